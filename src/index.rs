@@ -1,0 +1,81 @@
+//! The sled index: derived data that makes an append fast. It holds the state (roster, policy,
+//! tip, replay window), each entry's offset in the journal, and how much of the journal it has
+//! absorbed. It is never trusted over the journal: on open it is checked against the journal,
+//! brought up to date, or rebuilt.
+
+use crate::state::{Batch, Kv, StoreError};
+use std::path::Path;
+
+const STATE_TREE: &str = "state";
+const OFFSETS_TREE: &str = "offsets";
+/// Journal length the index has absorbed, written in the same batch as each entry's state.
+pub const ABSORBED: &[u8] = b"J";
+
+/// A sled database holding the state and the offsets.
+pub struct SledKv {
+    db: sled::Db,
+    state: sled::Tree,
+    offsets: sled::Tree,
+}
+
+fn backend(e: sled::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+impl SledKv {
+    pub fn open(dir: &Path) -> Result<SledKv, StoreError> {
+        let db = sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+            .map_err(backend)?;
+        let state = db.open_tree(STATE_TREE).map_err(backend)?;
+        let offsets = db.open_tree(OFFSETS_TREE).map_err(backend)?;
+        Ok(SledKv { db, state, offsets })
+    }
+
+    /// The offset of entry `seq` in the journal.
+    pub fn offset(&self, seq: u64) -> Result<Option<u64>, StoreError> {
+        let v = self.offsets.get(seq.to_be_bytes()).map_err(backend)?;
+        Ok(v.and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok()).map(u64::from_be_bytes))
+    }
+
+    /// Records where entry `seq` lies. Written before the state batch that absorbs it, so an
+    /// interrupted pair leaves at worst an offset for an entry the state has not absorbed.
+    pub fn set_offset(&self, seq: u64, offset: u64) -> Result<(), StoreError> {
+        self.offsets
+            .insert(seq.to_be_bytes(), &offset.to_be_bytes())
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    /// How much of the journal the state has absorbed.
+    pub fn absorbed(&self) -> Result<Option<u64>, StoreError> {
+        let v = self.state.get(ABSORBED).map_err(backend)?;
+        Ok(v.and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok()).map(u64::from_be_bytes))
+    }
+
+    /// Writes what sled holds in memory to its files. The index is derived data, so this is
+    /// for speed on the next open, not for durability.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush().map_err(backend)?;
+        Ok(())
+    }
+}
+
+impl Kv for SledKv {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.state.get(key).map_err(backend)?.map(|v| v.to_vec()))
+    }
+
+    fn write(&mut self, batch: Batch) -> Result<(), StoreError> {
+        let mut b = sled::Batch::default();
+        for (k, v) in batch {
+            match v {
+                Some(v) => b.insert(k, v),
+                None => b.remove(k),
+            }
+        }
+        self.state.apply_batch(b).map_err(backend)
+    }
+}

@@ -1,0 +1,603 @@
+//! A ledger directory and its one writer: creating it, opening it (recovery, index check),
+//! and appending co-signed entries.
+//!
+//! Directory layout: `journal` (the source of truth), `index/` (sled, derived), `lock` (held by
+//! the writer), `ledger.key` and `person.key` (the ledger's two secrets, mode 0600).
+
+use crate::encoding::EncodingError;
+use crate::entry::{Body, CoSignature, DecodedEntry, Entry, Event, Genesis, Hash, Head, LedgerId};
+use crate::finding::{Category, Finding};
+use crate::index::{ABSORBED, SledKv};
+use crate::journal::{self, End, JournalError, Reader};
+use crate::policy::Policy;
+use crate::roster::{BadPersonNumber, Keyholder, Role, person_tag};
+use crate::rules::judge;
+use crate::state::{State, StoreError};
+use crate::time::Timestamp;
+use ed25519_dalek::SigningKey;
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+pub const JOURNAL: &str = "journal";
+pub const INDEX: &str = "index";
+pub const LOCK: &str = "lock";
+pub const LEDGER_KEY: &str = "ledger.key";
+pub const PERSON_KEY: &str = "person.key";
+
+/// Why a ledger operation failed. [`LedgerError::class`] sorts them for exit codes.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LedgerError {
+    #[error("no ledger at {0}: give --ledger DIR or set CUSTODY_LEDGER (custody init creates one)")]
+    NotALedger(PathBuf),
+    #[error("{0} already holds a ledger or other files; init needs a new or empty directory")]
+    AlreadyExists(PathBuf),
+    #[error("ledger in use by another process ({0}); try again when it has finished")]
+    Busy(PathBuf),
+    #[error("refused: {}", .0.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; "))]
+    Refused(Vec<Finding>),
+    #[error("system clock went backwards: now {now}, but the last entry was recorded at {last}; fix the clock, nothing was written")]
+    ClockBackwards { now: Timestamp, last: Timestamp },
+    #[error("journal damaged at byte {offset}: {reason}; appends are refused, run `custody verify` to see the findings")]
+    Damaged { offset: u64, reason: String },
+    #[error("person number: {0}")]
+    PersonNumber(#[from] BadPersonNumber),
+    #[error("malformed event: {0}")]
+    Malformed(EncodingError),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// How a failure should be reported: the binary maps these to exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// Bad usage or bad input.
+    Input,
+    /// Refused by the ledger's rules.
+    Refused,
+    /// Another process holds the ledger.
+    Busy,
+    /// Storage or I/O failure, a damaged journal, a clock that went backwards.
+    Storage,
+}
+
+impl LedgerError {
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            LedgerError::NotALedger(_)
+            | LedgerError::AlreadyExists(_)
+            | LedgerError::PersonNumber(_)
+            | LedgerError::Malformed(_) => ErrorClass::Input,
+            LedgerError::Refused(_) => ErrorClass::Refused,
+            LedgerError::Busy(_) => ErrorClass::Busy,
+            LedgerError::ClockBackwards { .. }
+            | LedgerError::Damaged { .. }
+            | LedgerError::Journal(_)
+            | LedgerError::Store(_)
+            | LedgerError::Io { .. } => ErrorClass::Storage,
+        }
+    }
+}
+
+fn io_at(path: &Path) -> impl FnOnce(io::Error) -> LedgerError + '_ {
+    move |source| LedgerError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// What a successful append hands back to the parties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Receipt {
+    pub seq: u64,
+    #[serde(with = "hex_bytes")]
+    pub hash: Hash,
+}
+
+mod hex_bytes {
+    pub fn serialize<S: serde::Serializer>(h: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&crate::entry::hex(h))
+    }
+}
+
+/// The head of a ledger read without taking the lock: enough to prepare an event.
+#[derive(Debug, Clone)]
+pub struct Peek {
+    pub ledger_id: LedgerId,
+    pub exam: String,
+    pub time_zone: String,
+    pub head: Head,
+}
+
+/// Reads the ledger id, the genesis facts and the head from the journal alone, without the lock,
+/// so that signers can read the summary and type their passphrases while another process writes.
+pub fn peek(dir: &Path) -> Result<Peek, LedgerError> {
+    let path = journal_path(dir)?;
+    let (ledger_id, mut reader) = journal::open_reader(&path)?;
+    let first = reader.next_record().map_err(io_at(&path))?;
+    let Some(first) = first else {
+        return Err(damaged(reader.end(), journal::HEADER_LEN));
+    };
+    let genesis = DecodedEntry::decode(&first.bytes).map_err(|e| LedgerError::Damaged {
+        offset: first.offset,
+        reason: e.to_string(),
+    })?;
+    let Event::Genesis(g) = &genesis.body.event else {
+        return Err(LedgerError::Damaged {
+            offset: first.offset,
+            reason: "the first entry is not a genesis event".into(),
+        });
+    };
+    let last = match journal::read_last(&path)? {
+        Some(r) => r,
+        None => {
+            // Only after a crash: find the last complete record the slow way.
+            let mut last = first.clone();
+            while let Some(r) = reader.next_record().map_err(io_at(&path))? {
+                last = r;
+            }
+            last
+        }
+    };
+    let last = DecodedEntry::decode(&last.bytes).map_err(|e| LedgerError::Damaged {
+        offset: last.offset,
+        reason: e.to_string(),
+    })?;
+    Ok(Peek {
+        ledger_id,
+        exam: g.exam.clone(),
+        time_zone: g.time_zone.clone(),
+        head: Head {
+            size: last.entry.seq + 1,
+            hash: last.hash,
+        },
+    })
+}
+
+fn damaged(end: Option<&End>, offset: u64) -> LedgerError {
+    match end {
+        Some(End::Damaged { offset, reason }) => LedgerError::Damaged {
+            offset: *offset,
+            reason: reason.clone(),
+        },
+        _ => LedgerError::Damaged {
+            offset,
+            reason: "the journal holds no complete entry".into(),
+        },
+    }
+}
+
+fn journal_path(dir: &Path) -> Result<PathBuf, LedgerError> {
+    let path = dir.join(JOURNAL);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(LedgerError::NotALedger(dir.to_path_buf()))
+    }
+}
+
+/// A fresh random nonce for a body.
+pub fn new_nonce() -> [u8; 16] {
+    let mut n = [0u8; 16];
+    rand::fill(&mut n);
+    n
+}
+
+/// Builds the body of an event against the head the signers see.
+pub fn prepare(peek: &Peek, event: Event, event_time: Timestamp, signers: Vec<String>) -> Body {
+    Body {
+        ledger_id: peek.ledger_id,
+        head: peek.head,
+        event_time,
+        nonce: new_nonce(),
+        signers,
+        event,
+    }
+}
+
+/// Reads the person key, to turn a person number into its tag.
+pub fn person_key(dir: &Path) -> Result<Zeroizing<[u8; 32]>, LedgerError> {
+    let path = dir.join(PERSON_KEY);
+    let bytes = Zeroizing::new(fs::read(&path).map_err(io_at(&path))?);
+    let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| LedgerError::Damaged {
+        offset: 0,
+        reason: format!("{} is not a 32-byte key", path.display()),
+    })?;
+    Ok(Zeroizing::new(key))
+}
+
+/// A founder as `init` receives them: the public key file's contents and the person number.
+pub struct Founder {
+    pub id: String,
+    pub name: String,
+    pub public_key: [u8; 32],
+    pub person_number: String,
+}
+
+/// A ledger about to be created: its genesis body, waiting for the founders' signatures.
+pub struct NewLedger {
+    pub body: Body,
+    pub body_bytes: Vec<u8>,
+    ledger_key: Zeroizing<[u8; 32]>,
+    person_key: Zeroizing<[u8; 32]>,
+}
+
+impl NewLedger {
+    /// Builds the genesis event: a new ledger id, ledger key and person key.
+    pub fn prepare(
+        exam: &str,
+        time_zone: &str,
+        founders: Vec<Founder>,
+        policy: Policy,
+        now: Timestamp,
+    ) -> Result<NewLedger, LedgerError> {
+        let mut ledger_id = [0u8; 16];
+        rand::fill(&mut ledger_id);
+        let ledger_key = Zeroizing::new(SigningKey::generate(&mut rand::rng()).to_bytes());
+        let mut person_key = Zeroizing::new([0u8; 32]);
+        rand::fill(&mut person_key[..]);
+        let mut holders = Vec::new();
+        for f in founders {
+            holders.push(Keyholder {
+                person_tag: person_tag(&person_key, &f.person_number)?,
+                id: f.id,
+                name: f.name,
+                roles: vec![Role::Admin],
+                public_key: f.public_key,
+                valid_from: None,
+                valid_until: None,
+            });
+        }
+        let body = Body {
+            ledger_id,
+            head: Head::EMPTY,
+            event_time: now,
+            nonce: new_nonce(),
+            signers: holders.iter().map(|h| h.id.clone()).collect(),
+            event: Event::Genesis(Genesis {
+                exam: exam.to_string(),
+                time_zone: time_zone.to_string(),
+                ledger_key: SigningKey::from_bytes(&ledger_key).verifying_key().to_bytes(),
+                founders: holders,
+                policy,
+            }),
+        };
+        let body_bytes = body.encode().map_err(LedgerError::Malformed)?;
+        Ok(NewLedger {
+            body,
+            body_bytes,
+            ledger_key,
+            person_key,
+        })
+    }
+
+    /// Judges the signed genesis, then creates the directory. Nothing is left behind on failure.
+    pub fn create(self, dir: &Path, signatures: Vec<CoSignature>) -> Result<(Ledger, Receipt), LedgerError> {
+        let entry = Entry {
+            seq: 0,
+            prev_hash: [0; 32],
+            recorded_at: Timestamp::now(),
+            body: self.body_bytes.clone(),
+            signatures,
+        };
+        let bytes = entry.encode().map_err(LedgerError::Malformed)?;
+        let decoded = DecodedEntry::decode(&bytes).map_err(|e| LedgerError::Malformed(entry_error(e)))?;
+        let findings = judge(&State::new(crate::state::MemKv::default()), &decoded, &self.body.ledger_id)?;
+        if !findings.is_empty() {
+            return Err(LedgerError::Refused(findings));
+        }
+
+        let fresh = !dir.exists();
+        if !fresh && fs::read_dir(dir).map_err(io_at(dir))?.next().is_some() {
+            return Err(LedgerError::AlreadyExists(dir.to_path_buf()));
+        }
+        let result = (|| {
+            fs::create_dir_all(dir).map_err(io_at(dir))?;
+            write_secret(&dir.join(LEDGER_KEY), &self.ledger_key[..])?;
+            write_secret(&dir.join(PERSON_KEY), &self.person_key[..])?;
+            journal::Writer::create(&dir.join(JOURNAL), &self.body.ledger_id, &bytes)?;
+            Ledger::open(dir)
+        })();
+        match result {
+            Ok(ledger) => Ok((
+                ledger,
+                Receipt {
+                    seq: 0,
+                    hash: decoded.hash,
+                },
+            )),
+            Err(e) => {
+                // Leave the directory as it was: nothing, or empty.
+                if fresh {
+                    let _ = fs::remove_dir_all(dir);
+                } else if let Ok(entries) = fs::read_dir(dir) {
+                    for entry in entries.flatten() {
+                        let p = entry.path();
+                        let _ = if p.is_dir() { fs::remove_dir_all(&p) } else { fs::remove_file(&p) };
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+fn entry_error(e: crate::entry::EntryError) -> EncodingError {
+    match e {
+        crate::entry::EntryError::Entry(e) | crate::entry::EntryError::Body(e) => e,
+    }
+}
+
+fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), LedgerError> {
+    let mut opts = OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path).map_err(io_at(path))?;
+    f.write_all(bytes).map_err(io_at(path))?;
+    f.sync_all().map_err(io_at(path))
+}
+
+/// The ledger opened by its one writer.
+pub struct Ledger {
+    dir: PathBuf,
+    ledger_id: LedgerId,
+    journal: journal::Writer,
+    state: State<SledKv>,
+    /// Set when the journal ends in damage: appends are refused.
+    damage: Option<(u64, String)>,
+    /// What opening had to do, for the user to know: a cut tail, a rebuilt index.
+    pub notices: Vec<String>,
+    _lock: File,
+}
+
+impl Ledger {
+    /// Takes the writer lock, cuts an unacknowledged tail, and brings the index up to date with
+    /// the journal (rebuilding it if it cannot be trusted).
+    pub fn open(dir: &Path) -> Result<Ledger, LedgerError> {
+        let path = journal_path(dir)?;
+        let lock_path = dir.join(LOCK);
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io_at(&lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Err(LedgerError::Busy(dir.to_path_buf())),
+            Err(TryLockError::Error(e)) => return Err(io_at(&lock_path)(e)),
+        }
+        let (ledger_id, _) = journal::open_reader(&path)?;
+        let mut notices = Vec::new();
+        let index_dir = dir.join(INDEX);
+        let (state, from) = match Self::trusted_index(&index_dir, &path, &ledger_id) {
+            Ok(Some((state, absorbed))) => (state, absorbed),
+            Ok(None) | Err(_) => {
+                if index_dir.exists() {
+                    notices.push("the index did not match the journal; rebuilt it".to_string());
+                }
+                (Self::fresh_index(&index_dir)?, journal::HEADER_LEN)
+            }
+        };
+        let mut ledger = Ledger {
+            dir: dir.to_path_buf(),
+            ledger_id,
+            journal: journal::Writer::open(&path, from)?,
+            state,
+            damage: None,
+            notices,
+            _lock: lock,
+        };
+        ledger.absorb_from(from)?;
+        Ok(ledger)
+    }
+
+    /// Rebuilds the index from the journal alone.
+    pub fn reindex(dir: &Path) -> Result<Ledger, LedgerError> {
+        let index_dir = dir.join(INDEX);
+        journal_path(dir)?;
+        // Take the lock first, so a rebuild never pulls the index from under a writer.
+        let ledger = Ledger::open(dir)?;
+        drop(ledger.state);
+        let lock = ledger._lock;
+        let path = ledger.journal.path().to_path_buf();
+        let state = Self::fresh_index(&index_dir)?;
+        let mut ledger = Ledger {
+            dir: dir.to_path_buf(),
+            ledger_id: ledger.ledger_id,
+            journal: journal::Writer::open(&path, journal::HEADER_LEN)?,
+            state,
+            damage: None,
+            notices: Vec::new(),
+            _lock: lock,
+        };
+        ledger.absorb_from(journal::HEADER_LEN)?;
+        if let Some((offset, reason)) = ledger.damage.clone() {
+            return Err(LedgerError::Damaged { offset, reason });
+        }
+        Ok(ledger)
+    }
+
+    fn fresh_index(index_dir: &Path) -> Result<State<SledKv>, LedgerError> {
+        if index_dir.exists() {
+            fs::remove_dir_all(index_dir).map_err(io_at(index_dir))?;
+        }
+        Ok(State::new(SledKv::open(index_dir)?))
+    }
+
+    /// The index and the journal offset it has absorbed, if it agrees with the journal: same
+    /// ledger, and the entry it holds as the tip is in the journal where it says, with its hash.
+    fn trusted_index(
+        index_dir: &Path,
+        journal_path: &Path,
+        ledger_id: &LedgerId,
+    ) -> Result<Option<(State<SledKv>, u64)>, LedgerError> {
+        if !index_dir.exists() {
+            return Ok(None);
+        }
+        let kv = SledKv::open(index_dir)?;
+        let state = State::new(kv);
+        let (Some(absorbed), Some(tip), Some(info)) = (state.kv().absorbed()?, state.tip()?, state.ledger()?) else {
+            return Ok(None);
+        };
+        if info.ledger_id != *ledger_id {
+            return Ok(None);
+        }
+        let Some(offset) = state.kv().offset(tip.size - 1)? else {
+            return Ok(None);
+        };
+        let mut file = File::open(journal_path).map_err(io_at(journal_path))?;
+        let record = journal::read_at(&mut file, journal_path, offset)?;
+        match record {
+            Some(r) if r.end() == absorbed && crate::entry::leaf_hash(&r.bytes) == tip.hash => {
+                Ok(Some((state, absorbed)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Judges and indexes the journal's records from `offset` on, then deals with its end.
+    fn absorb_from(&mut self, offset: u64) -> Result<(), LedgerError> {
+        let path = self.journal.path().to_path_buf();
+        let mut file = File::open(&path).map_err(io_at(&path))?;
+        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(offset)).map_err(io_at(&path))?;
+        let mut reader = Reader::new(io::BufReader::with_capacity(1 << 20, file), offset);
+        let mut absorbed = false;
+        while let Some(record) = reader.next_record().map_err(io_at(&path))? {
+            let decoded = match DecodedEntry::decode(&record.bytes) {
+                Ok(d) => d,
+                Err(e) => {
+                    self.damage = Some((record.offset, e.to_string()));
+                    return Ok(());
+                }
+            };
+            let findings = judge(&self.state, &decoded, &self.ledger_id)?;
+            if let Some(f) = findings.iter().find(|f| f.category == Category::Integrity) {
+                self.damage = Some((record.offset, f.to_string()));
+                return Ok(());
+            }
+            self.index(&decoded, record.offset, record.end())?;
+            absorbed = true;
+        }
+        match reader.end() {
+            Some(End::Tail { offset, bytes }) => {
+                self.journal = journal::Writer::open(&path, *offset)?;
+                self.journal.cut_tail()?;
+                self.notices.push(format!(
+                    "cut an unacknowledged {bytes}-byte tail left by an interrupted append at byte {offset}"
+                ));
+            }
+            Some(End::Damaged { offset, reason }) => self.damage = Some((*offset, reason.clone())),
+            _ => {}
+        }
+        if absorbed {
+            self.state.kv().flush()?;
+        }
+        let len = match reader.end() {
+            Some(End::Tail { offset, .. }) | Some(End::Damaged { offset, .. }) => *offset,
+            _ => fs::metadata(&path).map_err(io_at(&path))?.len(),
+        };
+        self.journal = journal::Writer::open(&path, len)?;
+        if self.state.tip()?.is_none() && self.damage.is_none() {
+            self.damage = Some((journal::HEADER_LEN, "the journal holds no genesis entry".into()));
+        }
+        Ok(())
+    }
+
+    fn index(&mut self, e: &DecodedEntry, offset: u64, end: u64) -> Result<(), LedgerError> {
+        self.state.kv().set_offset(e.entry.seq, offset)?;
+        let mut batch = self.state.transition(e)?;
+        batch.push((ABSORBED.to_vec(), Some(end.to_be_bytes().to_vec())));
+        self.state.write(batch)?;
+        Ok(())
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn ledger_id(&self) -> LedgerId {
+        self.ledger_id
+    }
+
+    pub fn state(&self) -> &State<SledKv> {
+        &self.state
+    }
+
+    /// The current head.
+    pub fn head(&self) -> Result<Head, LedgerError> {
+        let tip = self.state.tip()?.ok_or_else(|| LedgerError::Damaged {
+            offset: journal::HEADER_LEN,
+            reason: "the journal holds no genesis entry".into(),
+        })?;
+        Ok(Head {
+            size: tip.size,
+            hash: tip.hash,
+        })
+    }
+
+    /// Appends a co-signed body if every rule accepts it; the journal is untouched otherwise.
+    pub fn append(&mut self, body_bytes: Vec<u8>, signatures: Vec<CoSignature>) -> Result<Receipt, LedgerError> {
+        if let Some((offset, reason)) = &self.damage {
+            return Err(LedgerError::Damaged {
+                offset: *offset,
+                reason: reason.clone(),
+            });
+        }
+        Body::decode(&body_bytes).map_err(LedgerError::Malformed)?;
+        let tip = self.state.tip()?.ok_or_else(|| LedgerError::Damaged {
+            offset: journal::HEADER_LEN,
+            reason: "the journal holds no genesis entry".into(),
+        })?;
+        let entry = Entry {
+            seq: tip.size,
+            prev_hash: tip.hash,
+            recorded_at: Timestamp::now(),
+            body: body_bytes,
+            signatures,
+        };
+        if entry.recorded_at < tip.recorded_at {
+            return Err(LedgerError::ClockBackwards {
+                now: entry.recorded_at,
+                last: tip.recorded_at,
+            });
+        }
+        let bytes = entry.encode().map_err(LedgerError::Malformed)?;
+        let decoded = DecodedEntry::decode(&bytes).map_err(|e| LedgerError::Malformed(entry_error(e)))?;
+        let findings = judge(&self.state, &decoded, &self.ledger_id)?;
+        if !findings.is_empty() {
+            return Err(LedgerError::Refused(findings));
+        }
+        let offset = self.journal.append(&bytes)?;
+        let receipt = Receipt {
+            seq: decoded.entry.seq,
+            hash: decoded.hash,
+        };
+        // The entry is durable now; an index failure must not make it look unrecorded.
+        let end = self.journal.len();
+        if let Err(e) = self.index(&decoded, offset, end) {
+            self.notices.push(format!(
+                "entry {} is recorded, but the index could not be updated ({e}); it will be rebuilt on the next open",
+                receipt.seq
+            ));
+        }
+        Ok(receipt)
+    }
+
+    /// Writes the index to disk; call once when done appending.
+    pub fn close(self) -> Result<(), LedgerError> {
+        self.state.kv().flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,25 @@
+//! custody: an append-only, hash-chained ledger of co-signed custody events for sealed exam
+//! papers, and the audit that re-checks it from the journal alone.
+//!
+//! The library knows nothing of terminals; the `custody` binary is a thin layer on top.
+//! Where to look: `encoding` (canonical bytes), `entry` (entries, bodies, hashes), `signing`
+//! (signature rule), `keyfile` (personal key files), `roster` and `policy` (who may sign what),
+//! `rules` (the judge), `state` (what entries change), `journal` and `index` (storage),
+//! `ledger` (the writer), `audit` (verification), `merkle` (tree hashes).
+
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod encoding;
+pub mod entry;
+pub mod finding;
+pub mod index;
+pub mod journal;
+pub mod keyfile;
+pub mod ledger;
+pub mod policy;
+pub mod roster;
+pub mod rules;
+pub mod signing;
+pub mod state;
+pub mod time;

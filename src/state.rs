@@ -1,0 +1,275 @@
+//! The ledger state derived from the journal: ledger facts, the tip, the roster, the replay
+//! window. One implementation over a key-value store serves both callers: the sled index of a
+//! live ledger and the in-memory map of an audit. The state changes an entry makes are written
+//! once, here, so the two can never disagree.
+
+use crate::encoding::{self, EncodingError};
+use crate::entry::{DecodedEntry, Event, Hash, LedgerId};
+use crate::policy::Policy;
+use crate::roster::Keyholder;
+use crate::time::Timestamp;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// A failure of the store underneath the state.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("index: {0}")]
+    Backend(String),
+    #[error("index holds a value that does not decode: {0}")]
+    Corrupt(#[from] EncodingError),
+}
+
+/// Writes to apply atomically: `None` deletes.
+pub type Batch = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+
+/// The store under a [`State`].
+pub trait Kv {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Applies all writes or none.
+    fn write(&mut self, batch: Batch) -> Result<(), StoreError>;
+}
+
+/// The audit's store: memory only.
+#[derive(Default, Debug)]
+pub struct MemKv(HashMap<Vec<u8>, Vec<u8>>);
+
+impl Kv for MemKv {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.0.get(key).cloned())
+    }
+
+    fn write(&mut self, batch: Batch) -> Result<(), StoreError> {
+        for (k, v) in batch {
+            match v {
+                Some(v) => self.0.insert(k, v),
+                None => self.0.remove(&k),
+            };
+        }
+        Ok(())
+    }
+}
+
+/// Facts fixed by the genesis entry.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct LedgerInfo {
+    pub ledger_id: LedgerId,
+    pub exam: String,
+    pub time_zone: String,
+    pub ledger_key: [u8; 32],
+    pub genesis_hash: Hash,
+}
+
+/// The last entry seen.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tip {
+    /// The sequence number the next entry should carry.
+    pub size: u64,
+    pub hash: Hash,
+    pub recorded_at: Timestamp,
+    /// The widest replay window any policy has set; the window never shrinks, so nothing that
+    /// could still be replayed is ever forgotten.
+    pub window: u64,
+}
+
+/// A keyholder as the roster holds them: the enrolment and, once revoked, where.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct KeyholderRecord {
+    pub keyholder: Keyholder,
+    pub enrolled_seq: u64,
+    pub revoked_seq: Option<u64>,
+}
+
+impl KeyholderRecord {
+    pub fn active(&self) -> bool {
+        self.revoked_seq.is_none()
+    }
+}
+
+const LEDGER: &[u8] = b"L";
+const POLICY: &[u8] = b"P";
+const TIP: &[u8] = b"T";
+const KEYHOLDER: u8 = b'k';
+const PERSON: u8 = b'p';
+const NONCE: u8 = b'n';
+const WINDOW: u8 = b'w';
+
+fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + rest.len());
+    k.push(prefix);
+    k.extend_from_slice(rest);
+    k
+}
+
+/// What the window remembers of one recent entry.
+#[derive(Serialize, Deserialize)]
+struct WindowSlot {
+    hash: Hash,
+    nonce: [u8; 16],
+}
+
+/// The derived state over a store.
+pub struct State<K: Kv> {
+    kv: K,
+}
+
+impl<K: Kv> State<K> {
+    pub fn new(kv: K) -> State<K> {
+        State { kv }
+    }
+
+    pub fn kv(&self) -> &K {
+        &self.kv
+    }
+
+    /// Writes a batch that [`State::transition`] began.
+    pub fn write(&mut self, batch: Batch) -> Result<(), StoreError> {
+        self.kv.write(batch)
+    }
+
+    fn get<T: Serialize + DeserializeOwned>(&self, key: &[u8]) -> Result<Option<T>, StoreError> {
+        match self.kv.get(key)? {
+            Some(bytes) => Ok(Some(encoding::decode(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The genesis facts; `None` before the genesis entry.
+    pub fn ledger(&self) -> Result<Option<LedgerInfo>, StoreError> {
+        self.get(LEDGER)
+    }
+
+    /// The policy in force; `None` before the genesis entry.
+    pub fn policy(&self) -> Result<Option<Policy>, StoreError> {
+        self.get(POLICY)
+    }
+
+    pub fn tip(&self) -> Result<Option<Tip>, StoreError> {
+        self.get(TIP)
+    }
+
+    pub fn keyholder(&self, id: &str) -> Result<Option<KeyholderRecord>, StoreError> {
+        self.get(&key(KEYHOLDER, id.as_bytes()))
+    }
+
+    /// The id of the active keyholder with this person tag.
+    pub fn person_holder(&self, tag: &[u8; 32]) -> Result<Option<String>, StoreError> {
+        self.get(&key(PERSON, tag))
+    }
+
+    /// Where this nonce was last used, if within the replay window.
+    pub fn nonce_seq(&self, nonce: &[u8; 16]) -> Result<Option<u64>, StoreError> {
+        self.get(&key(NONCE, nonce))
+    }
+
+    /// The hash of entry `seq`, if within the replay window.
+    pub fn recent_hash(&self, seq: u64) -> Result<Option<Hash>, StoreError> {
+        Ok(self
+            .get::<WindowSlot>(&key(WINDOW, &seq.to_be_bytes()))?
+            .map(|slot| slot.hash))
+    }
+
+    /// The state change an entry makes, whatever the rules said of it: an audit follows the
+    /// journal as written so that one bad entry is reported once, not at every entry after it.
+    pub fn apply(&mut self, e: &DecodedEntry) -> Result<(), StoreError> {
+        let batch = self.transition(e)?;
+        self.kv.write(batch)
+    }
+
+    /// Steps over a record that does not decode, so that the entry after it is judged against
+    /// its hash (a chain finding there) rather than against the entry before it.
+    pub fn skip_undecodable(&mut self, hash: Hash) -> Result<(), StoreError> {
+        let Some(mut tip) = self.tip()? else {
+            return Ok(());
+        };
+        tip.size = tip.size.saturating_add(1);
+        tip.hash = hash;
+        self.kv.write(vec![(TIP.to_vec(), Some(encoding::encode(&tip)?))])
+    }
+
+    /// The writes [`State::apply`] makes, for a caller that adds its own to the same batch.
+    pub fn transition(&self, e: &DecodedEntry) -> Result<Batch, StoreError> {
+        let mut batch: Batch = Vec::new();
+        let mut put = |k: Vec<u8>, v: Vec<u8>| batch.push((k, Some(v)));
+        let seq = e.entry.seq;
+        let body = &e.body;
+
+        let mut policy_lag = self.policy()?.map(|p| p.max_head_lag);
+        match &body.event {
+            Event::Genesis(g) => {
+                let info = LedgerInfo {
+                    ledger_id: body.ledger_id,
+                    exam: g.exam.clone(),
+                    time_zone: g.time_zone.clone(),
+                    ledger_key: g.ledger_key,
+                    genesis_hash: e.hash,
+                };
+                put(LEDGER.to_vec(), encoding::encode(&info)?);
+                put(POLICY.to_vec(), encoding::encode(&g.policy)?);
+                policy_lag = Some(g.policy.max_head_lag);
+                for k in &g.founders {
+                    put(key(PERSON, &k.person_tag), encoding::encode(&k.id)?);
+                    let record = KeyholderRecord {
+                        keyholder: k.clone(),
+                        enrolled_seq: seq,
+                        revoked_seq: None,
+                    };
+                    put(key(KEYHOLDER, k.id.as_bytes()), encoding::encode(&record)?);
+                }
+            }
+            Event::Enroll(k) => {
+                put(key(PERSON, &k.person_tag), encoding::encode(&k.id)?);
+                let record = KeyholderRecord {
+                    keyholder: k.clone(),
+                    enrolled_seq: seq,
+                    revoked_seq: None,
+                };
+                put(key(KEYHOLDER, k.id.as_bytes()), encoding::encode(&record)?);
+            }
+            Event::Revoke(r) => {
+                if let Some(mut record) = self.keyholder(&r.id)?
+                    && record.active()
+                {
+                    record.revoked_seq = Some(seq);
+                    let tag = record.keyholder.person_tag;
+                    if self.person_holder(&tag)?.as_deref() == Some(r.id.as_str()) {
+                        batch.push((key(PERSON, &tag), None));
+                    }
+                    batch.push((key(KEYHOLDER, r.id.as_bytes()), Some(encoding::encode(&record)?)));
+                }
+            }
+        }
+
+        let old = self.tip()?;
+        let window = old
+            .map_or(0, |t| t.window)
+            .max(policy_lag.unwrap_or(0))
+            .max(1);
+        let tip = Tip {
+            size: seq.saturating_add(1),
+            hash: e.hash,
+            recorded_at: e.entry.recorded_at,
+            window,
+        };
+        batch.push((TIP.to_vec(), Some(encoding::encode(&tip)?)));
+        let slot = WindowSlot {
+            hash: e.hash,
+            nonce: body.nonce,
+        };
+        batch.push((key(WINDOW, &seq.to_be_bytes()), Some(encoding::encode(&slot)?)));
+        batch.push((key(NONCE, &body.nonce), Some(encoding::encode(&seq)?)));
+        // Forget the entry that just left the window, and its nonce unless reused since.
+        if let Some(gone) = seq.checked_sub(window) {
+            let gone_key = key(WINDOW, &gone.to_be_bytes());
+            if let Some(old_slot) = self.get::<WindowSlot>(&gone_key)? {
+                batch.push((gone_key, None));
+                if old_slot.nonce != body.nonce && self.nonce_seq(&old_slot.nonce)? == Some(gone) {
+                    batch.push((key(NONCE, &old_slot.nonce), None));
+                }
+            }
+        }
+        Ok(batch)
+    }
+}

@@ -43,7 +43,10 @@ pub struct Report {
     pub notices: Vec<String>,
 }
 
-fn opt_hex<S: serde::Serializer, const N: usize>(v: &Option<[u8; N]>, s: S) -> Result<S::Ok, S::Error> {
+fn opt_hex<S: serde::Serializer, const N: usize>(
+    v: &Option<[u8; N]>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match v {
         Some(b) => s.serialize_str(&hex(b)),
         None => s.serialize_none(),
@@ -72,19 +75,28 @@ pub fn verify(path: &Path, trust: Option<Hash>) -> Result<Report, AuditError> {
 }
 
 /// Audits the journal at `path`, showing each entry to `visit` as it goes.
-pub fn walk(path: &Path, trust: Option<Hash>, visit: impl FnMut(Visit<'_>)) -> Result<Report, AuditError> {
+pub fn walk(
+    path: &Path,
+    trust: Option<Hash>,
+    visit: impl FnMut(Visit<'_>),
+) -> Result<Report, AuditError> {
     let mut file = std::fs::File::open(path).map_err(|source| JournalError::Io {
         path: path.to_path_buf(),
         source,
     })?;
     match journal::read_header(&mut file, path) {
         Ok(id) => {
-            let reader = Reader::new(std::io::BufReader::with_capacity(1 << 20, file), journal::HEADER_LEN);
+            let reader = Reader::new(
+                std::io::BufReader::with_capacity(1 << 20, file),
+                journal::HEADER_LEN,
+            );
             walk_records(id, reader, trust, visit)
         }
         Err(e @ (JournalError::BadHeader { .. } | JournalError::BadVersion { .. })) => {
             let mut report = empty_report();
-            report.findings.push(Finding::new(Code::JournalHeader, 0, e.to_string()));
+            report
+                .findings
+                .push(Finding::new(Code::JournalHeader, 0, e.to_string()));
             Ok(report)
         }
         Err(e) => Err(e.into()),
@@ -167,7 +179,11 @@ fn walk_records<R: Read>(
                     report.findings.push(Finding::new(
                         Code::GenesisUntrusted,
                         seq,
-                        format!("genesis hash is {}, not the trusted {}", hex(&decoded.hash), hex(&trusted)),
+                        format!(
+                            "genesis hash is {}, not the trusted {}",
+                            hex(&decoded.hash),
+                            hex(&trusted)
+                        ),
                     ));
                 }
             }
@@ -180,7 +196,9 @@ fn walk_records<R: Read>(
             state: &state,
         });
         report.findings.extend(findings);
-        report.first_recorded.get_or_insert(decoded.entry.recorded_at);
+        report
+            .first_recorded
+            .get_or_insert(decoded.entry.recorded_at);
         report.last_recorded = Some(decoded.entry.recorded_at);
         report.head_hash = Some(decoded.hash);
         state.apply(&decoded)?;
@@ -198,7 +216,11 @@ fn walk_records<R: Read>(
         _ => {}
     }
     if report.entries == 0 {
-        report.findings.push(Finding::new(Code::GenesisMissing, 0, "the journal holds no entry"));
+        report.findings.push(Finding::new(
+            Code::GenesisMissing,
+            0,
+            "the journal holds no entry",
+        ));
         if trust.is_some() {
             report.genesis_trusted = Some(false);
         }

@@ -42,8 +42,8 @@ pub enum EncodingError {
 
 /// Encodes a value canonically.
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, EncodingError> {
-    let bytes =
-        bincode::serde::encode_to_vec(value, CONFIG).map_err(|e| EncodingError::Encode(e.to_string()))?;
+    let bytes = bincode::serde::encode_to_vec(value, CONFIG)
+        .map_err(|e| EncodingError::Encode(e.to_string()))?;
     if bytes.len() > MAX_ENCODED {
         return Err(EncodingError::TooLarge { len: bytes.len() });
     }
@@ -161,7 +161,10 @@ mod tests {
         // 5 written as 0xfb + u16 decodes to the same value but is not canonical.
         let canonical = encode(&5u64).unwrap();
         assert_eq!(canonical, vec![5]);
-        assert_eq!(decode::<u64>(&[0xfb, 5, 0]), Err(EncodingError::NonCanonical));
+        assert_eq!(
+            decode::<u64>(&[0xfb, 5, 0]),
+            Err(EncodingError::NonCanonical)
+        );
     }
 
     #[test]

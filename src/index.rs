@@ -37,7 +37,8 @@ impl SledKv {
     /// The offset of entry `seq` in the journal.
     pub fn offset(&self, seq: u64) -> Result<Option<u64>, StoreError> {
         let v = self.offsets.get(seq.to_be_bytes()).map_err(backend)?;
-        Ok(v.and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok()).map(u64::from_be_bytes))
+        Ok(v.and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+            .map(u64::from_be_bytes))
     }
 
     /// Records where entry `seq` lies. Written before the state batch that absorbs it, so an
@@ -52,7 +53,8 @@ impl SledKv {
     /// How much of the journal the state has absorbed.
     pub fn absorbed(&self) -> Result<Option<u64>, StoreError> {
         let v = self.state.get(ABSORBED).map_err(backend)?;
-        Ok(v.and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok()).map(u64::from_be_bytes))
+        Ok(v.and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+            .map(u64::from_be_bytes))
     }
 
     /// Writes what sled holds in memory to its files. The index is derived data, so this is

@@ -102,7 +102,10 @@ pub struct Reader<R: Read> {
 pub fn open_reader(path: &Path) -> Result<(LedgerId, Reader<BufReader<File>>), JournalError> {
     let mut file = File::open(path).map_err(io_err(path))?;
     let id = read_header(&mut file, path)?;
-    Ok((id, Reader::new(BufReader::with_capacity(1 << 20, file), HEADER_LEN)))
+    Ok((
+        id,
+        Reader::new(BufReader::with_capacity(1 << 20, file), HEADER_LEN),
+    ))
 }
 
 /// Reads and checks the header at the start of `input`.
@@ -226,7 +229,12 @@ impl<R: Read> Reader<R> {
         Ok(None)
     }
 
-    fn finish_tail_or(&mut self, start: u64, rest: &[u8], reason: String) -> io::Result<Option<Record>> {
+    fn finish_tail_or(
+        &mut self,
+        start: u64,
+        rest: &[u8],
+        reason: String,
+    ) -> io::Result<Option<Record>> {
         if rest.iter().all(|b| *b == 0) {
             self.finish(End::Tail {
                 offset: start,
@@ -280,15 +288,16 @@ pub struct Writer {
 impl Writer {
     /// Creates a journal holding the header and the first record, atomically: it is written to
     /// a temporary name, fsynced, renamed into place, and the directory is fsynced.
-    pub fn create(path: &Path, ledger_id: &LedgerId, first_entry: &[u8]) -> Result<Writer, JournalError> {
+    pub fn create(
+        path: &Path,
+        ledger_id: &LedgerId,
+        first_entry: &[u8],
+    ) -> Result<Writer, JournalError> {
         let tmp = path.with_extension("tmp");
         let mut bytes = header(ledger_id).to_vec();
         bytes.extend_from_slice(&frame(first_entry)?);
         let result = (|| {
-            let mut f = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&tmp)?;
+            let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
             f.write_all(&bytes)?;
             f.sync_all()?;
             fs::rename(&tmp, path)?;
@@ -399,7 +408,10 @@ mod tests {
         for cut in 1..full.len() {
             let (recs, end) = read_all(&journal(&[b"one"], &full[..cut]));
             assert_eq!(recs.len(), 1);
-            assert!(matches!(end, End::Tail { bytes, .. } if bytes == cut as u64), "cut {cut}: {end:?}");
+            assert!(
+                matches!(end, End::Tail { bytes, .. } if bytes == cut as u64),
+                "cut {cut}: {end:?}"
+            );
         }
     }
 

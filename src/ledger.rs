@@ -38,9 +38,13 @@ pub enum LedgerError {
     Busy(PathBuf),
     #[error("refused: {}", .0.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; "))]
     Refused(Vec<Finding>),
-    #[error("system clock went backwards: now {now}, but the last entry was recorded at {last}; fix the clock, nothing was written")]
+    #[error(
+        "system clock went backwards: now {now}, but the last entry was recorded at {last}; fix the clock, nothing was written"
+    )]
     ClockBackwards { now: Timestamp, last: Timestamp },
-    #[error("journal damaged at byte {offset}: {reason}; appends are refused, run `custody verify` to see the findings")]
+    #[error(
+        "journal damaged at byte {offset}: {reason}; appends are refused, run `custody verify` to see the findings"
+    )]
     Damaged { offset: u64, reason: String },
     #[error("person number: {0}")]
     PersonNumber(#[from] BadPersonNumber),
@@ -209,10 +213,13 @@ pub fn prepare(peek: &Peek, event: Event, event_time: Timestamp, signers: Vec<St
 pub fn person_key(dir: &Path) -> Result<Zeroizing<[u8; 32]>, LedgerError> {
     let path = dir.join(PERSON_KEY);
     let bytes = Zeroizing::new(fs::read(&path).map_err(io_at(&path))?);
-    let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| LedgerError::Damaged {
-        offset: 0,
-        reason: format!("{} is not a 32-byte key", path.display()),
-    })?;
+    let key: [u8; 32] = bytes
+        .as_slice()
+        .try_into()
+        .map_err(|_| LedgerError::Damaged {
+            offset: 0,
+            reason: format!("{} is not a 32-byte key", path.display()),
+        })?;
     Ok(Zeroizing::new(key))
 }
 
@@ -267,7 +274,9 @@ impl NewLedger {
             event: Event::Genesis(Genesis {
                 exam: exam.to_string(),
                 time_zone: time_zone.to_string(),
-                ledger_key: SigningKey::from_bytes(&ledger_key).verifying_key().to_bytes(),
+                ledger_key: SigningKey::from_bytes(&ledger_key)
+                    .verifying_key()
+                    .to_bytes(),
                 founders: holders,
                 policy,
             }),
@@ -282,7 +291,11 @@ impl NewLedger {
     }
 
     /// Judges the signed genesis, then creates the directory. Nothing is left behind on failure.
-    pub fn create(self, dir: &Path, signatures: Vec<CoSignature>) -> Result<(Ledger, Receipt), LedgerError> {
+    pub fn create(
+        self,
+        dir: &Path,
+        signatures: Vec<CoSignature>,
+    ) -> Result<(Ledger, Receipt), LedgerError> {
         let entry = Entry {
             seq: 0,
             prev_hash: [0; 32],
@@ -291,8 +304,13 @@ impl NewLedger {
             signatures,
         };
         let bytes = entry.encode().map_err(LedgerError::Malformed)?;
-        let decoded = DecodedEntry::decode(&bytes).map_err(|e| LedgerError::Malformed(entry_error(e)))?;
-        let findings = judge(&State::new(crate::state::MemKv::default()), &decoded, &self.body.ledger_id)?;
+        let decoded =
+            DecodedEntry::decode(&bytes).map_err(|e| LedgerError::Malformed(entry_error(e)))?;
+        let findings = judge(
+            &State::new(crate::state::MemKv::default()),
+            &decoded,
+            &self.body.ledger_id,
+        )?;
         if !findings.is_empty() {
             return Err(LedgerError::Refused(findings));
         }
@@ -323,7 +341,11 @@ impl NewLedger {
                 } else if let Ok(entries) = fs::read_dir(dir) {
                     for entry in entries.flatten() {
                         let p = entry.path();
-                        let _ = if p.is_dir() { fs::remove_dir_all(&p) } else { fs::remove_file(&p) };
+                        let _ = if p.is_dir() {
+                            fs::remove_dir_all(&p)
+                        } else {
+                            fs::remove_file(&p)
+                        };
                     }
                 }
                 Err(e)
@@ -448,7 +470,9 @@ impl Ledger {
         }
         let kv = SledKv::open(index_dir)?;
         let state = State::new(kv);
-        let (Some(absorbed), Some(tip), Some(info)) = (state.kv().absorbed()?, state.tip()?, state.ledger()?) else {
+        let (Some(absorbed), Some(tip), Some(info)) =
+            (state.kv().absorbed()?, state.tip()?, state.ledger()?)
+        else {
             return Ok(None);
         };
         if info.ledger_id != *ledger_id {
@@ -510,7 +534,10 @@ impl Ledger {
         };
         self.journal = journal::Writer::open(&path, len)?;
         if self.state.tip()?.is_none() && self.damage.is_none() {
-            self.damage = Some((journal::HEADER_LEN, "the journal holds no genesis entry".into()));
+            self.damage = Some((
+                journal::HEADER_LEN,
+                "the journal holds no genesis entry".into(),
+            ));
         }
         Ok(())
     }
@@ -548,7 +575,11 @@ impl Ledger {
     }
 
     /// Appends a co-signed body if every rule accepts it; the journal is untouched otherwise.
-    pub fn append(&mut self, body_bytes: Vec<u8>, signatures: Vec<CoSignature>) -> Result<Receipt, LedgerError> {
+    pub fn append(
+        &mut self,
+        body_bytes: Vec<u8>,
+        signatures: Vec<CoSignature>,
+    ) -> Result<Receipt, LedgerError> {
         if let Some((offset, reason)) = &self.damage {
             return Err(LedgerError::Damaged {
                 offset: *offset,
@@ -574,7 +605,8 @@ impl Ledger {
             });
         }
         let bytes = entry.encode().map_err(LedgerError::Malformed)?;
-        let decoded = DecodedEntry::decode(&bytes).map_err(|e| LedgerError::Malformed(entry_error(e)))?;
+        let decoded =
+            DecodedEntry::decode(&bytes).map_err(|e| LedgerError::Malformed(entry_error(e)))?;
         let findings = judge(&self.state, &decoded, &self.ledger_id)?;
         if !findings.is_empty() {
             return Err(LedgerError::Refused(findings));

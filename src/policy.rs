@@ -191,7 +191,10 @@ impl Policy {
     /// Why this policy cannot be put in force, if it cannot.
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
-        for kind in EventKind::ALL.into_iter().filter(|k| *k != EventKind::Genesis) {
+        for kind in EventKind::ALL
+            .into_iter()
+            .filter(|k| *k != EventKind::Genesis)
+        {
             match self.cosigners.iter().filter(|r| r.kind == kind).count() {
                 1 => {}
                 0 => out.push(format!("no co-signer rule for {kind}")),
@@ -203,7 +206,10 @@ impl Policy {
                 out.push("genesis has no co-signer rule: all founders sign it".into());
             }
             if rule.any_of.is_empty() {
-                out.push(format!("co-signer rule for {} lists no role set", rule.kind));
+                out.push(format!(
+                    "co-signer rule for {} lists no role set",
+                    rule.kind
+                ));
             }
         }
         if !(1..=MAX_HEAD_LAG).contains(&self.max_head_lag) {

@@ -85,7 +85,8 @@ impl Keyholder {
 
     /// Whether the validity window contains `t`.
     pub fn valid_at(&self, t: Timestamp) -> bool {
-        self.valid_from.is_none_or(|from| from <= t) && self.valid_until.is_none_or(|until| t <= until)
+        self.valid_from.is_none_or(|from| from <= t)
+            && self.valid_until.is_none_or(|until| t <= until)
     }
 }
 
@@ -102,7 +103,10 @@ pub fn normalize_person_number(raw: &str) -> Result<String, BadPersonNumber> {
         .filter(|c| !c.is_whitespace() && *c != '-')
         .flat_map(|c| c.to_uppercase())
         .collect();
-    if (1..=32).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) {
+    if (1..=32).contains(&n.len())
+        && n.bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+    {
         Ok(n)
     } else {
         Err(BadPersonNumber)
@@ -114,7 +118,8 @@ pub fn normalize_person_number(raw: &str) -> Result<String, BadPersonNumber> {
 /// tags still show one person holding two keys.
 pub fn person_tag(person_key: &[u8; 32], raw: &str) -> Result<[u8; 32], BadPersonNumber> {
     let n = normalize_person_number(raw)?;
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(person_key).expect("HMAC takes any key length");
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(person_key).expect("HMAC takes any key length");
     mac.update(n.as_bytes());
     Ok(mac.finalize().into_bytes().into())
 }
@@ -145,9 +150,9 @@ pub fn display_name_problem(name: &str) -> Option<&'static str> {
 /// Keyholder ids: `[a-z0-9._-]{1,32}`; they appear in file names and signed-note key names.
 pub fn valid_keyholder_id(id: &str) -> bool {
     (1..=32).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
+        && id.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        })
 }
 
 #[cfg(test)]
@@ -156,7 +161,10 @@ mod tests {
 
     #[test]
     fn person_numbers_normalise() {
-        assert_eq!(normalize_person_number(" 3301-0219 80x ").unwrap(), "3301021980X");
+        assert_eq!(
+            normalize_person_number(" 3301-0219 80x ").unwrap(),
+            "3301021980X"
+        );
         // Full-width digits and letters (as typed with a Chinese IME) are the same number.
         assert_eq!(normalize_person_number("３３０１ｘ").unwrap(), "3301X");
         assert!(normalize_person_number("").is_err());
@@ -167,9 +175,18 @@ mod tests {
     #[test]
     fn tags_depend_on_the_number_and_the_key() {
         let k = [1u8; 32];
-        assert_eq!(person_tag(&k, "12-34").unwrap(), person_tag(&k, "1234").unwrap());
-        assert_ne!(person_tag(&k, "1234").unwrap(), person_tag(&k, "1235").unwrap());
-        assert_ne!(person_tag(&k, "1234").unwrap(), person_tag(&[2u8; 32], "1234").unwrap());
+        assert_eq!(
+            person_tag(&k, "12-34").unwrap(),
+            person_tag(&k, "1234").unwrap()
+        );
+        assert_ne!(
+            person_tag(&k, "1234").unwrap(),
+            person_tag(&k, "1235").unwrap()
+        );
+        assert_ne!(
+            person_tag(&k, "1234").unwrap(),
+            person_tag(&[2u8; 32], "1234").unwrap()
+        );
     }
 
     #[test]

@@ -86,7 +86,12 @@ pub fn judge<K: Kv>(
     };
 
     out.extend(signer_list_problems(seq, &body.signers));
-    if e.entry.signatures.iter().map(|s| &s.signer).ne(body.signers.iter()) {
+    if e.entry
+        .signatures
+        .iter()
+        .map(|s| &s.signer)
+        .ne(body.signers.iter())
+    {
         out.push(Finding::new(
             Code::SignersMismatch,
             seq,
@@ -111,8 +116,12 @@ pub fn judge<K: Kv>(
             None => match state.keyholder(&sig.signer)? {
                 None => {
                     out.push(
-                        Finding::new(Code::SignerUnknown, seq, format!("{} is not on the roster", sig.signer))
-                            .signer(&sig.signer),
+                        Finding::new(
+                            Code::SignerUnknown,
+                            seq,
+                            format!("{} is not on the roster", sig.signer),
+                        )
+                        .signer(&sig.signer),
                     );
                     None
                 }
@@ -137,16 +146,24 @@ pub fn judge<K: Kv>(
         let Some(holder) = holder else {
             if genesis.is_some() {
                 out.push(
-                    Finding::new(Code::SignerUnknown, seq, format!("{} is not a founder", sig.signer))
-                        .signer(&sig.signer),
+                    Finding::new(
+                        Code::SignerUnknown,
+                        seq,
+                        format!("{} is not a founder", sig.signer),
+                    )
+                    .signer(&sig.signer),
                 );
             }
             continue;
         };
         if !verify_body(&holder.public_key, &e.entry.body, &sig.signature) {
             out.push(
-                Finding::new(Code::Signature, seq, format!("the signature of {} does not verify", sig.signer))
-                    .signer(&sig.signer),
+                Finding::new(
+                    Code::Signature,
+                    seq,
+                    format!("the signature of {} does not verify", sig.signer),
+                )
+                .signer(&sig.signer),
             );
         }
         if !holder.valid_at(body.event_time) {
@@ -154,7 +171,10 @@ pub fn judge<K: Kv>(
                 Finding::new(
                     Code::SignerNotValid,
                     seq,
-                    format!("{}'s key is not valid at the event time {}", sig.signer, body.event_time),
+                    format!(
+                        "{}'s key is not valid at the event time {}",
+                        sig.signer, body.event_time
+                    ),
                 )
                 .signer(&sig.signer),
             );
@@ -185,7 +205,10 @@ pub fn judge<K: Kv>(
         out.push(Finding::new(
             Code::HeadUnknown,
             seq,
-            format!("signed against a head of size {} that lies after this entry", head.size),
+            format!(
+                "signed against a head of size {} that lies after this entry",
+                head.size
+            ),
         ));
     } else if seq - head.size > policy.max_head_lag {
         out.push(Finding::new(
@@ -206,7 +229,10 @@ pub fn judge<K: Kv>(
             out.push(Finding::new(
                 Code::HeadUnknown,
                 seq,
-                format!("signed against a head of size {} that this ledger never had", head.size),
+                format!(
+                    "signed against a head of size {} that this ledger never had",
+                    head.size
+                ),
             ));
         }
     }
@@ -249,7 +275,12 @@ pub fn signer_list_problems(seq: u64, signers: &[String]) -> Vec<Finding> {
     for id in signers {
         if !seen.insert(id) {
             out.push(
-                Finding::new(Code::SignerTwice, seq, format!("{id} is named as a signer twice")).signer(id),
+                Finding::new(
+                    Code::SignerTwice,
+                    seq,
+                    format!("{id} is named as a signer twice"),
+                )
+                .signer(id),
             );
         }
     }
@@ -257,7 +288,10 @@ pub fn signer_list_problems(seq: u64, signers: &[String]) -> Vec<Finding> {
         out.push(Finding::new(
             Code::TooFewSigners,
             seq,
-            format!("{} distinct signer(s); every event needs at least two people", seen.len()),
+            format!(
+                "{} distinct signer(s); every event needs at least two people",
+                seen.len()
+            ),
         ));
     }
     out
@@ -277,10 +311,17 @@ pub fn role_problem(policy: &Policy, kind: EventKind, signer_roles: &[&[Role]]) 
         .iter()
         .map(|set| {
             let names: Vec<&str> = set.iter().map(|r| r.as_str()).collect();
-            if names.is_empty() { "any two keyholders".to_string() } else { names.join(" + ") }
+            if names.is_empty() {
+                "any two keyholders".to_string()
+            } else {
+                names.join(" + ")
+            }
         })
         .collect();
-    Some(format!("{kind} must be co-signed by {}", wanted.join(", or ")))
+    Some(format!(
+        "{kind} must be co-signed by {}",
+        wanted.join(", or ")
+    ))
 }
 
 /// Assigns each required role to a distinct signer holding it (sets are tiny: backtracking).
@@ -307,7 +348,10 @@ fn can_fill(required: &[Role], signer_roles: &[&[Role]]) -> bool {
 pub fn keyholder_problem(k: &Keyholder, policy: &Policy) -> Option<(Code, String)> {
     let invalid = |m: String| Some((Code::EnrollInvalid, m));
     if !valid_keyholder_id(&k.id) {
-        return invalid(format!("keyholder id {:?} is not of the form [a-z0-9._-]{{1,32}}", k.id));
+        return invalid(format!(
+            "keyholder id {:?} is not of the form [a-z0-9._-]{{1,32}}",
+            k.id
+        ));
     }
     if let Some(problem) = display_name_problem(&k.name) {
         return invalid(format!("display name of {}: {problem}", k.id));
@@ -363,10 +407,16 @@ fn genesis_problems(out: &mut Vec<Finding>, seq: u64, g: &Genesis, signers: &[St
             bad(format!("founder id {} appears twice", f.id));
         }
         if !people.insert(f.person_tag) {
-            bad(format!("founder {} is the same person as another founder", f.id));
+            bad(format!(
+                "founder {} is the same person as another founder",
+                f.id
+            ));
         }
         if !keys.insert(f.public_key) {
-            bad(format!("founder {} shares a key with another founder", f.id));
+            bad(format!(
+                "founder {} shares a key with another founder",
+                f.id
+            ));
         }
     }
     let named: HashSet<&str> = signers.iter().map(String::as_str).collect();
@@ -413,8 +463,12 @@ fn enroll_problems<K: Kv>(
         .any(|s| s.id == k.id || s.person_tag == k.person_tag || s.public_key == k.public_key)
     {
         out.push(
-            Finding::new(Code::SelfEnroll, seq, format!("{} co-signed their own enrolment", k.id))
-                .signer(&k.id),
+            Finding::new(
+                Code::SelfEnroll,
+                seq,
+                format!("{} co-signed their own enrolment", k.id),
+            )
+            .signer(&k.id),
         );
     }
     Ok(())
@@ -429,12 +483,20 @@ fn revoke_problems<K: Kv>(
     let active = state.keyholder(&r.id)?.is_some_and(|k| k.active());
     if !active {
         out.push(
-            Finding::new(Code::RevokeUnknown, seq, format!("{} is not an active keyholder", r.id))
-                .signer(&r.id),
+            Finding::new(
+                Code::RevokeUnknown,
+                seq,
+                format!("{} is not an active keyholder", r.id),
+            )
+            .signer(&r.id),
         );
     }
     if r.reason.trim().is_empty() {
-        out.push(Finding::new(Code::RevokeUnknown, seq, "a revocation needs a reason"));
+        out.push(Finding::new(
+            Code::RevokeUnknown,
+            seq,
+            "a revocation needs a reason",
+        ));
     }
     Ok(())
 }

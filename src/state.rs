@@ -186,7 +186,8 @@ impl<K: Kv> State<K> {
         };
         tip.size = tip.size.saturating_add(1);
         tip.hash = hash;
-        self.kv.write(vec![(TIP.to_vec(), Some(encoding::encode(&tip)?))])
+        self.kv
+            .write(vec![(TIP.to_vec(), Some(encoding::encode(&tip)?))])
     }
 
     /// The writes [`State::apply`] makes, for a caller that adds its own to the same batch.
@@ -237,7 +238,10 @@ impl<K: Kv> State<K> {
                     if self.person_holder(&tag)?.as_deref() == Some(r.id.as_str()) {
                         batch.push((key(PERSON, &tag), None));
                     }
-                    batch.push((key(KEYHOLDER, r.id.as_bytes()), Some(encoding::encode(&record)?)));
+                    batch.push((
+                        key(KEYHOLDER, r.id.as_bytes()),
+                        Some(encoding::encode(&record)?),
+                    ));
                 }
             }
         }
@@ -258,7 +262,10 @@ impl<K: Kv> State<K> {
             hash: e.hash,
             nonce: body.nonce,
         };
-        batch.push((key(WINDOW, &seq.to_be_bytes()), Some(encoding::encode(&slot)?)));
+        batch.push((
+            key(WINDOW, &seq.to_be_bytes()),
+            Some(encoding::encode(&slot)?),
+        ));
         batch.push((key(NONCE, &body.nonce), Some(encoding::encode(&seq)?)));
         // Forget the entry that just left the window, and its nonce unless reused since.
         if let Some(gone) = seq.checked_sub(window) {

@@ -13,7 +13,9 @@ pub struct Timestamp(pub i64);
 pub enum TimeError {
     #[error("unknown time zone {0:?}: use an IANA name such as Asia/Shanghai")]
     UnknownZone(String),
-    #[error("cannot read time {0:?}: use RFC 3339, e.g. 2026-06-07T08:45:00+08:00 or 2026-06-07T08:45")]
+    #[error(
+        "cannot read time {0:?}: use RFC 3339, e.g. 2026-06-07T08:45:00+08:00 or 2026-06-07T08:45"
+    )]
     BadTime(String),
     #[error("time {0:?} is out of range")]
     OutOfRange(String),

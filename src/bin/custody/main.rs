@@ -1,1 +1,315 @@
-fn main(){}
+//! The `custody` command: a thin layer over the library that owns the terminal and exit codes.
+
+#![forbid(unsafe_code)]
+
+mod cli;
+mod fail;
+mod output;
+mod sign;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use custody::entry::{Event, Revocation, parse_hex};
+use custody::keyfile::{KdfParams, SecretKeyFile, read_public_key_file, write_key_pair};
+use custody::ledger::{self, Founder, Ledger, NewLedger, Receipt};
+use custody::policy::Policy;
+use custody::roster::{Keyholder, Role, person_tag};
+use custody::rules::signer_list_problems;
+use custody::time::{Timestamp, check_zone};
+use fail::{EXIT_FINDINGS, Fail, input, refused};
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(fail) => {
+            eprintln!("custody: {fail}");
+            ExitCode::from(fail.code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, Fail> {
+    let dir = cli.ledger.as_path();
+    match cli.command {
+        Command::Keygen(a) => keygen(a),
+        Command::Init(a) => init(dir, a),
+        Command::Enroll(a) => enroll(dir, a),
+        Command::Revoke(a) => revoke(dir, a),
+        Command::Log(a) => output::log(dir, a.json),
+        Command::Show(a) => output::show(dir, a.seq, a.json),
+        Command::Verify(a) => {
+            let trust = match a.trust.as_deref() {
+                Some(t) => Some(parse_hex::<32>(t).ok_or_else(|| {
+                    input(format!(
+                        "--trust {t:?} is not a 64-digit hex hash (init printed the genesis hash)"
+                    ))
+                })?),
+                None => None,
+            };
+            let clean = output::verify(dir, trust, a.json)?;
+            Ok(if clean { 0 } else { EXIT_FINDINGS })
+        }
+        Command::Reindex => {
+            let ledger = Ledger::reindex(dir)?;
+            let head = ledger.head()?;
+            ledger.close()?;
+            println!("index rebuilt from {} entries", head.size);
+            Ok(0)
+        }
+    }
+}
+
+fn keygen(a: cli::KeygenArgs) -> Result<u8, Fail> {
+    let params = match a.kdf.as_str() {
+        "default" => KdfParams::DEFAULT,
+        "low-cost" => KdfParams::LOW_COST,
+        other => return Err(input(format!("--kdf {other:?}: use default or low-cost"))),
+    };
+    // Refuse before asking for a passphrase that would be wasted.
+    for ext in ["key", "pub"] {
+        let p = a.out.join(format!("{}.{ext}", a.id));
+        if p.exists() || p.is_symlink() {
+            return Err(input(format!(
+                "{} already exists; refusing to overwrite it",
+                p.display()
+            )));
+        }
+    }
+    let pass = match &a.pass_file {
+        Some(p) => sign::read_pass_file(p)?,
+        None => {
+            let first = sign::prompt_passphrase(&format!("New passphrase for {}: ", a.id))?;
+            let again = sign::prompt_passphrase("Same passphrase again: ")?;
+            if first != again {
+                return Err(input("the two passphrases differ; nothing was written"));
+            }
+            first
+        }
+    };
+    let (bytes, public) = SecretKeyFile::generate(&a.id, &a.name, &pass, params)?;
+    let (key_path, pub_path) = write_key_pair(&a.out, &bytes, &public)?;
+    if params.is_low_cost() {
+        eprintln!(
+            "warning: low-cost key-derivation profile: for tests and demos only, never for real keys"
+        );
+    }
+    println!(
+        "wrote {} (private, keep it to yourself)",
+        key_path.display()
+    );
+    println!(
+        "wrote {} (public, give it to the exam office)",
+        pub_path.display()
+    );
+    println!("{}", public.to_line());
+    Ok(0)
+}
+
+/// Reads a line from the terminal (person numbers: kept out of shell history, not secret).
+fn ask_line(prompt: &str) -> Result<String, Fail> {
+    eprint!("{prompt}");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| input(format!("cannot read from the terminal: {e}")))?;
+    Ok(line.trim().to_string())
+}
+
+fn event_time(at: Option<&str>, zone: &str) -> Result<Timestamp, Fail> {
+    match at {
+        Some(t) => Timestamp::parse(t, zone).map_err(|e| input(format!("--at: {e}"))),
+        None => Ok(Timestamp::now()),
+    }
+}
+
+fn init(dir: &Path, a: cli::InitArgs) -> Result<u8, Fail> {
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(ledger::LedgerError::AlreadyExists(dir.to_path_buf()).into());
+    }
+    check_zone(&a.tz).map_err(|e| input(format!("--tz: {e}")))?;
+    if a.founders.len() < 2 {
+        return Err(input(
+            "a ledger needs at least two founding admins: give --founder twice or more",
+        ));
+    }
+    if !a.founder_persons.is_empty() && a.founder_persons.len() != a.founders.len() {
+        return Err(input(format!(
+            "{} --founder but {} --founder-person: give one person number per founder, in the same order",
+            a.founders.len(),
+            a.founder_persons.len()
+        )));
+    }
+    let mut founders = Vec::new();
+    for (i, path) in a.founders.iter().enumerate() {
+        let public = read_public_key_file(path)?;
+        let person_number = match a.founder_persons.get(i) {
+            Some(n) => n.clone(),
+            None => ask_line(&format!(
+                "Staff or ID number of {} ({}): ",
+                public.name, public.id
+            ))?,
+        };
+        custody::roster::normalize_person_number(&person_number)
+            .map_err(|e| input(format!("person number of {}: {e}", public.id)))?;
+        founders.push(Founder {
+            id: public.id,
+            name: public.name,
+            public_key: public.key,
+            person_number,
+        });
+    }
+    if founders.len() < 3 {
+        eprintln!(
+            "warning: only {} founders; with two, losing one key freezes the roster (three are recommended)",
+            founders.len()
+        );
+    }
+    let signers = sign::load(&a.sign)?;
+    // The genesis is signed by exactly its founders, in founder order.
+    let mut ordered = Vec::new();
+    for f in &founders {
+        let pos = signers.iter().position(|s| s.id() == f.id).ok_or_else(|| {
+            input(format!(
+                "founder {} must co-sign: give --sign {}.key",
+                f.id, f.id
+            ))
+        })?;
+        ordered.push(pos);
+    }
+    if signers.len() != founders.len() {
+        return Err(input(
+            "give --sign exactly once for each founder, and for no one else",
+        ));
+    }
+    let mut signers = signers.into_iter().map(Some).collect::<Vec<_>>();
+    let signers: Vec<sign::Signer> = ordered.iter().filter_map(|&i| signers[i].take()).collect();
+    if signers.len() != founders.len() {
+        return Err(input("give --sign exactly once for each founder"));
+    }
+
+    let time = event_time(a.sign.at.as_deref(), &a.tz)?;
+    let new = NewLedger::prepare(&a.exam, &a.tz, founders, Policy::default(), time)?;
+    let sigs = sign::cosign(&signers, &new.body_bytes, &a.tz)?;
+    let ledger_id = new.body.ledger_id;
+    let (ledger, receipt) = new.create(dir, sigs)?;
+    ledger.close()?;
+    let id = custody::entry::hex(&ledger_id);
+    let genesis = custody::entry::hex(&receipt.hash);
+    if a.sign.json {
+        println!(
+            "{}",
+            serde_json::json!({"ledger_id": id, "genesis_hash": genesis, "seq": 0})
+        );
+    } else {
+        println!("ledger created in {}", dir.display());
+        println!("ledger id     {id}");
+        println!("genesis hash  {genesis}");
+        println!("auditors check it with: custody verify --trust {genesis}");
+    }
+    Ok(0)
+}
+
+/// Prepares, co-signs and appends an event; prints the receipt.
+fn record(
+    dir: &Path,
+    args: &cli::SignArgs,
+    make: impl FnOnce(&ledger::Peek) -> Result<Event, Fail>,
+) -> Result<u8, Fail> {
+    let peek = ledger::peek(dir)?;
+    let signers = sign::load(args)?;
+    let ids: Vec<String> = signers.iter().map(|s| s.id().to_string()).collect();
+    let problems = signer_list_problems(peek.head.size, &ids);
+    if !problems.is_empty() {
+        return Err(refused(&problems));
+    }
+    let event = make(&peek)?;
+    let time = event_time(args.at.as_deref(), &peek.time_zone)?;
+    let body = ledger::prepare(&peek, event, time, ids);
+    let body_bytes = body
+        .encode()
+        .map_err(|e| input(format!("the event cannot be encoded: {e}")))?;
+    let sigs = sign::cosign(&signers, &body_bytes, &peek.time_zone)?;
+    let mut ledger = Ledger::open(dir)?;
+    let result = ledger.append(body_bytes, sigs);
+    for n in &ledger.notices {
+        eprintln!("note: {n}");
+    }
+    let receipt = result?;
+    ledger.close()?;
+    print_receipt(&receipt, args.json);
+    Ok(0)
+}
+
+fn print_receipt(r: &Receipt, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string(r).unwrap_or_default());
+    } else {
+        println!(
+            "recorded entry {}  hash {}",
+            r.seq,
+            custody::entry::hex(&r.hash)
+        );
+    }
+}
+
+fn enroll(dir: &Path, a: cli::EnrollArgs) -> Result<u8, Fail> {
+    let public = read_public_key_file(&a.public)?;
+    let mut roles = a
+        .roles
+        .iter()
+        .map(|r| r.parse::<Role>().map_err(input))
+        .collect::<Result<Vec<_>, _>>()?;
+    roles.sort();
+    roles.dedup();
+    record(dir, &a.sign, |peek| {
+        let person = match &a.person {
+            Some(p) => p.clone(),
+            None => ask_line(&format!(
+                "Staff or ID number of {} ({}): ",
+                public.name, public.id
+            ))?,
+        };
+        let key = ledger::person_key(dir)?;
+        let tag = person_tag(&key, &person).map_err(|e| input(format!("--person: {e}")))?;
+        let when = |t: &Option<String>, flag: &str| -> Result<Option<Timestamp>, Fail> {
+            t.as_deref()
+                .map(|t| {
+                    Timestamp::parse(t, &peek.time_zone).map_err(|e| input(format!("{flag}: {e}")))
+                })
+                .transpose()
+        };
+        Ok(Event::Enroll(Keyholder {
+            id: public.id.clone(),
+            name: public.name.clone(),
+            roles,
+            public_key: public.key,
+            person_tag: tag,
+            valid_from: when(&a.valid_from, "--valid-from")?,
+            valid_until: when(&a.valid_until, "--valid-until")?,
+        }))
+    })
+}
+
+fn revoke(dir: &Path, a: cli::RevokeArgs) -> Result<u8, Fail> {
+    if a.reason.trim().is_empty() {
+        return Err(input(
+            "--reason is empty: say in a few words why the key is revoked",
+        ));
+    }
+    record(dir, &a.sign, |_| {
+        Ok(Event::Revoke(Revocation {
+            id: a.id.clone(),
+            reason: a.reason.clone(),
+        }))
+    })
+}

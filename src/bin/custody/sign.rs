@@ -1,0 +1,128 @@
+//! Co-signing at the terminal: load each key, show the summary, ask the passphrase, sign.
+
+use crate::cli::SignArgs;
+use crate::fail::{Fail, input};
+use custody::entry::CoSignature;
+use custody::keyfile::{KeyFileError, SecretKeyFile, read_secret_key_file};
+use custody::signing::sign_body;
+use custody::summary::summary;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// A co-signer's key file, read but not yet unlocked.
+pub struct Signer {
+    pub path: PathBuf,
+    pub key: SecretKeyFile,
+    pass_file: Option<PathBuf>,
+}
+
+impl Signer {
+    pub fn id(&self) -> &str {
+        self.key.id()
+    }
+}
+
+/// Reads the `--sign` key files and pairs each with its `--pass-file`.
+pub fn load(args: &SignArgs) -> Result<Vec<Signer>, Fail> {
+    if args.keys.is_empty() {
+        return Err(input(
+            "no co-signers: give --sign KEYFILE once per co-signer (two different people)",
+        ));
+    }
+    if !args.pass_files.is_empty() && args.pass_files.len() != args.keys.len() {
+        return Err(input(format!(
+            "{} --sign but {} --pass-file: give one --pass-file per --sign, in the same order, or none",
+            args.keys.len(),
+            args.pass_files.len()
+        )));
+    }
+    args.keys
+        .iter()
+        .enumerate()
+        .map(|(i, path)| {
+            let key = read_secret_key_file(path).map_err(Fail::from)?;
+            Ok(Signer {
+                path: path.clone(),
+                key,
+                pass_file: args.pass_files.get(i).cloned(),
+            })
+        })
+        .collect()
+}
+
+/// Reads a passphrase from a file: the first line, without its line ending.
+pub fn read_pass_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, Fail> {
+    let mut bytes = Zeroizing::new(Vec::new());
+    std::fs::File::open(path)
+        .and_then(|f| f.take(4096).read_to_end(&mut bytes))
+        .map_err(|e| {
+            input(format!(
+                "cannot read passphrase file {}: {e}",
+                path.display()
+            ))
+        })?;
+    let end = bytes
+        .iter()
+        .position(|b| *b == b'\n')
+        .unwrap_or(bytes.len());
+    let mut line = Zeroizing::new(bytes[..end].to_vec());
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    if line.is_empty() {
+        return Err(Fail::from(KeyFileError::EmptyPassphrase));
+    }
+    Ok(line)
+}
+
+/// Asks for a passphrase on the terminal, without echo.
+pub fn prompt_passphrase(prompt: &str) -> Result<Zeroizing<Vec<u8>>, Fail> {
+    let text = rpassword::prompt_password(prompt).map_err(|e| {
+        input(format!(
+            "cannot ask for the passphrase ({e}); use --pass-file FILE"
+        ))
+    })?;
+    let text = Zeroizing::new(text);
+    if text.is_empty() {
+        return Err(Fail::from(KeyFileError::EmptyPassphrase));
+    }
+    Ok(Zeroizing::new(text.as_bytes().to_vec()))
+}
+
+/// Each signer in turn reads the summary of the body bytes, types their passphrase and signs.
+pub fn cosign(
+    signers: &[Signer],
+    body_bytes: &[u8],
+    time_zone: &str,
+) -> Result<Vec<CoSignature>, Fail> {
+    let text = summary(body_bytes, time_zone)
+        .map_err(|e| input(format!("cannot render the event: {e}")))?;
+    let mut out = Vec::with_capacity(signers.len());
+    for (i, s) in signers.iter().enumerate() {
+        eprintln!(
+            "Signer {} of {}: {} ({}) — read what you sign:",
+            i + 1,
+            signers.len(),
+            s.key.name(),
+            s.id()
+        );
+        eprint!("{text}");
+        let pass = match &s.pass_file {
+            Some(p) => read_pass_file(p)?,
+            None => prompt_passphrase(&format!("Passphrase for {}: ", s.id()))?,
+        };
+        if s.key.params().is_low_cost() {
+            eprintln!(
+                "warning: {} uses the low-cost test key-derivation profile; fine for tests and demos, never for real keys",
+                s.path.display()
+            );
+        }
+        let key = s.key.unlock(&pass).map_err(Fail::from)?;
+        out.push(CoSignature {
+            signer: s.id().to_string(),
+            signature: sign_body(&key, body_bytes),
+        });
+    }
+    Ok(out)
+}

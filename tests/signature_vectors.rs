@@ -1,0 +1,168 @@
+//! The signature acceptance rule against vectors written by others (see
+//! `../shared/testvectors/README.md`): Wycheproof's Ed25519 cases and the ed25519-speccheck edge
+//! cases on which Ed25519 libraries disagree.
+//!
+//! The ledger accepts a signature iff `custody::signing::verify_message` does, on the append path
+//! and on the audit path alike; these tests pin its verdicts so that a dependency upgrade or a
+//! change of verification call that moves any of them fails here first.
+
+use custody::signing::{KeyProblem, check_public_key, verify_message};
+use ed25519_dalek::{Signature, VerifyingKey};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+fn vector(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/testvectors/ed25519")
+        .join(name)
+}
+
+fn read<T: for<'de> Deserialize<'de>>(path: &Path) -> T {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("cannot parse {}: {e}", path.display()))
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    assert!(s.len().is_multiple_of(2), "odd-length hex {s:?}");
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn array<const N: usize>(s: &str) -> [u8; N] {
+    hex(s)
+        .try_into()
+        .unwrap_or_else(|v: Vec<u8>| panic!("{} bytes where {N} are needed: {s}", v.len()))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Wycheproof {
+    number_of_tests: usize,
+    test_groups: Vec<WycheproofGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WycheproofGroup {
+    public_key: WycheproofKey,
+    tests: Vec<WycheproofCase>,
+}
+
+#[derive(Deserialize)]
+struct WycheproofKey {
+    pk: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WycheproofCase {
+    tc_id: u32,
+    comment: String,
+    msg: String,
+    sig: String,
+    result: String,
+}
+
+#[test]
+fn wycheproof_verdicts_match_verify_strict() {
+    let file: Wycheproof = read(&vector("wycheproof_ed25519_test.json"));
+    let mut cases = 0;
+    let mut accepted = 0;
+    let mut wrong_length = 0;
+    let mut mismatches = Vec::new();
+    for group in &file.test_groups {
+        let key: [u8; 32] = array(&group.public_key.pk);
+        for case in &group.tests {
+            cases += 1;
+            assert!(
+                case.result == "valid" || case.result == "invalid",
+                "tcId {}: unexpected result {:?}",
+                case.tc_id,
+                case.result
+            );
+            let msg = hex(&case.msg);
+            // The ledger stores signatures as [u8; 64]; another length can never reach the
+            // verifier, so it is a rejection by construction.
+            let verdict = match <[u8; 64]>::try_from(hex(&case.sig)) {
+                Ok(sig) => verify_message(&key, &msg, &sig),
+                Err(_) => {
+                    wrong_length += 1;
+                    false
+                }
+            };
+            accepted += usize::from(verdict);
+            if verdict != (case.result == "valid") {
+                mismatches.push(format!(
+                    "tcId {} ({}): expected {}, verify_message said {verdict}",
+                    case.tc_id, case.comment, case.result
+                ));
+            }
+        }
+    }
+    println!("{cases} Wycheproof cases, {accepted} accepted, {wrong_length} of the wrong length");
+    assert_eq!(cases, 151);
+    assert_eq!(cases, file.number_of_tests);
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+#[derive(Deserialize)]
+struct SpeccheckCase {
+    message: String,
+    pub_key: String,
+    signature: String,
+}
+
+fn speccheck_cases() -> Vec<SpeccheckCase> {
+    let cases: Vec<SpeccheckCase> = read(&vector("speccheck_cases.json"));
+    assert_eq!(cases.len(), 12);
+    cases
+}
+
+/// The measured `verify_strict` column of the README's table, case by case.
+const VERIFY_STRICT_ACCEPTS: [bool; 12] = [
+    false, false, false, true, false, false, false, false, false, false, false, false,
+];
+
+#[test]
+fn speccheck_verdicts_are_exactly_the_verify_strict_table() {
+    for (i, case) in speccheck_cases().iter().enumerate() {
+        let verdict = verify_message(
+            &array(&case.pub_key),
+            &hex(&case.message),
+            &array(&case.signature),
+        );
+        assert_eq!(verdict, VERIFY_STRICT_ACCEPTS[i], "speccheck case {i}");
+    }
+}
+
+#[test]
+fn append_and_audit_verdicts_agree_with_a_direct_verify_strict_call() {
+    for (i, case) in speccheck_cases().iter().enumerate() {
+        let key: [u8; 32] = array(&case.pub_key);
+        let msg = hex(&case.message);
+        let sig: [u8; 64] = array(&case.signature);
+        let direct = VerifyingKey::from_bytes(&key)
+            .is_ok_and(|k| k.verify_strict(&msg, &Signature::from_bytes(&sig)).is_ok());
+        assert_eq!(
+            verify_message(&key, &msg, &sig),
+            direct,
+            "speccheck case {i}"
+        );
+    }
+}
+
+#[test]
+fn weak_speccheck_keys_cannot_be_enrolled() {
+    let cases = speccheck_cases();
+    for i in [0, 1, 10, 11] {
+        let key: [u8; 32] = array(&cases[i].pub_key);
+        assert_eq!(
+            check_public_key(&key),
+            Err(KeyProblem::Weak),
+            "speccheck case {i}"
+        );
+    }
+}

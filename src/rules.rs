@@ -448,6 +448,16 @@ fn enroll_problems<K: Kv>(
             .signer(&k.id),
         );
     }
+    if let Some(holder) = state.key_holder(&k.public_key)? {
+        out.push(
+            Finding::new(
+                Code::KeyInUse,
+                seq,
+                format!("this public key is already enrolled as {holder}"),
+            )
+            .signer(&k.id),
+        );
+    }
     if let Some(holder) = state.person_holder(&k.person_tag)? {
         out.push(
             Finding::new(

@@ -93,6 +93,7 @@ const POLICY: &[u8] = b"P";
 const TIP: &[u8] = b"T";
 const KEYHOLDER: u8 = b'k';
 const PERSON: u8 = b'p';
+const PUBLIC_KEY: u8 = b'K';
 const NONCE: u8 = b'n';
 const WINDOW: u8 = b'w';
 
@@ -159,6 +160,11 @@ impl<K: Kv> State<K> {
         self.get(&key(PERSON, tag))
     }
 
+    /// The id of the active keyholder with this public key.
+    pub fn key_holder(&self, public_key: &[u8; 32]) -> Result<Option<String>, StoreError> {
+        self.get(&key(PUBLIC_KEY, public_key))
+    }
+
     /// Where this nonce was last used, if within the replay window.
     pub fn nonce_seq(&self, nonce: &[u8; 16]) -> Result<Option<u64>, StoreError> {
         self.get(&key(NONCE, nonce))
@@ -212,6 +218,7 @@ impl<K: Kv> State<K> {
                 policy_lag = Some(g.policy.max_head_lag);
                 for k in &g.founders {
                     put(key(PERSON, &k.person_tag), encoding::encode(&k.id)?);
+                    put(key(PUBLIC_KEY, &k.public_key), encoding::encode(&k.id)?);
                     let record = KeyholderRecord {
                         keyholder: k.clone(),
                         enrolled_seq: seq,
@@ -222,6 +229,7 @@ impl<K: Kv> State<K> {
             }
             Event::Enroll(k) => {
                 put(key(PERSON, &k.person_tag), encoding::encode(&k.id)?);
+                put(key(PUBLIC_KEY, &k.public_key), encoding::encode(&k.id)?);
                 let record = KeyholderRecord {
                     keyholder: k.clone(),
                     enrolled_seq: seq,
@@ -237,6 +245,10 @@ impl<K: Kv> State<K> {
                     let tag = record.keyholder.person_tag;
                     if self.person_holder(&tag)?.as_deref() == Some(r.id.as_str()) {
                         batch.push((key(PERSON, &tag), None));
+                    }
+                    let public = record.keyholder.public_key;
+                    if self.key_holder(&public)?.as_deref() == Some(r.id.as_str()) {
+                        batch.push((key(PUBLIC_KEY, &public), None));
                     }
                     batch.push((
                         key(KEYHOLDER, r.id.as_bytes()),

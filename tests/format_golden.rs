@@ -1,7 +1,9 @@
 //! The golden examples of docs/FORMAT.md, rebuilt from the library and compared byte for byte,
 //! so the spec an auditor re-implements from cannot drift from the code.
 
-use custody::entry::{Body, CoSignature, DecodedEntry, Entry, Event, Head, Revocation, hex, leaf_hash, signed_message};
+use custody::entry::{
+    Body, CoSignature, DecodedEntry, Entry, Event, Head, Revocation, hex, leaf_hash, signed_message,
+};
 use custody::signing::{sign_body, verify_body};
 use custody::time::Timestamp;
 use ed25519_dalek::SigningKey;
@@ -12,7 +14,10 @@ fn example() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
     let a2 = SigningKey::from_bytes(&[2; 32]);
     let body = Body {
         ledger_id: [0x11; 16],
-        head: Head { size: 5, hash: [0xaa; 32] },
+        head: Head {
+            size: 5,
+            hash: [0xaa; 32],
+        },
         event_time: Timestamp(1_780_800_000_000),
         nonce: [0x22; 16],
         signers: vec!["a1".into(), "a2".into()],
@@ -44,9 +49,12 @@ fn example() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
 
 /// The hex in the fenced block of FORMAT.md that follows the line `<!-- golden NAME -->`.
 fn golden(name: &str) -> String {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/FORMAT.md")).unwrap();
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/FORMAT.md")).unwrap();
     let marker = format!("<!-- golden {name} -->");
-    let start = doc.find(&marker).unwrap_or_else(|| panic!("FORMAT.md has no {marker}"));
+    let start = doc
+        .find(&marker)
+        .unwrap_or_else(|| panic!("FORMAT.md has no {marker}"));
     let block = &doc[start + marker.len()..];
     let open = block.find("```").unwrap();
     let block = &block[open + 3..];
@@ -78,8 +86,29 @@ fn the_golden_entry_decodes_and_its_signatures_verify() {
 #[ignore = "prints the golden values for docs/FORMAT.md"]
 fn print_golden() {
     let (body, message, entry) = example();
-    println!("body {}\nmessage {}\nentry {}\nhash {}", hex(&body), hex(&message), hex(&entry), hex(&leaf_hash(&entry)));
+    println!(
+        "body {}\nmessage {}\nentry {}\nhash {}",
+        hex(&body),
+        hex(&message),
+        hex(&entry),
+        hex(&leaf_hash(&entry))
+    );
     for seed in [[1u8; 32], [2u8; 32]] {
-        println!("pub {}", hex(&SigningKey::from_bytes(&seed).verifying_key().to_bytes()));
+        println!(
+            "pub {}",
+            hex(&SigningKey::from_bytes(&seed).verifying_key().to_bytes())
+        );
+    }
+}
+
+#[test]
+fn every_finding_code_is_documented_in_audit_md() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/AUDIT.md")).unwrap();
+    for code in custody::finding::Code::ALL {
+        assert!(
+            doc.contains(&format!("| `{}` |", code.as_str())),
+            "{code} is not in docs/AUDIT.md"
+        );
     }
 }

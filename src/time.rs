@@ -50,6 +50,13 @@ impl Timestamp {
         }
     }
 
+    /// The calendar day in `zone` (UTC for an unknown zone), for same-day rules.
+    pub fn date_in(self, zone: &str) -> jiff::civil::Date {
+        let t = jiff::Timestamp::from_millisecond(self.0).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        t.to_zoned(tz).date()
+    }
+
     /// Reads RFC 3339; a time without an offset is read in `zone`.
     pub fn parse(text: &str, zone: &str) -> Result<Timestamp, TimeError> {
         let text = text.trim();

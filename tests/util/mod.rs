@@ -1,0 +1,230 @@
+//! A small kit for driving the real `custody` binary in a temporary directory.
+//!
+//! Layout of a fixture: `keys/ID.key`, `keys/ID.pub`, `ID.pass` (passphrase `pass-ID`) and the
+//! ledger in `ledger/`. Every command runs in the fixture's directory, so paths stay short.
+
+use assert_cmd::Command;
+use custody::entry::CoSignature;
+use custody::keyfile::read_secret_key_file;
+use custody::signing::sign_body;
+use std::path::PathBuf;
+use tempfile::TempDir;
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts the exit code and hands the run back for more checks.
+    #[track_caller]
+    pub fn exits(self, expected: i32) -> Run {
+        assert_eq!(
+            self.code, expected,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Parses stdout as one JSON value.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+pub struct Fixture {
+    pub tmp: TempDir,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        Fixture {
+            tmp: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.tmp.path().join(rel)
+    }
+
+    pub fn ledger(&self) -> PathBuf {
+        self.path("ledger")
+    }
+
+    pub fn journal(&self) -> PathBuf {
+        self.path("ledger/journal")
+    }
+
+    /// The binary, with the low-cost KDF, the fixture's ledger and a plain locale.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_custody"));
+        c.current_dir(self.tmp.path())
+            .env("CUSTODY_KDF", "low-cost")
+            .env("CUSTODY_LEDGER", self.ledger())
+            .env("LANG", "C")
+            .env_remove("RUST_BACKTRACE");
+        c
+    }
+
+    /// Runs the binary with `args` and checks that it did not panic, whatever it exits with.
+    #[track_caller]
+    pub fn run<S: AsRef<std::ffi::OsStr>>(&self, args: &[S]) -> Run {
+        let out = self.cmd().args(args).output().expect("run custody");
+        let run = Run {
+            code: out.status.code().expect("custody was killed by a signal"),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert!(
+            !run.stderr.contains("panicked") && !run.stderr.contains("RUST_BACKTRACE"),
+            "custody panicked: {}",
+            run.stderr
+        );
+        run
+    }
+
+    /// Writes `keys/ID.key`, `keys/ID.pub` and `ID.pass` (passphrase `pass-ID`).
+    #[track_caller]
+    pub fn keygen(&self, id: &str, name: &str) {
+        std::fs::write(self.path(&format!("{id}.pass")), format!("pass-{id}\n")).unwrap();
+        let pass = format!("{id}.pass");
+        self.run(&[
+            "keygen",
+            "--id",
+            id,
+            "--name",
+            name,
+            "--out",
+            "keys",
+            "--pass-file",
+            &pass,
+        ])
+        .exits(0);
+    }
+
+    /// `--sign keys/ID.key` for each signer, then their `--pass-file`s in the same order.
+    pub fn signing(&self, signers: &[&str]) -> Vec<String> {
+        let mut out = Vec::new();
+        for id in signers {
+            out.extend(["--sign".to_string(), format!("keys/{id}.key")]);
+        }
+        for id in signers {
+            out.extend(["--pass-file".to_string(), format!("{id}.pass")]);
+        }
+        out
+    }
+
+    /// Three founders a1 a2 a3 (person numbers 1001..1003); returns the genesis hash.
+    #[track_caller]
+    pub fn init3(&self) -> String {
+        let mut args: Vec<String> = ["init", "--exam", "2026 学考", "--json"]
+            .map(String::from)
+            .to_vec();
+        for (i, id) in ["a1", "a2", "a3"].into_iter().enumerate() {
+            self.keygen(id, &format!("Admin {id}"));
+            args.extend([
+                "--founder".into(),
+                format!("keys/{id}.pub"),
+                "--founder-person".into(),
+                format!("100{}", i + 1),
+            ]);
+        }
+        args.extend(self.signing(&["a1", "a2", "a3"]));
+        let run = self.run(&args).exits(0);
+        run.json()["genesis_hash"]
+            .as_str()
+            .expect("genesis_hash")
+            .to_string()
+    }
+
+    /// Enrols the existing key `keys/ID.pub` with these roles, co-signed by `signers`.
+    #[track_caller]
+    pub fn enroll(&self, id: &str, roles: &[&str], person: &str, signers: &[&str]) -> Run {
+        let mut args: Vec<String> = vec![
+            "enroll".into(),
+            "--pub".into(),
+            format!("keys/{id}.pub"),
+            "--person".into(),
+            person.into(),
+        ];
+        for r in roles {
+            args.extend(["--role".to_string(), r.to_string()]);
+        }
+        args.extend(self.signing(signers));
+        self.run(&args)
+    }
+
+    /// Runs a command that must be refused with `exit`, say `needle` on stderr, and leave the
+    /// journal byte for byte as it was.
+    #[track_caller]
+    pub fn refused<S: AsRef<std::ffi::OsStr>>(&self, args: &[S], exit: i32, needle: &str) -> Run {
+        let before = self.journal_bytes();
+        let run = self.run(args).exits(exit);
+        assert!(
+            run.stderr.contains(needle),
+            "stderr should mention {needle:?}:\n{}",
+            run.stderr
+        );
+        assert!(
+            self.journal_bytes() == before,
+            "a refused command changed the journal"
+        );
+        run
+    }
+
+    /// Unlocks each signer's key file and signs the body bytes, in order.
+    pub fn cosign(&self, body_bytes: &[u8], signers: &[&str]) -> Vec<CoSignature> {
+        signers
+            .iter()
+            .map(|id| {
+                let file = read_secret_key_file(&self.path(&format!("keys/{id}.key"))).unwrap();
+                let key = file.unlock(format!("pass-{id}").as_bytes()).unwrap();
+                CoSignature {
+                    signer: id.to_string(),
+                    signature: sign_body(&key, body_bytes),
+                }
+            })
+            .collect()
+    }
+
+    /// The journal's bytes, or empty when there is no journal file.
+    pub fn journal_bytes(&self) -> Vec<u8> {
+        std::fs::read(self.journal()).unwrap_or_default()
+    }
+
+    /// The journal's header and its records as (offset, entry bytes), read by the framing alone.
+    #[track_caller]
+    pub fn records(&self) -> (Vec<u8>, Vec<(u64, Vec<u8>)>) {
+        let bytes = self.journal_bytes();
+        assert!(bytes.len() >= 28 && bytes.starts_with(b"CUSTJRNL"));
+        let mut out = Vec::new();
+        let mut at = 28;
+        while at < bytes.len() {
+            let len = u32_at(&bytes, at) as usize;
+            let trailer = u32_at(&bytes, at + 4 + len) as usize;
+            assert_eq!(len, trailer, "record at byte {at} has a bad trailer");
+            out.push((at as u64, bytes[at + 4..at + 4 + len].to_vec()));
+            at += len + 8;
+        }
+        (bytes[..28].to_vec(), out)
+    }
+
+    /// Replaces the journal with `header` and these entries, each framed as a record.
+    pub fn write_records(&self, header: &[u8], entries: &[Vec<u8>]) {
+        let mut bytes = header.to_vec();
+        for e in entries {
+            bytes.extend(custody::journal::frame(e).unwrap());
+        }
+        std::fs::write(self.journal(), bytes).unwrap();
+    }
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap())
+}

@@ -139,11 +139,12 @@ fn walk_records<R: Read>(
         let decoded = match DecodedEntry::decode(&record.bytes) {
             Ok(d) => d,
             Err(e) => {
-                let f = vec![Finding::new(
+                let mut f = vec![Finding::new(
                     Code::Encoding,
                     next_seq,
                     format!("record at byte {}: {e}", record.offset),
                 )];
+                f[0].record = Some(report.entries - 1);
                 visit(Visit {
                     offset: record.offset,
                     entry: None,
@@ -188,7 +189,10 @@ fn walk_records<R: Read>(
                 }
             }
         }
-        let findings = judge(&state, &decoded, &ledger_id)?;
+        let mut findings = judge(&state, &decoded, &ledger_id)?;
+        for f in &mut findings {
+            f.record = Some(report.entries - 1);
+        }
         visit(Visit {
             offset: record.offset,
             entry: Some(&decoded),

@@ -82,6 +82,12 @@ pub struct Finding {
     pub seq: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bag: Option<String>,
+    /// The record's position in the journal file (0 for the first), set by the audit, so that
+    /// two records claiming one sequence number can be told apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
     pub message: String,
 }
 
@@ -92,6 +98,8 @@ impl Finding {
             category: code.category(),
             seq,
             signer: None,
+            bag: None,
+            record: None,
             message: message.into(),
         }
     }

@@ -34,6 +34,10 @@ pub enum LedgerError {
     NotALedger(PathBuf),
     #[error("{0} already holds a ledger or other files; init needs a new or empty directory")]
     AlreadyExists(PathBuf),
+    #[error("{0} is not a directory: --ledger names the ledger's directory")]
+    NotADirectory(PathBuf),
+    #[error("{0} is not a file: the ledger directory is damaged")]
+    JournalNotAFile(PathBuf),
     #[error("ledger in use by another process ({0}); try again when it has finished")]
     Busy(PathBuf),
     #[error("refused: {}", .0.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; "))]
@@ -80,11 +84,13 @@ impl LedgerError {
         match self {
             LedgerError::NotALedger(_)
             | LedgerError::AlreadyExists(_)
+            | LedgerError::NotADirectory(_)
             | LedgerError::PersonNumber(_)
             | LedgerError::Malformed(_) => ErrorClass::Input,
             LedgerError::Refused(_) => ErrorClass::Refused,
             LedgerError::Busy(_) => ErrorClass::Busy,
             LedgerError::ClockBackwards { .. }
+            | LedgerError::JournalNotAFile(_)
             | LedgerError::Damaged { .. }
             | LedgerError::Journal(_)
             | LedgerError::Store(_)
@@ -181,10 +187,15 @@ fn damaged(end: Option<&End>, offset: u64) -> LedgerError {
     }
 }
 
-fn journal_path(dir: &Path) -> Result<PathBuf, LedgerError> {
+/// The journal of a ledger directory, with a message that says what is wrong if there is none.
+pub fn journal_path(dir: &Path) -> Result<PathBuf, LedgerError> {
     let path = dir.join(JOURNAL);
     if path.is_file() {
         Ok(path)
+    } else if dir.exists() && !dir.is_dir() {
+        Err(LedgerError::NotADirectory(dir.to_path_buf()))
+    } else if path.exists() {
+        Err(LedgerError::JournalNotAFile(path))
     } else {
         Err(LedgerError::NotALedger(dir.to_path_buf()))
     }
@@ -315,16 +326,39 @@ impl NewLedger {
             return Err(LedgerError::Refused(findings));
         }
 
-        let fresh = !dir.exists();
-        if !fresh && fs::read_dir(dir).map_err(io_at(dir))?.next().is_some() {
+        // Claim the directory under the writer lock, so that two inits racing for it cannot
+        // both proceed, and a loser never touches the winner's files.
+        let created_dir = match fs::create_dir(dir) {
+            Ok(()) => true,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
+            Err(e) => return Err(io_at(dir)(e)),
+        };
+        if !dir.is_dir() {
+            return Err(LedgerError::NotADirectory(dir.to_path_buf()));
+        }
+        let lock = take_lock(dir)?;
+        let foreign = fs::read_dir(dir)
+            .map_err(io_at(dir))?
+            .flatten()
+            .any(|e| e.file_name() != LOCK);
+        if foreign {
             return Err(LedgerError::AlreadyExists(dir.to_path_buf()));
         }
+        let mut written: Vec<PathBuf> = Vec::new();
         let result = (|| {
-            fs::create_dir_all(dir).map_err(io_at(dir))?;
-            write_secret(&dir.join(LEDGER_KEY), &self.ledger_key[..])?;
-            write_secret(&dir.join(PERSON_KEY), &self.person_key[..])?;
-            journal::Writer::create(&dir.join(JOURNAL), &self.body.ledger_id, &bytes)?;
-            Ledger::open(dir)
+            for (name, secret) in [
+                (LEDGER_KEY, &self.ledger_key),
+                (PERSON_KEY, &self.person_key),
+            ] {
+                let path = dir.join(name);
+                write_secret(&path, &secret[..])?;
+                written.push(path);
+            }
+            let path = dir.join(JOURNAL);
+            journal::Writer::create(&path, &self.body.ledger_id, &bytes)?;
+            written.push(path);
+            written.push(dir.join(INDEX));
+            Ledger::open_locked(dir, lock, false)
         })();
         match result {
             Ok(ledger) => Ok((
@@ -335,22 +369,37 @@ impl NewLedger {
                 },
             )),
             Err(e) => {
-                // Leave the directory as it was: nothing, or empty.
-                if fresh {
-                    let _ = fs::remove_dir_all(dir);
-                } else if let Ok(entries) = fs::read_dir(dir) {
-                    for entry in entries.flatten() {
-                        let p = entry.path();
-                        let _ = if p.is_dir() {
-                            fs::remove_dir_all(&p)
-                        } else {
-                            fs::remove_file(&p)
-                        };
-                    }
+                // Remove only what this init wrote; the directory goes only if it made it.
+                for p in written.iter().rev() {
+                    let _ = if p.is_dir() {
+                        fs::remove_dir_all(p)
+                    } else {
+                        fs::remove_file(p)
+                    };
+                }
+                if created_dir {
+                    let _ = fs::remove_file(dir.join(LOCK));
+                    let _ = fs::remove_dir(dir);
                 }
                 Err(e)
             }
         }
+    }
+}
+
+/// Takes the writer lock of a ledger directory, without waiting.
+fn take_lock(dir: &Path) -> Result<File, LedgerError> {
+    let lock_path = dir.join(LOCK);
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io_at(&lock_path))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(TryLockError::WouldBlock) => Err(LedgerError::Busy(dir.to_path_buf())),
+        Err(TryLockError::Error(e)) => Err(io_at(&lock_path)(e)),
     }
 }
 
@@ -387,26 +436,42 @@ impl Ledger {
     /// Takes the writer lock, cuts an unacknowledged tail, and brings the index up to date with
     /// the journal (rebuilding it if it cannot be trusted).
     pub fn open(dir: &Path) -> Result<Ledger, LedgerError> {
-        let path = journal_path(dir)?;
-        let lock_path = dir.join(LOCK);
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io_at(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => return Err(LedgerError::Busy(dir.to_path_buf())),
-            Err(TryLockError::Error(e)) => return Err(io_at(&lock_path)(e)),
+        journal_path(dir)?;
+        let lock = take_lock(dir)?;
+        Ledger::open_locked(dir, lock, false)
+    }
+
+    /// Rebuilds the index from the journal alone. Refuses (as damage) a journal with framing,
+    /// encoding, chain or signature findings; other findings do not stop it.
+    pub fn reindex(dir: &Path) -> Result<Ledger, LedgerError> {
+        journal_path(dir)?;
+        let lock = take_lock(dir)?;
+        let ledger = Ledger::open_locked(dir, lock, true)?;
+        if let Some((offset, reason)) = ledger.damage.clone() {
+            return Err(LedgerError::Damaged { offset, reason });
         }
+        Ok(ledger)
+    }
+
+    fn open_locked(dir: &Path, lock: File, rebuild: bool) -> Result<Ledger, LedgerError> {
+        let path = journal_path(dir)?;
         let (ledger_id, _) = journal::open_reader(&path)?;
+        let journal_len = fs::metadata(&path).map_err(io_at(&path))?.len();
         let mut notices = Vec::new();
         let index_dir = dir.join(INDEX);
-        let (state, from) = match Self::trusted_index(&index_dir, &path, &ledger_id) {
-            Ok(Some((state, absorbed))) => (state, absorbed),
-            Ok(None) | Err(_) => {
-                if index_dir.exists() {
+        let trusted = if rebuild {
+            None
+        } else {
+            Self::trusted_index(&index_dir, &path, &ledger_id, journal_len)
+                .unwrap_or_else(|e| Some(Err(e)))
+        };
+        let (state, from) = match trusted {
+            Some(Ok(found)) => found,
+            Some(Err(LedgerError::Damaged { offset, reason })) => {
+                return Err(LedgerError::Damaged { offset, reason });
+            }
+            _ => {
+                if index_dir.exists() && !rebuild {
                     notices.push("the index did not match the journal; rebuilt it".to_string());
                 }
                 (Self::fresh_index(&index_dir)?, journal::HEADER_LEN)
@@ -425,32 +490,6 @@ impl Ledger {
         Ok(ledger)
     }
 
-    /// Rebuilds the index from the journal alone.
-    pub fn reindex(dir: &Path) -> Result<Ledger, LedgerError> {
-        let index_dir = dir.join(INDEX);
-        journal_path(dir)?;
-        // Take the lock first, so a rebuild never pulls the index from under a writer.
-        let ledger = Ledger::open(dir)?;
-        drop(ledger.state);
-        let lock = ledger._lock;
-        let path = ledger.journal.path().to_path_buf();
-        let state = Self::fresh_index(&index_dir)?;
-        let mut ledger = Ledger {
-            dir: dir.to_path_buf(),
-            ledger_id: ledger.ledger_id,
-            journal: journal::Writer::open(&path, journal::HEADER_LEN)?,
-            state,
-            damage: None,
-            notices: Vec::new(),
-            _lock: lock,
-        };
-        ledger.absorb_from(journal::HEADER_LEN)?;
-        if let Some((offset, reason)) = ledger.damage.clone() {
-            return Err(LedgerError::Damaged { offset, reason });
-        }
-        Ok(ledger)
-    }
-
     fn fresh_index(index_dir: &Path) -> Result<State<SledKv>, LedgerError> {
         if index_dir.exists() {
             fs::remove_dir_all(index_dir).map_err(io_at(index_dir))?;
@@ -459,17 +498,20 @@ impl Ledger {
     }
 
     /// The index and the journal offset it has absorbed, if it agrees with the journal: same
-    /// ledger, and the entry it holds as the tip is in the journal where it says, with its hash.
+    /// ledger, same genesis, and the entry it holds as the tip is in the journal where it says,
+    /// with its hash. `Some(Err(Damaged))` when the journal has lost bytes the index saw
+    /// acknowledged: that is never cut or papered over.
+    #[allow(clippy::type_complexity)]
     fn trusted_index(
         index_dir: &Path,
         journal_path: &Path,
         ledger_id: &LedgerId,
-    ) -> Result<Option<(State<SledKv>, u64)>, LedgerError> {
+        journal_len: u64,
+    ) -> Result<Option<Result<(State<SledKv>, u64), LedgerError>>, LedgerError> {
         if !index_dir.exists() {
             return Ok(None);
         }
-        let kv = SledKv::open(index_dir)?;
-        let state = State::new(kv);
+        let state = State::new(SledKv::open(index_dir)?);
         let (Some(absorbed), Some(tip), Some(info)) =
             (state.kv().absorbed()?, state.tip()?, state.ledger()?)
         else {
@@ -478,14 +520,26 @@ impl Ledger {
         if info.ledger_id != *ledger_id {
             return Ok(None);
         }
+        let mut file = File::open(journal_path).map_err(io_at(journal_path))?;
+        let genesis = journal::read_at(&mut file, journal_path, journal::HEADER_LEN)?;
+        if genesis.is_none_or(|g| crate::entry::leaf_hash(&g.bytes) != info.genesis_hash) {
+            return Ok(None);
+        }
+        if journal_len < absorbed {
+            return Ok(Some(Err(LedgerError::Damaged {
+                offset: journal_len,
+                reason: format!(
+                    "the journal ends at byte {journal_len}, but entries up to byte {absorbed} were acknowledged; \
+                     run `custody verify`, restore from a backup, or `custody reindex` to accept the journal as it is"
+                ),
+            })));
+        }
         let Some(offset) = state.kv().offset(tip.size - 1)? else {
             return Ok(None);
         };
-        let mut file = File::open(journal_path).map_err(io_at(journal_path))?;
-        let record = journal::read_at(&mut file, journal_path, offset)?;
-        match record {
+        match journal::read_at(&mut file, journal_path, offset)? {
             Some(r) if r.end() == absorbed && crate::entry::leaf_hash(&r.bytes) == tip.hash => {
-                Ok(Some((state, absorbed)))
+                Ok(Some(Ok((state, absorbed))))
             }
             _ => Ok(None),
         }

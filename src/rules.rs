@@ -223,6 +223,9 @@ pub fn judge<K: Kv>(
     } else {
         let known: Option<Hash> = match head.size {
             0 => Some([0; 32]),
+            // Signed against the entry right before: the chain check already compares that
+            // hash, so an edit to the previous entry is reported once, there.
+            n if n == seq && head.hash == e.entry.prev_hash => Some(head.hash),
             n => state.recent_hash(n - 1)?,
         };
         if known != Some(head.hash) {
@@ -436,6 +439,19 @@ fn enroll_problems<K: Kv>(
     if let Some((code, m)) = keyholder_problem(k, policy) {
         out.push(Finding::new(code, seq, m).signer(&k.id));
     }
+    if signers
+        .iter()
+        .any(|s| s.id == k.id || s.person_tag == k.person_tag || s.public_key == k.public_key)
+    {
+        out.push(
+            Finding::new(
+                Code::SelfEnroll,
+                seq,
+                format!("{} co-signed their own enrolment", k.id),
+            )
+            .signer(&k.id),
+        );
+    }
     if let Some(existing) = state.keyholder(&k.id)?
         && existing.active()
     {
@@ -464,19 +480,6 @@ fn enroll_problems<K: Kv>(
                 Code::PersonDuplicate,
                 seq,
                 format!("the same person already holds the active key {holder}"),
-            )
-            .signer(&k.id),
-        );
-    }
-    if signers
-        .iter()
-        .any(|s| s.id == k.id || s.person_tag == k.person_tag || s.public_key == k.public_key)
-    {
-        out.push(
-            Finding::new(
-                Code::SelfEnroll,
-                seq,
-                format!("{} co-signed their own enrolment", k.id),
             )
             .signer(&k.id),
         );

@@ -30,6 +30,8 @@ pub trait Kv {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     /// Applies all writes or none.
     fn write(&mut self, batch: Batch) -> Result<(), StoreError>;
+    /// Every key with this prefix and its value, in key order.
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
 }
 
 /// The audit's store: memory only.
@@ -49,6 +51,17 @@ impl Kv for MemKv {
             };
         }
         Ok(())
+    }
+
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        let mut out: Vec<(Vec<u8>, Vec<u8>)> = self
+            .0
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        out.sort();
+        Ok(out)
     }
 }
 
@@ -130,7 +143,10 @@ impl<K: Kv> State<K> {
         self.kv.write(batch)
     }
 
-    fn get<T: Serialize + DeserializeOwned>(&self, key: &[u8]) -> Result<Option<T>, StoreError> {
+    pub(crate) fn get<T: Serialize + DeserializeOwned>(
+        &self,
+        key: &[u8],
+    ) -> Result<Option<T>, StoreError> {
         match self.kv.get(key)? {
             Some(bytes) => Ok(Some(encoding::decode(&bytes)?)),
             None => Ok(None),
@@ -153,6 +169,15 @@ impl<K: Kv> State<K> {
 
     pub fn keyholder(&self, id: &str) -> Result<Option<KeyholderRecord>, StoreError> {
         self.get(&key(KEYHOLDER, id.as_bytes()))
+    }
+
+    /// Every keyholder the roster has known, active or revoked, in id order.
+    pub fn keyholders(&self) -> Result<Vec<KeyholderRecord>, StoreError> {
+        self.kv
+            .scan_prefix(&[KEYHOLDER])?
+            .into_iter()
+            .map(|(_, v)| encoding::decode(&v).map_err(StoreError::from))
+            .collect()
     }
 
     /// The id of the active keyholder with this person tag.

@@ -125,8 +125,18 @@ pub fn refused(findings: &[Finding]) -> Fail {
 
 fn hint(code: Code) -> Option<&'static str> {
     Some(match code {
-        Code::TooFewSigners | Code::SignerTwice | Code::SamePerson => {
+        Code::TooFewSigners | Code::SignerTwice => {
             "every event needs two different people: give --sign once for each co-signer"
+        }
+        Code::SamePerson => {
+            "two of the keys belong to one person: each co-signer must be a different person"
+        }
+        Code::RoleSeparation => {
+            "give the keyholder one of the two roles; another person takes the other"
+        }
+        Code::EnrollInvalid => "check the .pub file, the roles and the validity window",
+        Code::KeyInUse => {
+            "every keyholder needs their own key: run custody keygen for the new keyholder"
         }
         Code::SignerUnknown => {
             "enrol the keyholder first (custody enroll), or check the --sign key file"

@@ -245,8 +245,20 @@ fn record(
         eprintln!("note: {n}");
     }
     let receipt = result?;
+    let admins = ledger
+        .state()
+        .keyholders()
+        .map_err(custody::ledger::LedgerError::from)?
+        .iter()
+        .filter(|k| k.active() && k.keyholder.has_role(Role::Admin))
+        .count();
     ledger.close()?;
     print_receipt(&receipt, args.json);
+    if admins < 2 {
+        eprintln!(
+            "warning: only {admins} active admin(s) left: the roster can no longer change (enrolment and revocation need two admins)"
+        );
+    }
     Ok(0)
 }
 

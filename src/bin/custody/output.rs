@@ -1,10 +1,9 @@
 //! The read-only commands: they read the journal directly and never take the writer lock.
 
-use crate::fail::{Fail, input};
+use crate::fail::{EXIT_STORAGE, Fail, input};
 use custody::audit::{self, Report, Visit};
 use custody::entry::{DecodedEntry, Event, hex};
-use custody::finding::Finding;
-use custody::ledger::JOURNAL;
+use custody::finding::{Code, Finding};
 use custody::roster::Keyholder;
 use custody::summary::detail;
 use serde_json::{Value, json};
@@ -12,12 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 fn journal(dir: &Path) -> Result<PathBuf, Fail> {
-    let path = dir.join(JOURNAL);
-    if path.is_file() {
-        Ok(path)
-    } else {
-        Err(custody::ledger::LedgerError::NotALedger(dir.to_path_buf()).into())
-    }
+    Ok(custody::ledger::journal_path(dir)?)
 }
 
 fn keyholder_json(k: &Keyholder) -> Value {
@@ -71,6 +65,22 @@ fn zone_of(v: &Visit<'_>, zone: &mut String) {
     }
 }
 
+/// A journal whose header cannot be read holds nothing to list.
+fn readable(report: &Report) -> Result<(), Fail> {
+    match report
+        .findings
+        .iter()
+        .find(|f| f.code == Code::JournalHeader)
+    {
+        Some(f) if report.entries == 0 => Err(Fail {
+            code: EXIT_STORAGE,
+            message: format!("cannot read the journal: {}", f.message),
+            hint: Some("run `custody verify` for the audit".into()),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// `custody log`: one line per entry, or a JSON array.
 pub fn log(dir: &Path, json_out: bool) -> Result<u8, Fail> {
     let path = journal(dir)?;
@@ -83,7 +93,7 @@ pub fn log(dir: &Path, json_out: bool) -> Result<u8, Fail> {
     } else {
         let _ = writeln!(
             out,
-            "{:>5}  {:<25}  {:<8}  {:<23}  DETAIL",
+            "{:>5}  {:<26}  {:<8}  {:<23}  DETAIL",
             "SEQ", "RECORDED", "EVENT", "SIGNERS"
         );
     }
@@ -105,7 +115,7 @@ pub fn log(dir: &Path, json_out: bool) -> Result<u8, Fail> {
         } else {
             let _ = writeln!(
                 out,
-                "{:>5}  {:<25}  {:<8}  {:<23}  {}",
+                "{:>5}  {:<26}  {:<8}  {:<23}  {}",
                 e.entry.seq,
                 e.entry.recorded_at.display_in(&zone),
                 e.body.event.kind().as_str(),
@@ -118,6 +128,7 @@ pub fn log(dir: &Path, json_out: bool) -> Result<u8, Fail> {
     if json_out {
         let _ = writeln!(out, "\n]");
     }
+    readable(&report)?;
     if !report.is_clean() {
         eprintln!(
             "note: the audit has {} finding(s); run `custody verify`",
@@ -188,6 +199,7 @@ pub fn show(dir: &Path, seq: u64, json_out: bool) -> Result<u8, Fail> {
         }
         text = t;
     })?;
+    readable(&report)?;
     if !shown {
         return Err(input(format!(
             "no entry {seq}: the ledger has {} entries",

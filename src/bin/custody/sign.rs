@@ -118,7 +118,17 @@ pub fn cosign(
                 s.path.display()
             );
         }
-        let key = s.key.unlock(&pass).map_err(Fail::from)?;
+        let key = s.key.unlock(&pass).map_err(|e| {
+            let mut fail = Fail::from(e);
+            fail.hint = Some(match &s.pass_file {
+                Some(p) => format!(
+                    "the passphrase came from --pass-file {}; nothing was written",
+                    p.display()
+                ),
+                None => "try again; nothing was written".into(),
+            });
+            fail
+        })?;
         out.push(CoSignature {
             signer: s.id().to_string(),
             signature: sign_body(&key, body_bytes),

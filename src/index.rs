@@ -3,7 +3,7 @@
 //! absorbed. It is never trusted over the journal: on open it is checked against the journal,
 //! brought up to date, or rebuilt.
 
-use crate::state::{Batch, Kv, StoreError};
+use crate::state::{Batch, Kv, Pairs, StoreError};
 use std::path::Path;
 
 const STATE_TREE: &str = "state";
@@ -81,7 +81,7 @@ impl Kv for SledKv {
         self.state.apply_batch(b).map_err(backend)
     }
 
-    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Pairs, StoreError> {
         self.state
             .scan_prefix(prefix)
             .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(backend))

@@ -25,13 +25,16 @@ pub enum StoreError {
 /// Writes to apply atomically: `None` deletes.
 pub type Batch = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 
+/// Keys and values, as a scan returns them.
+pub type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// The store under a [`State`].
 pub trait Kv {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     /// Applies all writes or none.
     fn write(&mut self, batch: Batch) -> Result<(), StoreError>;
     /// Every key with this prefix and its value, in key order.
-    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Pairs, StoreError>;
 }
 
 /// The audit's store: memory only.
@@ -53,8 +56,8 @@ impl Kv for MemKv {
         Ok(())
     }
 
-    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
-        let mut out: Vec<(Vec<u8>, Vec<u8>)> = self
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Pairs, StoreError> {
+        let mut out: Pairs = self
             .0
             .iter()
             .filter(|(k, _)| k.starts_with(prefix))

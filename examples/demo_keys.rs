@@ -36,7 +36,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&out)?;
     for (id, name, roles) in ROSTER {
         let pass = format!("demo-{id}");
-        let (bytes, public) = SecretKeyFile::encrypt(&seed(id), id, name, pass.as_bytes(), KdfParams::LOW_COST)?;
+        let (bytes, public) =
+            SecretKeyFile::encrypt(&seed(id), id, name, pass.as_bytes(), KdfParams::LOW_COST)?;
         if private {
             write_key_pair(&out, &bytes, &public)?;
             std::fs::write(out.join(format!("{id}.pass")), format!("{pass}\n"))?;

@@ -1,7 +1,9 @@
 //! The audit: re-derives everything from a journal alone, entry by entry, with the same judge
 //! the append path uses, and memory bounded by the roster and the replay window.
 
-use crate::entry::{DecodedEntry, Event, Hash, LedgerId, hex};
+use crate::entry::{DecodedEntry, Hash, LedgerId, hex};
+
+use crate::event::Event;
 use crate::finding::{Code, Finding};
 use crate::journal::{self, End, JournalError, Reader};
 use crate::rules::judge;
@@ -30,6 +32,8 @@ pub struct Report {
     pub time_zone: Option<String>,
     /// Complete records read.
     pub entries: u64,
+    /// Bags the ledger knows.
+    pub bags: u64,
     #[serde(serialize_with = "opt_hex")]
     pub genesis_hash: Option<Hash>,
     /// Whether the genesis matched the hash given with `--trust`; `None` without it.
@@ -109,6 +113,7 @@ fn empty_report() -> Report {
         exam: None,
         time_zone: None,
         entries: 0,
+        bags: 0,
         genesis_hash: None,
         genesis_trusted: None,
         head_hash: None,

@@ -1,8 +1,7 @@
 //! Entries of the journal, the event bodies their co-signers sign, and their hashes.
 
 use crate::encoding::{self, EncodingError, bytes64};
-use crate::policy::{EventKind, Policy};
-use crate::roster::Keyholder;
+use crate::event::Event;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -43,44 +42,6 @@ pub struct Body {
     /// Exactly the keyholders who must sign, in signing order.
     pub signers: Vec<String>,
     pub event: Event,
-}
-
-/// The event kinds and their fields. New kinds are appended at the end; the chain, storage and
-/// signing code never look inside.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub enum Event {
-    Genesis(Genesis),
-    Enroll(Keyholder),
-    Revoke(Revocation),
-}
-
-impl Event {
-    pub fn kind(&self) -> EventKind {
-        match self {
-            Event::Genesis(_) => EventKind::Genesis,
-            Event::Enroll(_) => EventKind::Enroll,
-            Event::Revoke(_) => EventKind::Revoke,
-        }
-    }
-}
-
-/// The first entry: the exam, its zone, the founders and the policy.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct Genesis {
-    pub exam: String,
-    /// IANA zone name, for display and calendar-day rules.
-    pub time_zone: String,
-    /// Public half of the ledger key that signs automatic checkpoints.
-    pub ledger_key: [u8; 32],
-    /// The founding admins; all of them sign the genesis event.
-    pub founders: Vec<Keyholder>,
-    pub policy: Policy,
-}
-
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct Revocation {
-    pub id: String,
-    pub reason: String,
 }
 
 /// One co-signature: who, and the 64-byte Ed25519 signature over the signed message.

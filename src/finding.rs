@@ -11,10 +11,28 @@ pub enum Category {
     Integrity,
     /// Who signed: roster, roles, two people, replay, the head the signers saw.
     Authorization,
+    /// An event that contradicts itself or names what does not exist: always refused.
+    Event,
+    /// Where bags are, their seals and counts, how they were opened.
+    Custody,
+    /// Opening windows, transit and holding limits, same-day returns, late records.
+    Timing,
+}
+
+/// What the append path does with a finding. The audit reports every finding whatever this says.
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// Never appended.
+    Always,
+    /// A fact that breaks a rule: appended only with an incident note, and always reported.
+    UnlessNoted,
+    /// Appended; the audit reports it (a draft submitted late, a bag still open at the end).
+    Never,
 }
 
 macro_rules! codes {
-    ($($variant:ident = $text:literal, $cat:ident;)*) => {
+    ($($variant:ident = $text:literal, $cat:ident, $refusal:ident;)*) => {
         /// Stable finding codes. The text form is part of the audit's public contract.
         #[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code { $(#[serde(rename = $text)] $variant,)* }
@@ -29,42 +47,71 @@ macro_rules! codes {
             pub fn category(self) -> Category {
                 match self { $(Code::$variant => Category::$cat,)* }
             }
+
+            pub fn refusal(self) -> Refusal {
+                match self { $(Code::$variant => Refusal::$refusal,)* }
+            }
         }
     };
 }
 
 codes! {
-    JournalHeader = "JOURNAL_HEADER", Integrity;
-    Framing = "FRAMING", Integrity;
-    Encoding = "ENCODING", Integrity;
-    Sequence = "SEQUENCE", Integrity;
-    Chain = "CHAIN", Integrity;
-    ClockBackwards = "CLOCK_BACKWARDS", Integrity;
-    LedgerId = "LEDGER_ID", Integrity;
-    GenesisMissing = "GENESIS_MISSING", Integrity;
-    GenesisMisplaced = "GENESIS_MISPLACED", Integrity;
-    GenesisUntrusted = "GENESIS_UNTRUSTED", Integrity;
-    Signature = "SIGNATURE", Integrity;
-    SignersMismatch = "SIGNERS_MISMATCH", Authorization;
-    SignerTwice = "SIGNER_TWICE", Authorization;
-    TooFewSigners = "TOO_FEW_SIGNERS", Authorization;
-    SamePerson = "SAME_PERSON", Authorization;
-    SignerUnknown = "SIGNER_UNKNOWN", Authorization;
-    SignerRevoked = "SIGNER_REVOKED", Authorization;
-    SignerNotValid = "SIGNER_NOT_VALID", Authorization;
-    RoleMissing = "ROLE_MISSING", Authorization;
-    Replay = "REPLAY", Authorization;
-    HeadUnknown = "HEAD_UNKNOWN", Authorization;
-    HeadTooOld = "HEAD_TOO_OLD", Authorization;
-    FutureEvent = "FUTURE_EVENT", Authorization;
-    EnrollInvalid = "ENROLL_INVALID", Authorization;
-    IdInUse = "ID_IN_USE", Authorization;
-    KeyInUse = "KEY_IN_USE", Authorization;
-    PersonDuplicate = "PERSON_DUPLICATE", Authorization;
-    SelfEnroll = "SELF_ENROLL", Authorization;
-    RoleSeparation = "ROLE_SEPARATION", Authorization;
-    RevokeUnknown = "REVOKE_UNKNOWN", Authorization;
-    GenesisInvalid = "GENESIS_INVALID", Authorization;
+    JournalHeader = "JOURNAL_HEADER", Integrity, Always;
+    Framing = "FRAMING", Integrity, Always;
+    Encoding = "ENCODING", Integrity, Always;
+    Sequence = "SEQUENCE", Integrity, Always;
+    Chain = "CHAIN", Integrity, Always;
+    ClockBackwards = "CLOCK_BACKWARDS", Integrity, Always;
+    LedgerId = "LEDGER_ID", Integrity, Always;
+    GenesisMissing = "GENESIS_MISSING", Integrity, Always;
+    GenesisMisplaced = "GENESIS_MISPLACED", Integrity, Always;
+    GenesisUntrusted = "GENESIS_UNTRUSTED", Integrity, Always;
+    Signature = "SIGNATURE", Integrity, Always;
+    SignersMismatch = "SIGNERS_MISMATCH", Authorization, Always;
+    SignerTwice = "SIGNER_TWICE", Authorization, Always;
+    TooFewSigners = "TOO_FEW_SIGNERS", Authorization, Always;
+    SamePerson = "SAME_PERSON", Authorization, Always;
+    SignerUnknown = "SIGNER_UNKNOWN", Authorization, Always;
+    SignerRevoked = "SIGNER_REVOKED", Authorization, Always;
+    SignerNotValid = "SIGNER_NOT_VALID", Authorization, Always;
+    RoleMissing = "ROLE_MISSING", Authorization, Always;
+    Replay = "REPLAY", Authorization, Always;
+    HeadUnknown = "HEAD_UNKNOWN", Authorization, Always;
+    HeadTooOld = "HEAD_TOO_OLD", Authorization, Always;
+    FutureEvent = "FUTURE_EVENT", Authorization, Always;
+    EnrollInvalid = "ENROLL_INVALID", Authorization, Always;
+    IdInUse = "ID_IN_USE", Authorization, Always;
+    KeyInUse = "KEY_IN_USE", Authorization, Always;
+    PersonDuplicate = "PERSON_DUPLICATE", Authorization, Always;
+    SelfEnroll = "SELF_ENROLL", Authorization, Always;
+    RoleSeparation = "ROLE_SEPARATION", Authorization, Always;
+    RevokeUnknown = "REVOKE_UNKNOWN", Authorization, Always;
+    GenesisInvalid = "GENESIS_INVALID", Authorization, Always;
+    EventInvalid = "EVENT_INVALID", Event, Always;
+    SessionUnknown = "SESSION_UNKNOWN", Event, Always;
+    CorrectionInvalid = "CORRECTION_INVALID", Event, Always;
+    BagNotCollected = "BAG_NOT_COLLECTED", Custody, UnlessNoted;
+    BagAlreadyCollected = "BAG_ALREADY_COLLECTED", Custody, UnlessNoted;
+    WrongPlace = "WRONG_PLACE", Custody, UnlessNoted;
+    WrongDestination = "WRONG_DESTINATION", Custody, UnlessNoted;
+    SealMismatch = "SEAL_MISMATCH", Custody, UnlessNoted;
+    CountMismatch = "COUNT_MISMATCH", Custody, UnlessNoted;
+    SheetsExceedPapers = "SHEETS_EXCEED_PAPERS", Custody, UnlessNoted;
+    OpenTwice = "OPEN_TWICE", Custody, UnlessNoted;
+    OpenWrongRoom = "OPEN_WRONG_ROOM", Custody, UnlessNoted;
+    OpenNotAllowed = "OPEN_NOT_ALLOWED", Custody, UnlessNoted;
+    SpareOpened = "SPARE_OPENED", Custody, UnlessNoted;
+    AfterRelease = "AFTER_RELEASE", Custody, UnlessNoted;
+    OpenEarly = "OPEN_EARLY", Timing, UnlessNoted;
+    OpenLate = "OPEN_LATE", Timing, UnlessNoted;
+    TransitTooLong = "TRANSIT_TOO_LONG", Timing, UnlessNoted;
+    HeldTooLong = "HELD_TOO_LONG", Timing, UnlessNoted;
+    AnswerSheetsLate = "ANSWER_SHEETS_LATE", Timing, UnlessNoted;
+    RescheduleLate = "RESCHEDULE_LATE", Timing, UnlessNoted;
+    LateRecord = "LATE_RECORD", Timing, Never;
+    StillInTransit = "STILL_IN_TRANSIT", Custody, Never;
+    NotReturned = "NOT_RETURNED", Custody, Never;
+    SheetsNotBack = "SHEETS_NOT_BACK", Timing, Never;
 }
 
 impl fmt::Display for Code {
@@ -114,4 +161,15 @@ impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "entry {}: {}: {}", self.seq, self.code, self.message)
     }
+}
+
+/// Whether the append path refuses an entry with these findings: any finding refuses, except
+/// custody and timing violations that the signers recorded with an incident note, and those the
+/// audit reports without refusing.
+pub fn refuses(findings: &[Finding], noted: bool) -> bool {
+    findings.iter().any(|f| match f.code.refusal() {
+        Refusal::Always => true,
+        Refusal::UnlessNoted => !noted,
+        Refusal::Never => false,
+    })
 }

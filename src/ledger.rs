@@ -5,8 +5,10 @@
 //! the writer), `ledger.key` and `person.key` (the ledger's two secrets, mode 0600).
 
 use crate::encoding::EncodingError;
-use crate::entry::{Body, CoSignature, DecodedEntry, Entry, Event, Genesis, Hash, Head, LedgerId};
-use crate::finding::{Category, Finding};
+use crate::entry::{Body, CoSignature, DecodedEntry, Entry, Hash, Head, LedgerId};
+
+use crate::event::{Event, Genesis};
+use crate::finding::{Category, Finding, refuses};
 use crate::index::{ABSORBED, SledKv};
 use crate::journal::{self, End, JournalError, Reader};
 use crate::policy::Policy;
@@ -107,11 +109,13 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> LedgerError + '_ {
 }
 
 /// What a successful append hands back to the parties.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Receipt {
     pub seq: u64,
     #[serde(with = "hex_bytes")]
     pub hash: Hash,
+    /// Violations recorded with an incident note, and late records: the audit reports these.
+    pub flagged: Vec<Finding>,
 }
 
 mod hex_bytes {
@@ -366,6 +370,7 @@ impl NewLedger {
                 Receipt {
                     seq: 0,
                     hash: decoded.hash,
+                    flagged: Vec::new(),
                 },
             )),
             Err(e) => {
@@ -662,13 +667,14 @@ impl Ledger {
         let decoded =
             DecodedEntry::decode(&bytes).map_err(|e| LedgerError::Malformed(entry_error(e)))?;
         let findings = judge(&self.state, &decoded, &self.ledger_id)?;
-        if !findings.is_empty() {
+        if refuses(&findings, decoded.body.event.incident_note().is_some()) {
             return Err(LedgerError::Refused(findings));
         }
         let offset = self.journal.append(&bytes)?;
         let receipt = Receipt {
             seq: decoded.entry.seq,
             hash: decoded.hash,
+            flagged: findings,
         };
         // The entry is durable now; an index failure must not make it look unrecorded.
         let end = self.journal.len();

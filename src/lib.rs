@@ -10,8 +10,11 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod bag;
+pub mod custody;
 pub mod encoding;
 pub mod entry;
+pub mod event;
 pub mod finding;
 pub mod index;
 pub mod journal;

@@ -3,7 +3,9 @@
 //! The append path calls [`judge`] and refuses the entry on any finding; the audit calls the
 //! same function on each entry of a journal and reports the findings. No rule exists twice.
 
-use crate::entry::{DecodedEntry, Event, Genesis, Hash, LedgerId, Revocation};
+use crate::entry::{DecodedEntry, Hash, LedgerId};
+
+use crate::event::{Event, Genesis, Revocation};
 use crate::finding::{Code, Finding};
 use crate::policy::{EventKind, Policy};
 use crate::roster::{Keyholder, Role, display_name_problem, valid_keyholder_id};
@@ -80,9 +82,12 @@ pub fn judge<K: Kv>(
         }
         (_, true) => None,
     };
-    let policy = match genesis {
-        Some(g) => g.policy.clone(),
-        None => state.policy()?.unwrap_or_default(),
+    let (policy, time_zone) = match genesis {
+        Some(g) => (g.policy.clone(), g.time_zone.clone()),
+        None => (
+            state.policy_at(e.entry.recorded_at)?.unwrap_or_default(),
+            state.ledger()?.map(|l| l.time_zone).unwrap_or_default(),
+        ),
     };
 
     out.extend(signer_list_problems(seq, &body.signers));
@@ -267,7 +272,9 @@ pub fn judge<K: Kv>(
         Event::Genesis(g) => genesis_problems(&mut out, seq, g, &body.signers),
         Event::Enroll(k) => enroll_problems(state, &mut out, seq, k, &policy, &signers)?,
         Event::Revoke(r) => revoke_problems(state, &mut out, seq, r)?,
+        _ => {}
     }
+    crate::custody::check(state, seq, body, e.entry.recorded_at, &policy, &time_zone, &mut out)?;
     Ok(out)
 }
 

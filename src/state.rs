@@ -4,7 +4,9 @@
 //! once, here, so the two can never disagree.
 
 use crate::encoding::{self, EncodingError};
-use crate::entry::{DecodedEntry, Event, Hash, LedgerId};
+use crate::entry::{DecodedEntry, Hash, LedgerId};
+
+use crate::event::Event;
 use crate::policy::Policy;
 use crate::roster::Keyholder;
 use crate::time::Timestamp;
@@ -90,6 +92,15 @@ pub struct Tip {
     pub window: u64,
 }
 
+/// A policy change waiting for its delay to pass.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct PendingPolicy {
+    /// Entries recorded at or after this time are judged by it.
+    pub active_from: Timestamp,
+    pub seq: u64,
+    pub policy: Policy,
+}
+
 /// A keyholder as the roster holds them: the enrolment and, once revoked, where.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct KeyholderRecord {
@@ -106,6 +117,7 @@ impl KeyholderRecord {
 
 const LEDGER: &[u8] = b"L";
 const POLICY: &[u8] = b"P";
+const PENDING: &[u8] = b"Q";
 const TIP: &[u8] = b"T";
 const KEYHOLDER: u8 = b'k';
 const PERSON: u8 = b'p';
@@ -161,9 +173,25 @@ impl<K: Kv> State<K> {
         self.get(LEDGER)
     }
 
-    /// The policy in force; `None` before the genesis entry.
+    /// The last policy activated; `None` before the genesis entry.
     pub fn policy(&self) -> Result<Option<Policy>, StoreError> {
         self.get(POLICY)
+    }
+
+    /// Policy changes recorded but not yet in force, oldest first.
+    pub fn pending_policies(&self) -> Result<Vec<PendingPolicy>, StoreError> {
+        Ok(self.get(PENDING)?.unwrap_or_default())
+    }
+
+    /// The policy that judges an entry recorded at `t`: the last one activated by then. A change
+    /// takes effect only once the delay set by the policy it replaces has passed, so nobody can
+    /// widen a window just before using it.
+    pub fn policy_at(&self, t: Timestamp) -> Result<Option<Policy>, StoreError> {
+        let pending = self.pending_policies()?;
+        match pending.into_iter().rev().find(|p| p.active_from <= t) {
+            Some(p) => Ok(Some(p.policy)),
+            None => self.policy(),
+        }
     }
 
     pub fn tip(&self) -> Result<Option<Tip>, StoreError> {
@@ -231,7 +259,14 @@ impl<K: Kv> State<K> {
         let seq = e.entry.seq;
         let body = &e.body;
 
-        let mut policy_lag = self.policy()?.map(|p| p.max_head_lag);
+        let in_force = self.policy_at(e.entry.recorded_at)?;
+        let mut policy_lag = in_force.as_ref().map(|p| p.max_head_lag);
+        let mut pending = self.pending_policies()?;
+        let due = pending.iter().filter(|p| p.active_from <= e.entry.recorded_at).count();
+        let mut pending_changed = due > 0;
+        if let Some(last) = pending.drain(..due).last() {
+            put(POLICY.to_vec(), encoding::encode(&last.policy)?);
+        }
         match &body.event {
             Event::Genesis(g) => {
                 let info = LedgerInfo {
@@ -265,6 +300,16 @@ impl<K: Kv> State<K> {
                 };
                 put(key(KEYHOLDER, k.id.as_bytes()), encoding::encode(&record)?);
             }
+            Event::Policy(p) => {
+                let delay = in_force.as_ref().map_or(0, |p| i64::from(p.change_delay_min));
+                pending.push(PendingPolicy {
+                    active_from: e.entry.recorded_at.plus_seconds(delay * 60),
+                    seq,
+                    policy: p.clone(),
+                });
+                policy_lag = policy_lag.max(Some(p.max_head_lag));
+                pending_changed = true;
+            }
             Event::Revoke(r) => {
                 if let Some(mut record) = self.keyholder(&r.id)?
                     && record.active()
@@ -284,6 +329,10 @@ impl<K: Kv> State<K> {
                     ));
                 }
             }
+            _ => crate::custody::transition(self, seq, body, &mut batch)?,
+        }
+        if pending_changed {
+            batch.push((PENDING.to_vec(), Some(encoding::encode(&pending)?)));
         }
 
         let old = self.tip()?;

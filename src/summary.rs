@@ -2,8 +2,10 @@
 //! body bytes about to be signed, never from the command line, so what is shown is what is signed.
 
 use crate::encoding::EncodingError;
-use crate::entry::{Body, Event, hex};
+use crate::entry::{Body, hex};
 
+use crate::bag::Correction;
+use crate::event::Event;
 /// Renders the body bytes as a short, plain-text summary: event, fields, time, signers, ledger.
 pub fn summary(body_bytes: &[u8], time_zone: &str) -> Result<String, EncodingError> {
     let body = Body::decode(body_bytes)?;
@@ -12,6 +14,7 @@ pub fn summary(body_bytes: &[u8], time_zone: &str) -> Result<String, EncodingErr
 
 /// One line of detail about an event, for summaries and the log.
 pub fn detail(event: &Event) -> String {
+    let note = |n: &Option<String>| n.as_ref().map(|n| format!("; INCIDENT: {n}")).unwrap_or_default();
     match event {
         Event::Genesis(g) => format!(
             "exam {:?}, zone {}, founders {}",
@@ -28,7 +31,90 @@ pub fn detail(event: &Event) -> String {
             format!("{} ({}) as {}", k.id, k.name, roles.join(", "))
         }
         Event::Revoke(r) => format!("{}: {}", r.id, r.reason),
+        Event::Schedule(s) => format!(
+            "session {} ({}) {} to {}{}",
+            s.session,
+            s.subject,
+            s.start,
+            s.end,
+            note(&s.incident)
+        ),
+        Event::Policy(_) => "policy change (takes effect after the current policy's delay)".into(),
+        Event::Collect(e) => format!("{} from {}{}", bag_list(event), e.from, note(&e.incident)),
+        Event::Store(e) => format!("{} into cabinet {}{}", bag_list(event), e.cabinet, note(&e.incident)),
+        Event::Withdraw(e) => format!("{} out of cabinet {}{}", bag_list(event), e.cabinet, note(&e.incident)),
+        Event::Inspect(e) => format!("{} seals checked{}", bag_list(event), note(&e.incident)),
+        Event::Dispatch(e) => format!(
+            "{} to {} with {}{}",
+            bag_list(event),
+            e.to,
+            e.escorts.join(", "),
+            note(&e.incident)
+        ),
+        Event::Arrive(e) => format!("{} at {}{}", bag_list(event), e.site, note(&e.incident)),
+        Event::Open(e) => format!("{} opened at {} {}{}", bag_list(event), e.site, e.room, note(&e.incident)),
+        Event::Seal(e) => format!(
+            "{} answer sheets into bag {} (seal {}) at {} {}, session {}{}",
+            e.bag.count,
+            e.bag.id,
+            e.bag.seal,
+            e.bag.site,
+            e.bag.room,
+            e.bag.session,
+            note(&e.incident)
+        ),
+        Event::Return(e) => format!("{} back in the room{}", bag_list(event), note(&e.incident)),
+        Event::Release(e) => format!("{} released to {}{}", bag_list(event), e.to, note(&e.incident)),
+        Event::Incident(e) => format!("{}: {} ({})", e.kind.as_str(), e.note, bag_list(event)),
+        Event::Correct(e) => {
+            let fix = match &e.fix {
+                Correction::BagId(v) => format!("barcode -> {v}"),
+                Correction::Seal(v) => format!("seal -> {v}"),
+                Correction::Count(v) => format!("count -> {v}"),
+            };
+            format!("entry {} bag {}: {fix} ({})", e.seq, e.bag, e.note)
+        }
     }
+}
+
+/// The bags of an event as a count and ranges: `3 bags QP-001..QP-003`.
+pub fn bag_list(event: &Event) -> String {
+    let ids = event.bag_ids();
+    let noun = if ids.len() == 1 { "bag" } else { "bags" };
+    format!("{} {noun} {}", ids.len(), ranges(&ids))
+}
+
+/// Compresses ids that share a prefix and have consecutive numbers: `A01, A02, A03, B7` becomes
+/// `A01..A03, B7`.
+pub fn ranges(ids: &[&str]) -> String {
+    fn split(id: &str) -> (&str, Option<u64>, usize) {
+        let digits = id.len() - id.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let (prefix, num) = id.split_at(id.len() - digits);
+        (prefix, num.parse().ok(), digits)
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < ids.len() {
+        let (prefix, num, width) = split(ids[i]);
+        let mut j = i;
+        if let Some(n) = num {
+            while j + 1 < ids.len() {
+                let (p2, n2, w2) = split(ids[j + 1]);
+                if p2 == prefix && w2 == width && n2 == Some(n + (j + 1 - i) as u64) {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        out.push(if j > i {
+            format!("{}..{}", ids[i], ids[j])
+        } else {
+            ids[i].to_string()
+        });
+        i = j + 1;
+    }
+    out.join(", ")
 }
 
 fn render(body: &Body, time_zone: &str) -> String {
@@ -59,8 +145,18 @@ fn render(body: &Body, time_zone: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entry::{Head, Revocation};
+    use crate::entry::Head;
+
+    use crate::event::Revocation;
     use crate::time::Timestamp;
+
+    #[test]
+    fn consecutive_barcodes_become_ranges() {
+        assert_eq!(ranges(&["QP-0001", "QP-0002", "QP-0003", "AS-7", "QP-0005"]), "QP-0001..QP-0003, AS-7, QP-0005");
+        assert_eq!(ranges(&["X", "X1", "X2"]), "X, X1..X2");
+        assert_eq!(ranges(&["9", "10"]), "9, 10");
+        assert_eq!(ranges(&[]), "");
+    }
 
     #[test]
     fn the_summary_shows_what_the_bytes_say() {

@@ -2,8 +2,10 @@
 //! so the spec an auditor re-implements from cannot drift from the code.
 
 use custody::entry::{
-    Body, CoSignature, DecodedEntry, Entry, Event, Head, Revocation, hex, leaf_hash, signed_message,
+    Body, CoSignature, DecodedEntry, Entry, Head, hex, leaf_hash, signed_message,
 };
+
+use custody::event::{Event, Revocation};
 use custody::signing::{sign_body, verify_body};
 use custody::time::Timestamp;
 use ed25519_dalek::SigningKey;

@@ -2,9 +2,9 @@
 
 use custody::audit;
 use custody::encoding;
-use custody::entry::{
-    Body, CoSignature, DecodedEntry, Entry, Event, Genesis, Hash, Head, Revocation, leaf_hash,
-};
+use custody::entry::{Body, CoSignature, DecodedEntry, Entry, Hash, Head, leaf_hash};
+
+use custody::event::{Event, Genesis, Revocation};
 use custody::journal::{frame, header};
 use custody::policy::Policy;
 use custody::roster::{Keyholder, Role};

@@ -124,6 +124,11 @@ pub fn refused(findings: &[Finding]) -> Fail {
 }
 
 fn hint(code: Code) -> Option<&'static str> {
+    if code.refusal() == custody::finding::Refusal::UnlessNoted {
+        return Some(
+            "check the bag, seal and time; if this really happened, record it with --incident \"what happened\": the audit will report it",
+        );
+    }
     Some(match code {
         Code::TooFewSigners | Code::SignerTwice => {
             "every event needs two different people: give --sign once for each co-signer"

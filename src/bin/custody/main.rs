@@ -9,7 +9,9 @@ mod sign;
 
 use clap::Parser;
 use cli::{Cli, Command};
-use custody::entry::{Event, Revocation, parse_hex};
+use custody::entry::parse_hex;
+
+use custody::event::{Event, Revocation};
 use custody::keyfile::{KdfParams, SecretKeyFile, read_public_key_file, write_key_pair};
 use custody::ledger::{self, Founder, Ledger, NewLedger, Receipt};
 use custody::policy::Policy;

@@ -2,7 +2,9 @@
 
 use crate::fail::{EXIT_STORAGE, Fail, input};
 use custody::audit::{self, Report, Visit};
-use custody::entry::{DecodedEntry, Event, hex};
+use custody::entry::{DecodedEntry, hex};
+
+use custody::event::Event;
 use custody::finding::{Code, Finding};
 use custody::roster::Keyholder;
 use custody::summary::detail;
@@ -37,6 +39,12 @@ fn event_json(e: &Event) -> Value {
         }),
         Event::Enroll(k) => keyholder_json(k),
         Event::Revoke(r) => json!({"id": r.id, "reason": r.reason}),
+        // The other events hold only text and numbers: their serde form is their JSON form,
+        // without the enum's tag (the entry's "kind" says it).
+        other => match serde_json::to_value(other) {
+            Ok(Value::Object(map)) => map.into_iter().next().map(|(_, v)| v).unwrap_or(Value::Null),
+            _ => Value::Null,
+        },
     }
 }
 

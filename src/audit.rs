@@ -84,6 +84,20 @@ pub fn walk(
     trust: Option<Hash>,
     visit: impl FnMut(Visit<'_>),
 ) -> Result<Report, AuditError> {
+    walk_to_state(path, trust, visit).map(|(report, _)| report)
+}
+
+/// Audits the journal and also hands back the state after its last entry: where every bag is,
+/// the roster, the policy. The read-only commands use it; it never takes the writer lock.
+pub fn replay(path: &Path) -> Result<(Report, State<MemKv>), AuditError> {
+    walk_to_state(path, None, |_| {})
+}
+
+fn walk_to_state(
+    path: &Path,
+    trust: Option<Hash>,
+    visit: impl FnMut(Visit<'_>),
+) -> Result<(Report, State<MemKv>), AuditError> {
     let mut file = std::fs::File::open(path).map_err(|source| JournalError::Io {
         path: path.to_path_buf(),
         source,
@@ -101,7 +115,7 @@ pub fn walk(
             report
                 .findings
                 .push(Finding::new(Code::JournalHeader, 0, e.to_string()));
-            Ok(report)
+            Ok((report, State::new(MemKv::default())))
         }
         Err(e) => Err(e.into()),
     }
@@ -129,7 +143,7 @@ fn walk_records<R: Read>(
     mut reader: Reader<R>,
     trust: Option<Hash>,
     mut visit: impl FnMut(Visit<'_>),
-) -> Result<Report, AuditError> {
+) -> Result<(Report, State<MemKv>), AuditError> {
     let mut report = empty_report();
     report.ledger_id = Some(header_id);
     let mut ledger_id = header_id;
@@ -234,5 +248,5 @@ fn walk_records<R: Read>(
             report.genesis_trusted = Some(false);
         }
     }
-    Ok(report)
+    Ok((report, state))
 }

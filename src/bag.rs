@@ -119,8 +119,8 @@ pub enum Place {
 impl fmt::Display for Place {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Place::Room => f.write_str("confidentiality room"),
-            Place::Cabinet(c) => write!(f, "cabinet {c}"),
+            Place::Room => f.write_str("in the confidentiality room"),
+            Place::Cabinet(c) => write!(f, "in cabinet {c}"),
             Place::Transit { to, .. } => write!(f, "in transit to {to}"),
             Place::Site(s) => write!(f, "at {s}"),
             Place::Opened { site, room } => write!(f, "opened at {site} {room}"),

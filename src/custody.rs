@@ -666,13 +666,14 @@ pub fn open_items<K: Kv>(
                     );
                 }
             }
-            Place::Site(site) if bag.spec.kind != BagKind::CompletedAnswerSheets => {
-                if session.as_ref().is_some_and(|s| as_of > s.end) {
-                    flag(
-                        Code::NotReturned,
-                        format!("bag {id} is still unopened at {site} after its session ended"),
-                    );
-                }
+            Place::Site(site)
+                if bag.spec.kind != BagKind::CompletedAnswerSheets
+                    && session.as_ref().is_some_and(|s| as_of > s.end) =>
+            {
+                flag(
+                    Code::NotReturned,
+                    format!("bag {id} is still unopened at {site} after its session ended"),
+                );
             }
             _ => {}
         }

@@ -306,15 +306,17 @@ impl NewLedger {
     }
 
     /// Judges the signed genesis, then creates the directory. Nothing is left behind on failure.
+    /// `recorded_at` is the system clock, except in simulations.
     pub fn create(
         self,
         dir: &Path,
         signatures: Vec<CoSignature>,
+        recorded_at: Timestamp,
     ) -> Result<(Ledger, Receipt), LedgerError> {
         let entry = Entry {
             seq: 0,
             prev_hash: [0; 32],
-            recorded_at: Timestamp::now(),
+            recorded_at,
             body: self.body_bytes.clone(),
             signatures,
         };
@@ -639,6 +641,17 @@ impl Ledger {
         body_bytes: Vec<u8>,
         signatures: Vec<CoSignature>,
     ) -> Result<Receipt, LedgerError> {
+        self.append_recorded_at(body_bytes, signatures, Timestamp::now())
+    }
+
+    /// [`Ledger::append`] with the recorded time given: the system clock, except in simulations
+    /// (the `county_exam` example replays an exam day in seconds).
+    pub fn append_recorded_at(
+        &mut self,
+        body_bytes: Vec<u8>,
+        signatures: Vec<CoSignature>,
+        recorded_at: Timestamp,
+    ) -> Result<Receipt, LedgerError> {
         if let Some((offset, reason)) = &self.damage {
             return Err(LedgerError::Damaged {
                 offset: *offset,
@@ -653,7 +666,7 @@ impl Ledger {
         let entry = Entry {
             seq: tip.size,
             prev_hash: tip.hash,
-            recorded_at: Timestamp::now(),
+            recorded_at,
             body: body_bytes,
             signatures,
         };

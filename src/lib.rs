@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod bag;
 pub mod custody;
+pub mod draft;
 pub mod encoding;
 pub mod entry;
 pub mod event;
@@ -28,3 +29,4 @@ pub mod signing;
 pub mod state;
 pub mod summary;
 pub mod time;
+pub mod views;

@@ -274,7 +274,15 @@ pub fn judge<K: Kv>(
         Event::Revoke(r) => revoke_problems(state, &mut out, seq, r)?,
         _ => {}
     }
-    crate::custody::check(state, seq, body, e.entry.recorded_at, &policy, &time_zone, &mut out)?;
+    crate::custody::check(
+        state,
+        seq,
+        body,
+        e.entry.recorded_at,
+        &policy,
+        &time_zone,
+        &mut out,
+    )?;
     Ok(out)
 }
 

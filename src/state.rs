@@ -262,9 +262,12 @@ impl<K: Kv> State<K> {
         let in_force = self.policy_at(e.entry.recorded_at)?;
         let mut policy_lag = in_force.as_ref().map(|p| p.max_head_lag);
         let mut pending = self.pending_policies()?;
-        let due = pending.iter().filter(|p| p.active_from <= e.entry.recorded_at).count();
+        let due = pending
+            .iter()
+            .filter(|p| p.active_from <= e.entry.recorded_at)
+            .count();
         let mut pending_changed = due > 0;
-        if let Some(last) = pending.drain(..due).last() {
+        if let Some(last) = pending.drain(..due).next_back() {
             put(POLICY.to_vec(), encoding::encode(&last.policy)?);
         }
         match &body.event {
@@ -301,7 +304,9 @@ impl<K: Kv> State<K> {
                 put(key(KEYHOLDER, k.id.as_bytes()), encoding::encode(&record)?);
             }
             Event::Policy(p) => {
-                let delay = in_force.as_ref().map_or(0, |p| i64::from(p.change_delay_min));
+                let delay = in_force
+                    .as_ref()
+                    .map_or(0, |p| i64::from(p.change_delay_min));
                 pending.push(PendingPolicy {
                     active_from: e.entry.recorded_at.plus_seconds(delay * 60),
                     seq,

@@ -14,7 +14,11 @@ pub fn summary(body_bytes: &[u8], time_zone: &str) -> Result<String, EncodingErr
 
 /// One line of detail about an event, for summaries and the log.
 pub fn detail(event: &Event) -> String {
-    let note = |n: &Option<String>| n.as_ref().map(|n| format!("; INCIDENT: {n}")).unwrap_or_default();
+    let note = |n: &Option<String>| {
+        n.as_ref()
+            .map(|n| format!("; INCIDENT: {n}"))
+            .unwrap_or_default()
+    };
     match event {
         Event::Genesis(g) => format!(
             "exam {:?}, zone {}, founders {}",
@@ -41,8 +45,18 @@ pub fn detail(event: &Event) -> String {
         ),
         Event::Policy(_) => "policy change (takes effect after the current policy's delay)".into(),
         Event::Collect(e) => format!("{} from {}{}", bag_list(event), e.from, note(&e.incident)),
-        Event::Store(e) => format!("{} into cabinet {}{}", bag_list(event), e.cabinet, note(&e.incident)),
-        Event::Withdraw(e) => format!("{} out of cabinet {}{}", bag_list(event), e.cabinet, note(&e.incident)),
+        Event::Store(e) => format!(
+            "{} into cabinet {}{}",
+            bag_list(event),
+            e.cabinet,
+            note(&e.incident)
+        ),
+        Event::Withdraw(e) => format!(
+            "{} out of cabinet {}{}",
+            bag_list(event),
+            e.cabinet,
+            note(&e.incident)
+        ),
         Event::Inspect(e) => format!("{} seals checked{}", bag_list(event), note(&e.incident)),
         Event::Dispatch(e) => format!(
             "{} to {} with {}{}",
@@ -52,7 +66,13 @@ pub fn detail(event: &Event) -> String {
             note(&e.incident)
         ),
         Event::Arrive(e) => format!("{} at {}{}", bag_list(event), e.site, note(&e.incident)),
-        Event::Open(e) => format!("{} opened at {} {}{}", bag_list(event), e.site, e.room, note(&e.incident)),
+        Event::Open(e) => format!(
+            "{} opened at {} {}{}",
+            bag_list(event),
+            e.site,
+            e.room,
+            note(&e.incident)
+        ),
         Event::Seal(e) => format!(
             "{} answer sheets into bag {} (seal {}) at {} {}, session {}{}",
             e.bag.count,
@@ -64,7 +84,12 @@ pub fn detail(event: &Event) -> String {
             note(&e.incident)
         ),
         Event::Return(e) => format!("{} back in the room{}", bag_list(event), note(&e.incident)),
-        Event::Release(e) => format!("{} released to {}{}", bag_list(event), e.to, note(&e.incident)),
+        Event::Release(e) => format!(
+            "{} released to {}{}",
+            bag_list(event),
+            e.to,
+            note(&e.incident)
+        ),
         Event::Incident(e) => format!("{}: {} ({})", e.kind.as_str(), e.note, bag_list(event)),
         Event::Correct(e) => {
             let fix = match &e.fix {
@@ -152,7 +177,10 @@ mod tests {
 
     #[test]
     fn consecutive_barcodes_become_ranges() {
-        assert_eq!(ranges(&["QP-0001", "QP-0002", "QP-0003", "AS-7", "QP-0005"]), "QP-0001..QP-0003, AS-7, QP-0005");
+        assert_eq!(
+            ranges(&["QP-0001", "QP-0002", "QP-0003", "AS-7", "QP-0005"]),
+            "QP-0001..QP-0003, AS-7, QP-0005"
+        );
         assert_eq!(ranges(&["X", "X1", "X2"]), "X, X1..X2");
         assert_eq!(ranges(&["9", "10"]), "9, 10");
         assert_eq!(ranges(&[]), "");

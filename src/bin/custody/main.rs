@@ -2,10 +2,14 @@
 
 #![forbid(unsafe_code)]
 
+mod bags;
 mod cli;
+mod drafts;
+mod events;
 mod fail;
 mod output;
 mod sign;
+mod views;
 
 use clap::Parser;
 use cli::{Cli, Command};
@@ -41,7 +45,13 @@ fn run(cli: Cli) -> Result<u8, Fail> {
         Command::Init(a) => init(dir, a),
         Command::Enroll(a) => enroll(dir, a),
         Command::Revoke(a) => revoke(dir, a),
-        Command::Log(a) => output::log(dir, a.json),
+        Command::Log(a) => views::log(dir, &a),
+        Command::Bag(a) => views::bag(dir, &a),
+        Command::Status(a) => views::status(dir, &a),
+        Command::Schedule(a) => events::schedule(dir, a),
+        Command::Policy(cmd) => events::policy(dir, cmd),
+        Command::Record(a) => events::record_event(dir, a.event),
+        Command::Draft(a) => events::draft(dir, a),
         Command::Show(a) => output::show(dir, a.seq, a.json),
         Command::Verify(a) => {
             let trust = match a.trust.as_deref() {
@@ -55,6 +65,9 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             let clean = output::verify(dir, trust, a.json)?;
             Ok(if clean { 0 } else { EXIT_FINDINGS })
         }
+        Command::Cosign(a) => drafts::cosign(a),
+        Command::Submit(a) => drafts::submit(dir, a),
+        Command::Roster(a) => drafts::roster(dir, a),
         Command::Reindex => {
             let ledger = Ledger::reindex(dir)?;
             let head = ledger.head()?;
@@ -123,7 +136,7 @@ fn ask_line(prompt: &str) -> Result<String, Fail> {
     Ok(line.trim().to_string())
 }
 
-fn event_time(at: Option<&str>, zone: &str) -> Result<Timestamp, Fail> {
+pub(crate) fn event_time(at: Option<&str>, zone: &str) -> Result<Timestamp, Fail> {
     match at {
         Some(t) => Timestamp::parse(t, zone).map_err(|e| input(format!("--at: {e}"))),
         None => Ok(Timestamp::now()),
@@ -203,7 +216,7 @@ fn init(dir: &Path, a: cli::InitArgs) -> Result<u8, Fail> {
     let new = NewLedger::prepare(&a.exam, &a.tz, founders, Policy::default(), time)?;
     let sigs = sign::cosign(&signers, &new.body_bytes, &a.tz)?;
     let ledger_id = new.body.ledger_id;
-    let (ledger, receipt) = new.create(dir, sigs)?;
+    let (ledger, receipt) = new.create(dir, sigs, Timestamp::now())?;
     ledger.close()?;
     let id = custody::entry::hex(&ledger_id);
     let genesis = custody::entry::hex(&receipt.hash);
@@ -222,7 +235,7 @@ fn init(dir: &Path, a: cli::InitArgs) -> Result<u8, Fail> {
 }
 
 /// Prepares, co-signs and appends an event; prints the receipt.
-fn record(
+pub(crate) fn record(
     dir: &Path,
     args: &cli::SignArgs,
     make: impl FnOnce(&ledger::Peek) -> Result<Event, Fail>,
@@ -264,7 +277,7 @@ fn record(
     Ok(0)
 }
 
-fn print_receipt(r: &Receipt, json: bool) {
+pub(crate) fn print_receipt(r: &Receipt, json: bool) {
     if json {
         println!("{}", serde_json::to_string(r).unwrap_or_default());
     } else {

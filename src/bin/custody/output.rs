@@ -42,7 +42,11 @@ fn event_json(e: &Event) -> Value {
         // The other events hold only text and numbers: their serde form is their JSON form,
         // without the enum's tag (the entry's "kind" says it).
         other => match serde_json::to_value(other) {
-            Ok(Value::Object(map)) => map.into_iter().next().map(|(_, v)| v).unwrap_or(Value::Null),
+            Ok(Value::Object(map)) => map
+                .into_iter()
+                .next()
+                .map(|(_, v)| v)
+                .unwrap_or(Value::Null),
             _ => Value::Null,
         },
     }

@@ -1,0 +1,460 @@
+//! Drafts co-signed on separate machines, and the roster file those machines use.
+//!
+//! `cosign` needs no ledger: with `--roster` it checks names, roles, keys and the signatures
+//! already in the draft against the exported roster. `submit` appends a complete draft under the
+//! writer lock; the ledger's judge checks everything again against the state at submission.
+//! `roster` reads the journal alone (no lock, no index), like `log` and `verify`.
+
+use crate::cli::{CosignArgs, RosterArgs, SubmitArgs};
+use crate::fail::{EXIT_INPUT, EXIT_REFUSED, EXIT_STORAGE, Fail, input, refused};
+use crate::sign::{prompt_passphrase, read_pass_file};
+use custody::draft::{Draft, DraftError, RosterEntry, RosterFile};
+use custody::entry::Head;
+use custody::entry::{Body, CoSignature, hex};
+use custody::finding::Code;
+use custody::keyfile::read_secret_key_file;
+use custody::ledger::{Ledger, LedgerError, journal_path};
+use custody::roster::Role;
+use custody::signing::{sign_body, verify_body};
+use custody::state::KeyholderRecord;
+use custody::summary::summary;
+use std::io::ErrorKind;
+use std::path::Path;
+use unicode_width::UnicodeWidthStr;
+
+fn fail(code: u8, message: impl Into<String>, hint: Option<&str>) -> Fail {
+    Fail {
+        code,
+        message: message.into(),
+        hint: hint.map(str::to_string),
+    }
+}
+
+/// A refusal (exit 3) that nothing was written for.
+fn refuse(message: impl Into<String>, hint: &str) -> Fail {
+    fail(
+        EXIT_REFUSED,
+        format!("refused: {}; nothing was written", message.into()),
+        Some(hint),
+    )
+}
+
+/// A draft or roster file that cannot be used: bad input (exit 2), except a store failure.
+fn read_fail(e: DraftError) -> Fail {
+    let code = match e.inner() {
+        DraftError::Store(_) => EXIT_STORAGE,
+        _ => EXIT_INPUT,
+    };
+    fail(code, e.to_string(), None)
+}
+
+/// A file that could not be written: bad input when it exists or its place is wrong, a storage
+/// failure otherwise.
+fn write_fail(e: DraftError) -> Fail {
+    let code = match &e {
+        DraftError::Exists { .. } => EXIT_INPUT,
+        DraftError::Io { source, .. }
+            if matches!(
+                source.kind(),
+                ErrorKind::NotFound | ErrorKind::PermissionDenied | ErrorKind::IsADirectory
+            ) =>
+        {
+            EXIT_INPUT
+        }
+        DraftError::Io { .. } | DraftError::Store(_) => EXIT_STORAGE,
+        _ => EXIT_INPUT,
+    };
+    fail(code, e.to_string(), None)
+}
+
+fn roles_text(roles: &[Role]) -> String {
+    if roles.is_empty() {
+        return "-".into();
+    }
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `custody cosign FILE --sign KEY [--roster FILE]`: check, show, ask, sign, rewrite.
+pub fn cosign(a: CosignArgs) -> Result<u8, Fail> {
+    let file = a.file.display().to_string();
+    let mut draft = Draft::read(&a.file).map_err(read_fail)?;
+    let body = draft.body().map_err(read_fail)?;
+    let roster = a
+        .roster
+        .as_deref()
+        .map(RosterFile::read)
+        .transpose()
+        .map_err(read_fail)?;
+    let key_file = read_secret_key_file(&a.key)?;
+    let id = key_file.id().to_string();
+
+    // Everything that would make the signature useless is refused before the passphrase.
+    if !body.signers.contains(&id) {
+        return Err(refuse(
+            format!(
+                "{id} (key {}) is not named as a co-signer of {file}; it names {}",
+                a.key.display(),
+                body.signers.join(", ")
+            ),
+            "only the keyholders the draft names can sign it; check the --sign key file",
+        ));
+    }
+    if draft.has_signed(&id) {
+        return Err(refuse(
+            format!("{id} has already signed {file}"),
+            "each co-signer signs once; pass the draft on to those still missing",
+        ));
+    }
+    if let Some(r) = &roster {
+        check_against_roster(r, &draft, &body, &id, key_file.public_key(), &file)?;
+    }
+
+    // What the signer reads: the summary of the exact bytes, then who co-signs.
+    let zone = roster.as_ref().map_or("UTC", |r| r.time_zone.as_str());
+    let text =
+        summary(&draft.body, zone).map_err(|e| input(format!("cannot render the event: {e}")))?;
+    eprintln!("{} ({id}), read what you sign in {file}:", key_file.name());
+    eprint!("{text}");
+    eprint!("{}", cosigner_lines(&draft, &body, roster.as_ref(), &id));
+    if roster.is_none() {
+        eprintln!(
+            "note: no --roster: the names, roles and keys of the co-signers, and the signatures already in the draft, are not checked on this machine"
+        );
+    }
+
+    let pass = match &a.pass_file {
+        Some(p) => read_pass_file(p)?,
+        None => prompt_passphrase(&format!("Passphrase for {id}: "))?,
+    };
+    if key_file.params().is_low_cost() {
+        eprintln!(
+            "warning: {} uses the low-cost test key-derivation profile; fine for tests and demos, never for real keys",
+            a.key.display()
+        );
+    }
+    let key = key_file.unlock(&pass).map_err(|e| {
+        let mut f = Fail::from(e);
+        f.hint = Some(match &a.pass_file {
+            Some(p) => format!(
+                "the passphrase came from --pass-file {}; nothing was written",
+                p.display()
+            ),
+            None => "try again; nothing was written".into(),
+        });
+        f
+    })?;
+    let signature = sign_body(&key, &draft.body);
+    if !verify_body(&key_file.public_key(), &draft.body, &signature) {
+        return Err(fail(
+            EXIT_STORAGE,
+            format!("the signature of {id} does not verify; nothing was written"),
+            None,
+        ));
+    }
+    draft
+        .add(CoSignature {
+            signer: id.clone(),
+            signature,
+        })
+        .map_err(|e| refuse(e.to_string(), "check the draft file"))?;
+    draft.rewrite(&a.file).map_err(write_fail)?;
+
+    println!("signed {file} as {id} ({})", key_file.name());
+    let missing = draft.missing().map_err(read_fail)?;
+    if missing.is_empty() {
+        println!("every co-signer has signed: append it with `custody submit {file}`");
+    } else {
+        println!("still to sign: {}", missing.join(", "));
+    }
+    Ok(0)
+}
+
+/// The checks only a roster allows: the same ledger, the signer's key and standing, and the
+/// signatures already in the draft.
+fn check_against_roster(
+    r: &RosterFile,
+    draft: &Draft,
+    body: &Body,
+    id: &str,
+    public_key: [u8; 32],
+    file: &str,
+) -> Result<(), Fail> {
+    const NEW_ROSTER: &str = "export the roster of the draft's ledger with `custody roster --out FILE` on the ledger's machine";
+    if r.ledger_id_bytes() != Some(body.ledger_id) {
+        return Err(refuse(
+            format!(
+                "{file} is for ledger {}, but the roster is of ledger {}",
+                hex(&body.ledger_id),
+                r.ledger_id
+            ),
+            NEW_ROSTER,
+        ));
+    }
+    let Some(me) = r.keyholder(id) else {
+        return Err(refuse(
+            format!(
+                "{id} is not on the roster (ledger at entry {})",
+                r.head_size
+            ),
+            NEW_ROSTER,
+        ));
+    };
+    if me.public_key_bytes() != Some(public_key) {
+        return Err(refuse(
+            format!(
+                "the key file holds a different public key from the roster's key for {id} ({}…)",
+                &me.public_key[..16]
+            ),
+            "sign with your own enrolled key file; if it was replaced, the new key must be enrolled first",
+        ));
+    }
+    if let Some(seq) = me.revoked_seq {
+        return Err(refuse(
+            format!("{id}'s key was revoked at entry {seq}"),
+            "that key was revoked; the keyholder must use their new key, and the draft be prepared again",
+        ));
+    }
+    if !me.valid_at(body.event_time) {
+        return Err(refuse(
+            format!(
+                "{id}'s key is not valid at the event time {}",
+                body.event_time.display_in(&r.time_zone)
+            ),
+            "the key is outside its validity window at the event time",
+        ));
+    }
+    for s in &draft.signatures {
+        match r
+            .keyholder(&s.signer)
+            .and_then(RosterEntry::public_key_bytes)
+        {
+            Some(pk) if !verify_body(&pk, &draft.body, &s.signature) => {
+                return Err(refuse(
+                    format!(
+                        "the draft was altered after {} signed: their signature in {file} does not verify",
+                        s.signer
+                    ),
+                    "do not use this file; prepare the event again with `custody draft` and have everyone sign the new draft",
+                ));
+            }
+            Some(_) => {}
+            None => eprintln!(
+                "warning: {} is not on the roster; their signature cannot be checked here",
+                s.signer
+            ),
+        }
+    }
+    if body.head.size > r.head_size {
+        eprintln!(
+            "warning: the roster (entry {}) is older than the draft (prepared at entry {}); a fresh roster may know more keyholders",
+            r.head_size, body.head.size
+        );
+    } else if r.head_size - body.head.size > r.policy.max_head_lag {
+        eprintln!(
+            "warning: the ledger has moved {} entries past the draft's head; the policy allows {}, so it will be refused (HEAD_TOO_OLD)",
+            r.head_size - body.head.size,
+            r.policy.max_head_lag
+        );
+    }
+    Ok(())
+}
+
+/// The named co-signers, each with name and roles when the roster knows them, and whether they
+/// have signed.
+fn cosigner_lines(draft: &Draft, body: &Body, roster: Option<&RosterFile>, me: &str) -> String {
+    let mut rows: Vec<[String; 4]> = Vec::new();
+    for id in &body.signers {
+        let (name, roles) = match roster.and_then(|r| r.keyholder(id)) {
+            Some(k) => (k.name.clone(), roles_text(&k.roles)),
+            None if roster.is_some() => ("(not on the roster)".into(), "-".into()),
+            None => ("?".into(), "?".into()),
+        };
+        let status = if draft.has_signed(id) {
+            "signed"
+        } else if id == me {
+            "signing now"
+        } else {
+            "not yet"
+        };
+        rows.push([id.clone(), name, roles, status.into()]);
+    }
+    let mut out = String::from("  co-signers\n");
+    out.push_str(&table(&rows, "    "));
+    out
+}
+
+/// Left-aligned columns, by display width (Chinese names are two columns a character).
+fn table<const N: usize>(rows: &[[String; N]], indent: &str) -> String {
+    let mut widths = [0usize; N];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::from(indent);
+        for (i, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            if i + 1 < row.len() {
+                line.push_str(&" ".repeat(widths[i] - cell.width() + 2));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// `custody submit FILE`: append a fully co-signed draft.
+pub fn submit(dir: &Path, a: SubmitArgs) -> Result<u8, Fail> {
+    let file = a.file.display().to_string();
+    let draft = Draft::read(&a.file).map_err(read_fail)?;
+    let (body, signatures) = draft.into_entry_parts().map_err(|e| match e {
+        DraftError::Incomplete { missing } => refuse(
+            format!(
+                "{file} is not fully co-signed: still to sign: {}",
+                missing.join(", ")
+            ),
+            &format!(
+                "each of them runs `custody cosign {file} --sign THEIR.key`, then submit again"
+            ),
+        ),
+        other => read_fail(other),
+    })?;
+    let mut ledger = Ledger::open(dir)?;
+    let result = ledger.append(body, signatures);
+    for n in &ledger.notices {
+        eprintln!("note: {n}");
+    }
+    let receipt = result.map_err(submit_refusal)?;
+    let admins = ledger
+        .state()
+        .keyholders()
+        .map_err(LedgerError::from)?
+        .iter()
+        .filter(|k| k.active() && k.keyholder.has_role(Role::Admin))
+        .count();
+    ledger.close()?;
+    crate::print_receipt(&receipt, a.json);
+    if admins < 2 {
+        eprintln!(
+            "warning: only {admins} active admin(s) left: the roster can no longer change (enrolment and revocation need two admins)"
+        );
+    }
+    Ok(0)
+}
+
+/// A refusal of a draft, with the hint that fits a draft.
+fn submit_refusal(e: LedgerError) -> Fail {
+    let LedgerError::Refused(findings) = e else {
+        return e.into();
+    };
+    let mut f = refused(&findings);
+    let hint = match findings.first().map(|f| f.code) {
+        Some(Code::Replay) => Some("this draft was already submitted; there is nothing more to do"),
+        Some(Code::Signature) => Some(
+            "the draft was altered after it was signed (or signed with another key): prepare the event again and have everyone sign the new draft",
+        ),
+        Some(Code::HeadTooOld | Code::HeadUnknown) => Some(
+            "the ledger moved on too far since the draft was prepared: prepare it again with `custody draft` and have everyone sign the new draft",
+        ),
+        _ => None,
+    };
+    if let Some(h) = hint {
+        f.hint = Some(h.to_string());
+    }
+    f
+}
+
+/// `custody roster`: the keyholders as a table or JSON, or the roster file written with `--out`.
+pub fn roster(dir: &Path, a: RosterArgs) -> Result<u8, Fail> {
+    let path = journal_path(dir)?;
+    let (_, state) = custody::audit::replay(&path)?;
+    let head = state
+        .tip()
+        .map_err(LedgerError::from)?
+        .map_or(Head::EMPTY, |t| Head { size: t.size, hash: t.hash });
+    let roster = RosterFile::from_state(&state, head).map_err(|e| match e {
+        DraftError::NoGenesis => fail(
+            EXIT_STORAGE,
+            format!("{}: the journal holds no genesis entry", path.display()),
+            Some("run `custody verify` to see what is wrong"),
+        ),
+        other => read_fail(other),
+    })?;
+    if let Some(out) = &a.out {
+        roster.write_new(out).map_err(write_fail)?;
+        let active = roster.keyholders.iter().filter(|k| k.active).count();
+        if a.json {
+            println!(
+                "{}",
+                serde_json::json!({
+                    "out": out.display().to_string(),
+                    "ledger_id": roster.ledger_id,
+                    "head_size": roster.head_size,
+                    "head_hash": roster.head_hash,
+                    "keyholders": roster.keyholders.len(),
+                    "active": active,
+                })
+            );
+        } else {
+            println!(
+                "wrote {}: {} keyholders ({active} active) and the policy of ledger {} at entry {}",
+                out.display(),
+                roster.keyholders.len(),
+                roster.ledger_id,
+                roster.head_size
+            );
+            println!(
+                "co-signers use it with: custody cosign DRAFT --sign THEIR.key --roster {}",
+                out.display()
+            );
+        }
+        return Ok(0);
+    }
+    if a.json {
+        print!("{}", roster.to_json());
+        return Ok(0);
+    }
+    let records = state.keyholders().map_err(LedgerError::from)?;
+    println!(
+        "roster of {} at entry {} (ledger {})",
+        roster.exam, roster.head_size, roster.ledger_id
+    );
+    let mut rows = vec![[
+        "ID".to_string(),
+        "NAME".to_string(),
+        "ROLES".to_string(),
+        "STATUS".to_string(),
+        "VALID".to_string(),
+    ]];
+    rows.extend(records.iter().map(|r| roster_row(r, &roster.time_zone)));
+    print!("{}", table(&rows, ""));
+    Ok(0)
+}
+
+fn roster_row(r: &KeyholderRecord, zone: &str) -> [String; 5] {
+    let k = &r.keyholder;
+    let status = match r.revoked_seq {
+        None => "active".to_string(),
+        Some(seq) => format!("revoked at entry {seq}"),
+    };
+    let valid = match (k.valid_from, k.valid_until) {
+        (None, None) => "always".to_string(),
+        (Some(f), None) => format!("from {}", f.display_in(zone)),
+        (None, Some(u)) => format!("until {}", u.display_in(zone)),
+        (Some(f), Some(u)) => format!("{} to {}", f.display_in(zone), u.display_in(zone)),
+    };
+    [
+        k.id.clone(),
+        k.name.clone(),
+        roles_text(&k.roles),
+        status,
+        valid,
+    ]
+}

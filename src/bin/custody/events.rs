@@ -1,0 +1,412 @@
+//! Building events from the command line: schedule, policy, and every custody event, recorded
+//! at once (`record`) or prepared as a draft (`draft`).
+
+use crate::bags::{self, BagRow};
+use crate::cli::{
+    DraftArgs, EventCmd, EventCommon, PolicyCmd, PolicySetArgs, ReadArgs, ScheduleArgs, SignArgs,
+};
+use crate::fail::{Fail, input};
+use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination};
+use custody::draft::Draft;
+use custody::event::{
+    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Incident, Inspect, Open, Release, Return,
+    Schedule, Seal,
+};
+use custody::ledger::{self, Peek};
+use custody::policy::Policy;
+use custody::time::Timestamp;
+use std::path::Path;
+
+fn time(text: &str, flag: &str, zone: &str) -> Result<Timestamp, Fail> {
+    Timestamp::parse(text, zone).map_err(|e| input(format!("{flag}: {e}")))
+}
+
+/// `custody schedule`.
+pub fn schedule(dir: &Path, a: ScheduleArgs) -> Result<u8, Fail> {
+    crate::record(dir, &a.sign, |peek| {
+        Ok(Event::Schedule(Schedule {
+            session: a.session.clone(),
+            subject: a.subject.clone(),
+            start: time(&a.start, "--start", &peek.time_zone)?,
+            end: time(&a.end, "--end", &peek.time_zone)?,
+            incident: a.incident.clone(),
+        }))
+    })
+}
+
+/// `custody policy show` and `custody policy set`.
+pub fn policy(dir: &Path, cmd: PolicyCmd) -> Result<u8, Fail> {
+    match cmd {
+        PolicyCmd::Show(a) => show_policy(dir, &a),
+        PolicyCmd::Set(a) => set_policy(dir, a),
+    }
+}
+
+fn show_policy(dir: &Path, a: &ReadArgs) -> Result<u8, Fail> {
+    let path = ledger::journal_path(dir)?;
+    let (report, state) = custody::audit::replay(&path)?;
+    let now = report.last_recorded.unwrap_or_else(Timestamp::now);
+    let map = |e: custody::state::StoreError| Fail::from(ledger::LedgerError::from(e));
+    let in_force = state.policy_at(now).map_err(map)?.unwrap_or_default();
+    let pending = state.pending_policies().map_err(map)?;
+    let zone = report.time_zone.unwrap_or_else(|| "UTC".into());
+    if a.json {
+        let pending: Vec<_> = pending
+            .iter()
+            .filter(|p| p.active_from > now)
+            .map(|p| serde_json::json!({"seq": p.seq, "active_from": p.active_from.to_rfc3339(), "policy": p.policy}))
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({"policy": in_force, "pending": pending})
+        );
+        return Ok(0);
+    }
+    let text =
+        toml::to_string(&in_force).map_err(|e| input(format!("cannot print the policy: {e}")))?;
+    if !a.toml {
+        println!("# the policy in force (custody policy set --file reads this format)");
+    }
+    print!("{text}");
+    for p in pending.iter().filter(|p| p.active_from > now) {
+        eprintln!(
+            "note: a policy change recorded at entry {} takes effect at {}",
+            p.seq,
+            p.active_from.display_in(&zone)
+        );
+    }
+    Ok(0)
+}
+
+fn set_policy(dir: &Path, a: PolicySetArgs) -> Result<u8, Fail> {
+    let name = a.file.display().to_string();
+    let len = std::fs::metadata(&a.file)
+        .map_err(|e| input(format!("{name}: {e}")))?
+        .len();
+    if len > 1 << 20 {
+        return Err(input(format!("{name}: a policy file is at most 1 MiB")));
+    }
+    let text = std::fs::read_to_string(&a.file).map_err(|e| input(format!("{name}: {e}")))?;
+    let policy: Policy = toml::from_str(&text).map_err(|e| input(format!("{name}: {e}")))?;
+    let problems = policy.problems();
+    if !problems.is_empty() {
+        return Err(input(format!("{name}: {}", problems.join("; "))));
+    }
+    crate::record(dir, &a.sign, |_| Ok(Event::Policy(policy.clone())))
+}
+
+fn obs(rows: Vec<BagRow>, seal_required: bool) -> Result<Vec<BagObs>, Fail> {
+    rows.into_iter()
+        .map(|r| {
+            if seal_required && r.seal.is_none() {
+                return Err(input(format!(
+                    "bag {}: give the seal number you see on the bag (--bag {}:SEAL); this event checks seals",
+                    r.id, r.id
+                )));
+            }
+            Ok(BagObs {
+                id: r.id,
+                seal: r.seal,
+                count: r.count,
+            })
+        })
+        .collect()
+}
+
+fn required(
+    value: Option<String>,
+    fallback: &Option<String>,
+    what: &str,
+    id: &str,
+) -> Result<String, Fail> {
+    value.or_else(|| fallback.clone()).ok_or_else(|| {
+        input(format!(
+            "bag {id}: no {what}; give --{what} or a {what} column in the manifest"
+        ))
+    })
+}
+
+fn spec(
+    row: BagRow,
+    kind: BagKind,
+    session: String,
+    site: String,
+    room: String,
+) -> Result<BagSpec, Fail> {
+    let seal = row.seal.ok_or_else(|| {
+        input(format!(
+            "bag {}: give its seal number (--bag {}:SEAL:COUNT)",
+            row.id, row.id
+        ))
+    })?;
+    let count = row.count.ok_or_else(|| {
+        input(format!(
+            "bag {}: give its paper count (--bag {}:SEAL:COUNT)",
+            row.id, row.id
+        ))
+    })?;
+    Ok(BagSpec {
+        id: row.id,
+        kind,
+        session,
+        site,
+        room,
+        seal,
+        count,
+    })
+}
+
+/// Builds an event once the ledger's head and zone are known.
+type MakeEvent = Box<dyn FnOnce(&Peek) -> Result<Event, Fail>>;
+
+/// The event and the signing flags of a custody subcommand.
+fn build(cmd: EventCmd) -> Result<(MakeEvent, SignArgs), Fail> {
+    fn common(
+        c: EventCommon,
+        seal_required: bool,
+    ) -> Result<(Vec<BagObs>, Option<String>, SignArgs), Fail> {
+        let bags = obs(bags::read(&c.bags)?, seal_required)?;
+        Ok((bags, c.incident, c.sign))
+    }
+    Ok(match cmd {
+        EventCmd::Collect(a) => {
+            let rows = bags::read(&a.common.bags)?;
+            let mut specs = Vec::new();
+            for row in rows {
+                let id = row.id.clone();
+                let kind = required(row.kind.clone(), &a.kind, "kind", &id)?
+                    .parse::<BagKind>()
+                    .map_err(|e| input(format!("bag {id}: {e}")))?;
+                if kind == BagKind::CompletedAnswerSheets {
+                    return Err(input(format!(
+                        "bag {id}: completed answer sheets are made by `record seal`"
+                    )));
+                }
+                let session = required(row.session.clone(), &a.session, "session", &id)?;
+                let site = required(row.site.clone(), &a.site, "site", &id)?;
+                let room = required(row.room.clone(), &a.room, "room", &id)?;
+                specs.push(spec(row, kind, session, site, room)?);
+            }
+            let (from, incident) = (a.from, a.common.incident);
+            (
+                Box::new(move |_| {
+                    Ok(Event::Collect(Collect {
+                        bags: specs,
+                        from,
+                        incident,
+                    }))
+                }),
+                a.common.sign,
+            )
+        }
+        EventCmd::Store(a) | EventCmd::Withdraw(a) if a.cabinet.trim().is_empty() => {
+            return Err(input("--cabinet is empty"));
+        }
+        EventCmd::Store(a) => {
+            let cabinet = a.cabinet;
+            let (bags, incident, sign) = common(a.common, false)?;
+            (
+                Box::new(move |_| {
+                    Ok(Event::Store(Cabinet {
+                        bags,
+                        cabinet,
+                        incident,
+                    }))
+                }),
+                sign,
+            )
+        }
+        EventCmd::Withdraw(a) => {
+            let cabinet = a.cabinet;
+            let (bags, incident, sign) = common(a.common, false)?;
+            (
+                Box::new(move |_| {
+                    Ok(Event::Withdraw(Cabinet {
+                        bags,
+                        cabinet,
+                        incident,
+                    }))
+                }),
+                sign,
+            )
+        }
+        EventCmd::Inspect(a) => {
+            let (bags, incident, sign) = common(a.common, true)?;
+            (
+                Box::new(move |_| Ok(Event::Inspect(Inspect { bags, incident }))),
+                sign,
+            )
+        }
+        EventCmd::Dispatch(a) => {
+            let to = match a.to {
+                Some(site) => Destination::Site(site),
+                None => Destination::Room,
+            };
+            let escorts = a.escorts;
+            let (bags, incident, sign) = common(a.common, false)?;
+            (
+                Box::new(move |_| {
+                    Ok(Event::Dispatch(Dispatch {
+                        bags,
+                        to,
+                        escorts,
+                        incident,
+                    }))
+                }),
+                sign,
+            )
+        }
+        EventCmd::Arrive(a) => {
+            let site = a.site;
+            let (bags, incident, sign) = common(a.common, true)?;
+            (
+                Box::new(move |_| {
+                    Ok(Event::Arrive(Arrive {
+                        bags,
+                        site,
+                        incident,
+                    }))
+                }),
+                sign,
+            )
+        }
+        EventCmd::Open(a) => {
+            let (site, room) = (a.site, a.room);
+            let (bags, incident, sign) = common(a.common, true)?;
+            (
+                Box::new(move |_| {
+                    Ok(Event::Open(Open {
+                        bags,
+                        site,
+                        room,
+                        incident,
+                    }))
+                }),
+                sign,
+            )
+        }
+        EventCmd::Seal(a) => {
+            let mut rows = bags::read(&a.common.bags)?;
+            if rows.len() != 1 {
+                return Err(input(
+                    "seal makes one answer-sheet bag: give exactly one --bag ID:SEAL:COUNT",
+                ));
+            }
+            let bag = spec(
+                rows.remove(0),
+                BagKind::CompletedAnswerSheets,
+                a.session,
+                a.site,
+                a.room,
+            )?;
+            let incident = a.common.incident;
+            (
+                Box::new(move |_| Ok(Event::Seal(Seal { bag, incident }))),
+                a.common.sign,
+            )
+        }
+        EventCmd::Return(a) => {
+            let (bags, incident, sign) = common(a.common, true)?;
+            (
+                Box::new(move |_| Ok(Event::Return(Return { bags, incident }))),
+                sign,
+            )
+        }
+        EventCmd::Release(a) => {
+            let to = a.to;
+            let (bags, incident, sign) = common(a.common, false)?;
+            (
+                Box::new(move |_| Ok(Event::Release(Release { bags, to, incident }))),
+                sign,
+            )
+        }
+        EventCmd::Incident(a) => {
+            let kind = a.kind.parse().map_err(input)?;
+            if a.note.trim().is_empty() {
+                return Err(input("--note is empty: say what happened"));
+            }
+            let bags = bags::read(&a.bags)?.into_iter().map(|r| r.id).collect();
+            let note = a.note;
+            (
+                Box::new(move |_| Ok(Event::Incident(Incident { bags, kind, note }))),
+                a.sign,
+            )
+        }
+        EventCmd::Correct(a) => {
+            let fix = match (a.barcode, a.seal, a.count) {
+                (Some(b), None, None) => Correction::BagId(b),
+                (None, Some(s), None) => Correction::Seal(s),
+                (None, None, Some(c)) => Correction::Count(c),
+                _ => return Err(input("give exactly one of --barcode, --seal or --count")),
+            };
+            if a.note.trim().is_empty() {
+                return Err(input("--note is empty: say what was mistyped"));
+            }
+            let (seq, bag, note) = (a.entry, a.bag, a.note);
+            (
+                Box::new(move |_| {
+                    Ok(Event::Correct(Correct {
+                        seq,
+                        bag,
+                        fix,
+                        note,
+                    }))
+                }),
+                a.sign,
+            )
+        }
+    })
+}
+
+/// `custody record <event>`.
+pub fn record_event(dir: &Path, cmd: EventCmd) -> Result<u8, Fail> {
+    let (make, sign) = build(cmd)?;
+    crate::record(dir, &sign, make)
+}
+
+/// `custody draft <event> --cosigner A --cosigner B --out FILE`.
+pub fn draft(dir: &Path, a: DraftArgs) -> Result<u8, Fail> {
+    let out = a
+        .out
+        .ok_or_else(|| input("give --out FILE: where to write the draft"))?;
+    let (make, sign) = build(a.event)?;
+    if !sign.keys.is_empty() || !sign.pass_files.is_empty() {
+        return Err(input(
+            "a draft is not signed where it is prepared: name the co-signers with --cosigner ID, and each runs custody cosign",
+        ));
+    }
+    if out.exists() {
+        return Err(input(format!(
+            "{} already exists; refusing to overwrite it",
+            out.display()
+        )));
+    }
+    let peek = ledger::peek(dir)?;
+    let problems = custody::rules::signer_list_problems(peek.head.size, &a.cosigners);
+    if !problems.is_empty() {
+        return Err(crate::fail::refused(&problems));
+    }
+    let event = make(&peek)?;
+    let time = crate::event_time(sign.at.as_deref(), &peek.time_zone)?;
+    let body = ledger::prepare(&peek, event, time, a.cosigners);
+    let body_bytes = body
+        .encode()
+        .map_err(|e| input(format!("the event cannot be encoded: {e}")))?;
+    let text = custody::summary::summary(&body_bytes, &peek.time_zone)
+        .map_err(|e| input(format!("cannot render the event: {e}")))?;
+    Draft::new(body_bytes)
+        .and_then(|d| d.write_new(&out))
+        .map_err(|e| input(e.to_string()))?;
+    eprint!("{text}");
+    println!(
+        "wrote draft {} for {}",
+        out.display(),
+        body.signers.join(" + ")
+    );
+    println!(
+        "next: each co-signer runs `custody cosign {}`, then `custody submit {}`",
+        out.display(),
+        out.display()
+    );
+    Ok(0)
+}

@@ -1,0 +1,173 @@
+//! Read-only views of the ledger: log, bag timelines, status and reconciliation. They read the
+//! journal directly (never the writer lock, never the index); rows, tables and JSON come from
+//! `custody::views`, and this module only prints them.
+
+use crate::cli::{BagArgs, LogArgs, StatusArgs};
+use crate::fail::{EXIT_STORAGE, Fail, input};
+use custody::audit::{self, Report};
+use custody::finding::Code;
+use custody::views::{
+    self, DEFAULT_WIDTH, LogFilter, Reconciliation, Status, ViewError, entry_json,
+};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn journal(dir: &Path) -> Result<PathBuf, Fail> {
+    Ok(custody::ledger::journal_path(dir)?)
+}
+
+/// A journal whose header cannot be read holds nothing to show.
+fn readable(report: &Report) -> Result<(), Fail> {
+    match report
+        .findings
+        .iter()
+        .find(|f| f.code == Code::JournalHeader)
+    {
+        Some(f) if report.entries == 0 => Err(Fail {
+            code: EXIT_STORAGE,
+            message: format!("cannot read the journal: {}", f.message),
+            hint: Some("run `custody verify` for the audit".into()),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Says on stderr that the audit found something, without failing the view.
+fn note_findings(report: &Report) {
+    if !report.is_clean() {
+        eprintln!(
+            "note: the audit has {} finding(s); run `custody verify`",
+            report.findings.len()
+        );
+    }
+}
+
+fn view_fail(e: ViewError) -> Fail {
+    match e {
+        ViewError::Audit(a) => a.into(),
+        ViewError::UnknownBag(_) => Fail {
+            hint: Some("check the barcode; `custody status` lists every bag".into()),
+            ..input(e.to_string())
+        },
+        other => input(other.to_string()),
+    }
+}
+
+/// The width to fit: `COLUMNS` when it is set to a sensible number, else 80.
+fn width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|w| (40..=1000).contains(w))
+        .unwrap_or(DEFAULT_WIDTH)
+}
+
+/// Writes to stdout, ignoring a closed pipe (`custody log | head`).
+fn emit(text: &str) {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+/// `custody log`: the entries that pass the filters, as a table or a JSON array of entries.
+pub fn log(dir: &Path, a: &LogArgs) -> Result<u8, Fail> {
+    // A bad kind is bad input whatever the ledger holds.
+    if let Some(k) = &a.kind {
+        views::parse_kind(k).map_err(input)?;
+    }
+    let path = journal(dir)?;
+    let zone = if a.since.is_some() || a.until.is_some() {
+        views::exam_zone(&path)?.unwrap_or_else(|| "UTC".into())
+    } else {
+        "UTC".into()
+    };
+    let filter = LogFilter::parse(
+        a.bag.as_deref(),
+        a.kind.as_deref(),
+        a.since.as_deref(),
+        a.until.as_deref(),
+        &zone,
+    )
+    .map_err(input)?;
+
+    let report = if a.json {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        let mut first = true;
+        let _ = write!(out, "[");
+        let report = views::walk_log(&path, &filter, |item| {
+            let Some(e) = item.entry else { return };
+            let sep = if first { "" } else { "," };
+            let _ = write!(out, "{sep}\n{}", entry_json(e, item.findings));
+            first = false;
+        })?;
+        let _ = writeln!(out, "\n]");
+        let _ = out.flush();
+        readable(&report)?;
+        report
+    } else {
+        let mut table = views::log_table();
+        let mut zone = String::from("UTC");
+        let report = views::walk_log(&path, &filter, |item| {
+            table.push(views::log_row(&item));
+            zone = item.zone.to_string();
+        })?;
+        readable(&report)?;
+        let exam = report.exam.as_deref().unwrap_or("(unknown exam)");
+        let shown = table.len();
+        emit(&format!(
+            "{exam}: {shown} of {} entries, times in {zone}\n{}",
+            report.entries,
+            table.render(width())
+        ));
+        report
+    };
+    note_findings(&report);
+    Ok(0)
+}
+
+/// `custody bag ID`: one bag's timeline.
+pub fn bag(dir: &Path, a: &BagArgs) -> Result<u8, Fail> {
+    let path = journal(dir)?;
+    let (report, state) = audit::replay(&path)?;
+    readable(&report)?;
+    let timeline = views::bag_timeline(&path, &state, &a.id).map_err(view_fail)?;
+    if a.json {
+        emit(&format!("{}\n", timeline.json()));
+    } else {
+        emit(&timeline.render(width()));
+    }
+    note_findings(&report);
+    Ok(0)
+}
+
+/// `custody status`: where every bag is; with `--session`, the reconciliation sheet.
+pub fn status(dir: &Path, a: &StatusArgs) -> Result<u8, Fail> {
+    let path = journal(dir)?;
+    let (report, state) = audit::replay(&path)?;
+    readable(&report)?;
+    let store = |e| view_fail(ViewError::from(e));
+    match &a.session {
+        Some(session) => {
+            let sheet: Reconciliation =
+                views::reconcile(&state, session, a.site.as_deref()).map_err(view_fail)?;
+            if a.json {
+                emit(&format!("{}\n", sheet.json()));
+            } else {
+                emit(&sheet.render(width()));
+            }
+        }
+        None => {
+            let status =
+                Status::new(&state, report.last_recorded, a.site.as_deref()).map_err(store)?;
+            if a.json {
+                emit(&format!("{}\n", status.json()));
+            } else {
+                emit(&status.render(width()));
+            }
+        }
+    }
+    note_findings(&report);
+    Ok(0)
+}

@@ -503,6 +503,12 @@ pub fn event_json(e: &Event) -> Value {
 /// "findings"}`. Hashes, nonces and signatures are hex; times RFC 3339 in UTC; `event` is
 /// [`event_json`]; `findings` are the audit's findings at this entry.
 pub fn entry_json(e: &DecodedEntry, findings: &[Finding]) -> Value {
+    let signatures: Vec<Value> = e
+        .entry
+        .signatures
+        .iter()
+        .map(|s| json!({"signer": s.signer, "signature": hex(&s.signature)}))
+        .collect();
     json!({
         "seq": e.entry.seq,
         "hash": hex(&e.hash),
@@ -514,7 +520,7 @@ pub fn entry_json(e: &DecodedEntry, findings: &[Finding]) -> Value {
         "head": {"size": e.body.head.size, "hash": hex(&e.body.head.hash)},
         "nonce": hex(&e.body.nonce),
         "event": event_json(&e.body.event),
-        "signatures": e.entry.signatures.iter().map(|s| json!({"signer": s.signer, "signature": hex(&s.signature)})).collect::<Vec<_>>(),
+        "signatures": signatures,
         "findings": findings,
     })
 }
@@ -590,8 +596,9 @@ impl LogFilter {
 
 /// Whether an event names the bag `id`, as one of its bags or as a correction's new barcode.
 pub fn names_bag(event: &Event, id: &str) -> bool {
-    event.bag_ids().contains(&id)
-        || matches!(event, Event::Correct(c) if matches!(&c.fix, Correction::BagId(new) if new == id))
+    let renamed_to =
+        |c: &crate::event::Correct| matches!(&c.fix, Correction::BagId(new) if new == id);
+    event.bag_ids().contains(&id) || matches!(event, Event::Correct(c) if renamed_to(c))
 }
 
 /// One record of the journal as the log shows it.

@@ -378,7 +378,10 @@ pub fn roster(dir: &Path, a: RosterArgs) -> Result<u8, Fail> {
     let head = state
         .tip()
         .map_err(LedgerError::from)?
-        .map_or(Head::EMPTY, |t| Head { size: t.size, hash: t.hash });
+        .map_or(Head::EMPTY, |t| Head {
+            size: t.size,
+            hash: t.hash,
+        });
     let roster = RosterFile::from_state(&state, head).map_err(|e| match e {
         DraftError::NoGenesis => fail(
             EXIT_STORAGE,

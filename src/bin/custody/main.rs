@@ -7,7 +7,6 @@ mod cli;
 mod drafts;
 mod events;
 mod fail;
-mod output;
 mod sign;
 mod views;
 
@@ -52,7 +51,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
         Command::Policy(cmd) => events::policy(dir, cmd),
         Command::Record(a) => events::record_event(dir, a.event),
         Command::Draft(a) => events::draft(dir, a),
-        Command::Show(a) => output::show(dir, a.seq, a.json),
+        Command::Show(a) => views::show(dir, a.seq, a.json),
         Command::Verify(a) => {
             let trust = match a.trust.as_deref() {
                 Some(t) => Some(parse_hex::<32>(t).ok_or_else(|| {
@@ -62,7 +61,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 })?),
                 None => None,
             };
-            let clean = output::verify(dir, trust, a.json)?;
+            let clean = views::verify(dir, trust, a.json)?;
             Ok(if clean { 0 } else { EXIT_FINDINGS })
         }
         Command::Cosign(a) => drafts::cosign(a),

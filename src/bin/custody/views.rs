@@ -1,14 +1,17 @@
-//! Read-only views of the ledger: log, bag timelines, status and reconciliation. They read the
+//! Read-only views of the ledger: log, show, the audit report, bag timelines, status and
+//! reconciliation. They read the
 //! journal directly (never the writer lock, never the index); rows, tables and JSON come from
 //! `custody::views`, and this module only prints them.
 
 use crate::cli::{BagArgs, LogArgs, StatusArgs};
 use crate::fail::{EXIT_STORAGE, Fail, input};
-use custody::audit::{self, Report};
+use custody::audit::{self, Report, Visit};
+use custody::entry::hex;
+use custody::event::Event;
 use custody::finding::Code;
-use custody::views::{
-    self, DEFAULT_WIDTH, LogFilter, Reconciliation, Status, ViewError, entry_json,
-};
+use custody::summary::detail;
+use custody::views::{self, DEFAULT_WIDTH, LogFilter, Status, ViewError, entry_json};
+use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -108,13 +111,10 @@ pub fn log(dir: &Path, a: &LogArgs) -> Result<u8, Fail> {
         report
     } else {
         let mut table = views::log_table();
-        let mut zone = String::from("UTC");
-        let report = views::walk_log(&path, &filter, |item| {
-            table.push(views::log_row(&item));
-            zone = item.zone.to_string();
-        })?;
+        let report = views::walk_log(&path, &filter, |item| table.push(views::log_row(&item)))?;
         readable(&report)?;
         let exam = report.exam.as_deref().unwrap_or("(unknown exam)");
+        let zone = report.time_zone.as_deref().unwrap_or("UTC");
         let shown = table.len();
         emit(&format!(
             "{exam}: {shown} of {} entries, times in {zone}\n{}",
@@ -147,11 +147,9 @@ pub fn status(dir: &Path, a: &StatusArgs) -> Result<u8, Fail> {
     let path = journal(dir)?;
     let (report, state) = audit::replay(&path)?;
     readable(&report)?;
-    let store = |e| view_fail(ViewError::from(e));
     match &a.session {
         Some(session) => {
-            let sheet: Reconciliation =
-                views::reconcile(&state, session, a.site.as_deref()).map_err(view_fail)?;
+            let sheet = views::reconcile(&state, session, a.site.as_deref()).map_err(view_fail)?;
             if a.json {
                 emit(&format!("{}\n", sheet.json()));
             } else {
@@ -159,8 +157,8 @@ pub fn status(dir: &Path, a: &StatusArgs) -> Result<u8, Fail> {
             }
         }
         None => {
-            let status =
-                Status::new(&state, report.last_recorded, a.site.as_deref()).map_err(store)?;
+            let status = Status::new(&state, report.last_recorded, a.site.as_deref())
+                .map_err(|e| view_fail(e.into()))?;
             if a.json {
                 emit(&format!("{}\n", status.json()));
             } else {
@@ -170,4 +168,160 @@ pub fn status(dir: &Path, a: &StatusArgs) -> Result<u8, Fail> {
     }
     note_findings(&report);
     Ok(0)
+}
+
+fn zone_of(v: &Visit<'_>, zone: &mut String) {
+    if let Some(e) = v.entry
+        && let Event::Genesis(g) = &e.body.event
+    {
+        *zone = g.time_zone.clone();
+    }
+}
+
+/// `custody show SEQ`: one entry in full.
+pub fn show(dir: &Path, seq: u64, json_out: bool) -> Result<u8, Fail> {
+    let path = journal(dir)?;
+    let mut zone = String::from("UTC");
+    let mut shown = false;
+    let mut text = String::new();
+    let mut value = Value::Null;
+    let report = audit::walk(&path, None, |v| {
+        zone_of(&v, &mut zone);
+        let Some(e) = v.entry else { return };
+        if shown || e.entry.seq != seq {
+            return;
+        }
+        shown = true;
+        if json_out {
+            value = entry_json(e, v.findings);
+            return;
+        }
+        let name = |id: &str| -> String {
+            match &e.body.event {
+                Event::Genesis(g) => g
+                    .founders
+                    .iter()
+                    .find(|f| f.id == id)
+                    .map(|f| f.name.clone()),
+                _ => v
+                    .state
+                    .keyholder(id)
+                    .ok()
+                    .flatten()
+                    .map(|r| r.keyholder.name),
+            }
+            .unwrap_or_else(|| "?".into())
+        };
+        let b = &e.body;
+        let mut t = format!(
+            "entry        {}\nhash         {}\nprevious     {}\nrecorded     {}\nevent time   {}\nevent        {}\ndetail       {}\nsigned at    head {} ({})\nnonce        {}\n",
+            e.entry.seq,
+            hex(&e.hash),
+            hex(&e.entry.prev_hash),
+            e.entry.recorded_at.display_in(&zone),
+            b.event_time.display_in(&zone),
+            b.event.kind(),
+            detail(&b.event),
+            b.head.size,
+            hex(&b.head.hash),
+            hex(&b.nonce),
+        );
+        for s in &e.entry.signatures {
+            t.push_str(&format!(
+                "signed by    {} ({})  {}\n",
+                s.signer,
+                name(&s.signer),
+                hex(&s.signature)
+            ));
+        }
+        for f in v.findings {
+            t.push_str(&format!("FINDING      {}: {}\n", f.code, f.message));
+        }
+        text = t;
+    })?;
+    readable(&report)?;
+    if !shown {
+        return Err(input(format!(
+            "no entry {seq}: the ledger has {} entries",
+            report.entries
+        )));
+    }
+    if json_out {
+        println!("{value}");
+    } else {
+        print!("{text}");
+    }
+    Ok(0)
+}
+
+/// `custody verify`: the audit report. Returns whether it is clean.
+pub fn verify(dir: &Path, trust: Option<[u8; 32]>, json_out: bool) -> Result<bool, Fail> {
+    let path = journal(dir)?;
+    let report = audit::verify(&path, trust)?;
+    if json_out {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| input(e.to_string()))?
+        );
+    } else {
+        print!("{}", render_report(&report));
+    }
+    Ok(report.is_clean())
+}
+
+fn render_report(r: &Report) -> String {
+    let zone = r.time_zone.clone().unwrap_or_else(|| "UTC".into());
+    let mut s = String::new();
+    s.push_str(&format!(
+        "custody audit of {}\n",
+        r.exam.as_deref().unwrap_or("(unknown exam)")
+    ));
+    s.push_str(&format!(
+        "  ledger id     {}\n",
+        r.ledger_id.map(|i| hex(&i)).unwrap_or_else(|| "?".into())
+    ));
+    s.push_str(&format!("  entries       {}\n", r.entries));
+    if let (Some(a), Some(b)) = (r.first_recorded, r.last_recorded) {
+        s.push_str(&format!(
+            "  recorded      {} to {}\n",
+            a.display_in(&zone),
+            b.display_in(&zone)
+        ));
+    }
+    let genesis = r
+        .genesis_hash
+        .map(|h| hex(&h))
+        .unwrap_or_else(|| "?".into());
+    let trust = match r.genesis_trusted {
+        Some(true) => "matches the trusted hash",
+        Some(false) => "DOES NOT match the trusted hash",
+        None => "not checked: give --trust GENESIS_HASH",
+    };
+    s.push_str(&format!("  genesis       {genesis} ({trust})\n"));
+    if let Some(h) = r.head_hash {
+        s.push_str(&format!("  head          {}\n", hex(&h)));
+    }
+    for n in &r.notices {
+        s.push_str(&format!("  note          {n}\n"));
+    }
+    if r.findings.is_empty() {
+        s.push_str("verdict: CLEAN, no findings\n");
+    } else {
+        s.push_str(&format!("findings ({}):\n", r.findings.len()));
+        for f in &r.findings {
+            let who = f
+                .signer
+                .as_deref()
+                .map(|w| format!(" [{w}]"))
+                .unwrap_or_default();
+            s.push_str(&format!(
+                "  entry {:>6}  {:<18} {}{who}\n",
+                f.seq,
+                f.code.as_str(),
+                f.message
+            ));
+        }
+        s.push_str(&format!("verdict: {} FINDING(S)\n", r.findings.len()));
+    }
+    s
 }

@@ -238,6 +238,16 @@ fn walk_records<R: Read>(
         )),
         _ => {}
     }
+    if let (Some(as_of), Some(info)) = (report.last_recorded, state.ledger()?) {
+        let policy = state.policy_at(as_of)?.unwrap_or_default();
+        report.findings.extend(crate::custody::open_items(
+            &state,
+            as_of,
+            &policy,
+            &info.time_zone,
+        )?);
+        report.bags = state.bags()?.len() as u64;
+    }
     if report.entries == 0 {
         report.findings.push(Finding::new(
             Code::GenesisMissing,

@@ -13,6 +13,7 @@ use crate::entry::Body;
 use crate::event::Event;
 use crate::finding::{Code, Finding};
 use crate::policy::Policy;
+use crate::roster::Role;
 use crate::state::{Batch, Kv, State, StoreError};
 use crate::time::Timestamp;
 use std::collections::HashSet;
@@ -190,10 +191,10 @@ pub fn check<K: Kv>(
 
 fn minutes(ms: i64) -> String {
     let m = ms / 60_000;
-    if m >= 120 {
-        format!("{} h {} min", m / 60, m % 60)
-    } else {
-        format!("{m} min")
+    match (m >= 120, m % 60) {
+        (true, 0) => format!("{} h", m / 60),
+        (true, r) => format!("{} h {r} min", m / 60),
+        _ => format!("{m} min"),
     }
 }
 
@@ -414,8 +415,13 @@ impl<K: Kv> Checker<'_, K> {
             self.invalid("a dispatch names the escorts who travel with the bags".into());
         }
         for id in &e.escorts {
-            if !self.state.keyholder(id)?.is_some_and(|k| k.active()) {
-                self.invalid(format!("escort {id} is not an active keyholder"));
+            let holder = self.state.keyholder(id)?.filter(|k| k.active());
+            match holder {
+                None => self.invalid(format!("escort {id} is not an active keyholder")),
+                Some(k) if !k.keyholder.has_role(Role::Escort) && !k.keyholder.has_role(Role::Police) => {
+                    self.invalid(format!("{id} is named as an escort but holds neither the escort nor the police role"))
+                }
+                Some(_) => {}
             }
         }
         for (obs, bag) in self.bags(&e.bags, false)? {
@@ -697,6 +703,18 @@ pub fn open_items<K: Kv>(
     Ok(out)
 }
 
+/// What the signers observed becomes the bag's seal and count from this entry on: a mismatch
+/// was accepted only with an incident note (and is reported once, here), so later checks compare
+/// against the truth as last witnessed, not against what the bag was before it.
+fn observe(bag: &mut BagState, obs: &BagObs) {
+    if let Some(seal) = &obs.seal {
+        bag.spec.seal = seal.clone();
+    }
+    if let Some(count) = obs.count {
+        bag.spec.count = count;
+    }
+}
+
 /// The writes a custody event makes to bags, sessions and room tallies.
 pub fn transition<K: Kv>(
     state: &State<K>,
@@ -716,6 +734,7 @@ pub fn transition<K: Kv>(
      -> Result<(), StoreError> {
         for obs in ids {
             if let Some(mut bag) = state.bag(&obs.id)? {
+                observe(&mut bag, obs);
                 bag.place = place(&bag);
                 bag.history.push(seq);
                 put_bag(batch, &bag)?;
@@ -772,6 +791,7 @@ pub fn transition<K: Kv>(
                 let Some(mut bag) = state.bag(&obs.id)? else {
                     continue;
                 };
+                observe(&mut bag, obs);
                 if bag.opened.is_none() {
                     let k = tally_key(&bag.spec.session, &bag.spec.site, &bag.spec.room);
                     if !tallies.contains_key(&k) {
@@ -807,13 +827,16 @@ pub fn transition<K: Kv>(
                 tally_key(&b.session, &b.site, &b.room),
                 Some(encoding::encode(&tally)?),
             ));
+            // A reused barcode (flagged) keeps the history it had, as a second collect does.
+            let mut history = state.bag(&b.id)?.map_or_else(Vec::new, |old| old.history);
+            history.push(seq);
             put_bag(
                 batch,
                 &BagState {
                     spec: b.clone(),
                     place: Place::Site(b.site.clone()),
                     collected_seq: seq,
-                    history: vec![seq],
+                    history,
                     opened: None,
                 },
             )?;

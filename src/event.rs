@@ -56,7 +56,7 @@ impl Event {
     /// The incident note the signers attached, which lets an event that breaks a custody rule be
     /// recorded (and always reported by the audit).
     pub fn incident_note(&self) -> Option<&str> {
-        match self {
+        let note = match self {
             Event::Schedule(e) => e.incident.as_deref(),
             Event::Collect(e) => e.incident.as_deref(),
             Event::Store(e) | Event::Withdraw(e) => e.incident.as_deref(),
@@ -67,10 +67,12 @@ impl Event {
             Event::Seal(e) => e.incident.as_deref(),
             Event::Return(e) => e.incident.as_deref(),
             Event::Release(e) => e.incident.as_deref(),
-            Event::Incident(e) => Some(&e.note),
-            Event::Correct(e) => Some(&e.note),
+            Event::Incident(e) => Some(e.note.as_str()),
+            Event::Correct(e) => Some(e.note.as_str()),
             Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) | Event::Policy(_) => None,
-        }
+        };
+        // A blank note excuses nothing.
+        note.filter(|n| !n.trim().is_empty())
     }
 
     /// The bag ids the event names, in order.

@@ -124,7 +124,8 @@ pub struct Policy {
     /// How many entries the ledger may have grown between preparing and appending an event;
     /// also the replay window.
     pub max_head_lag: u64,
-    /// A policy change (and a reschedule) takes effect this many minutes after it is recorded.
+    /// A policy change takes effect this many minutes after it is recorded; a reschedule closer
+    /// than this to the session's old or new start is a finding.
     pub change_delay_min: u32,
 }
 

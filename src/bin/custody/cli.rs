@@ -3,6 +3,15 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+/// A note must say something: a blank one would excuse a violation without a word.
+fn nonblank(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        Err("the note is empty: say what happened".into())
+    } else {
+        Ok(s.to_string())
+    }
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "custody",
@@ -247,7 +256,7 @@ pub struct ScheduleArgs {
     #[arg(long)]
     pub end: String,
     /// Why a late reschedule happened, if it breaks the policy's delay.
-    #[arg(long)]
+    #[arg(long, value_parser = nonblank)]
     pub incident: Option<String>,
     #[command(flatten)]
     pub sign: SignArgs,
@@ -323,7 +332,7 @@ pub struct EventCommon {
     pub bags: BagInput,
     /// Record a violation that really happened (a broken seal, an early opening): the event is
     /// accepted with this note and the audit always reports it.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = nonblank)]
     pub incident: Option<String>,
     #[command(flatten)]
     pub sign: SignArgs,

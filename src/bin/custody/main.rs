@@ -286,6 +286,9 @@ pub(crate) fn print_receipt(r: &Receipt, json: bool) {
             custody::entry::hex(&r.hash)
         );
     }
+    for f in &r.flagged {
+        eprintln!("flagged for the audit [{}]: {}", f.code, f.message);
+    }
 }
 
 fn enroll(dir: &Path, a: cli::EnrollArgs) -> Result<u8, Fail> {

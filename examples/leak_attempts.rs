@@ -1,0 +1,598 @@
+//! Replays the ways exam papers really leaked (see PRODUCT.md) against a small ledger, and shows
+//! that each is either refused by the ledger or, when the signers record what really happened
+//! with an incident note, reported by the audit.
+//!
+//!     cargo run --release --example leak_attempts
+//!
+//! Exit status: 0 when every attempt was refused or flagged as expected, 1 otherwise.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{
+    BoxError, Desk, ZONE, at, day_hm, demo_seed, finding_lines, member, seen, seen_all,
+    write_roster_keys,
+};
+use custody::bag::{BagKind, BagObs, BagSpec, Destination};
+use custody::event::{Arrive, Cabinet, Collect, Dispatch, Event, Inspect, Open, Revocation};
+use custody::finding::{Code, Finding};
+use custody::ledger::{LedgerError, Receipt};
+use custody::policy::Policy;
+use custody::roster::Role;
+use ed25519_dalek::SigningKey;
+use std::process::ExitCode;
+use std::time::Instant;
+
+const EXAM: &str = "青山县2026年初中学业水平考试 (leak drill)";
+const DAY_BEFORE: &str = "2026-06-06";
+const EXAM_DAY: &str = "2026-06-07";
+const SESSION: &str = "yuwen-0607";
+const SITE: &str = "第一中学";
+const OTHER_SITE: &str = "第二中学";
+
+const ATTEMPTS: [&str; 8] = [
+    "CBSE 2018 / Maharashtra 2018: question papers opened 40 minutes early",
+    "NEET 2024: a seal that changed in transit",
+    "Telangana 2019: a bag dispatched that never arrived",
+    "China 2007: one person alone with the papers",
+    "A revoked escort co-signs a dispatch",
+    "A co-signer swapped on a draft",
+    "A policy widened just before use",
+    "NEET 2024: a bag taken off its agreed route",
+];
+
+/// What a step must come to.
+enum Want {
+    /// Refused with one of these codes, the ledger left as it was.
+    Refused(&'static [Code]),
+    /// Recorded with an incident note; the audit reports this code at the entry, for the bag.
+    Flagged(Code),
+    /// Recorded; the audit reports this code for the bag at the end of the ledger.
+    AtEnd(Code),
+    /// An honest control step: recorded without any finding.
+    Clean,
+}
+
+struct Step {
+    attempt: usize,
+    what: String,
+    bag: Option<String>,
+    want: Want,
+    result: Result<Receipt, LedgerError>,
+    ledger_unchanged: bool,
+}
+
+struct Drill {
+    desk: Desk,
+    steps: Vec<Step>,
+}
+
+impl Drill {
+    /// Setup events: anything but acceptance stops the drill.
+    fn setup(
+        &mut self,
+        what: &str,
+        t: custody::time::Timestamp,
+        event: Event,
+        signers: &[&str],
+    ) -> Result<Receipt, BoxError> {
+        self.desk
+            .record(t, event, signers)
+            .map_err(|e| format!("setup step {what} at {}: {e}", day_hm(t)).into())
+    }
+
+    /// Runs one step of an attempt and remembers how it ended.
+    fn step(
+        &mut self,
+        attempt: usize,
+        what: &str,
+        bag: Option<&str>,
+        want: Want,
+        run: impl FnOnce(&mut Desk) -> Result<Receipt, LedgerError>,
+    ) -> Result<Option<Receipt>, BoxError> {
+        let before = self.desk.ledger.head()?;
+        let result = run(&mut self.desk);
+        let after = self.desk.ledger.head()?;
+        let ledger_unchanged = before == after;
+        let receipt = result.as_ref().ok().cloned();
+        self.steps.push(Step {
+            attempt,
+            what: what.to_string(),
+            bag: bag.map(str::to_string),
+            want,
+            result,
+            ledger_unchanged,
+        });
+        Ok(receipt)
+    }
+}
+
+fn bag(room: u32, seal: u32) -> BagSpec {
+    BagSpec {
+        id: format!("QP-YW-1{room:02}"),
+        kind: BagKind::QuestionPapers,
+        session: SESSION.into(),
+        site: SITE.into(),
+        room: format!("第{room:02}考场"),
+        seal: format!("PS{:06}", 260_000 + seal),
+        count: 30,
+    }
+}
+
+fn dispatch(bags: Vec<BagObs>, escort: &str) -> Event {
+    Event::Dispatch(Dispatch {
+        bags,
+        to: Destination::Site(SITE.into()),
+        escorts: vec![escort.into()],
+        incident: None,
+    })
+}
+
+fn open(bag: &BagSpec, incident: Option<&str>) -> Event {
+    Event::Open(Open {
+        bags: vec![seen(bag)],
+        site: SITE.into(),
+        room: bag.room.clone(),
+        incident: incident.map(str::to_string),
+    })
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("leak_attempts: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run() -> Result<bool, BoxError> {
+    let started = Instant::now();
+    let tmp = tempfile::tempdir()?;
+    let key_dir = tmp.path().join("keys");
+    write_roster_keys(&key_dir)?;
+
+    // --- Setup: the roster, one session, five question-paper bags and a spare for 第一中学.
+    let desk = Desk::found(
+        &tmp.path().join("ledger"),
+        &key_dir,
+        EXAM,
+        at("2026-06-05", "16:00"),
+    )?;
+    let mut d = Drill {
+        desk,
+        steps: Vec::new(),
+    };
+    let t = d
+        .desk
+        .enroll_roster(at("2026-06-05", "16:10"), &["admin1", "admin2"])?;
+    d.desk.schedule(
+        t,
+        SESSION,
+        "语文",
+        at(EXAM_DAY, "09:00"),
+        at(EXAM_DAY, "11:30"),
+        &["admin2", "admin3"],
+    )?;
+    let qp: Vec<BagSpec> = (1..=5).map(|r| bag(r, r)).collect();
+    let spare = BagSpec {
+        id: "SP-YW-1A".into(),
+        kind: BagKind::SparePapers,
+        room: "备用".into(),
+        seal: "PS260006".into(),
+        count: 5,
+        ..bag(1, 6)
+    };
+    let mut all = qp.clone();
+    all.push(spare.clone());
+    d.setup(
+        "collect",
+        at(DAY_BEFORE, "09:30"),
+        Event::Collect(Collect {
+            bags: all.clone(),
+            from: "省教育考试院".into(),
+            incident: None,
+        }),
+        &["cust1", "sup1"],
+    )?;
+    d.setup(
+        "store",
+        at(DAY_BEFORE, "10:00"),
+        Event::Store(Cabinet {
+            bags: seen_all(&all),
+            cabinet: "A1".into(),
+            incident: None,
+        }),
+        &["cust1", "sup1"],
+    )?;
+    d.setup(
+        "withdraw",
+        at(EXAM_DAY, "06:30"),
+        Event::Withdraw(Cabinet {
+            bags: seen_all(&qp),
+            cabinet: "A1".into(),
+            incident: None,
+        }),
+        &["cust1", "sup1"],
+    )?;
+    let [qp1, qp2, qp3, qp4, qp5] = [&qp[0], &qp[1], &qp[2], &qp[3], &qp[4]];
+
+    // 4. China 2007: one person alone. cust1 signs a dispatch twice, as if a witness had signed.
+    let alone = dispatch(vec![seen(qp3)], "esc1");
+    d.step(
+        3,
+        "cust1 signs the dispatch of QP-YW-103 twice",
+        Some(&qp3.id),
+        Want::Refused(&[Code::SignerTwice, Code::TooFewSigners]),
+        |desk| desk.record(at(EXAM_DAY, "06:35"), alone, &["cust1", "cust1"]),
+    )?;
+    // ... and one person holding two keys: a second key enrolled under cust1's staff number.
+    let second_key = SigningKey::from_bytes(&demo_seed("zhao.min"))
+        .verifying_key()
+        .to_bytes();
+    d.step(
+        3,
+        "a second key for cust1's person number, enrolled as an escort",
+        None,
+        Want::Refused(&[Code::PersonDuplicate]),
+        |desk| {
+            let k = desk.keyholder(
+                "zhao.min",
+                member("cust1").name,
+                &[Role::Escort],
+                second_key,
+                member("cust1").person_number,
+            )?;
+            desk.record(
+                at(EXAM_DAY, "06:37"),
+                Event::Enroll(k),
+                &["admin1", "admin2"],
+            )
+        },
+    )?;
+
+    // 6. A co-signer swapped on a draft: the body names esc1, esc2 signs in esc1's slot.
+    let van = vec![seen(qp1), seen(qp2), seen(qp4), seen(qp5)];
+    for (claimed, what, code) in [
+        (
+            "esc1",
+            "draft names esc1; esc2 signs in esc1's slot",
+            &[Code::Signature],
+        ),
+        (
+            "esc2",
+            "draft names esc1; esc2 signs under his own name",
+            &[Code::SignersMismatch],
+        ),
+    ] {
+        let event = dispatch(van.clone(), "esc1");
+        d.step(5, what, None, Want::Refused(code), |desk| {
+            let (body, bytes) = desk.draft(event, at(EXAM_DAY, "06:40"), &["cust1", "esc1"])?;
+            let sigs = desk.sign_as(&bytes, &[("cust1", "cust1"), (claimed, "esc2")]);
+            desk.submit(&body, bytes, sigs)
+        })?;
+    }
+    let event = dispatch(van.clone(), "esc1");
+    d.step(
+        5,
+        "control: the same dispatch signed by esc1 himself",
+        None,
+        Want::Clean,
+        |desk| desk.record(at(EXAM_DAY, "06:41"), event, &["cust1", "esc1"]),
+    )?;
+
+    // 5. A revoked escort: esc2 is revoked, then co-signs a dispatch.
+    d.setup(
+        "revoke esc2",
+        at(EXAM_DAY, "06:45"),
+        Event::Revoke(Revocation {
+            id: "esc2".into(),
+            reason: "transferred out of the county exam office".into(),
+        }),
+        &["admin1", "admin3"],
+    )?;
+    let event = dispatch(vec![seen(qp3)], "esc2");
+    d.step(
+        4,
+        "revoked esc2 co-signs the dispatch of QP-YW-103",
+        Some(&qp3.id),
+        Want::Refused(&[Code::SignerRevoked]),
+        |desk| desk.record(at(EXAM_DAY, "06:50"), event, &["cust1", "esc2"]),
+    )?;
+
+    // 3. Telangana 2019: a bag that vanishes. QP-YW-103 leaves with esc1 and never arrives.
+    let event = dispatch(vec![seen(qp3)], "esc1");
+    d.step(
+        2,
+        "QP-YW-103 dispatched at 06:55, then nothing",
+        Some(&qp3.id),
+        Want::AtEnd(Code::StillInTransit),
+        |desk| desk.record(at(EXAM_DAY, "06:55"), event, &["cust1", "esc1"]),
+    )?;
+
+    // 8. NEET 2024: off the route. A bag bound for 第一中学 is received at 第二中学.
+    let event = Event::Arrive(Arrive {
+        bags: vec![seen(qp5)],
+        site: OTHER_SITE.into(),
+        incident: None,
+    });
+    d.step(
+        7,
+        "QP-YW-105, dispatched to 第一中学, received at 第二中学",
+        Some(&qp5.id),
+        Want::Refused(&[Code::WrongDestination]),
+        |desk| desk.record(at(EXAM_DAY, "07:35"), event, &["chief2", "esc1"]),
+    )?;
+
+    // 2. NEET 2024: a seal changed in transit.
+    let changed = BagObs {
+        seal: Some("PS269917".into()),
+        ..seen(qp2)
+    };
+    let arrive = |incident: Option<&str>| {
+        Event::Arrive(Arrive {
+            bags: vec![changed.clone()],
+            site: SITE.into(),
+            incident: incident.map(str::to_string),
+        })
+    };
+    let event = arrive(None);
+    d.step(
+        1,
+        "QP-YW-102 arrives with seal PS269917, not PS260002; no note",
+        Some(&qp2.id),
+        Want::Refused(&[Code::SealMismatch]),
+        |desk| desk.record(at(EXAM_DAY, "07:40"), event, &["chief1", "esc1"]),
+    )?;
+    let event = arrive(Some(
+        "seal on QP-YW-102 reads PS269917, manifest says PS260002; bag kept sealed apart, \
+         county exam office and police informed",
+    ));
+    d.step(
+        1,
+        "the same arrival recorded with an incident note",
+        Some(&qp2.id),
+        Want::Flagged(Code::SealMismatch),
+        |desk| desk.record(at(EXAM_DAY, "07:42"), event, &["chief1", "esc1"]),
+    )?;
+    d.setup(
+        "arrive",
+        at(EXAM_DAY, "07:45"),
+        Event::Arrive(Arrive {
+            bags: vec![seen(qp1), seen(qp4), seen(qp5)],
+            site: SITE.into(),
+            incident: None,
+        }),
+        &["chief1", "esc1"],
+    )?;
+
+    // 7. A policy widened just before use: 120 minutes, then an opening 60 minutes early.
+    d.setup(
+        "policy change",
+        at(EXAM_DAY, "07:50"),
+        Event::Policy(Policy {
+            open_question_papers_before_min: 120,
+            ..Policy::default()
+        }),
+        &["admin1", "admin3"],
+    )?;
+    let event = open(qp4, None);
+    d.step(
+        6,
+        "admins widen the window to 120 min at 07:50; QP-YW-104 opened at 08:00",
+        Some(&qp4.id),
+        Want::Refused(&[Code::OpenEarly]),
+        |desk| desk.record(at(EXAM_DAY, "08:00"), event, &["chief1", "inv1"]),
+    )?;
+
+    // 1. CBSE 2018 / Maharashtra 2018: opened 40 minutes early.
+    let event = open(qp1, None);
+    d.step(
+        0,
+        "QP-YW-101 opened at 08:20 for a 09:00 session; no note",
+        Some(&qp1.id),
+        Want::Refused(&[Code::OpenEarly]),
+        |desk| desk.record(at(EXAM_DAY, "08:20"), event, &["chief1", "inv1"]),
+    )?;
+    let event = open(
+        qp1,
+        Some("opened at 08:20 by mistake, 40 min early; room sealed off, papers counted, reported"),
+    );
+    d.step(
+        0,
+        "the same opening recorded with an incident note",
+        Some(&qp1.id),
+        Want::Flagged(Code::OpenEarly),
+        |desk| desk.record(at(EXAM_DAY, "08:20"), event, &["chief1", "inv1"]),
+    )?;
+    let event = open(qp4, None);
+    d.step(
+        6,
+        "control: QP-YW-104 opened at 08:50, inside the 15-min window",
+        Some(&qp4.id),
+        Want::Clean,
+        |desk| desk.record(at(EXAM_DAY, "08:50"), event, &["chief1", "inv1"]),
+    )?;
+    d.setup(
+        "open",
+        at(EXAM_DAY, "08:52"),
+        open(qp5, None),
+        &["inv1", "inv2"],
+    )?;
+
+    // Later that morning, an unrelated routine event: the spare bag's seal checked in A1.
+    d.setup(
+        "inspect",
+        at(EXAM_DAY, "10:30"),
+        Event::Inspect(Inspect {
+            bags: vec![seen(&spare)],
+            incident: None,
+        }),
+        &["cust1", "sup1"],
+    )?;
+
+    // --- The audit, from the journal alone.
+    let state = d.desk.ledger.state();
+    let tip = state.tip()?.ok_or("the ledger has no entries")?;
+    let policy = state.policy_at(tip.recorded_at)?.unwrap_or_default();
+    let open_items = custody::custody::open_items(state, tip.recorded_at, &policy, ZONE)?;
+    let report = custody::audit::verify(&d.desk.journal(), Some(d.desk.genesis_hash))?;
+
+    println!(
+        "Leak attempts against a ledger of {} entries ({SITE}, 语文 {EXAM_DAY} 09:00-11:30, audited as of {}):",
+        tip.size,
+        day_hm(tip.recorded_at)
+    );
+    let mut all_ok = true;
+    let mut explained: Vec<&Finding> = Vec::new();
+    for (n, title) in ATTEMPTS.iter().enumerate() {
+        println!();
+        println!("{}. {title}", n + 1);
+        for s in d.steps.iter().filter(|s| s.attempt == n) {
+            let (ok, line) = judge(s, &report.findings, &open_items, &mut explained);
+            all_ok &= ok;
+            println!("   {} {}", if ok { "ok  " } else { "FAIL" }, s.what);
+            println!("        {line}");
+        }
+    }
+    let unexplained: Vec<Finding> = report
+        .findings
+        .iter()
+        .filter(|f| !explained.iter().any(|e| std::ptr::eq(*e, *f)))
+        .cloned()
+        .collect();
+    println!();
+    println!(
+        "Audit: {} entries, {} finding(s), {}:",
+        report.entries,
+        report.findings.len(),
+        if report.genesis_trusted == Some(true) {
+            "genesis trusted"
+        } else {
+            "genesis NOT trusted"
+        }
+    );
+    print!("{}", finding_lines(&report.findings));
+    if !unexplained.is_empty() {
+        all_ok = false;
+        println!("Findings no attempt explains:");
+        print!("{}", finding_lines(&unexplained));
+    }
+    println!();
+    if all_ok {
+        println!(
+            "Every attempt was refused or flagged as expected ({:.2} s).",
+            started.elapsed().as_secs_f64()
+        );
+    } else {
+        println!("SOME ATTEMPTS WERE NOT REFUSED OR FLAGGED AS EXPECTED (see FAIL above).");
+    }
+    Ok(all_ok)
+}
+
+/// Whether a step ended as wanted, and the line that says how it ended.
+fn judge<'a>(
+    s: &Step,
+    audit: &'a [Finding],
+    open_items: &[Finding],
+    explained: &mut Vec<&'a Finding>,
+) -> (bool, String) {
+    let codes = |fs: &[Finding]| {
+        let mut c: Vec<&str> = fs.iter().map(|f| f.code.as_str()).collect();
+        c.dedup();
+        c.join(", ")
+    };
+    match (&s.want, &s.result) {
+        (Want::Refused(wanted), Err(LedgerError::Refused(findings))) => {
+            let hit = findings.iter().find(|f| wanted.contains(&f.code));
+            match hit {
+                Some(f) if s.ledger_unchanged => (
+                    true,
+                    format!("REFUSED [{}]: {}", codes(findings), f.message),
+                ),
+                Some(_) => (
+                    false,
+                    format!("refused [{}], but the ledger changed", codes(findings)),
+                ),
+                None => (
+                    false,
+                    format!(
+                        "refused for other reasons [{}], wanted one of {:?}",
+                        codes(findings),
+                        wanted.iter().map(|c| c.as_str()).collect::<Vec<_>>()
+                    ),
+                ),
+            }
+        }
+        (Want::Refused(_), Ok(r)) => (false, format!("ACCEPTED at entry {}", r.seq)),
+        (Want::Flagged(code), Ok(r)) => {
+            let hit = audit
+                .iter()
+                .find(|f| f.code == *code && f.seq == r.seq && f.bag == s.bag);
+            match hit {
+                Some(f) => {
+                    explained.push(f);
+                    (
+                        true,
+                        format!(
+                            "RECORDED with note, audit reports [{code}] at entry {}",
+                            f.seq
+                        ),
+                    )
+                }
+                None => (
+                    false,
+                    format!(
+                        "recorded at entry {}, but the audit does not report {code}",
+                        r.seq
+                    ),
+                ),
+            }
+        }
+        (Want::AtEnd(code), Ok(r)) => {
+            let hit = audit.iter().find(|f| f.code == *code && f.bag == s.bag);
+            match hit {
+                Some(f) => {
+                    explained.push(f);
+                    (
+                        true,
+                        format!(
+                            "RECORDED at entry {}, never arrived: audit reports [{code}] at entry {}",
+                            r.seq, f.seq
+                        ),
+                    )
+                }
+                None => {
+                    let side = open_items
+                        .iter()
+                        .find(|f| f.code == *code && f.bag == s.bag)
+                        .map(|f| {
+                            format!(
+                                "; custody::custody::open_items does report it ({}), so audit::verify \
+                                 does not run the end-of-ledger checks",
+                                f
+                            )
+                        })
+                        .unwrap_or_default();
+                    (
+                        false,
+                        format!(
+                            "recorded at entry {}, but the audit does not report {code}{side}",
+                            r.seq
+                        ),
+                    )
+                }
+            }
+        }
+        (Want::Clean, Ok(r)) if r.flagged.is_empty() => {
+            (true, format!("accepted at entry {}, no finding", r.seq))
+        }
+        (Want::Clean, Ok(r)) => (
+            false,
+            format!("accepted at entry {} with [{}]", r.seq, codes(&r.flagged)),
+        ),
+        (_, Err(e)) => (false, format!("failed: {e}")),
+    }
+}

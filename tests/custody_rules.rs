@@ -1,0 +1,1612 @@
+//! The custody rules of `docs/CUSTODY.md`, through the real binary, each in its three forms:
+//!
+//! 1. refused without a note: exit 3, the finding code on stderr, the journal byte for byte as
+//!    it was;
+//! 2. accepted with `--incident TEXT` and reported by `verify` (exit 1) at that entry, with the
+//!    bag in the JSON finding's `bag` field;
+//! 3. reported by `verify` when the same event is forced into the journal by a raw append that
+//!    bypasses every check (`force`).
+//!
+//! Plus the rules that are never bent (always refused), late records and the end-of-ledger
+//! findings, one honest journey with no finding at all, co-signer roles, corrections and the
+//! ways bags are given on the command line.
+//!
+//! One small exam is built once (`template`) and copied into each test's own directory: founders
+//! a1..a3, custodian c1, supervisor s1, escorts e1 e2, chief examiner x1, invigilators i1 i2,
+//! four sessions placed around the time the suite starts, and six bags in the confidentiality
+//! room. Opening windows and time limits are exercised with `--at` times in the past: an event
+//! time more than 5 minutes ahead is refused (`FUTURE_EVENT`), so a session that starts hours
+//! from now cannot have its window tested today.
+
+#[allow(dead_code)] // a shared kit: not every test file uses all of it
+mod util;
+
+use custody::bag::{BagKind, BagObs, BagSpec, Correction};
+use custody::entry::Entry;
+use custody::event::{
+    Arrive, Cabinet, Collect, Correct, Event, Inspect, Open, Return, Schedule, Seal,
+};
+use custody::finding::Code;
+use custody::journal;
+use custody::ledger::{self, Ledger, LedgerError};
+use custody::time::Timestamp;
+use serde_json::json;
+use std::fs;
+use std::path::Path;
+use std::sync::OnceLock;
+use util::{Fixture, Run};
+
+const ZONE: &str = "Asia/Shanghai";
+const SITE: &str = "第一中学";
+const ROOM: &str = "第01考场";
+const OTHER_SITE: &str = "第二中学";
+const OTHER_ROOM: &str = "第02考场";
+const FROM: &str = "省教育考试院";
+const CABINET: &str = "A1";
+const NOTE: &str = "it really happened: see the paper register";
+
+const MINUTE: i64 = 60;
+const HOUR: i64 = 60 * MINUTE;
+const DAY: i64 = 24 * HOUR;
+
+/// The entry of the template's collect (after the genesis, 7 enrolments and 4 sessions).
+const COLLECT_SEQ: u64 = 12;
+
+/// The template's bags: id, kind, session, seal, count. All for `SITE` / `ROOM`.
+const BAGS: [(&str, &str, &str, &str, u32); 6] = [
+    ("QP-1", "question_papers", "yuwen", "S1001", 30),
+    ("QP-2", "question_papers", "yuwen", "S1002", 30),
+    ("BA-1", "blank_answer_sheets", "yuwen", "S2001", 30),
+    ("SP-1", "spare_papers", "yuwen", "S3001", 5),
+    ("QE-1", "question_papers", "ended", "S4001", 30),
+    ("QY-1", "question_papers", "yesterday", "S6001", 30),
+];
+
+// ---------------------------------------------------------------------------------------------
+// The exam fixture, built once and copied
+
+/// Times the template was built around.
+#[derive(Clone, Copy)]
+struct Clock {
+    /// When the template was built.
+    now: Timestamp,
+    /// `yuwen` starts an hour before `now` and ends three hours after it.
+    yuwen: Timestamp,
+    /// `ended` ran from six to four hours before `now`.
+    ended: Timestamp,
+    /// `later` starts three days after `now`: too far ahead to collect its papers today.
+    later: Timestamp,
+    /// `yesterday` starts one minute before the last midnight in the exam zone, so that
+    /// anything recorded now is on another calendar day than its start.
+    yesterday: Timestamp,
+    /// A time in `yesterday`'s opening window and less than 24 hours before `now`.
+    yesterday_open: Timestamp,
+}
+
+impl Clock {
+    fn around(now: Timestamp) -> Clock {
+        // Asia/Shanghai is UTC+8 all year: the last midnight there, in UTC milliseconds.
+        let offset = 8 * HOUR * 1000;
+        let midnight = Timestamp((now.0 + offset).div_euclid(DAY * 1000) * DAY * 1000 - offset);
+        assert_eq!(midnight.date_in(ZONE), now.date_in(ZONE));
+        assert_ne!(midnight.plus_seconds(-1).date_in(ZONE), now.date_in(ZONE));
+        let yesterday = midnight.plus_seconds(-MINUTE);
+        // Ten minutes before its start, unless that is more than 23 h 55 min ago.
+        let yesterday_open = Timestamp(
+            yesterday
+                .plus_seconds(-10 * MINUTE)
+                .0
+                .max(now.plus_seconds(-(DAY - 5 * MINUTE)).0),
+        );
+        assert!(yesterday_open <= yesterday.plus_seconds(15 * MINUTE));
+        Clock {
+            now,
+            yuwen: now.plus_seconds(-HOUR),
+            ended: now.plus_seconds(-6 * HOUR),
+            later: now.plus_seconds(3 * DAY),
+            yesterday,
+            yesterday_open,
+        }
+    }
+
+    /// `now` shifted by `s` seconds.
+    fn at(&self, s: i64) -> Timestamp {
+        self.now.plus_seconds(s)
+    }
+}
+
+struct Template {
+    dir: tempfile::TempDir,
+    clock: Clock,
+}
+
+static TEMPLATE: OnceLock<Template> = OnceLock::new();
+
+/// One test's own copy of the exam.
+struct Exam {
+    fx: Fixture,
+    clock: Clock,
+}
+
+impl std::ops::Deref for Exam {
+    type Target = Fixture;
+    fn deref(&self) -> &Fixture {
+        &self.fx
+    }
+}
+
+/// A fresh copy of the exam fixture, index included (rebuilding it costs a full replay).
+fn exam() -> Exam {
+    let t = TEMPLATE.get_or_init(build_template);
+    let fx = Fixture::new();
+    copy_dir(t.dir.path(), fx.tmp.path());
+    Exam { fx, clock: t.clock }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+fn build_template() -> Template {
+    let parent = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    remove_stale_templates(parent);
+    let tmp = tempfile::Builder::new()
+        .prefix("custody-rules-template-")
+        .tempdir_in(parent)
+        .expect("template dir");
+    let fx = Fixture { tmp };
+    fx.init3();
+    let staff = [
+        ("c1", "王丽", "custodian", "2001"),
+        ("s1", "李强", "supervisor", "2002"),
+        ("e1", "张伟", "escort", "2003"),
+        ("e2", "刘洋", "escort", "2004"),
+        ("x1", "陈静", "chief_examiner", "2005"),
+        ("i1", "杨帆", "invigilator", "2006"),
+        ("i2", "赵敏", "invigilator", "2007"),
+    ];
+    for (id, name, role, person) in staff {
+        fx.keygen(id, name);
+        fx.enroll(id, &[role], person, &["a1", "a2"]).exits(0);
+    }
+    let clock = Clock::around(Timestamp::now());
+    for (session, subject, start, length) in [
+        ("yuwen", "语文", clock.yuwen, 4 * HOUR),
+        ("ended", "数学", clock.ended, 2 * HOUR),
+        ("later", "英语", clock.later, 2 * HOUR),
+        ("yesterday", "物理", clock.yesterday, 30 * MINUTE),
+    ] {
+        schedule(&fx, session, subject, start, start.plus_seconds(length));
+    }
+    let mut csv = String::from("bag_id,kind,session,site,room,seal,count\n");
+    for (id, kind, session, seal, count) in BAGS {
+        csv.push_str(&format!(
+            "{id},{kind},{session},{SITE},{ROOM},{seal},{count}\n"
+        ));
+    }
+    fs::write(fx.path("bags.csv"), csv).unwrap();
+    let seq = record(
+        &fx,
+        &[
+            "record",
+            "collect",
+            "--manifest",
+            "bags.csv",
+            "--from",
+            FROM,
+        ],
+        &["c1", "s1"],
+        None,
+    );
+    assert_eq!(seq, COLLECT_SEQ);
+    assert_eq!(audit(&fx), vec![], "the exam fixture starts clean");
+    Template { dir: fx.tmp, clock }
+}
+
+/// Templates of earlier runs (a static is never dropped) older than an hour.
+fn remove_stale_templates(parent: &Path) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() > 3600);
+        if stale
+            && entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("custody-rules-template-")
+        {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Driving the binary
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| s.to_string()).collect()
+}
+
+/// `args`, then `--at` if given, then the signing flags.
+fn full_args(fx: &Fixture, args: &[&str], signers: &[&str], at: Option<Timestamp>) -> Vec<String> {
+    let mut out = strings(args);
+    if let Some(at) = at {
+        out.extend(["--at".to_string(), at.to_rfc3339()]);
+    }
+    out.extend(fx.signing(signers));
+    out
+}
+
+/// Runs a command that must be accepted with nothing flagged; returns the entry's seq.
+#[track_caller]
+fn record(fx: &Fixture, args: &[&str], signers: &[&str], at: Option<Timestamp>) -> u64 {
+    let mut args = full_args(fx, args, signers, at);
+    args.push("--json".into());
+    let receipt = fx.run(&args).exits(0).json();
+    assert_eq!(receipt["flagged"], json!([]), "{args:?}");
+    receipt["seq"].as_u64().expect("seq in the receipt")
+}
+
+#[track_caller]
+fn schedule(fx: &Fixture, session: &str, subject: &str, start: Timestamp, end: Timestamp) -> u64 {
+    let (start, end) = (start.to_rfc3339(), end.to_rfc3339());
+    let args = [
+        "schedule",
+        "--session",
+        session,
+        "--subject",
+        subject,
+        "--start",
+        &start,
+        "--end",
+        &end,
+    ];
+    record(fx, &args, &["a1", "a2"], None)
+}
+
+/// Custodian c1 and escort e1 take bags from the room to `SITE`.
+#[track_caller]
+fn dispatch(fx: &Fixture, bags: &[&str], at: Option<Timestamp>) -> u64 {
+    let mut args = strings(&["record", "dispatch", "--to", SITE, "--escort", "e1"]);
+    for b in bags {
+        args.extend(["--bag".to_string(), b.to_string()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    record(fx, &args, &["c1", "e1"], at)
+}
+
+/// Chief examiner x1 and escort e1 receive bags (`ID:SEAL`) at `SITE`.
+#[track_caller]
+fn arrive(fx: &Fixture, bags: &[&str], at: Option<Timestamp>) -> u64 {
+    let mut args = strings(&["record", "arrive", "--site", SITE]);
+    for b in bags {
+        args.extend(["--bag".to_string(), b.to_string()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    record(fx, &args, &["x1", "e1"], at)
+}
+
+/// x1 and invigilator i1 open one bag (`ID:SEAL`) in `SITE` / `ROOM`.
+#[track_caller]
+fn open(fx: &Fixture, bag: &str, at: Timestamp) -> u64 {
+    let args = [
+        "record", "open", "--site", SITE, "--room", ROOM, "--bag", bag,
+    ];
+    record(fx, &args, &["x1", "i1"], Some(at))
+}
+
+/// Two invigilators seal answer sheets (`ID:SEAL:COUNT`) for `session` in `SITE` / `ROOM`.
+#[track_caller]
+fn seal(fx: &Fixture, bag: &str, session: &str) -> u64 {
+    let args = [
+        "record",
+        "seal",
+        "--bag",
+        bag,
+        "--session",
+        session,
+        "--site",
+        SITE,
+        "--room",
+        ROOM,
+    ];
+    record(fx, &args, &["i1", "i2"], None)
+}
+
+/// QP-1 taken to its site and received there.
+fn qp1_at_the_site(ex: &Exam) {
+    dispatch(ex, &["QP-1"], None);
+    arrive(ex, &["QP-1:S1001"], None);
+}
+
+/// QP-1 at its site and opened there, on time (30 papers in the room's tally).
+fn qp1_opened(ex: &Exam) {
+    qp1_at_the_site(ex);
+    open(ex, "QP-1:S1001", ex.clock.yuwen);
+}
+
+/// QY-1 (session `yesterday`) opened on time, and its 30 answer sheets sealed as AY-1, still at
+/// the site. Returns the seal's seq.
+fn yesterdays_sheets_sealed(ex: &Exam) -> u64 {
+    dispatch(ex, &["QY-1"], None);
+    arrive(ex, &["QY-1:S6001"], None);
+    open(ex, "QY-1:S6001", ex.clock.yesterday_open);
+    seal(ex, "AY-1:S9101:30", "yesterday")
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit
+
+type Found = (String, u64, Option<String>);
+
+fn found(code: &str, seq: u64, bag: Option<&str>) -> Found {
+    (code.to_string(), seq, bag.map(str::to_string))
+}
+
+/// `verify --json` as (code, seq, bag), sorted; checks that it exits 1 iff there are findings.
+#[track_caller]
+fn audit(fx: &Fixture) -> Vec<Found> {
+    let run = fx.run(&["verify", "--json"]);
+    let report = run.json();
+    let mut findings: Vec<Found> = report["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().expect("code").to_string(),
+                f["seq"].as_u64().expect("seq"),
+                f["bag"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    findings.sort();
+    let expected = if findings.is_empty() { 0 } else { 1 };
+    assert_eq!(run.code, expected, "verify exit code with {findings:?}");
+    findings
+}
+
+/// The size of the ledger: the seq the next entry gets.
+fn next_seq(fx: &Fixture) -> u64 {
+    ledger::peek(&fx.ledger()).unwrap().head.size
+}
+
+/// The bypass: builds `event` through the library, has `signers` co-sign it, and appends it to
+/// the journal with a raw write, judged by no rule at all. Returns its seq.
+fn force(fx: &Fixture, event: Event, event_time: Timestamp, signers: &[&str]) -> u64 {
+    let peek = ledger::peek(&fx.ledger()).unwrap();
+    let ids = signers.iter().map(|s| s.to_string()).collect();
+    let body = ledger::prepare(&peek, event, event_time, ids)
+        .encode()
+        .unwrap();
+    let entry = Entry {
+        seq: peek.head.size,
+        prev_hash: peek.head.hash,
+        recorded_at: Timestamp::now(),
+        signatures: fx.cosign(&body, signers),
+        body,
+    };
+    let len = fx.journal_bytes().len() as u64;
+    journal::Writer::open(&fx.journal(), len)
+        .unwrap()
+        .append(&entry.encode().unwrap())
+        .unwrap();
+    entry.seq
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events, as the library builds them for `force`
+
+fn obs(id: &str, seal: Option<&str>, count: Option<u32>) -> BagObs {
+    BagObs {
+        id: id.into(),
+        seal: seal.map(str::to_string),
+        count,
+    }
+}
+
+fn spec(id: &str, kind: BagKind, session: &str, seal: &str, count: u32) -> BagSpec {
+    BagSpec {
+        id: id.into(),
+        kind,
+        session: session.into(),
+        site: SITE.into(),
+        room: ROOM.into(),
+        seal: seal.into(),
+        count,
+    }
+}
+
+fn inspect_event(bags: Vec<BagObs>) -> Event {
+    Event::Inspect(Inspect {
+        bags,
+        incident: None,
+    })
+}
+
+fn open_event(bag: BagObs, site: &str, room: &str) -> Event {
+    Event::Open(Open {
+        bags: vec![bag],
+        site: site.into(),
+        room: room.into(),
+        incident: None,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The three forms of a custody rule
+
+/// One event that breaks one custody rule, as a command line and as a library event.
+struct Case<'a> {
+    /// The command, without `--at`, `--incident` or signing flags.
+    args: Vec<&'a str>,
+    signers: &'a [&'a str],
+    /// The event time (`--at`); `None` for now.
+    at: Option<Timestamp>,
+    /// The same event, without an incident note, for the bypass.
+    event: Event,
+}
+
+/// Checks the three forms of a rule on the state the exam is in now: refused without a note;
+/// forced into the journal through the bypass and reported; then, on the journal as it was,
+/// accepted with a note and reported. The finding must be the audit's only one.
+#[track_caller]
+fn three_forms(ex: &Exam, case: Case<'_>, code: &str, bag: Option<&str>) {
+    let seq = next_seq(ex);
+    let before = ex.journal_bytes();
+    let args = full_args(ex, &case.args, case.signers, case.at);
+
+    // 1. Refused without a note: exit 3, the code named, the journal untouched.
+    let run = ex.refused(&args, 3, code);
+    assert!(
+        run.stderr.contains(&format!("refused [{code}]")),
+        "the refusal names {code} first:\n{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--incident"),
+        "the refusal says how to record it:\n{}",
+        run.stderr
+    );
+
+    // 3. Forced into the journal past every check: the audit reports it all the same.
+    let at = case.at.unwrap_or_else(Timestamp::now);
+    assert_eq!(force(ex, case.event, at, case.signers), seq);
+    assert_eq!(
+        audit(ex),
+        vec![found(code, seq, bag)],
+        "{code} forced into the journal"
+    );
+    // Back to the journal as it was (the index never saw the forced entry).
+    fs::write(ex.journal(), &before).unwrap();
+
+    // 2. Accepted with a note, flagged on the receipt, and reported by the audit.
+    let mut noted = args.clone();
+    noted.extend(["--incident".to_string(), NOTE.to_string(), "--json".into()]);
+    let receipt = ex.run(&noted).exits(0).json();
+    assert_eq!(receipt["seq"], seq);
+    let flagged: Vec<&str> = receipt["flagged"]
+        .as_array()
+        .expect("flagged")
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(flagged, vec![code], "the receipt flags the violation");
+    assert_eq!(
+        audit(ex),
+        vec![found(code, seq, bag)],
+        "{code} recorded with a note"
+    );
+}
+
+#[test]
+fn a_bag_that_was_never_collected_cannot_be_handled_without_a_note() {
+    let ex = exam();
+    let case = Case {
+        args: vec!["record", "inspect", "--bag", "GHOST-1:S9999"],
+        signers: &["c1", "s1"],
+        at: None,
+        event: inspect_event(vec![obs("GHOST-1", Some("S9999"), None)]),
+    };
+    three_forms(&ex, case, "BAG_NOT_COLLECTED", Some("GHOST-1"));
+}
+
+#[test]
+fn a_barcode_is_collected_only_once() {
+    let ex = exam();
+    let case = Case {
+        args: vec![
+            "record",
+            "collect",
+            "--bag",
+            "QP-1:S1001:30",
+            "--kind",
+            "question_papers",
+            "--session",
+            "yuwen",
+            "--site",
+            SITE,
+            "--room",
+            ROOM,
+            "--from",
+            FROM,
+        ],
+        signers: &["c1", "s1"],
+        at: None,
+        event: Event::Collect(Collect {
+            bags: vec![spec("QP-1", BagKind::QuestionPapers, "yuwen", "S1001", 30)],
+            from: FROM.into(),
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "BAG_ALREADY_COLLECTED", Some("QP-1"));
+}
+
+#[test]
+fn a_bag_is_withdrawn_only_from_the_cabinet_it_is_in() {
+    let ex = exam();
+    record(
+        &ex,
+        &["record", "store", "--cabinet", CABINET, "--bag", "QP-1"],
+        &["c1", "s1"],
+        None,
+    );
+    let case = Case {
+        args: vec!["record", "withdraw", "--cabinet", "A2", "--bag", "QP-1"],
+        signers: &["c1", "s1"],
+        at: None,
+        event: Event::Withdraw(Cabinet {
+            bags: vec![obs("QP-1", None, None)],
+            cabinet: "A2".into(),
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "WRONG_PLACE", Some("QP-1"));
+}
+
+#[test]
+fn a_bag_arrives_only_where_it_was_dispatched() {
+    let ex = exam();
+    dispatch(&ex, &["QP-1"], None);
+    let case = Case {
+        args: vec![
+            "record",
+            "arrive",
+            "--site",
+            OTHER_SITE,
+            "--bag",
+            "QP-1:S1001",
+        ],
+        signers: &["x1", "e1"],
+        at: None,
+        event: Event::Arrive(Arrive {
+            bags: vec![obs("QP-1", Some("S1001"), None)],
+            site: OTHER_SITE.into(),
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "WRONG_DESTINATION", Some("QP-1"));
+}
+
+#[test]
+fn the_seal_the_signers_see_must_be_the_recorded_seal() {
+    let ex = exam();
+    let case = Case {
+        args: vec!["record", "inspect", "--bag", "QP-1:S1009"],
+        signers: &["c1", "s1"],
+        at: None,
+        event: inspect_event(vec![obs("QP-1", Some("S1009"), None)]),
+    };
+    three_forms(&ex, case, "SEAL_MISMATCH", Some("QP-1"));
+    // The report a person reads names the code and the bag too.
+    let report = ex.run(&["verify"]).exits(1);
+    assert!(report.stdout.contains("SEAL_MISMATCH"), "{}", report.stdout);
+    assert!(report.stdout.contains("QP-1"), "{}", report.stdout);
+}
+
+#[test]
+fn the_count_the_signers_see_must_be_the_recorded_count() {
+    let ex = exam();
+    let case = Case {
+        args: vec!["record", "inspect", "--bag", "QP-1:S1001:29"],
+        signers: &["c1", "s1"],
+        at: None,
+        event: inspect_event(vec![obs("QP-1", Some("S1001"), Some(29))]),
+    };
+    three_forms(&ex, case, "COUNT_MISMATCH", Some("QP-1"));
+}
+
+#[test]
+fn answer_sheets_sealed_in_a_room_never_exceed_the_papers_opened_there() {
+    let ex = exam();
+    qp1_opened(&ex); // 30 papers opened in the room
+    let case = Case {
+        args: vec![
+            "record",
+            "seal",
+            "--bag",
+            "AS-1:S9001:31",
+            "--session",
+            "yuwen",
+            "--site",
+            SITE,
+            "--room",
+            ROOM,
+        ],
+        signers: &["i1", "i2"],
+        at: None,
+        event: Event::Seal(Seal {
+            bag: spec("AS-1", BagKind::CompletedAnswerSheets, "yuwen", "S9001", 31),
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "SHEETS_EXCEED_PAPERS", Some("AS-1"));
+}
+
+#[test]
+fn a_bag_is_opened_only_once() {
+    let ex = exam();
+    qp1_opened(&ex);
+    let case = Case {
+        args: vec![
+            "record",
+            "open",
+            "--site",
+            SITE,
+            "--room",
+            ROOM,
+            "--bag",
+            "QP-1:S1001",
+        ],
+        signers: &["x1", "i1"],
+        at: Some(ex.clock.yuwen),
+        event: open_event(obs("QP-1", Some("S1001"), None), SITE, ROOM),
+    };
+    three_forms(&ex, case, "OPEN_TWICE", Some("QP-1"));
+}
+
+#[test]
+fn a_bag_is_opened_only_in_its_own_room() {
+    let ex = exam();
+    qp1_at_the_site(&ex);
+    let case = Case {
+        args: vec![
+            "record",
+            "open",
+            "--site",
+            SITE,
+            "--room",
+            OTHER_ROOM,
+            "--bag",
+            "QP-1:S1001",
+        ],
+        signers: &["x1", "i1"],
+        at: Some(ex.clock.yuwen),
+        event: open_event(obs("QP-1", Some("S1001"), None), SITE, OTHER_ROOM),
+    };
+    three_forms(&ex, case, "OPEN_WRONG_ROOM", Some("QP-1"));
+}
+
+#[test]
+fn completed_answer_sheets_are_never_opened_in_the_county() {
+    let ex = exam();
+    qp1_opened(&ex);
+    seal(&ex, "AS-1:S9001:30", "yuwen");
+    let case = Case {
+        args: vec![
+            "record",
+            "open",
+            "--site",
+            SITE,
+            "--room",
+            ROOM,
+            "--bag",
+            "AS-1:S9001",
+        ],
+        signers: &["x1", "i1"],
+        at: Some(ex.clock.yuwen),
+        event: open_event(obs("AS-1", Some("S9001"), None), SITE, ROOM),
+    };
+    three_forms(&ex, case, "OPEN_NOT_ALLOWED", Some("AS-1"));
+}
+
+#[test]
+fn spare_papers_are_opened_only_with_a_note() {
+    let ex = exam();
+    dispatch(&ex, &["SP-1"], None);
+    arrive(&ex, &["SP-1:S3001"], None);
+    let case = Case {
+        args: vec![
+            "record",
+            "open",
+            "--site",
+            SITE,
+            "--room",
+            ROOM,
+            "--bag",
+            "SP-1:S3001",
+        ],
+        signers: &["x1", "i1"],
+        at: Some(ex.clock.yuwen),
+        event: open_event(obs("SP-1", Some("S3001"), None), SITE, ROOM),
+    };
+    three_forms(&ex, case, "SPARE_OPENED", Some("SP-1"));
+}
+
+#[test]
+fn nothing_happens_to_a_bag_after_its_release() {
+    let ex = exam();
+    record(
+        &ex,
+        &["record", "release", "--to", "阅卷中心", "--bag", "QP-1"],
+        &["a1", "c1"],
+        None,
+    );
+    let case = Case {
+        args: vec!["record", "inspect", "--bag", "QP-1:S1001"],
+        signers: &["c1", "s1"],
+        at: None,
+        event: inspect_event(vec![obs("QP-1", Some("S1001"), None)]),
+    };
+    three_forms(&ex, case, "AFTER_RELEASE", Some("QP-1"));
+}
+
+#[test]
+fn question_papers_are_not_opened_more_than_15_minutes_before_the_start() {
+    let ex = exam();
+    qp1_at_the_site(&ex);
+    let case = Case {
+        args: vec![
+            "record",
+            "open",
+            "--site",
+            SITE,
+            "--room",
+            ROOM,
+            "--bag",
+            "QP-1:S1001",
+        ],
+        signers: &["x1", "i1"],
+        at: Some(ex.clock.yuwen.plus_seconds(-HOUR)),
+        event: open_event(obs("QP-1", Some("S1001"), None), SITE, ROOM),
+    };
+    three_forms(&ex, case, "OPEN_EARLY", Some("QP-1"));
+}
+
+#[test]
+fn papers_are_not_opened_more_than_15_minutes_after_the_start() {
+    let ex = exam();
+    qp1_at_the_site(&ex);
+    let case = Case {
+        args: vec![
+            "record",
+            "open",
+            "--site",
+            SITE,
+            "--room",
+            ROOM,
+            "--bag",
+            "QP-1:S1001",
+        ],
+        signers: &["x1", "i1"],
+        at: Some(ex.clock.yuwen.plus_seconds(30 * MINUTE)),
+        event: open_event(obs("QP-1", Some("S1001"), None), SITE, ROOM),
+    };
+    three_forms(&ex, case, "OPEN_LATE", Some("QP-1"));
+}
+
+#[test]
+fn a_transit_of_more_than_3_hours_is_flagged_on_arrival() {
+    let ex = exam();
+    dispatch(&ex, &["QP-1"], Some(ex.clock.at(-5 * HOUR)));
+    let case = Case {
+        args: vec!["record", "arrive", "--site", SITE, "--bag", "QP-1:S1001"],
+        signers: &["x1", "e1"],
+        at: Some(ex.clock.at(-HOUR)),
+        event: Event::Arrive(Arrive {
+            bags: vec![obs("QP-1", Some("S1001"), None)],
+            site: SITE.into(),
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "TRANSIT_TOO_LONG", Some("QP-1"));
+}
+
+#[test]
+fn papers_are_not_collected_more_than_2_days_before_their_session() {
+    let ex = exam();
+    let case = Case {
+        args: vec![
+            "record",
+            "collect",
+            "--bag",
+            "QL-1:S5001:30",
+            "--kind",
+            "question_papers",
+            "--session",
+            "later",
+            "--site",
+            SITE,
+            "--room",
+            ROOM,
+            "--from",
+            FROM,
+        ],
+        signers: &["c1", "s1"],
+        at: None,
+        event: Event::Collect(Collect {
+            bags: vec![spec("QL-1", BagKind::QuestionPapers, "later", "S5001", 30)],
+            from: FROM.into(),
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "HELD_TOO_LONG", Some("QL-1"));
+}
+
+#[test]
+fn completed_answer_sheets_come_back_on_the_day_of_their_session() {
+    let ex = exam();
+    yesterdays_sheets_sealed(&ex);
+    record(
+        &ex,
+        &[
+            "record",
+            "dispatch",
+            "--to-room",
+            "--escort",
+            "e2",
+            "--bag",
+            "AY-1",
+        ],
+        &["x1", "e2"],
+        None,
+    );
+    let case = Case {
+        args: vec!["record", "return", "--bag", "AY-1:S9101"],
+        signers: &["c1", "e2"],
+        at: None,
+        event: Event::Return(Return {
+            bags: vec![obs("AY-1", Some("S9101"), None)],
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "ANSWER_SHEETS_LATE", Some("AY-1"));
+}
+
+#[test]
+fn a_session_is_not_rescheduled_less_than_24_hours_before_its_start() {
+    let ex = exam();
+    let start = ex.clock.yuwen.plus_seconds(30 * MINUTE);
+    let end = start.plus_seconds(3 * HOUR);
+    let (start_text, end_text) = (start.to_rfc3339(), end.to_rfc3339());
+    let case = Case {
+        args: vec![
+            "schedule",
+            "--session",
+            "yuwen",
+            "--subject",
+            "语文",
+            "--start",
+            &start_text,
+            "--end",
+            &end_text,
+        ],
+        signers: &["a1", "a2"],
+        at: None,
+        event: Event::Schedule(Schedule {
+            session: "yuwen".into(),
+            subject: "语文".into(),
+            start,
+            end,
+            incident: None,
+        }),
+    };
+    // A reschedule concerns a session, not a bag: the finding names none.
+    three_forms(&ex, case, "RESCHEDULE_LATE", None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules that are never bent
+
+#[test]
+fn an_event_dated_in_the_future_is_refused_even_with_a_note() {
+    let ex = exam();
+    let ahead = Timestamp::now().plus_seconds(10 * MINUTE);
+    let args = full_args(
+        &ex,
+        &["record", "inspect", "--bag", "QP-1:S1001"],
+        &["c1", "s1"],
+        Some(ahead),
+    );
+    ex.refused(&args, 3, "FUTURE_EVENT");
+    let noted = [args, strings(&["--incident", NOTE])].concat();
+    ex.refused(&noted, 3, "FUTURE_EVENT");
+
+    let seq = force(
+        &ex,
+        inspect_event(vec![obs("QP-1", Some("S1001"), None)]),
+        ahead,
+        &["c1", "s1"],
+    );
+    assert_eq!(audit(&ex), vec![found("FUTURE_EVENT", seq, None)]);
+}
+
+#[test]
+fn a_bag_for_a_session_never_scheduled_is_refused_even_with_a_note() {
+    let ex = exam();
+    let args = full_args(
+        &ex,
+        &[
+            "record",
+            "collect",
+            "--bag",
+            "QN-1:S7001:30",
+            "--kind",
+            "question_papers",
+            "--session",
+            "nosuch",
+            "--site",
+            SITE,
+            "--room",
+            ROOM,
+        ],
+        &["c1", "s1"],
+        None,
+    );
+    ex.refused(&args, 3, "SESSION_UNKNOWN");
+    let noted = [args, strings(&["--incident", NOTE])].concat();
+    ex.refused(&noted, 3, "SESSION_UNKNOWN");
+
+    let event = Event::Collect(Collect {
+        bags: vec![spec("QN-1", BagKind::QuestionPapers, "nosuch", "S7001", 30)],
+        from: FROM.into(),
+        incident: None,
+    });
+    let seq = force(&ex, event, Timestamp::now(), &["c1", "s1"]);
+    assert_eq!(audit(&ex), vec![found("SESSION_UNKNOWN", seq, None)]);
+}
+
+#[test]
+fn an_event_that_contradicts_itself_is_refused_even_with_a_note() {
+    let ex = exam();
+    // An escort who is not on the roster: the dispatch contradicts the ledger.
+    let args = full_args(
+        &ex,
+        &[
+            "record", "dispatch", "--to", SITE, "--escort", "nobody", "--bag", "QP-1",
+        ],
+        &["c1", "e1"],
+        None,
+    );
+    ex.refused(&args, 3, "EVENT_INVALID");
+    let noted = [args, strings(&["--incident", NOTE])].concat();
+    ex.refused(&noted, 3, "EVENT_INVALID");
+
+    // An opening of no bag at all: the command line cannot even say it...
+    let args = full_args(
+        &ex,
+        &["record", "open", "--site", SITE, "--room", ROOM],
+        &["x1", "i1"],
+        None,
+    );
+    ex.refused(&args, 2, "no bags");
+    // ...the library refuses it...
+    let empty = || {
+        Event::Open(Open {
+            bags: vec![],
+            site: SITE.into(),
+            room: ROOM.into(),
+            incident: Some(NOTE.into()),
+        })
+    };
+    let before = ex.journal_bytes();
+    let peek = ledger::peek(&ex.ledger()).unwrap();
+    let body = ledger::prepare(&peek, empty(), Timestamp::now(), strings(&["x1", "i1"]))
+        .encode()
+        .unwrap();
+    let sigs = ex.cosign(&body, &["x1", "i1"]);
+    let mut ledger = Ledger::open(&ex.ledger()).unwrap();
+    let err = ledger.append(body, sigs).unwrap_err();
+    ledger.close().unwrap();
+    let LedgerError::Refused(findings) = err else {
+        panic!("expected a refusal, got {err}");
+    };
+    let codes: Vec<Code> = findings.iter().map(|f| f.code).collect();
+    assert_eq!(codes, vec![Code::EventInvalid]);
+    assert!(ex.journal_bytes() == before);
+
+    // ...and the audit reports it when it is forced in.
+    let seq = force(&ex, empty(), Timestamp::now(), &["x1", "i1"]);
+    assert_eq!(audit(&ex), vec![found("EVENT_INVALID", seq, None)]);
+}
+
+#[test]
+fn empty_notes_are_bad_input() {
+    let ex = exam();
+    let incident = full_args(
+        &ex,
+        &[
+            "record", "incident", "--kind", "other", "--note", " ", "--bag", "QP-1",
+        ],
+        &["c1", "s1"],
+        None,
+    );
+    ex.refused(&incident, 2, "--note");
+    let correct = full_args(
+        &ex,
+        &[
+            "record", "correct", "--entry", "12", "--bag", "QP-1", "--seal", "S1002", "--note", "",
+        ],
+        &["c1", "s1"],
+        None,
+    );
+    ex.refused(&correct, 2, "--note");
+}
+
+#[test]
+fn an_empty_incident_note_does_not_excuse_a_violation() {
+    let ex = exam();
+    for note in ["", "   "] {
+        let args = full_args(
+            &ex,
+            &[
+                "record",
+                "inspect",
+                "--bag",
+                "QP-1:S1009",
+                "--incident",
+                note,
+            ],
+            &["c1", "s1"],
+            None,
+        );
+        let run = ex.run(&args);
+        assert!(
+            run.code == 2 || run.code == 3,
+            "an empty --incident {note:?} was accepted: {run:?}"
+        );
+    }
+    assert_eq!(audit(&ex), vec![]);
+}
+
+#[test]
+fn a_correction_of_an_entry_that_did_not_record_the_bag_is_refused() {
+    let ex = exam();
+    // Entry 8 scheduled `yuwen`; it recorded no bag.
+    let args = full_args(
+        &ex,
+        &[
+            "record",
+            "correct",
+            "--entry",
+            "8",
+            "--bag",
+            "QP-1",
+            "--seal",
+            "S1009",
+            "--note",
+            "typed the wrong seal",
+        ],
+        &["c1", "s1"],
+        None,
+    );
+    ex.refused(&args, 3, "CORRECTION_INVALID");
+    // A bag the ledger never saw, and a barcode already in use.
+    let args = full_args(
+        &ex,
+        &[
+            "record", "correct", "--entry", "12", "--bag", "QP-9", "--seal", "S1009", "--note",
+            "typo",
+        ],
+        &["c1", "s1"],
+        None,
+    );
+    ex.refused(&args, 3, "CORRECTION_INVALID");
+    let args = full_args(
+        &ex,
+        &[
+            "record",
+            "correct",
+            "--entry",
+            "12",
+            "--bag",
+            "QP-1",
+            "--barcode",
+            "QP-2",
+            "--note",
+            "typo",
+        ],
+        &["c1", "s1"],
+        None,
+    );
+    ex.refused(&args, 3, "CORRECTION_INVALID");
+
+    let event = Event::Correct(Correct {
+        seq: 8,
+        bag: "QP-1".into(),
+        fix: Correction::Seal("S1009".into()),
+        note: "typed the wrong seal".into(),
+    });
+    let seq = force(&ex, event, Timestamp::now(), &["c1", "s1"]);
+    assert_eq!(
+        audit(&ex),
+        vec![found("CORRECTION_INVALID", seq, Some("QP-1"))]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Late records and what is still open at the end of the ledger
+
+#[test]
+fn an_event_recorded_more_than_a_day_late_is_accepted_and_reported() {
+    let ex = exam();
+    let late = ex.clock.at(-25 * HOUR);
+    let mut args = full_args(
+        &ex,
+        &["record", "inspect", "--bag", "QP-1:S1001"],
+        &["c1", "s1"],
+        Some(late),
+    );
+    args.push("--json".into());
+    let receipt = ex.run(&args).exits(0).json();
+    let seq = receipt["seq"].as_u64().unwrap();
+    assert_eq!(receipt["flagged"][0]["code"], "LATE_RECORD", "{receipt}");
+    assert_eq!(audit(&ex), vec![found("LATE_RECORD", seq, None)]);
+}
+
+#[test]
+fn the_receipt_tells_the_signers_what_the_audit_will_report() {
+    let ex = exam();
+    let late = full_args(
+        &ex,
+        &["record", "inspect", "--bag", "QP-1:S1001"],
+        &["c1", "s1"],
+        Some(ex.clock.at(-25 * HOUR)),
+    );
+    let run = ex.run(&late).exits(0);
+    assert!(
+        run.stderr.contains("LATE_RECORD"),
+        "a late record is accepted without a word:\n{}",
+        run.stderr
+    );
+    let noted = full_args(
+        &ex,
+        &[
+            "record",
+            "inspect",
+            "--bag",
+            "QP-1:S1009",
+            "--incident",
+            NOTE,
+        ],
+        &["c1", "s1"],
+        None,
+    );
+    let run = ex.run(&noted).exits(0);
+    assert!(
+        run.stderr.contains("SEAL_MISMATCH"),
+        "a noted violation is accepted without a word:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_bag_dispatched_and_never_received_is_still_in_transit() {
+    let ex = exam();
+    let seq = dispatch(&ex, &["QP-1"], Some(ex.clock.at(-4 * HOUR)));
+    record(
+        &ex,
+        &["record", "inspect", "--bag", "QP-2:S1002"],
+        &["c1", "s1"],
+        None,
+    );
+    assert_eq!(
+        audit(&ex),
+        vec![found("STILL_IN_TRANSIT", seq, Some("QP-1"))]
+    );
+}
+
+#[test]
+fn a_bag_left_unopened_at_a_site_after_its_session_is_not_returned() {
+    let ex = exam();
+    dispatch(&ex, &["QE-1"], None);
+    let seq = arrive(&ex, &["QE-1:S4001"], None);
+    assert_eq!(audit(&ex), vec![found("NOT_RETURNED", seq, Some("QE-1"))]);
+}
+
+#[test]
+fn answer_sheets_still_at_the_site_after_their_day_are_not_back() {
+    let ex = exam();
+    let seq = yesterdays_sheets_sealed(&ex);
+    assert_eq!(
+        audit(&ex),
+        vec![found("SHEETS_NOT_BACK", seq, Some("AY-1"))]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The honest path
+
+/// A session start within a minute of now, on the calendar day (exam zone) of the next few
+/// minutes, so that opening now is on time and a return now is on the same day.
+fn start_near_now() -> Timestamp {
+    let now = Timestamp::now();
+    let start = now.plus_seconds(-MINUTE);
+    if start.date_in(ZONE) == now.plus_seconds(5 * MINUTE).date_in(ZONE) {
+        start
+    } else {
+        now.plus_seconds(5 * MINUTE)
+    }
+}
+
+#[test]
+fn an_honest_journey_from_collection_to_release_has_no_findings() {
+    let ex = exam();
+    let start = start_near_now();
+    schedule(&ex, "honest", "化学", start, start.plus_seconds(2 * HOUR));
+    let room = ["c1", "s1"];
+    let collect = [
+        "record",
+        "collect",
+        "--bag",
+        "HQ-1:S8001:30",
+        "--kind",
+        "question_papers",
+        "--session",
+        "honest",
+        "--site",
+        SITE,
+        "--room",
+        ROOM,
+        "--from",
+        FROM,
+    ];
+    record(&ex, &collect, &room, None);
+    let cabinet = ["--cabinet", CABINET, "--bag", "HQ-1"];
+    record(
+        &ex,
+        &[&["record", "store"][..], &cabinet].concat(),
+        &room,
+        None,
+    );
+    record(
+        &ex,
+        &["record", "inspect", "--bag", "HQ-1:S8001"],
+        &room,
+        None,
+    );
+    record(
+        &ex,
+        &[&["record", "withdraw"][..], &cabinet].concat(),
+        &room,
+        None,
+    );
+    dispatch(&ex, &["HQ-1"], None);
+    arrive(&ex, &["HQ-1:S8001"], None);
+    open(
+        &ex,
+        "HQ-1:S8001",
+        Timestamp::now().max(start.plus_seconds(-10 * MINUTE)),
+    );
+    seal(&ex, "HA-1:S8101:29", "honest");
+    record(
+        &ex,
+        &[
+            "record",
+            "dispatch",
+            "--to-room",
+            "--escort",
+            "e2",
+            "--bag",
+            "HA-1",
+        ],
+        &["x1", "e2"],
+        None,
+    );
+    record(
+        &ex,
+        &["record", "return", "--bag", "HA-1:S8101"],
+        &["c1", "e2"],
+        None,
+    );
+    record(
+        &ex,
+        &["record", "release", "--to", "阅卷中心", "--bag", "HA-1"],
+        &["a1", "c1"],
+        None,
+    );
+    assert_eq!(audit(&ex), vec![], "verify exits 0 on the honest journey");
+}
+
+#[test]
+fn opening_windows_include_their_bounds_and_blank_answer_sheets_open_30_minutes_early() {
+    let ex = exam();
+    let start = ex.clock.yuwen;
+    dispatch(&ex, &["QP-1", "QP-2", "BA-1"], None);
+    arrive(&ex, &["QP-1:S1001", "QP-2:S1002", "BA-1:S2001"], None);
+    let open_args = |bag: &str, at: Timestamp| {
+        full_args(
+            &ex,
+            &[
+                "record", "open", "--site", SITE, "--room", ROOM, "--bag", bag,
+            ],
+            &["x1", "i1"],
+            Some(at),
+        )
+    };
+    open(&ex, "QP-1:S1001", start.plus_seconds(-15 * MINUTE));
+    ex.refused(
+        &open_args("QP-2:S1002", start.plus_seconds(-15 * MINUTE - 1)),
+        3,
+        "OPEN_EARLY",
+    );
+    ex.refused(
+        &open_args("QP-2:S1002", start.plus_seconds(15 * MINUTE + 1)),
+        3,
+        "OPEN_LATE",
+    );
+    open(&ex, "QP-2:S1002", start.plus_seconds(15 * MINUTE));
+    ex.refused(
+        &open_args("BA-1:S2001", start.plus_seconds(-30 * MINUTE - 1)),
+        3,
+        "OPEN_EARLY",
+    );
+    open(&ex, "BA-1:S2001", start.plus_seconds(-30 * MINUTE));
+    assert_eq!(audit(&ex), vec![]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Co-signer roles
+
+#[test]
+fn a_collect_co_signed_by_two_custodians_is_refused() {
+    let ex = exam();
+    ex.keygen("c2", "周丽");
+    ex.enroll("c2", &["custodian"], "2008", &["a1", "a2"])
+        .exits(0);
+    let args = full_args(
+        &ex,
+        &[
+            "record",
+            "collect",
+            "--bag",
+            "QP-3:S1003:30",
+            "--kind",
+            "question_papers",
+            "--session",
+            "yuwen",
+            "--site",
+            SITE,
+            "--room",
+            ROOM,
+        ],
+        &["c1", "c2"],
+        None,
+    );
+    ex.refused(&args, 3, "ROLE_MISSING");
+    // A note records a fact; it never stands in for the second role.
+    let noted = [args, strings(&["--incident", NOTE])].concat();
+    ex.refused(&noted, 3, "ROLE_MISSING");
+}
+
+#[test]
+fn two_invigilators_may_open_a_bag() {
+    let ex = exam();
+    qp1_at_the_site(&ex);
+    let args = [
+        "record",
+        "open",
+        "--site",
+        SITE,
+        "--room",
+        ROOM,
+        "--bag",
+        "QP-1:S1001",
+    ];
+    record(&ex, &args, &["i1", "i2"], Some(ex.clock.yuwen));
+    assert_eq!(audit(&ex), vec![]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corrections
+
+#[test]
+fn a_corrected_seal_is_the_one_checked_from_then_on() {
+    let ex = exam();
+    let room = ["c1", "s1"];
+    let collect = [
+        "record",
+        "collect",
+        "--bag",
+        "QC-1:S777:30",
+        "--kind",
+        "question_papers",
+        "--session",
+        "yuwen",
+        "--site",
+        SITE,
+        "--room",
+        ROOM,
+    ];
+    let collected = record(&ex, &collect, &room, None);
+    let entry = collected.to_string();
+    let correct = [
+        "record",
+        "correct",
+        "--entry",
+        &entry,
+        "--bag",
+        "QC-1",
+        "--seal",
+        "S7777",
+        "--note",
+        "typed S777 for S7777",
+    ];
+    record(&ex, &correct, &room, None);
+    record(
+        &ex,
+        &["record", "inspect", "--bag", "QC-1:S7777"],
+        &room,
+        None,
+    );
+    let old = full_args(
+        &ex,
+        &["record", "inspect", "--bag", "QC-1:S777"],
+        &room,
+        None,
+    );
+    ex.refused(&old, 3, "SEAL_MISMATCH");
+
+    // Both stay visible; neither the mistake nor its correction is a finding.
+    let shown = ex.run(&["show", &entry, "--json"]).exits(0).json();
+    assert_eq!(shown["event"]["bags"][0]["seal"], "S777", "{shown}");
+    assert_eq!(audit(&ex), vec![]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// How bags are given
+
+#[test]
+fn a_manifest_with_chinese_site_names_collects_its_bags() {
+    let ex = exam();
+    // With a byte-order mark, as spreadsheet programs save it; kind from --kind.
+    let csv = "\u{feff}bag_id,session,site,room,seal,count\n\
+               QM-1,yuwen,第二中学,第03考场,S7101,30\n\
+               QM-2,yuwen,第二中学,第04考场,S7102,28\n";
+    fs::write(ex.path("m.csv"), csv).unwrap();
+    let seq = record(
+        &ex,
+        &[
+            "record",
+            "collect",
+            "--manifest",
+            "m.csv",
+            "--kind",
+            "question_papers",
+            "--from",
+            FROM,
+        ],
+        &["c1", "s1"],
+        None,
+    );
+    let shown = ex
+        .run(&["show", &seq.to_string(), "--json"])
+        .exits(0)
+        .json();
+    let bags = &shown["event"]["bags"];
+    assert_eq!(bags[0]["site"], OTHER_SITE, "{shown}");
+    assert_eq!(bags[0]["room"], "第03考场");
+    assert_eq!(bags[1]["room"], "第04考场");
+    assert_eq!(bags[1]["count"], 28);
+    assert_eq!(bags[1]["kind"], "question_papers");
+    // The template's own bags came from a manifest too.
+    let shown = ex.run(&["show", &COLLECT_SEQ.to_string(), "--json"]).json();
+    assert_eq!(shown["event"]["bags"][0]["site"], SITE);
+    assert_eq!(shown["event"]["bags"][5]["session"], "yesterday");
+    assert_eq!(audit(&ex), vec![]);
+}
+
+#[test]
+fn a_malformed_manifest_is_bad_input_and_writes_nothing() {
+    let ex = exam();
+    let header = "bag_id,kind,session,site,room,seal,count\n";
+    let row = |id: &str| format!("{id},question_papers,yuwen,{SITE},{ROOM},S7201,30\n");
+    let mut bad_utf8 = header.as_bytes().to_vec();
+    bad_utf8.extend(b"QM-9,question_papers,yuwen,\xb5\xda\xd2\xbb,r,S1,3\n"); // GBK, not UTF-8
+    let cases: [(&str, Vec<u8>, &str); 3] = [
+        (
+            "dup.csv",
+            format!("{header}{}{}", row("QM-5"), row("QM-5")).into_bytes(),
+            "twice",
+        ),
+        ("gbk.csv", bad_utf8, "UTF-8"),
+        (
+            "noid.csv",
+            "seal,count,kind,session,site,room\nS1,30,question_papers,yuwen,x,y\n".into(),
+            "bag_id",
+        ),
+    ];
+    for (name, bytes, needle) in cases {
+        fs::write(ex.path(name), bytes).unwrap();
+        let args = full_args(
+            &ex,
+            &["record", "collect", "--manifest", name],
+            &["c1", "s1"],
+            None,
+        );
+        ex.refused(&args, 2, needle);
+    }
+}
+
+#[test]
+fn a_barcode_scanner_on_standard_input_gives_ids_and_seals() {
+    let ex = exam();
+    let args = full_args(
+        &ex,
+        &["record", "inspect", "--bags-from", "-", "--json"],
+        &["c1", "s1"],
+        None,
+    );
+    let out = ex
+        .cmd()
+        .args(&args)
+        .write_stdin("QP-1 S1001\n\n  QP-2\tS1002  \n")
+        .output()
+        .unwrap();
+    let run = Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    let seq = run.exits(0).json()["seq"].as_u64().unwrap();
+    let shown = ex
+        .run(&["show", &seq.to_string(), "--json"])
+        .exits(0)
+        .json();
+    assert_eq!(
+        shown["event"]["bags"],
+        json!([
+            {"id": "QP-1", "seal": "S1001", "count": null},
+            {"id": "QP-2", "seal": "S1002", "count": null},
+        ])
+    );
+    assert_eq!(audit(&ex), vec![]);
+}
+
+#[test]
+fn events_that_check_seals_refuse_a_bag_given_without_one() {
+    let ex = exam();
+    dispatch(&ex, &["QP-1"], None);
+    let cases: [(&[&str], &[&str]); 4] = [
+        (
+            &["record", "arrive", "--site", SITE, "--bag", "QP-1"],
+            &["x1", "e1"],
+        ),
+        (&["record", "inspect", "--bag", "QP-2"], &["c1", "s1"]),
+        (
+            &[
+                "record", "open", "--site", SITE, "--room", ROOM, "--bag", "QP-1:",
+            ],
+            &["x1", "i1"],
+        ),
+        (&["record", "return", "--bag", "QP-1"], &["c1", "e1"]),
+    ];
+    for (args, signers) in cases {
+        ex.refused(&full_args(&ex, args, signers, None), 2, "seal");
+    }
+}

@@ -1,0 +1,35 @@
+//! The two examples a newcomer runs first, run as they are (cargo builds them with the tests).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn example(name: &str) -> PathBuf {
+    // Test binaries live in target/<profile>/deps; examples in target/<profile>/examples.
+    let exe = std::env::current_exe().unwrap();
+    let profile = exe.parent().unwrap().parent().unwrap();
+    profile.join("examples").join(name)
+}
+
+fn run(name: &str) -> String {
+    let out = Command::new(example(name)).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{name} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn county_exam_runs_an_exam_day_whose_audit_reports_only_the_torn_seal() {
+    let out = run("county_exam");
+    assert!(out.contains("Verdict: as expected"), "{out}");
+    assert!(out.contains("SEAL_MISMATCH"), "{out}");
+}
+
+#[test]
+fn every_leak_attempt_is_refused_or_flagged() {
+    let out = run("leak_attempts");
+    assert!(out.contains("Every attempt was refused or flagged as expected"), "{out}");
+}

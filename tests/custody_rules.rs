@@ -1610,3 +1610,51 @@ fn events_that_check_seals_refuse_a_bag_given_without_one() {
         ex.refused(&full_args(&ex, args, signers, None), 2, "seal");
     }
 }
+
+#[test]
+fn a_seal_change_recorded_with_a_note_is_reported_once_and_is_the_seal_from_then_on() {
+    let ex = exam();
+    let mut args = full_args(
+        &ex,
+        &["record", "inspect", "--bag", "QP-1:S7777"],
+        &["c1", "s1"],
+        None,
+    );
+    args.extend([
+        "--incident".into(),
+        "seal replaced by the province, letter 12".into(),
+        "--json".into(),
+    ]);
+    let seq = ex.run(&args).exits(0).json()["seq"].as_u64().unwrap();
+    // The next check of the same bag compares against the seal last witnessed.
+    record(
+        &ex,
+        &["record", "inspect", "--bag", "QP-1:S7777"],
+        &["c1", "s1"],
+        None,
+    );
+    assert_eq!(audit(&ex), vec![found("SEAL_MISMATCH", seq, Some("QP-1"))]);
+}
+
+#[test]
+fn a_dispatch_names_only_escorts_or_police_as_escorts() {
+    let ex = exam();
+    let args = full_args(
+        &ex,
+        &[
+            "record",
+            "dispatch",
+            "--to",
+            SITE,
+            "--escort",
+            "c1",
+            "--bag",
+            "QP-1",
+            "--incident",
+            "x",
+        ],
+        &["c1", "e1"],
+        None,
+    );
+    ex.refused(&args, 3, "EVENT_INVALID");
+}

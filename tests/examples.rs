@@ -31,5 +31,8 @@ fn county_exam_runs_an_exam_day_whose_audit_reports_only_the_torn_seal() {
 #[test]
 fn every_leak_attempt_is_refused_or_flagged() {
     let out = run("leak_attempts");
-    assert!(out.contains("Every attempt was refused or flagged as expected"), "{out}");
+    assert!(
+        out.contains("Every attempt was refused or flagged as expected"),
+        "{out}"
+    );
 }

@@ -4,6 +4,7 @@
 use crate::entry::{DecodedEntry, Hash, LedgerId, hex};
 
 use crate::event::Event;
+use crate::evidence::{CheckpointCheck, Evidence, Observed};
 use crate::finding::{Code, Finding};
 use crate::journal::{self, End, JournalError, Reader};
 use crate::rules::judge;
@@ -42,9 +43,19 @@ pub struct Report {
     pub head_hash: Option<Hash>,
     pub first_recorded: Option<Timestamp>,
     pub last_recorded: Option<Timestamp>,
+    /// The RFC 6962 tree over every record: its size and root.
+    pub tree_size: u64,
+    #[serde(serialize_with = "hex32")]
+    pub root: Hash,
+    /// How each checkpoint the auditor gave (and each proof's checkpoint) fared.
+    pub checkpoints: Vec<CheckpointCheck>,
     pub findings: Vec<Finding>,
     /// Facts that are not findings, such as an unacknowledged tail left by a crash.
     pub notices: Vec<String>,
+}
+
+fn hex32<S: serde::Serializer>(v: &Hash, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&hex(v))
 }
 
 fn opt_hex<S: serde::Serializer, const N: usize>(
@@ -73,9 +84,37 @@ pub struct Visit<'a> {
     pub state: &'a State<MemKv>,
 }
 
+/// What the auditor brings besides the journal.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The genesis hash they trust.
+    pub trust: Option<Hash>,
+    /// Checkpoints and proofs they hold.
+    pub evidence: Evidence,
+}
+
 /// Audits the journal file at `path`.
 pub fn verify(path: &Path, trust: Option<Hash>) -> Result<Report, AuditError> {
     walk(path, trust, |_| {})
+}
+
+/// Audits the journal file at `path` against a trusted genesis and the evidence held.
+pub fn verify_with(path: &Path, options: &Options) -> Result<Report, AuditError> {
+    let file = std::fs::File::open(path).map_err(|source| JournalError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    walk_input(file, path, options, |_| {}).map(|(report, _)| report)
+}
+
+/// Audits a journal read from any stream (a bundle's journal section, say); `label` names it
+/// in errors.
+pub fn verify_reader(
+    input: impl Read,
+    label: &Path,
+    options: &Options,
+) -> Result<Report, AuditError> {
+    walk_input(input, label, options, |_| {}).map(|(report, _)| report)
 }
 
 /// Audits the journal at `path`, showing each entry to `visit` as it goes.
@@ -98,17 +137,30 @@ fn walk_to_state(
     trust: Option<Hash>,
     visit: impl FnMut(Visit<'_>),
 ) -> Result<(Report, State<MemKv>), AuditError> {
-    let mut file = std::fs::File::open(path).map_err(|source| JournalError::Io {
+    let file = std::fs::File::open(path).map_err(|source| JournalError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    match journal::read_header(&mut file, path) {
+    let options = Options {
+        trust,
+        evidence: Evidence::default(),
+    };
+    walk_input(file, path, &options, visit)
+}
+
+fn walk_input(
+    mut input: impl Read,
+    path: &Path,
+    options: &Options,
+    visit: impl FnMut(Visit<'_>),
+) -> Result<(Report, State<MemKv>), AuditError> {
+    match journal::read_header(&mut input, path) {
         Ok(id) => {
             let reader = Reader::new(
-                std::io::BufReader::with_capacity(1 << 20, file),
+                std::io::BufReader::with_capacity(1 << 20, input),
                 journal::HEADER_LEN,
             );
-            walk_records(id, reader, trust, visit)
+            walk_records(id, reader, options, visit)
         }
         Err(e @ (JournalError::BadHeader { .. } | JournalError::BadVersion { .. })) => {
             let mut report = empty_report();
@@ -133,6 +185,9 @@ fn empty_report() -> Report {
         head_hash: None,
         first_recorded: None,
         last_recorded: None,
+        tree_size: 0,
+        root: crate::merkle::empty_root(),
+        checkpoints: Vec::new(),
         findings: Vec::new(),
         notices: Vec::new(),
     }
@@ -141,9 +196,32 @@ fn empty_report() -> Report {
 fn walk_records<R: Read>(
     header_id: LedgerId,
     mut reader: Reader<R>,
-    trust: Option<Hash>,
+    options: &Options,
     mut visit: impl FnMut(Visit<'_>),
 ) -> Result<(Report, State<MemKv>), AuditError> {
+    let trust = options.trust;
+    let wanted = options.evidence.wanted();
+    let mut observed = Observed {
+        ledger_id: Some(header_id),
+        ..Observed::default()
+    };
+    if wanted.sizes.contains(&0) {
+        observed.roots.insert(0, crate::merkle::empty_root());
+    }
+    // Notes the root after `n` records and the leaf hash of record `n - 1`, if asked for.
+    let note = |observed: &mut Observed,
+                state: &State<MemKv>,
+                n: u64,
+                leaf: Hash|
+     -> Result<(), StoreError> {
+        if wanted.indices.contains(&(n - 1)) {
+            observed.leaves.insert(n - 1, leaf);
+        }
+        if wanted.sizes.contains(&n) {
+            observed.roots.insert(n, state.tree()?.root());
+        }
+        Ok(())
+    };
     let mut report = empty_report();
     report.ledger_id = Some(header_id);
     let mut ledger_id = header_id;
@@ -171,7 +249,9 @@ fn walk_records<R: Read>(
                     state: &state,
                 });
                 report.findings.extend(f);
-                state.skip_undecodable(crate::entry::leaf_hash(&record.bytes))?;
+                let leaf = crate::entry::leaf_hash(&record.bytes);
+                state.skip_undecodable(leaf)?;
+                note(&mut observed, &state, report.entries, leaf)?;
                 next_seq += 1;
                 continue;
             }
@@ -224,7 +304,27 @@ fn walk_records<R: Read>(
             .get_or_insert(decoded.entry.recorded_at);
         report.last_recorded = Some(decoded.entry.recorded_at);
         report.head_hash = Some(decoded.hash);
+        match &decoded.body.event {
+            Event::Genesis(g) => {
+                observed.ledger_id = Some(decoded.body.ledger_id);
+                observed.ledger_key = Some(g.ledger_key);
+                for f in &g.founders {
+                    observed
+                        .holders
+                        .entry(f.id.clone())
+                        .or_default()
+                        .push(f.public_key);
+                }
+            }
+            Event::Enroll(k) => observed
+                .holders
+                .entry(k.id.clone())
+                .or_default()
+                .push(k.public_key),
+            _ => {}
+        }
         state.apply(&decoded)?;
+        note(&mut observed, &state, report.entries, decoded.hash)?;
         next_seq = seq.saturating_add(1);
     }
     match reader.end() {
@@ -248,6 +348,13 @@ fn walk_records<R: Read>(
         )?);
         report.bags = state.bags()?.len() as u64;
     }
+    let tree = state.tree()?;
+    report.tree_size = tree.size();
+    report.root = tree.root();
+    observed.size = tree.size();
+    let (evidence_findings, checks) = crate::evidence::judge(&options.evidence, &observed);
+    report.findings.extend(evidence_findings);
+    report.checkpoints = checks;
     if report.entries == 0 {
         report.findings.push(Finding::new(
             Code::GenesisMissing,

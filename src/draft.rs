@@ -287,25 +287,7 @@ impl Draft {
     /// and fsyncs the directory. A crash leaves either the old draft or the new one.
     pub fn rewrite(&self, path: &Path) -> Result<(), DraftError> {
         let bytes = self.encode().map_err(|e| e.in_file(path))?;
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
-        let result = (|| {
-            let mut f = OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .open(&tmp)?;
-            f.write_all(&bytes)?;
-            f.sync_all()?;
-            drop(f);
-            fs::rename(&tmp, path)?;
-            journal::sync_dir(path)
-        })();
-        if let Err(e) = result {
-            let _ = fs::remove_file(&tmp);
-            return Err(io_at(path)(e));
-        }
+        journal::write_atomic(path, &bytes).map_err(io_at(path))?;
         Ok(())
     }
 }

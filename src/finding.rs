@@ -66,6 +66,11 @@ codes! {
     GenesisMissing = "GENESIS_MISSING", Integrity, Always;
     GenesisMisplaced = "GENESIS_MISPLACED", Integrity, Always;
     GenesisUntrusted = "GENESIS_UNTRUSTED", Integrity, Always;
+    CheckpointInvalid = "CHECKPOINT_INVALID", Integrity, Always;
+    CheckpointUntrusted = "CHECKPOINT_UNTRUSTED", Integrity, Always;
+    Truncated = "TRUNCATED", Integrity, Always;
+    Forked = "FORKED", Integrity, Always;
+    ProofInvalid = "PROOF_INVALID", Integrity, Always;
     Signature = "SIGNATURE", Integrity, Always;
     SignersMismatch = "SIGNERS_MISMATCH", Authorization, Always;
     SignerTwice = "SIGNER_TWICE", Authorization, Always;

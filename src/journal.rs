@@ -362,6 +362,31 @@ impl Writer {
     }
 }
 
+/// Replaces `path` with `bytes` atomically: a temporary file beside it is written and fsynced,
+/// renamed over it, and the directory fsynced. A reader sees the old file or the new one, never
+/// a mix, even after a power cut.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let result = (|| {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        fs::rename(&tmp, path)?;
+        sync_dir(path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// Fsyncs the directory holding `path`, so that a created or renamed file survives power loss.
 pub fn sync_dir(path: &Path) -> io::Result<()> {
     let dir = match path.parent() {

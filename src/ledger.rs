@@ -11,6 +11,8 @@ use crate::event::{Event, Genesis};
 use crate::finding::{Category, Finding, refuses};
 use crate::index::{ABSORBED, SledKv};
 use crate::journal::{self, End, JournalError, Reader};
+use crate::merkle::Accumulator;
+use crate::note::{self, Checkpoint, Note, origin};
 use crate::policy::Policy;
 use crate::roster::{BadPersonNumber, Keyholder, Role, person_tag};
 use crate::rules::judge;
@@ -27,6 +29,10 @@ pub const INDEX: &str = "index";
 pub const LOCK: &str = "lock";
 pub const LEDGER_KEY: &str = "ledger.key";
 pub const PERSON_KEY: &str = "person.key";
+/// The latest checkpoint the ledger key signed.
+pub const CHECKPOINT: &str = "checkpoint";
+/// The daily closing checkpoints two admins signed.
+pub const CHECKPOINTS: &str = "checkpoints";
 
 /// Why a ledger operation failed. [`LedgerError::class`] sorts them for exit codes.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +62,8 @@ pub enum LedgerError {
     PersonNumber(#[from] BadPersonNumber),
     #[error("malformed event: {0}")]
     Malformed(EncodingError),
+    #[error("checkpoint: {0}")]
+    Checkpoint(String),
     #[error(transparent)]
     Journal(#[from] JournalError),
     #[error(transparent)]
@@ -93,6 +101,7 @@ impl LedgerError {
             LedgerError::Busy(_) => ErrorClass::Busy,
             LedgerError::ClockBackwards { .. }
             | LedgerError::JournalNotAFile(_)
+            | LedgerError::Checkpoint(_)
             | LedgerError::Damaged { .. }
             | LedgerError::Journal(_)
             | LedgerError::Store(_)
@@ -114,6 +123,10 @@ pub struct Receipt {
     pub seq: u64,
     #[serde(with = "hex_bytes")]
     pub hash: Hash,
+    /// The tree this entry completes: its size and RFC 6962 root.
+    pub tree_size: u64,
+    #[serde(with = "hex_bytes")]
+    pub root: Hash,
     /// Violations recorded with an incident note, and late records: the audit reports these.
     pub flagged: Vec<Finding>,
 }
@@ -364,14 +377,21 @@ impl NewLedger {
             journal::Writer::create(&path, &self.body.ledger_id, &bytes)?;
             written.push(path);
             written.push(dir.join(INDEX));
+            written.push(dir.join(CHECKPOINT));
             Ledger::open_locked(dir, lock, false)
         })();
+        let result = result.and_then(|ledger| {
+            ledger.sign_checkpoint(&ledger.state.tree()?)?;
+            Ok(ledger)
+        });
         match result {
             Ok(ledger) => Ok((
                 ledger,
                 Receipt {
                     seq: 0,
                     hash: decoded.hash,
+                    tree_size: 1,
+                    root: decoded.hash,
                     flagged: Vec::new(),
                 },
             )),
@@ -391,6 +411,52 @@ impl NewLedger {
                 Err(e)
             }
         }
+    }
+}
+
+/// The ledger's latest automatic checkpoint, if it has signed one.
+pub fn read_checkpoint(dir: &Path) -> Result<Option<Checkpoint>, LedgerError> {
+    let path = dir.join(CHECKPOINT);
+    let text = match fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_at(&path)(e)),
+    };
+    let note = Note::parse(&text)
+        .map_err(|e| LedgerError::Checkpoint(format!("{}: {e}", path.display())))?;
+    Checkpoint::parse_text(&note.text)
+        .map(Some)
+        .map_err(|e| LedgerError::Checkpoint(format!("{}: {e}", path.display())))
+}
+
+/// Whether a tree head `now` can follow a checkpoint the ledger signed: same origin, no fewer
+/// entries, and the same root at the same size. (A larger tree's consistency with the old root
+/// is the audit's to check, with a consistency proof; this check is O(1).)
+fn check_against(old: &Checkpoint, now: &Checkpoint) -> Result<(), LedgerError> {
+    let contradiction = if old.origin != now.origin {
+        Some(format!(
+            "the stored checkpoint is of {}, not of this ledger",
+            old.origin
+        ))
+    } else if old.size > now.size {
+        Some(format!(
+            "the ledger signed a checkpoint of {} entries, but the journal holds {}: entries were removed",
+            old.size, now.size
+        ))
+    } else if old.size == now.size && old.root != now.root {
+        Some(format!(
+            "the ledger signed another tree root for {} entries: the journal was rewritten",
+            old.size
+        ))
+    } else {
+        None
+    };
+    match contradiction {
+        Some(reason) => Err(LedgerError::Damaged {
+            offset: journal::HEADER_LEN,
+            reason: format!("{reason}; run `custody verify`, or restore from a backup"),
+        }),
+        None => Ok(()),
     }
 }
 
@@ -494,6 +560,20 @@ impl Ledger {
             _lock: lock,
         };
         ledger.absorb_from(from)?;
+        if ledger.damage.is_none() {
+            let tree = ledger.state.tree()?;
+            if let Some(old) = read_checkpoint(dir)? {
+                let now = Checkpoint {
+                    origin: origin(&ledger_id),
+                    size: tree.size(),
+                    root: tree.root(),
+                    extensions: Vec::new(),
+                };
+                if let Err(LedgerError::Damaged { offset, reason }) = check_against(&old, &now) {
+                    ledger.damage = Some((offset, reason));
+                }
+            }
+        }
         Ok(ledger)
     }
 
@@ -684,20 +764,68 @@ impl Ledger {
             return Err(LedgerError::Refused(findings));
         }
         let offset = self.journal.append(&bytes)?;
+        let mut tree = self.state.tree()?;
+        tree.push(decoded.hash);
         let receipt = Receipt {
             seq: decoded.entry.seq,
             hash: decoded.hash,
+            tree_size: tree.size(),
+            root: tree.root(),
             flagged: findings,
         };
-        // The entry is durable now; an index failure must not make it look unrecorded.
+        // The entry is durable now; an index or checkpoint failure must not make it look
+        // unrecorded.
         let end = self.journal.len();
         if let Err(e) = self.index(&decoded, offset, end) {
             self.notices.push(format!(
                 "entry {} is recorded, but the index could not be updated ({e}); it will be rebuilt on the next open",
                 receipt.seq
             ));
+        } else if let Err(e) = self.sign_checkpoint(&tree) {
+            self.notices.push(format!(
+                "entry {} is recorded, but the ledger could not sign its checkpoint ({e})",
+                receipt.seq
+            ));
         }
         Ok(receipt)
+    }
+
+    /// The ledger key, which signs automatic checkpoints.
+    fn ledger_key(&self) -> Result<SigningKey, LedgerError> {
+        let path = self.dir.join(LEDGER_KEY);
+        let bytes = Zeroizing::new(fs::read(&path).map_err(io_at(&path))?);
+        let seed: Zeroizing<[u8; 32]> =
+            Zeroizing::new(bytes.as_slice().try_into().map_err(|_| {
+                LedgerError::Checkpoint(format!("{} is not a 32-byte key", path.display()))
+            })?);
+        Ok(SigningKey::from_bytes(&seed))
+    }
+
+    /// Signs the tree head with the ledger key and stores it. It never signs two roots for one
+    /// size, nor a smaller tree than it signed before: either would mean history was rewritten.
+    fn sign_checkpoint(&self, tree: &Accumulator) -> Result<(), LedgerError> {
+        let cp = Checkpoint {
+            origin: origin(&self.ledger_id),
+            size: tree.size(),
+            root: tree.root(),
+            extensions: Vec::new(),
+        };
+        if let Some(old) = read_checkpoint(&self.dir)? {
+            check_against(&old, &cp)?;
+            if old == cp {
+                return Ok(());
+            }
+        }
+        let key = self.ledger_key()?;
+        let note = note::sign(&cp.text(), &[(cp.origin.as_str(), &key)])
+            .map_err(|e| LedgerError::Checkpoint(e.to_string()))?;
+        let path = self.dir.join(CHECKPOINT);
+        journal::write_atomic(&path, note.as_bytes()).map_err(io_at(&path))
+    }
+
+    /// The tree over the journal: its size and root.
+    pub fn tree(&self) -> Result<Accumulator, LedgerError> {
+        Ok(self.state.tree()?)
     }
 
     /// Writes the index to disk; call once when done appending.

@@ -63,7 +63,7 @@ pub fn root(leaves: &[Hash]) -> Hash {
 ///
 /// It keeps the roots of the perfect subtrees that the binary digits of the size split the
 /// leaves into, largest first; RFC 6962's tree is exactly those subtrees joined right to left.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Accumulator {
     size: u64,
     peaks: Vec<Hash>,

@@ -5,6 +5,7 @@
 
 use crate::encoding::{self, EncodingError};
 use crate::entry::{DecodedEntry, Hash, LedgerId};
+use crate::merkle::Accumulator;
 
 use crate::event::Event;
 use crate::policy::Policy;
@@ -119,6 +120,7 @@ const LEDGER: &[u8] = b"L";
 const POLICY: &[u8] = b"P";
 const PENDING: &[u8] = b"Q";
 const TIP: &[u8] = b"T";
+const TREE: &[u8] = b"M";
 const KEYHOLDER: u8 = b'k';
 const PERSON: u8 = b'p';
 const PUBLIC_KEY: u8 = b'K';
@@ -198,6 +200,12 @@ impl<K: Kv> State<K> {
         self.get(TIP)
     }
 
+    /// The RFC 6962 tree over every record so far, as the roots of its perfect subtrees: the
+    /// tree size and root of a receipt or checkpoint, in O(log n).
+    pub fn tree(&self) -> Result<Accumulator, StoreError> {
+        Ok(self.get(TREE)?.unwrap_or_default())
+    }
+
     pub fn keyholder(&self, id: &str) -> Result<Option<KeyholderRecord>, StoreError> {
         self.get(&key(KEYHOLDER, id.as_bytes()))
     }
@@ -243,13 +251,15 @@ impl<K: Kv> State<K> {
     /// Steps over a record that does not decode, so that the entry after it is judged against
     /// its hash (a chain finding there) rather than against the entry before it.
     pub fn skip_undecodable(&mut self, hash: Hash) -> Result<(), StoreError> {
-        let Some(mut tip) = self.tip()? else {
-            return Ok(());
-        };
-        tip.size = tip.size.saturating_add(1);
-        tip.hash = hash;
-        self.kv
-            .write(vec![(TIP.to_vec(), Some(encoding::encode(&tip)?))])
+        let mut tree = self.tree()?;
+        tree.push(hash);
+        let mut batch = vec![(TREE.to_vec(), Some(encoding::encode(&tree)?))];
+        if let Some(mut tip) = self.tip()? {
+            tip.size = tip.size.saturating_add(1);
+            tip.hash = hash;
+            batch.push((TIP.to_vec(), Some(encoding::encode(&tip)?)));
+        }
+        self.kv.write(batch)
     }
 
     /// The writes [`State::apply`] makes, for a caller that adds its own to the same batch.
@@ -352,6 +362,9 @@ impl<K: Kv> State<K> {
             window,
         };
         batch.push((TIP.to_vec(), Some(encoding::encode(&tip)?)));
+        let mut tree = self.tree()?;
+        tree.push(e.hash);
+        batch.push((TREE.to_vec(), Some(encoding::encode(&tree)?)));
         let slot = WindowSlot {
             hash: e.hash,
             nonce: body.nonce,

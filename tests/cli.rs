@@ -894,7 +894,12 @@ fn an_entry_re_signed_by_a_key_not_on_the_roster_leaves_only_authorization_findi
         .find(|f| f["code"] == "SIGNER_UNKNOWN")
         .unwrap();
     assert_eq!(unknown["signer"], "x9");
-    // Authorization findings do not stop a rebuild of the index.
+    // The ledger's own checkpoint pins the root it signed: a rewritten journal is refused...
+    let run = fx.run(&["reindex"]).exits(5);
+    assert!(run.stderr.contains("rewritten"), "{}", run.stderr);
+    // ...but without it (a journal brought from elsewhere), authorization findings do not stop
+    // a rebuild of the index.
+    fs::remove_file(fx.ledger().join("checkpoint")).unwrap();
     fx.run(&["reindex"]).exits(0);
 }
 
@@ -944,8 +949,13 @@ fn a_cut_acknowledged_record_is_never_cut_further_or_papered_over() {
     // The index saw entry 3 acknowledged: the writer refuses instead of cutting it away.
     let run = fx.refused(&revoke_c1_args(&fx), 5, "acknowledged");
     assert!(run.stderr.contains("reindex"), "{}", run.stderr);
-    // An operator who accepts the journal as it is says so with reindex.
-    fx.run(&["reindex"]).exits(0);
+    // Nor does a rebuild paper over it: the ledger signed a checkpoint of 4 entries.
+    let run = fx.run(&["reindex"]).exits(5);
+    assert!(
+        run.stderr.contains("entries were removed"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(fx.run(&["verify", "--json"]).exits(0).json()["entries"], 3);
 }
 

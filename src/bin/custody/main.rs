@@ -285,6 +285,11 @@ pub(crate) fn print_receipt(r: &Receipt, json: bool) {
             r.seq,
             custody::entry::hex(&r.hash)
         );
+        println!(
+            "receipt: tree size {}  root {}",
+            r.tree_size,
+            custody::entry::hex(&r.root)
+        );
     }
     for f in &r.flagged {
         eprintln!("flagged for the audit [{}]: {}", f.code, f.message);

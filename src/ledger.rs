@@ -8,6 +8,7 @@ use crate::encoding::EncodingError;
 use crate::entry::{Body, CoSignature, DecodedEntry, Entry, Hash, Head, LedgerId};
 
 use crate::event::{Event, Genesis};
+use crate::evidence::Named;
 use crate::finding::{Category, Finding, refuses};
 use crate::index::{ABSORBED, SledKv};
 use crate::journal::{self, End, JournalError, Reader};
@@ -33,6 +34,10 @@ pub const PERSON_KEY: &str = "person.key";
 pub const CHECKPOINT: &str = "checkpoint";
 /// The daily closing checkpoints two admins signed.
 pub const CHECKPOINTS: &str = "checkpoints";
+
+/// The layout of the state in the index; an index of another layout is rebuilt.
+const INDEX_VERSION_KEY: &[u8] = b"V";
+const INDEX_VERSION: &[u8] = b"custody-index-2";
 
 /// Why a ledger operation failed. [`LedgerError::class`] sorts them for exit codes.
 #[derive(Debug, thiserror::Error)]
@@ -429,6 +434,38 @@ pub fn read_checkpoint(dir: &Path) -> Result<Option<Checkpoint>, LedgerError> {
         .map_err(|e| LedgerError::Checkpoint(format!("{}: {e}", path.display())))
 }
 
+/// The checkpoints a ledger directory holds: the ledger key's latest, then the daily closing
+/// ones, as evidence for the audit. `verify --ledger DIR` checks the journal against them, as
+/// `verify --bundle` does against those an export carries.
+pub fn own_evidence(dir: &Path) -> Result<Vec<Named>, LedgerError> {
+    let mut out = Vec::new();
+    let read = |path: &Path| -> Result<Named, LedgerError> {
+        let text = fs::read_to_string(path).map_err(io_at(path))?;
+        Ok(Named {
+            label: path.display().to_string(),
+            text,
+        })
+    };
+    let latest = dir.join(CHECKPOINT);
+    if latest.is_file() {
+        out.push(read(&latest)?);
+    }
+    let daily = dir.join(CHECKPOINTS);
+    if daily.is_dir() {
+        let mut paths: Vec<PathBuf> = fs::read_dir(&daily)
+            .map_err(io_at(&daily))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "note"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            out.push(read(&p)?);
+        }
+    }
+    Ok(out)
+}
+
 /// Whether a tree head `now` can follow a checkpoint the ledger signed: same origin, no fewer
 /// entries, and the same root at the same size. (A larger tree's consistency with the old root
 /// is the audit's to check, with a consistency proof; this check is O(1).)
@@ -581,7 +618,12 @@ impl Ledger {
         if index_dir.exists() {
             fs::remove_dir_all(index_dir).map_err(io_at(index_dir))?;
         }
-        Ok(State::new(SledKv::open(index_dir)?))
+        let mut kv = SledKv::open(index_dir)?;
+        crate::state::Kv::write(
+            &mut kv,
+            vec![(INDEX_VERSION_KEY.to_vec(), Some(INDEX_VERSION.to_vec()))],
+        )?;
+        Ok(State::new(kv))
     }
 
     /// The index and the journal offset it has absorbed, if it agrees with the journal: same
@@ -599,6 +641,10 @@ impl Ledger {
             return Ok(None);
         }
         let state = State::new(SledKv::open(index_dir)?);
+        // An index written by another version of custody may lack state this one keeps.
+        if crate::state::Kv::get(state.kv(), INDEX_VERSION_KEY)?.as_deref() != Some(INDEX_VERSION) {
+            return Ok(None);
+        }
         let (Some(absorbed), Some(tip), Some(info)) =
             (state.kv().absorbed()?, state.tip()?, state.ledger()?)
         else {

@@ -91,6 +91,17 @@ pub enum Command {
     /// Append a draft once all its named co-signers have signed.
     #[command(after_help = "Example:\n  custody submit dispatch-0612.draft")]
     Submit(SubmitArgs),
+    /// The daily closing: two admins sign the tree head; prints its short form for the register.
+    #[command(
+        after_help = "Example:\n  custody checkpoint --sign admin1.key --sign admin2.key --out 2026-06-07.note"
+    )]
+    Checkpoint(CheckpointArgs),
+    /// An inclusion proof of one entry (c2sp.org/tlog-proof), for the parties to a handover.
+    #[command(after_help = "Example:\n  custody prove 42 --out entry-42.tlog-proof")]
+    Prove(ProveArgs),
+    /// The ledger key and every keyholder's key, with fingerprints.
+    #[command(after_help = "Example:\n  custody keys --note-format")]
+    Keys(KeysArgs),
     /// Show the roster, or export it with the policy for machines without the ledger.
     #[command(after_help = "Example:\n  custody roster --out roster.json")]
     Roster(RosterArgs),
@@ -109,6 +120,41 @@ pub struct CosignArgs {
     /// The roster file exported with `custody roster --out` (names, roles, keys).
     #[arg(long)]
     pub roster: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckpointArgs {
+    /// An admin's .key file; give twice (two different admins).
+    #[arg(long = "sign", value_name = "KEYFILE")]
+    pub keys: Vec<PathBuf>,
+    /// Passphrase files, in the same order as --sign.
+    #[arg(long = "pass-file", value_name = "FILE")]
+    pub pass_files: Vec<PathBuf>,
+    /// Also write the signed checkpoint here (refuses to overwrite).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ProveArgs {
+    /// The entry's sequence number.
+    pub seq: u64,
+    /// Where to write the proof (refuses to overwrite).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct KeysArgs {
+    /// Print signed-note verifier keys (name+hash+key), one per line, for other tools.
+    #[arg(long)]
+    pub note_format: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -572,6 +618,13 @@ pub struct VerifyArgs {
     /// The genesis hash you trust (printed by init); without it the genesis is not checked.
     #[arg(long, value_name = "GENESIS_HASH")]
     pub trust: Option<String>,
+    /// A checkpoint you hold (a signed note): the ledger must contain exactly that tree, and may
+    /// only have grown since. Repeatable.
+    #[arg(long = "checkpoint", value_name = "FILE")]
+    pub checkpoints: Vec<PathBuf>,
+    /// An inclusion proof (`custody prove`): its entry must be in the ledger. Repeatable.
+    #[arg(long = "proof", value_name = "FILE")]
+    pub proofs: Vec<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,

@@ -8,6 +8,7 @@ mod drafts;
 mod events;
 mod fail;
 mod sign;
+mod tlog;
 mod views;
 
 use clap::Parser;
@@ -61,9 +62,12 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 })?),
                 None => None,
             };
-            let clean = views::verify(dir, trust, a.json)?;
+            let clean = tlog::verify(dir, trust, &a)?;
             Ok(if clean { 0 } else { EXIT_FINDINGS })
         }
+        Command::Checkpoint(a) => tlog::checkpoint(dir, a),
+        Command::Prove(a) => tlog::prove(dir, a),
+        Command::Keys(a) => tlog::keys(dir, a),
         Command::Cosign(a) => drafts::cosign(a),
         Command::Submit(a) => drafts::submit(dir, a),
         Command::Roster(a) => drafts::roster(dir, a),

@@ -21,6 +21,11 @@ impl Signer {
     pub fn id(&self) -> &str {
         self.key.id()
     }
+
+    /// The `--pass-file` given for this key, if any.
+    pub fn pass_file(&self) -> Option<&Path> {
+        self.pass_file.as_deref()
+    }
 }
 
 /// Reads the `--sign` key files and pairs each with its `--pass-file`.

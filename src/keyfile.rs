@@ -803,6 +803,125 @@ pub fn write_key_pair(
     Ok((key_path, pub_path))
 }
 
+/// Magic of a blob sealed under a passphrase ([`seal_with_passphrase`]).
+const SEALED_MAGIC: &[u8; 8] = b"CUSTSEAL";
+const SEALED_VERSION: u8 = 0x01;
+/// Magic, version, Argon2 parameters, salt and nonce.
+const SEALED_HEADER_LEN: usize = 8 + 1 + 12 + SALT_LEN + NONCE_LEN;
+/// Size cap of a sealed blob, header and tag included.
+const SEALED_MAX: usize = MAX_KEY_FILE;
+/// The name a sealed blob goes by in errors that name a key.
+const SEALED_NAME: &str = "sealed blob";
+
+/// Encrypts `plaintext` under a passphrase, with the key files' KDF and cipher:
+///
+/// ```text
+/// "CUSTSEAL" ‖ 0x01 ‖ m_cost u32 LE ‖ t_cost u32 LE ‖ p_cost u32 LE ‖ salt (16) ‖ nonce (24)
+///   ‖ XChaCha20-Poly1305(Argon2id(passphrase, salt), nonce, plaintext,
+///                        aad = the 61 bytes before it ‖ aad) = ciphertext ‖ tag (16)
+/// ```
+///
+/// `aad` binds the blob to its context (it is not stored); the same bytes must be given to
+/// [`open_with_passphrase`]. The whole blob is at most 4096 bytes.
+pub fn seal_with_passphrase(
+    plaintext: &[u8],
+    passphrase: &[u8],
+    params: KdfParams,
+    aad: &[u8],
+) -> Result<Vec<u8>, KeyFileError> {
+    if passphrase.is_empty() {
+        return Err(KeyFileError::EmptyPassphrase);
+    }
+    params.check(SEALED_NAME)?;
+    if SEALED_HEADER_LEN + plaintext.len() + TAG_LEN > SEALED_MAX {
+        return Err(KeyFileError::Malformed(format!(
+            "{} bytes are too many to seal (at most {})",
+            plaintext.len(),
+            SEALED_MAX - SEALED_HEADER_LEN - TAG_LEN
+        )));
+    }
+    let mut salt = [0u8; SALT_LEN];
+    let mut nonce = [0u8; NONCE_LEN];
+    rand::fill(&mut salt[..]);
+    rand::fill(&mut nonce[..]);
+    let mut out = Vec::with_capacity(SEALED_HEADER_LEN + plaintext.len() + TAG_LEN);
+    out.extend_from_slice(SEALED_MAGIC);
+    out.push(SEALED_VERSION);
+    out.extend_from_slice(&params.m_cost_kib.to_le_bytes());
+    out.extend_from_slice(&params.t_cost.to_le_bytes());
+    out.extend_from_slice(&params.p_cost.to_le_bytes());
+    out.extend_from_slice(&salt);
+    out.extend_from_slice(&nonce);
+    let mut full_aad = out.clone();
+    full_aad.extend_from_slice(aad);
+
+    let key = derive_key(passphrase, &salt, params)?;
+    let mut buf = Zeroizing::new(plaintext.to_vec());
+    let tag = cipher(&key)?
+        .encrypt_inout_detached(&XNonce::from(nonce), &full_aad, buf.as_mut_slice().into())
+        .map_err(|e| KeyFileError::Crypto(e.to_string()))?;
+    out.extend_from_slice(&buf[..]);
+    out.extend_from_slice(&tag);
+    Ok(out)
+}
+
+/// Decrypts a blob made by [`seal_with_passphrase`] with the same `aad`. The Argon2 parameters
+/// it names are checked against [`KdfParams::MAX`] before anything is derived, as for key files;
+/// a wrong passphrase, a changed byte or another `aad` is [`KeyFileError::WrongPassphrase`].
+pub fn open_with_passphrase(
+    sealed: &[u8],
+    passphrase: &[u8],
+    aad: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, KeyFileError> {
+    let bad = |what: &str| KeyFileError::Malformed(format!("malformed sealed blob: {what}"));
+    if sealed.len() > SEALED_MAX {
+        return Err(bad("over 4096 bytes"));
+    }
+    if sealed.len() < SEALED_HEADER_LEN + TAG_LEN {
+        return Err(bad("truncated"));
+    }
+    let mut c = Cursor { rest: sealed };
+    if c.take(SEALED_MAGIC.len(), "magic").ok() != Some(&SEALED_MAGIC[..]) {
+        return Err(bad("bad magic"));
+    }
+    let version = c.take(1, "version")?[0];
+    if version != SEALED_VERSION {
+        return Err(bad(&format!(
+            "unsupported version {version} (this program reads version 1)"
+        )));
+    }
+    let params = KdfParams {
+        m_cost_kib: c.u32("Argon2 parameters")?,
+        t_cost: c.u32("Argon2 parameters")?,
+        p_cost: c.u32("Argon2 parameters")?,
+    };
+    let salt = c.array::<SALT_LEN>("salt")?;
+    let nonce = c.array::<NONCE_LEN>("nonce")?;
+    params.check(SEALED_NAME)?;
+    if passphrase.is_empty() {
+        return Err(KeyFileError::EmptyPassphrase);
+    }
+    let (ct, tag) = c.rest.split_at(c.rest.len() - TAG_LEN);
+    let mut tag_bytes = [0u8; TAG_LEN];
+    tag_bytes.copy_from_slice(tag);
+    let mut full_aad = sealed[..SEALED_HEADER_LEN].to_vec();
+    full_aad.extend_from_slice(aad);
+
+    let key = derive_key(passphrase, &salt, params)?;
+    let mut buf = Zeroizing::new(ct.to_vec());
+    cipher(&key)?
+        .decrypt_inout_detached(
+            &XNonce::from(nonce),
+            &full_aad,
+            buf.as_mut_slice().into(),
+            &Tag::from(tag_bytes),
+        )
+        .map_err(|_| KeyFileError::WrongPassphrase {
+            id: SEALED_NAME.to_owned(),
+        })?;
+    Ok(buf)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -757,7 +757,10 @@ fn a_flipped_signature_byte_is_a_signature_finding() {
     e[2][at] ^= 0x01;
     fx.write_records(&header, &e);
     // Entry 3 was signed against the original entry 2: one chain finding there, no more.
-    assert_eq!(sorted(audit(&fx)), vec![f("CHAIN", 3), f("SIGNATURE", 2)]);
+    assert_eq!(
+        sorted(audit(&fx)),
+        vec![f("CHAIN", 3), f("FORKED", 3), f("SIGNATURE", 2)]
+    );
 }
 
 #[test]
@@ -771,7 +774,12 @@ fn a_flipped_body_byte_breaks_the_signatures_of_that_entry() {
     // Both co-signatures of entry 1 fail; entry 2 no longer chains to it.
     assert_eq!(
         sorted(audit(&fx)),
-        vec![f("CHAIN", 2), f("SIGNATURE", 1), f("SIGNATURE", 1)]
+        vec![
+            f("CHAIN", 2),
+            f("FORKED", 3),
+            f("SIGNATURE", 1),
+            f("SIGNATURE", 1)
+        ]
     );
 }
 
@@ -782,7 +790,10 @@ fn a_body_byte_that_breaks_its_encoding_is_an_encoding_finding() {
     let at = position(&e[1], b"Holder c1");
     e[1][at] = 0xff; // no longer UTF-8
     fx.write_records(&header, &e);
-    assert_eq!(sorted(audit(&fx)), vec![f("CHAIN", 2), f("ENCODING", 1)]);
+    assert_eq!(
+        sorted(audit(&fx)),
+        vec![f("CHAIN", 2), f("ENCODING", 1), f("FORKED", 3)]
+    );
     // The other commands still read the journal around the damage.
     let log = fx.run(&["log"]).exits(0);
     assert!(log.stdout.contains("does not decode"), "{}", log.stdout);
@@ -797,7 +808,10 @@ fn a_record_deleted_from_the_middle_is_found_at_the_next_entry() {
     fx.write_records(&header, &e);
     // Entry 3 follows entry 1: wrong number, wrong previous hash, signed against a head (size 3)
     // this journal never had.
-    assert_eq!(sorted(audit(&fx)), vec![f("CHAIN", 3), f("SEQUENCE", 3)]);
+    assert_eq!(
+        sorted(audit(&fx)),
+        vec![f("CHAIN", 3), f("SEQUENCE", 3), f("TRUNCATED", 3)]
+    );
 }
 
 #[test]
@@ -814,6 +828,7 @@ fn a_duplicated_record_is_a_replay_out_of_sequence() {
         sorted(audit(&fx)),
         vec![
             f("CHAIN", 2),
+            f("FORKED", 3),
             f("ID_IN_USE", 2),
             f("KEY_IN_USE", 2),
             f("PERSON_DUPLICATE", 2),
@@ -836,6 +851,7 @@ fn two_swapped_records_are_found_at_both() {
     let mut expected = vec![
         f("CHAIN", 2),
         f("CHAIN", 3),
+        f("FORKED", 3),
         f("SEQUENCE", 2),
         f("SEQUENCE", 3),
     ];
@@ -879,6 +895,12 @@ fn an_entry_re_signed_by_a_key_not_on_the_roster_leaves_only_authorization_findi
     assert!(audit(&fx).is_empty());
 
     fx.write_records(&header, &forge(&["a1", "x9"]));
+    // The ledger's own checkpoint shows the rewrite at once...
+    assert!(audit(&fx).contains(&f("FORKED", 3)));
+    // ...and the journal alone shows who signed what.
+    let checkpoint = fx.ledger().join("checkpoint");
+    let saved = fs::read(&checkpoint).unwrap();
+    fs::remove_file(&checkpoint).unwrap();
     let report = fx.run(&["verify", "--json"]).exits(1).json();
     let findings = report["findings"].as_array().unwrap();
     assert!(
@@ -894,13 +916,13 @@ fn an_entry_re_signed_by_a_key_not_on_the_roster_leaves_only_authorization_findi
         .find(|f| f["code"] == "SIGNER_UNKNOWN")
         .unwrap();
     assert_eq!(unknown["signer"], "x9");
-    // The ledger's own checkpoint pins the root it signed: a rewritten journal is refused...
+    // Authorization findings do not stop a rebuild of the index of a journal brought from
+    // elsewhere...
+    fx.run(&["reindex"]).exits(0);
+    // ...but the ledger's own checkpoint pins the root it signed: a rewritten journal is refused.
+    fs::write(&checkpoint, saved).unwrap();
     let run = fx.run(&["reindex"]).exits(5);
     assert!(run.stderr.contains("rewritten"), "{}", run.stderr);
-    // ...but without it (a journal brought from elsewhere), authorization findings do not stop
-    // a rebuild of the index.
-    fs::remove_file(fx.ledger().join("checkpoint")).unwrap();
-    fx.run(&["reindex"]).exits(0);
 }
 
 #[test]
@@ -956,7 +978,9 @@ fn a_cut_acknowledged_record_is_never_cut_further_or_papered_over() {
         "{}",
         run.stderr
     );
-    assert_eq!(fx.run(&["verify", "--json"]).exits(0).json()["entries"], 3);
+    let report = fx.run(&["verify", "--json"]).exits(1).json();
+    assert_eq!(report["entries"], 3);
+    assert_eq!(sorted(audit(&fx)), vec![f("TRUNCATED", 3)]);
 }
 
 #[test]

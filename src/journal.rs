@@ -278,14 +278,41 @@ pub fn read_at(file: &mut File, path: &Path, offset: u64) -> Result<Option<Recor
     reader.next_record().map_err(io_err(path))
 }
 
+/// The file operations an append makes: the narrow interface between the journal and the disk,
+/// so that a test double can record them and replay every state a power cut could leave
+/// (`tests/power_loss.rs`).
+pub trait JournalIo {
+    /// Writes all of `bytes` at `offset`.
+    fn write_at(&mut self, offset: u64, bytes: &[u8]) -> io::Result<()>;
+    /// Makes everything written so far durable (fdatasync).
+    fn sync(&mut self) -> io::Result<()>;
+    /// Cuts or extends the file to `len` bytes.
+    fn set_len(&mut self, len: u64) -> io::Result<()>;
+}
+
+impl JournalIo for File {
+    fn write_at(&mut self, offset: u64, bytes: &[u8]) -> io::Result<()> {
+        self.seek(SeekFrom::Start(offset))?;
+        self.write_all(bytes)
+    }
+
+    fn sync(&mut self) -> io::Result<()> {
+        self.sync_data()
+    }
+
+    fn set_len(&mut self, len: u64) -> io::Result<()> {
+        File::set_len(self, len)
+    }
+}
+
 /// The journal opened for appending, by the one writer that holds the ledger lock.
-pub struct Writer {
-    file: File,
+pub struct Writer<F: JournalIo = File> {
+    file: F,
     path: PathBuf,
     len: u64,
 }
 
-impl Writer {
+impl Writer<File> {
     /// Creates a journal holding the header and the first record, atomically: it is written to
     /// a temporary name, fsynced, renamed into place, and the directory is fsynced.
     pub fn create(
@@ -317,11 +344,18 @@ impl Writer {
             .write(true)
             .open(path)
             .map_err(io_err(path))?;
-        Ok(Writer {
+        Ok(Writer::with_io(file, path, len))
+    }
+}
+
+impl<F: JournalIo> Writer<F> {
+    /// A writer over any [`JournalIo`]; `path` names the journal in errors.
+    pub fn with_io(file: F, path: &Path, len: u64) -> Writer<F> {
+        Writer {
             file,
             path: path.to_path_buf(),
             len,
-        })
+        }
     }
 
     pub fn len(&self) -> u64 {
@@ -336,25 +370,29 @@ impl Writer {
         &self.path
     }
 
+    /// The I/O underneath, for a test double's record.
+    pub fn io(&self) -> &F {
+        &self.file
+    }
+
     /// Cuts an unacknowledged tail so that the file ends at the last complete record.
     pub fn cut_tail(&mut self) -> Result<(), JournalError> {
         self.file.set_len(self.len).map_err(io_err(&self.path))?;
-        self.file.sync_all().map_err(io_err(&self.path))
+        self.file.sync().map_err(io_err(&self.path))
     }
 
     /// Appends one record and returns its offset once it is on disk.
     pub fn append(&mut self, entry: &[u8]) -> Result<u64, JournalError> {
         let record = frame(entry)?;
         let offset = self.len;
-        let result = (|| {
-            self.file.seek(SeekFrom::Start(offset))?;
-            self.file.write_all(&record)?;
-            self.file.sync_data()
-        })();
+        let result = self
+            .file
+            .write_at(offset, &record)
+            .and_then(|()| self.file.sync());
         if let Err(e) = result {
             // Leave no partial record behind a failed write (a full disk, say).
             let _ = self.file.set_len(offset);
-            let _ = self.file.sync_data();
+            let _ = self.file.sync();
             return Err(io_err(&self.path)(e));
         }
         self.len = offset + record.len() as u64;

@@ -5,19 +5,17 @@
 //! `cargo test --test crash` runs 50 kills; the full run (docs/RELIABILITY.md) is
 //! `CUSTODY_CRASH_KILLS=1000 cargo test --release --test crash -- --nocapture`.
 
+#[allow(dead_code)]
+mod util;
+
 use custody::entry::{DecodedEntry, hex};
 use custody::journal;
 use rand::RngExt;
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().join("examples").join(name)
-}
 
 /// seq -> entry hash, for every complete record of the journal.
 fn journal_hashes(dir: &Path) -> BTreeMap<u64, String> {
@@ -38,8 +36,12 @@ fn sigkill_never_loses_an_acknowledged_event_nor_leaves_a_false_finding() {
         .unwrap_or(50);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("ledger");
-    let writer = example("crash_writer");
-    let status = Command::new(&writer).arg(&dir).arg("--setup").status().unwrap();
+    let writer = util::example("crash_writer");
+    let status = Command::new(&writer)
+        .arg(&dir)
+        .arg("--setup")
+        .status()
+        .unwrap();
     assert!(status.success());
     let custody = env!("CARGO_BIN_EXE_custody");
 
@@ -62,9 +64,19 @@ fn sigkill_never_loses_an_acknowledged_event_nor_leaves_a_false_finding() {
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
         let mut out = String::new();
-        child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
         let mut err = String::new();
-        child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
         torn_tails += err.matches("tail").count();
         let mut last_ack_this_round = baseline;
         for line in out.lines() {
@@ -95,7 +107,11 @@ fn sigkill_never_loses_an_acknowledged_event_nor_leaves_a_false_finding() {
 
         let present = journal_hashes(&dir);
         for (seq, hash) in &acked {
-            assert_eq!(present.get(seq), Some(hash), "round {round}: acknowledged entry {seq} lost");
+            assert_eq!(
+                present.get(seq),
+                Some(hash),
+                "round {round}: acknowledged entry {seq} lost"
+            );
         }
         // Beyond what this writer acknowledged, at most the one append it was killed in.
         let last_present = present.keys().next_back().copied().unwrap();

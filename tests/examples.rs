@@ -1,17 +1,12 @@
 //! The two examples a newcomer runs first, run as they are (cargo builds them with the tests).
 
-use std::path::PathBuf;
+#[allow(dead_code)]
+mod util;
+
 use std::process::Command;
 
-fn example(name: &str) -> PathBuf {
-    // Test binaries live in target/<profile>/deps; examples in target/<profile>/examples.
-    let exe = std::env::current_exe().unwrap();
-    let profile = exe.parent().unwrap().parent().unwrap();
-    profile.join("examples").join(name)
-}
-
 fn run(name: &str) -> String {
-    let out = Command::new(example(name)).output().unwrap();
+    let out = Command::new(util::example(name)).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),

@@ -4,11 +4,14 @@
 //! fsync, and the same with the unsynced append dropped, torn at any point, zero-filled, or
 //! complete. Each state must reopen, audit clean, and hold every acknowledged event.
 
+#[allow(dead_code)]
+mod util;
+
 use custody::audit;
 use custody::journal::{HEADER_LEN, JournalIo, Writer, open_reader};
 use custody::ledger::Ledger;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// What the disk was asked to do.
@@ -57,16 +60,6 @@ fn apply(image: &mut Vec<u8>, op: &Op) {
     }
 }
 
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(name)
-}
-
 /// Entry bytes of every record of a journal, and its header.
 fn records(path: &Path) -> (Vec<u8>, Vec<Vec<u8>>) {
     let bytes = std::fs::read(path).unwrap();
@@ -82,7 +75,7 @@ fn records(path: &Path) -> (Vec<u8>, Vec<Vec<u8>>) {
 fn every_disk_state_a_power_cut_can_leave_recovers_with_every_acknowledged_event() {
     let tmp = tempfile::tempdir().unwrap();
     let source = tmp.path().join("source");
-    let writer = example("crash_writer");
+    let writer = util::example("crash_writer");
     assert!(
         Command::new(&writer)
             .arg(&source)

@@ -228,3 +228,23 @@ impl Fixture {
 fn u32_at(bytes: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap())
 }
+
+/// The path of a built example. Test binaries live in target/<profile>/deps and examples in
+/// target/<profile>/examples; `cargo test` builds both (`--test NAME` alone needs `--examples`).
+#[allow(dead_code)] // not every test binary runs an example
+pub fn example(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(name);
+    assert!(
+        path.exists(),
+        "{} is not built: run `cargo test`, or add --examples to `cargo test --test ...`",
+        path.display()
+    );
+    path
+}

@@ -7,7 +7,6 @@
 //!     cargo run --release --example crash_writer -- DIR [COUNT]   # append until killed (or COUNT)
 
 #[path = "common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use common::{BoxError, FOUNDERS, ZONE, demo_seed, member};
@@ -31,10 +30,20 @@ fn key(id: &str) -> SigningKey {
 }
 
 /// Prepares, signs (with the demo seeds) and appends one event with the real clock.
-fn append(ledger: &mut Ledger, dir: &Path, event: Event, signers: &[&str]) -> Result<(u64, [u8; 32]), BoxError> {
+fn append(
+    ledger: &mut Ledger,
+    dir: &Path,
+    event: Event,
+    signers: &[&str],
+) -> Result<(u64, [u8; 32]), BoxError> {
     let mut peek = ledger::peek(dir)?;
     peek.head = ledger.head()?;
-    let body = ledger::prepare(&peek, event, Timestamp::now(), signers.iter().map(|s| s.to_string()).collect());
+    let body = ledger::prepare(
+        &peek,
+        event,
+        Timestamp::now(),
+        signers.iter().map(|s| s.to_string()).collect(),
+    );
     let bytes = body.encode()?;
     let sigs = signers
         .iter()
@@ -57,7 +66,13 @@ fn setup(dir: &Path) -> Result<(), BoxError> {
             person_number: member(id).person_number.into(),
         })
         .collect();
-    let new = NewLedger::prepare("crash harness", ZONE, founders, Policy::default(), Timestamp::now())?;
+    let new = NewLedger::prepare(
+        "crash harness",
+        ZONE,
+        founders,
+        Policy::default(),
+        Timestamp::now(),
+    )?;
     let sigs = FOUNDERS
         .iter()
         .map(|id| CoSignature {
@@ -108,7 +123,9 @@ fn setup(dir: &Path) -> Result<(), BoxError> {
 
 fn main() -> Result<(), BoxError> {
     let mut args = std::env::args().skip(1);
-    let dir = args.next().ok_or("usage: crash_writer DIR [--setup | COUNT]")?;
+    let dir = args
+        .next()
+        .ok_or("usage: crash_writer DIR [--setup | COUNT]")?;
     let dir = Path::new(&dir);
     let next = args.next();
     if next.as_deref() == Some("--setup") {

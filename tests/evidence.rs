@@ -218,13 +218,18 @@ fn a_proof_from_before_a_rewrite_no_longer_proves_its_entry() {
     assert_eq!(audit(&fx, &["--proof", "p.proof"]).1, vec![]);
     // The same proof claiming another entry: its checkpoint holds, its path does not.
     let proof = fs::read_to_string(fx.path("p.proof")).unwrap();
-    fs::write(fx.path("moved.proof"), proof.replace("\nindex 2\n", "\nindex 1\n")).unwrap();
+    fs::write(
+        fx.path("moved.proof"),
+        proof.replace("\nindex 2\n", "\nindex 1\n"),
+    )
+    .unwrap();
     let (report, findings) = audit(&fx, &["--proof", "moved.proof"]);
     assert_eq!(findings, vec![f("PROOF_INVALID", 1)]);
     assert_eq!(report["findings"][0]["severity"], "critical");
     let run = text_report(&fx, &["--proof", "moved.proof"], 1);
     assert!(
-        run.stdout.contains("PROOF_INVALID: it does not prove its entry"),
+        run.stdout
+            .contains("PROOF_INVALID: it does not prove its entry"),
         "{}",
         run.stdout
     );
@@ -352,12 +357,18 @@ fn a_valid_daily_checkpoint_and_proof_verify_clean_and_head_the_report() {
     );
     // Wrapped lines joined: the verdict may continue on the next line.
     let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(flat.contains("the ledger holds this tree of 4 entries"), "{out}");
+    assert!(
+        flat.contains("the ledger holds this tree of 4 entries"),
+        "{out}"
+    );
     assert!(
         after("proof       p.proof").contains("VALID: its checkpoint signed by the ledger key;"),
         "{out}"
     );
-    assert!(flat.contains("its entry is in the ledger's tree of 4 entries"), "{out}");
+    assert!(
+        flat.contains("its entry is in the ledger's tree of 4 entries"),
+        "{out}"
+    );
     assert!(out.contains("verdict: CLEAN, no findings"), "{out}");
     for section in [
         "integrity: no findings",

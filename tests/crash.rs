@@ -3,7 +3,7 @@
 //! append was acknowledged, and nothing beyond at most the one in flight.
 //!
 //! `cargo test --test crash` runs 50 kills; the full run (docs/RELIABILITY.md) is
-//! `CUSTODY_CRASH_KILLS=1000 cargo test --release --test crash -- --nocapture`.
+//! `cargo build --release --examples && CUSTODY_CRASH_KILLS=1000 cargo test --release --test crash -- --nocapture`.
 
 #[allow(dead_code)]
 mod util;

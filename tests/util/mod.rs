@@ -243,7 +243,7 @@ pub fn example(name: &str) -> std::path::PathBuf {
         .join(name);
     assert!(
         path.exists(),
-        "{} is not built: run `cargo test`, or add --examples to `cargo test --test ...`",
+        "{} is not built: run `cargo test`, or `cargo build --examples` (with --release for a release test) first",
         path.display()
     );
     path

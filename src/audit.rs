@@ -7,6 +7,7 @@ use crate::event::Event;
 use crate::evidence::{CheckpointCheck, Evidence, Observed};
 use crate::finding::{Code, Finding};
 use crate::journal::{self, End, JournalError, Reader};
+use crate::policy::EventKind;
 use crate::rules::judge;
 use crate::state::{MemKv, State, StoreError};
 use crate::time::Timestamp;
@@ -24,7 +25,11 @@ pub enum AuditError {
     Store(#[from] StoreError),
 }
 
-/// What the audit found.
+/// What the audit found: the header facts, the evidence checked, the findings, and the entries
+/// an auditor reads whether or not they break a rule.
+///
+/// Its JSON form (`custody verify --json`) is documented field by field in `docs/AUDIT.md`;
+/// times there are RFC 3339 in UTC, hashes and ids lower-case hex.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     #[serde(serialize_with = "opt_hex")]
@@ -41,7 +46,9 @@ pub struct Report {
     pub genesis_trusted: Option<bool>,
     #[serde(serialize_with = "opt_hex")]
     pub head_hash: Option<Hash>,
+    #[serde(serialize_with = "opt_time")]
     pub first_recorded: Option<Timestamp>,
+    #[serde(serialize_with = "opt_time")]
     pub last_recorded: Option<Timestamp>,
     /// The RFC 6962 tree over every record: its size and root.
     pub tree_size: u64,
@@ -49,9 +56,121 @@ pub struct Report {
     pub root: Hash,
     /// How each checkpoint the auditor gave (and each proof's checkpoint) fared.
     pub checkpoints: Vec<CheckpointCheck>,
+    /// Every finding, in journal order; end-of-ledger and evidence findings last.
     pub findings: Vec<Finding>,
+    /// Roster and policy changes, reschedules, incidents and corrections, in journal order,
+    /// listed whether or not they break a rule: they are not findings by themselves, but an
+    /// auditor wants to see them. A violation recorded with an incident note is both a finding
+    /// and a listed incident.
+    ///
+    /// Memory: unlike the rest of the audit, this list grows with the journal, one item per
+    /// such entry. Those entries are few (a county's exam has a dozen roster entries and a
+    /// handful of incidents among hundreds of handovers), and each item is one line of text.
+    pub listed: Vec<Listed>,
     /// Facts that are not findings, such as an unacknowledged tail left by a crash.
     pub notices: Vec<String>,
+}
+
+/// Which list of the report a [`Listed`] entry belongs to.
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum ListedKind {
+    /// The founders (the genesis), an enrolment or a revocation.
+    Roster,
+    /// A policy change.
+    Policy,
+    /// A session rescheduled, or scheduled with an incident note. A session's first schedule
+    /// is not listed.
+    Schedule,
+    /// An `incident` event, or any custody event the signers recorded with an incident note.
+    Incident,
+    /// A `correct` event.
+    Correction,
+}
+
+impl ListedKind {
+    /// The JSON form: `roster`, `policy`, `schedule`, `incident`, `correction`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListedKind::Roster => "roster",
+            ListedKind::Policy => "policy",
+            ListedKind::Schedule => "schedule",
+            ListedKind::Incident => "incident",
+            ListedKind::Correction => "correction",
+        }
+    }
+}
+
+/// An entry the report lists whether or not it breaks a rule.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Listed {
+    pub kind: ListedKind,
+    /// The entry's sequence number.
+    pub seq: u64,
+    /// The event's kind, as `custody log` names it (`enroll`, `arrive`, `incident`, ...).
+    pub event: EventKind,
+    /// When the signers say it happened.
+    #[serde(serialize_with = "time")]
+    pub event_time: Timestamp,
+    pub signers: Vec<String>,
+    /// The bags the event names, if any.
+    pub bags: Vec<String>,
+    /// One line in plain words ([`crate::summary::detail`]; for a reschedule, also the times it
+    /// replaces; for a policy change, when it takes effect).
+    pub text: String,
+    /// The incident note (or the correction's note) the signers attached.
+    pub note: Option<String>,
+    /// The codes of the findings reported at this entry (a noted violation), in report order.
+    pub finding_codes: Vec<Code>,
+}
+
+fn time<S: serde::Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_rfc3339())
+}
+
+fn opt_time<S: serde::Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => time(t, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// The entry as a [`Listed`] item, if the report lists it; judged on the state before it.
+fn listed(
+    state: &State<MemKv>,
+    e: &DecodedEntry,
+    findings: &[Finding],
+) -> Result<Option<Listed>, StoreError> {
+    let event = &e.body.event;
+    let note = event.incident_note().map(str::to_string);
+    let mut text = crate::summary::detail(event);
+    let kind = match event {
+        Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) => ListedKind::Roster,
+        Event::Policy(_) => ListedKind::Policy,
+        Event::Schedule(s) => match state.session(&s.session)? {
+            Some(old) => {
+                text.push_str(&format!("; rescheduled, was {} to {}", old.start, old.end));
+                ListedKind::Schedule
+            }
+            None if note.is_some() => ListedKind::Schedule,
+            None => return Ok(None),
+        },
+        Event::Incident(_) => ListedKind::Incident,
+        Event::Correct(_) => ListedKind::Correction,
+        _ if note.is_some() => ListedKind::Incident,
+        _ => return Ok(None),
+    };
+    Ok(Some(Listed {
+        kind,
+        seq: e.entry.seq,
+        event: event.kind(),
+        event_time: e.body.event_time,
+        signers: e.body.signers.clone(),
+        bags: event.bag_ids().into_iter().map(str::to_string).collect(),
+        text,
+        note,
+        finding_codes: findings.iter().map(|f| f.code).collect(),
+    }))
 }
 
 fn hex32<S: serde::Serializer>(v: &Hash, s: S) -> Result<S::Ok, S::Error> {
@@ -189,6 +308,7 @@ fn empty_report() -> Report {
         root: crate::merkle::empty_root(),
         checkpoints: Vec::new(),
         findings: Vec::new(),
+        listed: Vec::new(),
         notices: Vec::new(),
     }
 }
@@ -298,6 +418,7 @@ fn walk_records<R: Read>(
             findings: &findings,
             state: &state,
         });
+        let listed = listed(&state, &decoded, &findings)?;
         report.findings.extend(findings);
         report
             .first_recorded
@@ -324,6 +445,19 @@ fn walk_records<R: Read>(
             _ => {}
         }
         state.apply(&decoded)?;
+        if let Some(mut item) = listed {
+            if let Event::Policy(_) = &decoded.body.event
+                && let Some(p) = state
+                    .pending_policies()?
+                    .iter()
+                    .rev()
+                    .find(|p| p.seq == seq)
+            {
+                item.text
+                    .push_str(&format!("; in force from {}", p.active_from));
+            }
+            report.listed.push(item);
+        }
         note(&mut observed, &state, report.entries, decoded.hash)?;
         next_seq = seq.saturating_add(1);
     }

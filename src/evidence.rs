@@ -71,9 +71,19 @@ pub(crate) struct Observed {
     pub leaves: BTreeMap<u64, Hash>,
 }
 
-/// How one checkpoint fared.
+/// What a check was of.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    Checkpoint,
+    /// An inclusion proof, judged with the checkpoint it carries.
+    Proof,
+}
+
+/// How one checkpoint, or one proof, fared.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct CheckpointCheck {
+    pub kind: EvidenceKind,
     pub label: String,
     pub size: Option<u64>,
     #[serde(serialize_with = "opt_hex")]
@@ -82,6 +92,8 @@ pub struct CheckpointCheck {
     pub signed_by: Vec<String>,
     /// Signed by a known key, and the ledger holds exactly that tree at that size.
     pub consistent: bool,
+    /// The finding this evidence gave, if any.
+    pub problem: Option<Code>,
 }
 
 fn opt_hex<S: serde::Serializer>(v: &Option<Hash>, s: S) -> Result<S::Ok, S::Error> {
@@ -114,12 +126,26 @@ impl Observed {
 
     /// Judges one checkpoint note; `seq` for findings is the checkpoint's last entry.
     fn checkpoint(&self, label: &str, text: &str, out: &mut Vec<Finding>) -> CheckpointCheck {
+        let before = out.len();
+        let mut check = self.checkpoint_findings(label, text, out);
+        check.problem = out[before..].first().map(|f| f.code);
+        check
+    }
+
+    fn checkpoint_findings(
+        &self,
+        label: &str,
+        text: &str,
+        out: &mut Vec<Finding>,
+    ) -> CheckpointCheck {
         let mut check = CheckpointCheck {
+            kind: EvidenceKind::Checkpoint,
             label: label.to_string(),
             size: None,
             root: None,
             signed_by: Vec::new(),
             consistent: false,
+            problem: None,
         };
         let parsed =
             Note::parse(text).and_then(|n| Checkpoint::parse_text(&n.text).map(|c| (n, c)));
@@ -204,31 +230,37 @@ pub(crate) fn judge(ev: &Evidence, obs: &Observed) -> (Vec<Finding>, Vec<Checkpo
                     obs.size,
                     format!("{label}: {e}"),
                 ));
+                checks.push(CheckpointCheck {
+                    kind: EvidenceKind::Proof,
+                    label: label.clone(),
+                    size: None,
+                    root: None,
+                    signed_by: Vec::new(),
+                    consistent: false,
+                    problem: Some(Code::ProofInvalid),
+                });
                 continue;
             }
         };
-        let check = obs.checkpoint(
-            &format!("{label} (its checkpoint)"),
-            &proof.checkpoint,
-            &mut findings,
-        );
-        checks.push(check.clone());
-        let (Some(size), Some(root), true) = (check.size, check.root, check.consistent) else {
-            continue;
-        };
-        let ok = obs.leaves.get(&proof.index).is_some_and(|leaf| {
-            verify_inclusion(proof.index, size, leaf, &proof.path, &root).is_ok()
-        });
-        if !ok {
-            findings.push(Finding::new(
-                Code::ProofInvalid,
-                proof.index,
-                format!(
-                    "{label}: does not prove entry {} in the ledger's tree of {size} entries",
-                    proof.index
-                ),
-            ));
+        let mut check = obs.checkpoint(label, &proof.checkpoint, &mut findings);
+        check.kind = EvidenceKind::Proof;
+        if let (Some(size), Some(root), true) = (check.size, check.root, check.consistent) {
+            let ok = obs.leaves.get(&proof.index).is_some_and(|leaf| {
+                verify_inclusion(proof.index, size, leaf, &proof.path, &root).is_ok()
+            });
+            if !ok {
+                findings.push(Finding::new(
+                    Code::ProofInvalid,
+                    proof.index,
+                    format!(
+                        "{label}: does not prove entry {} in the ledger's tree of {size} entries",
+                        proof.index
+                    ),
+                ));
+                check.problem = Some(Code::ProofInvalid);
+            }
         }
+        checks.push(check);
     }
     (findings, checks)
 }

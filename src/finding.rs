@@ -19,6 +19,48 @@ pub enum Category {
     Timing,
 }
 
+/// How grave a finding is, for the order in which an auditor reads them. It follows from the
+/// code alone ([`Code::severity`]): integrity critical; authorization, event and custody high;
+/// timing medium; a late record low.
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The record itself cannot be relied on: changed, cut, forked, badly signed.
+    Critical,
+    /// Someone acted without the authority or the two people the rules require, or a bag's
+    /// custody was broken.
+    High,
+    /// A time rule broken: opened early or late, held or in transit too long.
+    Medium,
+    /// Recorded late: the event is there, only its record came after the allowed delay.
+    Low,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
+
+    /// The JSON form: `critical`, `high`, `medium`, `low`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What the append path does with a finding. The audit reports every finding whatever this says.
 #[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -50,6 +92,19 @@ macro_rules! codes {
 
             pub fn refusal(self) -> Refusal {
                 match self { $(Code::$variant => Refusal::$refusal,)* }
+            }
+
+            /// How grave a finding with this code is: integrity critical; authorization,
+            /// event and custody high; timing medium, except `LATE_RECORD`, low.
+            pub fn severity(self) -> Severity {
+                match (self, self.category()) {
+                    (Code::LateRecord, _) => Severity::Low,
+                    (_, Category::Integrity) => Severity::Critical,
+                    (_, Category::Authorization | Category::Event | Category::Custody) => {
+                        Severity::High
+                    }
+                    (_, Category::Timing) => Severity::Medium,
+                }
             }
         }
     };
@@ -130,6 +185,8 @@ impl fmt::Display for Code {
 pub struct Finding {
     pub code: Code,
     pub category: Category,
+    /// How grave it is; follows from the code ([`Code::severity`]).
+    pub severity: Severity,
     /// The entry's sequence number as the journal holds it; for framing, the record's position.
     pub seq: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -148,6 +205,7 @@ impl Finding {
         Finding {
             code,
             category: code.category(),
+            severity: code.severity(),
             seq,
             signer: None,
             bag: None,

@@ -440,6 +440,13 @@ pub fn read_checkpoint(dir: &Path) -> Result<Option<Checkpoint>, LedgerError> {
 pub fn own_evidence(dir: &Path) -> Result<Vec<Named>, LedgerError> {
     let mut out = Vec::new();
     let read = |path: &Path| -> Result<Named, LedgerError> {
+        let len = fs::metadata(path).map_err(io_at(path))?.len();
+        if len > note::MAX_NOTE as u64 {
+            return Err(LedgerError::Checkpoint(format!(
+                "{} is larger than a note can be",
+                path.display()
+            )));
+        }
         let text = fs::read_to_string(path).map_err(io_at(path))?;
         Ok(Named {
             label: path.display().to_string(),
@@ -497,8 +504,9 @@ fn check_against(old: &Checkpoint, now: &Checkpoint) -> Result<(), LedgerError> 
     }
 }
 
-/// Takes the writer lock of a ledger directory, without waiting.
-fn take_lock(dir: &Path) -> Result<File, LedgerError> {
+/// Takes the writer lock of a ledger directory, without waiting: exit 4 ("in use") for the
+/// user when another process holds it.
+pub fn take_lock(dir: &Path) -> Result<File, LedgerError> {
     let lock_path = dir.join(LOCK);
     let lock = OpenOptions::new()
         .create(true)
@@ -561,6 +569,12 @@ impl Ledger {
             return Err(LedgerError::Damaged { offset, reason });
         }
         Ok(ledger)
+    }
+
+    /// [`Ledger::open`] with the lock already held (from [`take_lock`]), for a caller that
+    /// wrote the directory under it (a restore) and must not let another writer in between.
+    pub fn open_with_lock(dir: &Path, lock: File) -> Result<Ledger, LedgerError> {
+        Ledger::open_locked(dir, lock, false)
     }
 
     fn open_locked(dir: &Path, lock: File, rebuild: bool) -> Result<Ledger, LedgerError> {

@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod bag;
+pub mod bundle;
 pub mod custody;
 pub mod draft;
 pub mod encoding;

@@ -603,6 +603,7 @@ fn a_backup_restores_a_working_ledger_with_the_same_head() {
     assert!(restored.join("index").is_dir(), "the index was rebuilt");
     #[cfg(unix)]
     {
+        assert_eq!(mode(&file), 0o600, "a backup is private");
         assert_eq!(mode(&restored.join("ledger.key")), 0o600);
         assert_eq!(mode(&restored.join("person.key")), 0o600);
     }

@@ -248,7 +248,8 @@ fn a_proof_from_before_a_rewrite_no_longer_proves_its_entry() {
         "{findings:?}"
     );
     let check = &report["checkpoints"][0];
-    assert_eq!(check["label"], "p.proof (its checkpoint)");
+    assert_eq!(check["label"], "p.proof");
+    assert_eq!(check["kind"], "proof");
     assert_eq!(check["consistent"], false);
     let run = text_report(&fx, &["--proof", "p.proof"], 1);
     assert!(run.stdout.contains("proof       p.proof"), "{}", run.stdout);
@@ -332,7 +333,9 @@ fn a_valid_daily_checkpoint_and_proof_verify_clean_and_head_the_report() {
     assert_eq!(daily["consistent"], true);
     assert_eq!(daily["size"], 4);
     assert_eq!(daily["signed_by"], serde_json::json!(["a1", "a2"]));
-    let proof = by_label("p.proof (its checkpoint)");
+    let proof = by_label("p.proof");
+    assert_eq!(proof["kind"], "proof");
+    assert_eq!(proof["problem"], serde_json::Value::Null);
     assert_eq!(proof["consistent"], true);
     assert_eq!(proof["signed_by"], serde_json::json!(["ledger"]));
     // The ledger's own checkpoints are checked too.
@@ -661,5 +664,168 @@ fn every_finding_code_has_the_severity_of_its_category() {
         assert_eq!(finding.severity, expected);
         let json = serde_json::to_value(&finding).unwrap();
         assert_eq!(json["severity"], expected.as_str());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. docs/AUDIT.md: its golden examples verify, and its JSON field tables match the report
+
+fn audit_doc() -> String {
+    fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/AUDIT.md")).unwrap()
+}
+
+/// The fenced block after `<!-- golden: NAME -->`, with its final newline.
+fn golden(doc: &str, name: &str) -> String {
+    let marker = format!("<!-- golden: {name} -->\n```text\n");
+    let start = doc
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no golden {name}"))
+        + marker.len();
+    let len = doc[start..].find("\n```").unwrap();
+    format!("{}\n", &doc[start..start + len])
+}
+
+#[test]
+fn the_golden_checkpoint_and_proof_of_the_audit_doc_verify_under_its_keys() {
+    let doc = audit_doc();
+    let keys: Vec<(String, [u8; 32])> = golden(&doc, "keys")
+        .lines()
+        .map(|l| note::parse_verifier_key(l).unwrap())
+        .collect();
+    let (ledger_name, ledger_key) = &keys[0];
+    assert_eq!(
+        ledger_name.matches('/').count(),
+        1,
+        "the ledger key comes first"
+    );
+
+    let text = golden(&doc, "checkpoint");
+    let daily = Note::parse(&text).unwrap();
+    assert_eq!(daily.encode(), text);
+    let cp = Checkpoint::parse_text(&daily.text).unwrap();
+    assert_eq!(&cp.origin, ledger_name);
+    for (name, key) in &keys[1..] {
+        assert!(
+            daily.verified_by(name, key),
+            "{name} signed the daily checkpoint"
+        );
+    }
+    assert!(!daily.verified_by(ledger_name, ledger_key));
+
+    let text = golden(&doc, "proof");
+    let proof = Proof::parse(&text).unwrap();
+    assert_eq!(proof.encode(), text);
+    let note = Note::parse(&proof.checkpoint).unwrap();
+    assert!(note.verified_by(ledger_name, ledger_key));
+    let signed = Checkpoint::parse_text(&note.text).unwrap();
+    assert_eq!(
+        signed, cp,
+        "the proof's checkpoint is the tree the admins signed"
+    );
+    // The entry hash `custody prove` printed beside it.
+    let at = doc.find("entry 5 (hash ").unwrap() + "entry 5 (hash ".len();
+    let leaf = parse_hex::<32>(&doc[at..at + 64]).unwrap();
+    assert_eq!(proof.index, 5);
+    custody::merkle::verify_inclusion(5, cp.size, &leaf, &proof.path, &cp.root).unwrap();
+}
+
+/// The field names of the table under `heading`, in order.
+fn doc_fields(doc: &str, heading: &str) -> Vec<String> {
+    let start = doc.find(heading).unwrap_or_else(|| panic!("no {heading}"));
+    doc[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .filter_map(|l| l.strip_prefix("| `"))
+        .map(|l| l[..l.find('`').unwrap()].to_string())
+        .collect()
+}
+
+fn keys_of(v: &Value) -> Vec<String> {
+    v.as_object().unwrap().keys().cloned().collect()
+}
+
+#[test]
+fn the_audit_doc_names_every_field_of_the_json_report() {
+    let doc = audit_doc();
+    // A report with every kind of item: a check, a finding with a bag, a listed incident.
+    let fx = small_ledger();
+    fx.run(&["prove", "1", "--out", "p.proof"]).exits(0);
+    let now = Timestamp::now();
+    let (start, end) = (
+        now.plus_seconds(30 * 3600).to_rfc3339(),
+        now.plus_seconds(32 * 3600).to_rfc3339(),
+    );
+    let mut args: Vec<String> = [
+        "schedule",
+        "--session",
+        "yw",
+        "--subject",
+        "语文",
+        "--start",
+        &start,
+        "--end",
+        &end,
+    ]
+    .map(String::from)
+    .to_vec();
+    args.extend(fx.signing(&["a1", "a2"]));
+    fx.run(&args).exits(0);
+    let mut args: Vec<String> = [
+        "record",
+        "collect",
+        "--bag",
+        "QP-1:S1:30",
+        "--kind",
+        "question_papers",
+        "--session",
+        "yw",
+        "--site",
+        "A",
+        "--room",
+        "1",
+        "--from",
+        "up",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.extend(fx.signing(&["c1", "s1"]));
+    fx.run(&args).exits(0);
+    let mut args: Vec<String> = [
+        "record",
+        "inspect",
+        "--bag",
+        "QP-1:S2",
+        "--incident",
+        "torn",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.extend(fx.signing(&["c1", "s1"]));
+    fx.run(&args).exits(0);
+    let (report, findings) = audit(&fx, &["--proof", "p.proof"]);
+    assert_eq!(findings.len(), 1);
+
+    let mut report_keys = keys_of(&report);
+    let mut documented = doc_fields(&doc, "### Report fields");
+    report_keys.sort();
+    documented.sort();
+    assert_eq!(report_keys, documented, "report fields");
+    for (heading, item, optional) in [
+        ("### Check fields", &report["checkpoints"][0], &[][..]),
+        ("### Listed fields", &report["listed"][0], &[][..]),
+        (
+            "### Finding fields",
+            &report["findings"][0],
+            &["signer", "record"][..],
+        ),
+    ] {
+        let mut actual = keys_of(item);
+        actual.extend(optional.iter().map(|s| s.to_string()));
+        actual.sort();
+        actual.dedup();
+        let mut documented = doc_fields(&doc, heading);
+        documented.sort();
+        assert_eq!(actual, documented, "{heading}");
     }
 }

@@ -105,6 +105,19 @@ pub enum Command {
     /// Show the roster, or export it with the policy for machines without the ledger.
     #[command(after_help = "Example:\n  custody roster --out roster.json")]
     Roster(RosterArgs),
+    /// Write one self-contained file for auditors: the journal and its checkpoints, no secret.
+    #[command(
+        after_help = "Example:\n  custody export --out ledger-2026-06-07.custody\n  custody verify --bundle ledger-2026-06-07.custody --trust <genesis hash>"
+    )]
+    Export(ExportArgs),
+    /// Write the export plus the ledger's two secrets, sealed under a passphrase.
+    #[command(after_help = "Example:\n  custody backup --out /media/usb/ledger-backup.custody")]
+    Backup(BackupArgs),
+    /// Rebuild a working ledger from a backup, after auditing it against the checkpoints held.
+    #[command(
+        after_help = "Example:\n  custody restore /media/usb/ledger-backup.custody --ledger ./ledger --checkpoint register-0607.note"
+    )]
+    Restore(RestoreArgs),
 }
 
 #[derive(Args, Debug)]
@@ -625,7 +638,61 @@ pub struct VerifyArgs {
     /// An inclusion proof (`custody prove`): its entry must be in the ledger. Repeatable.
     #[arg(long = "proof", value_name = "FILE")]
     pub proofs: Vec<PathBuf>,
+    /// Audit an export or backup file (custody export) instead of a ledger directory: it needs
+    /// nothing else.
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Option<PathBuf>,
     /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Where to write the export (refuses to overwrite).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BackupArgs {
+    /// Where to write the backup (refuses to overwrite).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Read the backup's passphrase from this file instead of asking twice on the terminal.
+    #[arg(long, value_name = "FILE")]
+    pub pass_file: Option<PathBuf>,
+    /// Key-derivation cost: `default`, or `low-cost` for tests and demos only.
+    #[arg(
+        long,
+        env = "CUSTODY_KDF",
+        default_value = "default",
+        hide_env_values = true
+    )]
+    pub kdf: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    /// The backup file (made by `custody backup`).
+    pub file: PathBuf,
+    /// A checkpoint you hold (a signed note): the restored ledger must contain that tree.
+    /// Repeatable.
+    #[arg(long = "checkpoint", value_name = "FILE")]
+    pub checkpoints: Vec<PathBuf>,
+    /// Read the backup's passphrase from this file instead of the terminal.
+    #[arg(long, value_name = "FILE")]
+    pub pass_file: Option<PathBuf>,
+    /// The genesis hash you trust (printed by init).
+    #[arg(long, value_name = "GENESIS_HASH")]
+    pub trust: Option<String>,
+    /// Print JSON.
     #[arg(long)]
     pub json: bool,
 }

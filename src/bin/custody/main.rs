@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod bags;
+mod bundles;
 mod cli;
 mod drafts;
 mod events;
@@ -78,6 +79,9 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             println!("index rebuilt from {} entries", head.size);
             Ok(0)
         }
+        Command::Export(a) => bundles::export(dir, a),
+        Command::Backup(a) => bundles::backup(dir, a),
+        Command::Restore(a) => bundles::restore(dir, a),
     }
 }
 

@@ -6,7 +6,8 @@ use crate::cli::{CheckpointArgs, KeysArgs, ProveArgs, VerifyArgs};
 use crate::fail::{EXIT_REFUSED, Fail, input};
 use custody::audit::{self, Options, Report};
 use custody::entry::{Hash, hex, leaf_hash};
-use custody::evidence::{Evidence, Named};
+use custody::evidence::{Evidence, EvidenceKind, Named};
+use custody::finding::{Category, Code, Finding, Severity};
 use custody::journal;
 use custody::ledger::{self, CHECKPOINTS, Ledger, LedgerError};
 use custody::merkle::inclusion_proof;
@@ -44,17 +45,34 @@ fn store(e: custody::state::StoreError) -> Fail {
 /// `custody verify`: the audit report, against the trusted genesis, the ledger's own
 /// checkpoints, and the checkpoints and proofs given. Returns whether it is clean.
 pub fn verify(dir: &Path, trust: Option<Hash>, a: &VerifyArgs) -> Result<bool, Fail> {
-    let path = ledger::journal_path(dir)?;
-    let mut checkpoints = ledger::own_evidence(dir)?;
-    checkpoints.extend(named(&a.checkpoints, "checkpoint")?);
-    let options = Options {
-        trust,
-        evidence: Evidence {
-            checkpoints,
-            proofs: named(&a.proofs, "proof")?,
-        },
+    let proofs = named(&a.proofs, "proof")?;
+    let report = match &a.bundle {
+        // An export carries the ledger's checkpoints as a directory holds them: same audit.
+        Some(file) => {
+            let checkpoints = named(&a.checkpoints, "checkpoint")?;
+            custody::bundle::verify(
+                file,
+                trust,
+                Evidence {
+                    checkpoints,
+                    proofs,
+                },
+            )?
+        }
+        None => {
+            let path = ledger::journal_path(dir)?;
+            let mut checkpoints = ledger::own_evidence(dir)?;
+            checkpoints.extend(named(&a.checkpoints, "checkpoint")?);
+            let options = Options {
+                trust,
+                evidence: Evidence {
+                    checkpoints,
+                    proofs,
+                },
+            };
+            audit::verify_with(&path, &options)?
+        }
     };
-    let report = audit::verify_with(&path, &options)?;
     if a.json {
         println!(
             "{}",
@@ -308,59 +326,279 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
     Ok(0)
 }
 
-fn render_report(r: &Report) -> String {
+/// The audit report as an inspector reads it, fitted to 80 columns: the header (what was
+/// examined, the trusted genesis, the tree, each checkpoint and proof with its verdict), the
+/// findings in three sections (integrity; authorization and event; custody and timing), one
+/// line each with long messages wrapped under it, the listed changes and incidents, and the
+/// verdict. `docs/AUDIT.md` shows one.
+pub(crate) fn render_report(r: &Report) -> String {
     let zone = r.time_zone.clone().unwrap_or_else(|| "UTC".into());
     let mut s = String::new();
-    s.push_str(&format!(
-        "custody audit of {}\n",
-        r.exam.as_deref().unwrap_or("(unknown exam)")
-    ));
-    s.push_str(&format!(
-        "  ledger id     {}\n",
-        r.ledger_id.map(|i| hex(&i)).unwrap_or_else(|| "?".into())
-    ));
-    s.push_str(&format!("  entries       {}\n", r.entries));
+    hang(
+        &mut s,
+        "custody audit of ",
+        r.exam.as_deref().unwrap_or("(unknown exam)"),
+        2,
+    );
+    let field = |s: &mut String, label: &str, text: &str| {
+        hang(s, &format!("  {label:<12}"), text, LABEL_INDENT);
+    };
+    field(
+        &mut s,
+        "ledger id",
+        &r.ledger_id.map(|i| hex(&i)).unwrap_or_else(|| "?".into()),
+    );
+    field(
+        &mut s,
+        "examined",
+        &format!(
+            "{} {}, {} {}",
+            r.entries,
+            plural(r.entries, "entry", "entries"),
+            r.bags,
+            plural(r.bags, "bag", "bags")
+        ),
+    );
     if let (Some(a), Some(b)) = (r.first_recorded, r.last_recorded) {
-        s.push_str(&format!(
-            "  recorded      {} to {}\n",
-            a.display_in(&zone),
-            b.display_in(&zone)
-        ));
+        field(
+            &mut s,
+            "recorded",
+            &format!("{} to {}", a.display_in(&zone), b.display_in(&zone)),
+        );
     }
     let genesis = r
         .genesis_hash
         .map(|h| hex(&h))
         .unwrap_or_else(|| "?".into());
+    field(&mut s, "genesis", &genesis);
     let trust = match r.genesis_trusted {
         Some(true) => "matches the trusted hash",
         Some(false) => "DOES NOT match the trusted hash",
         None => "not checked: give --trust GENESIS_HASH",
     };
-    s.push_str(&format!("  genesis       {genesis} ({trust})\n"));
+    field(&mut s, "", trust);
     if let Some(h) = r.head_hash {
-        s.push_str(&format!("  head          {}\n", hex(&h)));
+        field(&mut s, "head", &hex(&h));
     }
+    field(&mut s, "tree size", &r.tree_size.to_string());
+    field(&mut s, "tree root", &hex(&r.root));
+    render_evidence(&mut s, r);
     for n in &r.notices {
-        s.push_str(&format!("  note          {n}\n"));
+        field(&mut s, "notice", n);
     }
+
+    for (title, categories) in SECTIONS {
+        let findings: Vec<&Finding> = r
+            .findings
+            .iter()
+            .filter(|f| categories.contains(&f.category))
+            .collect();
+        s.push('\n');
+        if findings.is_empty() {
+            s.push_str(&format!("{title}: no findings\n"));
+            continue;
+        }
+        s.push_str(&format!(
+            "{title}: {} {}\n",
+            findings.len(),
+            plural(findings.len() as u64, "finding", "findings")
+        ));
+        for f in findings {
+            let head = format!(
+                "  entry {:<5} {:<8} {}  ",
+                f.seq,
+                f.severity.as_str().to_uppercase(),
+                f.code.as_str()
+            );
+            hang(&mut s, &head, &finding_text(f), FINDING_INDENT);
+        }
+    }
+
+    s.push('\n');
+    if r.listed.is_empty() {
+        s.push_str("listed: no roster or policy change, reschedule, incident or correction\n");
+    } else {
+        hang(
+            &mut s,
+            "",
+            &format!(
+                "listed ({}, not findings by themselves; times in {zone}):",
+                r.listed.len()
+            ),
+            2,
+        );
+        for l in &r.listed {
+            let head = format!(
+                "  entry {:<5} {:<10} {}  ",
+                l.seq,
+                l.kind.as_str(),
+                custody::views::short_time(l.event_time, &zone)
+            );
+            let mut text = l.text.clone();
+            if !l.finding_codes.is_empty() {
+                let codes: Vec<&str> = l.finding_codes.iter().map(|c| c.as_str()).collect();
+                text.push_str(&format!(" (reported: {})", codes.join(", ")));
+            }
+            hang(&mut s, &head, &text, FINDING_INDENT);
+        }
+    }
+
+    s.push('\n');
     if r.findings.is_empty() {
         s.push_str("verdict: CLEAN, no findings\n");
     } else {
-        s.push_str(&format!("findings ({}):\n", r.findings.len()));
-        for f in &r.findings {
-            let who = f
-                .signer
-                .as_deref()
-                .map(|w| format!(" [{w}]"))
-                .unwrap_or_default();
-            s.push_str(&format!(
-                "  entry {:>6}  {:<18} {}{who}\n",
-                f.seq,
-                f.code.as_str(),
-                f.message
-            ));
-        }
-        s.push_str(&format!("verdict: {} FINDING(S)\n", r.findings.len()));
+        let counts: Vec<String> = Severity::ALL
+            .iter()
+            .filter_map(|sev| {
+                let n = r.findings.iter().filter(|f| f.severity == *sev).count();
+                (n > 0).then(|| format!("{n} {sev}"))
+            })
+            .collect();
+        hang(
+            &mut s,
+            "",
+            &format!(
+                "verdict: {} FINDING(S): {}",
+                r.findings.len(),
+                counts.join(", ")
+            ),
+            FINDING_INDENT,
+        );
     }
     s
+}
+
+/// Where wrapped header values and finding messages continue.
+const LABEL_INDENT: usize = 14;
+const FINDING_INDENT: usize = 6;
+
+/// The report's three sections and the finding categories each holds.
+const SECTIONS: [(&str, &[Category]); 3] = [
+    ("integrity", &[Category::Integrity]),
+    ("authorization", &[Category::Authorization, Category::Event]),
+    ("custody", &[Category::Custody, Category::Timing]),
+];
+
+fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
+/// A finding's message, prefixed with its bag and signer where the message does not name them.
+fn finding_text(f: &Finding) -> String {
+    let words: Vec<&str> = f
+        .message
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.'))
+        .collect();
+    let mut who = Vec::new();
+    if let Some(bag) = &f.bag
+        && !words.contains(&bag.as_str())
+    {
+        who.push(format!("bag {bag}"));
+    }
+    if let Some(signer) = &f.signer
+        && !words.contains(&signer.as_str())
+    {
+        who.push(format!("signer {signer}"));
+    }
+    if who.is_empty() {
+        f.message.clone()
+    } else {
+        format!("{}: {}", who.join(", "), f.message)
+    }
+}
+
+/// Each checkpoint and proof the audit checked, with its verdict.
+fn render_evidence(s: &mut String, r: &Report) {
+    if r.checkpoints.is_empty() {
+        hang(
+            s,
+            &format!("  {:<12}", "evidence"),
+            "none: no checkpoint in the ledger, and none given with --checkpoint FILE or --proof FILE",
+            LABEL_INDENT,
+        );
+        return;
+    }
+    let pad = " ".repeat(LABEL_INDENT);
+    for c in &r.checkpoints {
+        let what = match c.kind {
+            EvidenceKind::Proof => "proof",
+            EvidenceKind::Checkpoint => "checkpoint",
+        };
+        hang(s, &format!("  {what:<12}"), &c.label, LABEL_INDENT);
+        let size = c.size.unwrap_or(0);
+        let signed = match c.signed_by.as_slice() {
+            [] => String::new(),
+            [only] if only == "ledger" => "signed by the ledger key; ".to_string(),
+            ids => format!("signed by {}; ", ids.join(" + ")),
+        };
+        let verdict = match (c.problem, c.kind) {
+            (Some(Code::ProofInvalid), _) if c.consistent => {
+                format!(
+                    "PROOF_INVALID: it does not prove its entry in the ledger's tree of {size} entries"
+                )
+            }
+            (Some(code), _) => format!("{code}: see the integrity findings"),
+            (None, _) if !c.consistent => "NOT CHECKED: the journal names no ledger".to_string(),
+            (None, EvidenceKind::Proof) => {
+                format!(
+                    "VALID: its checkpoint {signed}its entry is in the ledger's tree of {size} entries"
+                )
+            }
+            (None, EvidenceKind::Checkpoint) => {
+                format!("CONSISTENT: {signed}the ledger holds this tree of {size} entries")
+            }
+        };
+        hang(s, &pad, &verdict, LABEL_INDENT);
+    }
+}
+
+/// Appends `head` and then `text`, word-wrapped to 80 columns (display width), continuation
+/// lines indented by `indent` spaces; a word wider than a line is broken anywhere (Chinese text
+/// has no spaces). Control characters in `text` become spaces.
+fn hang(out: &mut String, head: &str, text: &str, indent: usize) {
+    use custody::views::{DEFAULT_WIDTH as WIDTH, one_line, text_width};
+    let pad = " ".repeat(indent);
+    let mut line = head.to_string();
+    // Whether the line holds nothing but its indentation.
+    let mut fresh = head.trim().is_empty();
+    let flush = |out: &mut String, line: &mut String, fresh: &mut bool| {
+        out.push_str(line.trim_end());
+        out.push('\n');
+        *line = pad.clone();
+        *fresh = true;
+    };
+    for word in one_line(text).split(' ').filter(|w| !w.is_empty()) {
+        let sep = usize::from(!line.is_empty() && !line.ends_with(' '));
+        let w = text_width(word);
+        if text_width(&line) + sep + w <= WIDTH {
+            if sep == 1 {
+                line.push(' ');
+            }
+            line.push_str(word);
+            fresh = false;
+            continue;
+        }
+        if indent + w <= WIDTH {
+            if !fresh {
+                flush(out, &mut line, &mut fresh);
+            }
+            line.push_str(word);
+            fresh = false;
+            continue;
+        }
+        // Wider than any line: start it here and break it where the line is full.
+        if sep == 1 && text_width(&line) + 2 <= WIDTH {
+            line.push(' ');
+        }
+        for c in word.chars() {
+            let cw = text_width(c.encode_utf8(&mut [0; 4]));
+            if !fresh && text_width(&line) + cw > WIDTH {
+                flush(out, &mut line, &mut fresh);
+            }
+            line.push(c);
+            fresh = false;
+        }
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
 }

@@ -26,7 +26,7 @@ use crate::entry::{DecodedEntry, Hash, LedgerId, hex, leaf_hash};
 use crate::event::Event;
 use crate::evidence::{Evidence, Named};
 use crate::finding::{Category, Code, Finding};
-use crate::journal::{self, End, JournalError, Reader};
+use crate::journal::{self, End, JournalError, Reader, read_full};
 use crate::keyfile::{self, KdfParams, KeyFileError};
 use crate::ledger::{
     self, CHECKPOINT, CHECKPOINTS, ErrorClass, INDEX, JOURNAL, LEDGER_KEY, LOCK, Ledger,
@@ -1059,19 +1059,6 @@ fn same_prefix(a: &Path, b: &Path, len: u64) -> Result<bool, BundleError> {
         left -= n as u64;
     }
     Ok(true)
-}
-
-fn read_full(input: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match input.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 /// The ledger key's public half as the journal's genesis names it.

@@ -130,7 +130,7 @@ pub fn read_header(input: &mut impl Read, path: &Path) -> Result<LedgerId, Journ
 }
 
 /// Reads as much of `buf` as the input holds; returns how much that was.
-fn read_full(input: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+pub fn read_full(input: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match input.read(&mut buf[n..]) {

@@ -134,6 +134,24 @@ fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {
     k
 }
 
+/// The writes that put a keyholder on the roster: the record, and the active holder of their
+/// person tag and of their public key.
+fn enrol(
+    put: &mut impl FnMut(Vec<u8>, Vec<u8>),
+    k: &Keyholder,
+    seq: u64,
+) -> Result<(), StoreError> {
+    put(key(PERSON, &k.person_tag), encoding::encode(&k.id)?);
+    put(key(PUBLIC_KEY, &k.public_key), encoding::encode(&k.id)?);
+    let record = KeyholderRecord {
+        keyholder: k.clone(),
+        enrolled_seq: seq,
+        revoked_seq: None,
+    };
+    put(key(KEYHOLDER, k.id.as_bytes()), encoding::encode(&record)?);
+    Ok(())
+}
+
 /// What the window remembers of one recent entry.
 #[derive(Serialize, Deserialize)]
 struct WindowSlot {
@@ -293,26 +311,10 @@ impl<K: Kv> State<K> {
                 put(POLICY.to_vec(), encoding::encode(&g.policy)?);
                 policy_lag = Some(g.policy.max_head_lag);
                 for k in &g.founders {
-                    put(key(PERSON, &k.person_tag), encoding::encode(&k.id)?);
-                    put(key(PUBLIC_KEY, &k.public_key), encoding::encode(&k.id)?);
-                    let record = KeyholderRecord {
-                        keyholder: k.clone(),
-                        enrolled_seq: seq,
-                        revoked_seq: None,
-                    };
-                    put(key(KEYHOLDER, k.id.as_bytes()), encoding::encode(&record)?);
+                    enrol(&mut put, k, seq)?;
                 }
             }
-            Event::Enroll(k) => {
-                put(key(PERSON, &k.person_tag), encoding::encode(&k.id)?);
-                put(key(PUBLIC_KEY, &k.public_key), encoding::encode(&k.id)?);
-                let record = KeyholderRecord {
-                    keyholder: k.clone(),
-                    enrolled_seq: seq,
-                    revoked_seq: None,
-                };
-                put(key(KEYHOLDER, k.id.as_bytes()), encoding::encode(&record)?);
-            }
+            Event::Enroll(k) => enrol(&mut put, k, seq)?,
             Event::Policy(p) => {
                 let delay = in_force
                     .as_ref()

@@ -21,6 +21,28 @@ pub fn judge<K: Kv>(
     e: &DecodedEntry,
     journal_ledger_id: &LedgerId,
 ) -> Result<Vec<Finding>, StoreError> {
+    let (mut out, claims) = judge_but_signatures(state, e, journal_ledger_id)?;
+    out.extend(check_signatures(e, &claims));
+    Ok(out)
+}
+
+/// A co-signature to check: which one, and the key enrolled for its signer at this position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureClaim {
+    pub index: usize,
+    pub public_key: [u8; 32],
+}
+
+/// Every rule of [`judge`] except the signature checks themselves, which it returns as claims.
+/// No state change depends on whether a signature verifies, so an audit can judge entry after
+/// entry in order and check the claims of many entries in parallel, with exactly the verdicts
+/// [`judge`] gives.
+pub fn judge_but_signatures<K: Kv>(
+    state: &State<K>,
+    e: &DecodedEntry,
+    journal_ledger_id: &LedgerId,
+) -> Result<(Vec<Finding>, Vec<SignatureClaim>), StoreError> {
+    let mut claims = Vec::new();
     let mut out = Vec::new();
     let seq = e.entry.seq;
     let body = &e.body;
@@ -70,7 +92,7 @@ pub fn judge<K: Kv>(
                 seq,
                 "a genesis event after the first entry",
             ));
-            return Ok(out);
+            return Ok((out, claims));
         }
         (_, false) => {
             out.push(Finding::new(
@@ -78,7 +100,7 @@ pub fn judge<K: Kv>(
                 seq,
                 "the first entry is not a genesis event",
             ));
-            return Ok(out);
+            return Ok((out, claims));
         }
         (_, true) => None,
     };
@@ -115,7 +137,7 @@ pub fn judge<K: Kv>(
 
     // Who signed, as the roster knows them at this position.
     let mut signers: Vec<Keyholder> = Vec::new();
-    for sig in &e.entry.signatures {
+    for (index, sig) in e.entry.signatures.iter().enumerate() {
         let holder = match genesis {
             Some(g) => g.founders.iter().find(|f| f.id == sig.signer).cloned(),
             None => match state.keyholder(&sig.signer)? {
@@ -161,16 +183,10 @@ pub fn judge<K: Kv>(
             }
             continue;
         };
-        if !verify_body(&holder.public_key, &e.entry.body, &sig.signature) {
-            out.push(
-                Finding::new(
-                    Code::Signature,
-                    seq,
-                    format!("the signature of {} does not verify", sig.signer),
-                )
-                .signer(&sig.signer),
-            );
-        }
+        claims.push(SignatureClaim {
+            index,
+            public_key: holder.public_key,
+        });
         if !holder.valid_at(body.event_time) {
             out.push(
                 Finding::new(
@@ -283,7 +299,40 @@ pub fn judge<K: Kv>(
         &time_zone,
         &mut out,
     )?;
-    Ok(out)
+    Ok((out, claims))
+}
+
+/// Checks the signature claims of one entry with the acceptance rule (`verify_strict`).
+pub fn check_signatures(e: &DecodedEntry, claims: &[SignatureClaim]) -> Vec<Finding> {
+    check_signatures_with(e, claims, |_, _| None)
+}
+
+/// [`check_signatures`], taking the verdict of signature `index` under `key` from `known` when
+/// it has one: an audit checks signatures ahead, in parallel, with the same rule.
+pub fn check_signatures_with(
+    e: &DecodedEntry,
+    claims: &[SignatureClaim],
+    known: impl Fn(usize, &[u8; 32]) -> Option<bool>,
+) -> Vec<Finding> {
+    claims
+        .iter()
+        .filter_map(|c| {
+            let sig = e.entry.signatures.get(c.index)?;
+            let valid = known(c.index, &c.public_key)
+                .unwrap_or_else(|| verify_body(&c.public_key, &e.entry.body, &sig.signature));
+            if valid {
+                return None;
+            }
+            Some(
+                Finding::new(
+                    Code::Signature,
+                    e.entry.seq,
+                    format!("the signature of {} does not verify", sig.signer),
+                )
+                .signer(&sig.signer),
+            )
+        })
+        .collect()
 }
 
 /// The two-person rule on the list of named signers; fixed in code, no policy lowers it.

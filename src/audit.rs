@@ -1,17 +1,18 @@
 //! The audit: re-derives everything from a journal alone, entry by entry, with the same judge
 //! the append path uses, and memory bounded by the roster and the replay window.
 
-use crate::entry::{DecodedEntry, EntryError, Hash, LedgerId, hex};
+use crate::entry::{DecodedEntry, EntryError, Hash, LedgerId, hex, signed_message};
 
 use crate::event::Event;
 use crate::evidence::{CheckpointCheck, Evidence, Observed};
 use crate::finding::{Code, Finding};
-use crate::journal::{self, End, JournalError, Reader};
+use crate::journal::{self, End, JournalError, Reader, Record};
 use crate::policy::EventKind;
 use crate::rules::{check_signatures_with, judge_but_signatures};
-use crate::signing::verify_body;
+use crate::signing::verify_decoded;
 use crate::state::{MemKv, State, StoreError};
 use crate::time::Timestamp;
+use ed25519_dalek::VerifyingKey;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -319,6 +320,53 @@ fn empty_report() -> Report {
 /// Records decoded and signature-checked ahead at a time.
 const BATCH: usize = 1024;
 
+/// Each keyholder id's keys, as bytes and decoded (`None`: not a valid point).
+type DecodedKeys<'a> = HashMap<&'a str, Vec<([u8; 32], Option<VerifyingKey>)>>;
+
+/// A batch decoded, with its signatures checked ahead.
+type Ahead = Vec<(Result<DecodedEntry, EntryError>, Vec<Verdict>)>;
+
+fn read_batch<R: Read>(reader: &mut Reader<R>) -> Result<Vec<Record>, AuditError> {
+    let mut batch = Vec::with_capacity(BATCH);
+    while batch.len() < BATCH {
+        let next = reader.next_record().map_err(|source| JournalError::Io {
+            path: Path::new("journal").to_path_buf(),
+            source,
+        })?;
+        match next {
+            Some(record) => batch.push(record),
+            None => break,
+        }
+    }
+    Ok(batch)
+}
+
+/// Decodes a batch and checks its signatures, in parallel.
+fn check_ahead(batch: &[Record], holders: &HashMap<String, Vec<[u8; 32]>>) -> Ahead {
+    // Each key decoded once per batch, not once per signature.
+    let keys: DecodedKeys = holders
+        .iter()
+        .map(|(id, ks)| {
+            let decoded = ks
+                .iter()
+                .map(|k| (*k, VerifyingKey::from_bytes(k).ok()))
+                .collect();
+            (id.as_str(), decoded)
+        })
+        .collect();
+    batch
+        .par_iter()
+        .map(|record| {
+            let decoded = DecodedEntry::decode(&record.bytes);
+            let verdicts = match &decoded {
+                Ok(d) => verdicts_ahead(d, &keys),
+                Err(_) => Vec::new(),
+            };
+            (decoded, verdicts)
+        })
+        .collect()
+}
+
 /// A signature checked ahead: signature `index` of an entry under `key`.
 struct Verdict {
     index: usize,
@@ -328,14 +376,20 @@ struct Verdict {
 
 /// Checks each signature of an entry under every key its signer has been enrolled with so far
 /// (usually one), with the one acceptance rule.
-fn verdicts_ahead(e: &DecodedEntry, holders: &HashMap<String, Vec<[u8; 32]>>) -> Vec<Verdict> {
+fn verdicts_ahead(
+    e: &DecodedEntry,
+    keys: &DecodedKeys,
+) -> Vec<Verdict> {
+    let message = signed_message(&e.entry.body);
     let mut out = Vec::new();
     for (index, sig) in e.entry.signatures.iter().enumerate() {
-        for key in holders.get(&sig.signer).into_iter().flatten() {
+        for (key, decoded) in keys.get(sig.signer.as_str()).into_iter().flatten() {
             out.push(Verdict {
                 index,
                 key: *key,
-                valid: verify_body(key, &e.entry.body, &sig.signature),
+                valid: decoded
+                    .as_ref()
+                    .is_some_and(|k| verify_decoded(k, &message, &sig.signature)),
             });
         }
     }
@@ -376,152 +430,140 @@ fn walk_records<R: Read>(
     let mut ledger_id = header_id;
     let mut state = State::new(MemKv::default());
     let mut next_seq = 0u64;
-    let path = Path::new("journal");
-    loop {
-        // Read a batch; decode it and check its signatures ahead on every core; then judge its
-        // entries in order. Signature verdicts never change the state, so checking them ahead
-        // against the keys enrolled so far gives exactly the verdicts of judging one by one; a
-        // signature whose key is enrolled within the batch is checked in order, when it is judged.
-        let mut batch = Vec::with_capacity(BATCH);
-        while batch.len() < BATCH {
-            match reader.next_record().map_err(|source| JournalError::Io {
-                path: path.to_path_buf(),
-                source,
-            })? {
-                Some(record) => batch.push(record),
-                None => break,
-            }
-        }
-        if batch.is_empty() {
-            break;
-        }
-        let ahead: Vec<(Result<DecodedEntry, EntryError>, Vec<Verdict>)> = batch
-            .par_iter()
-            .map(|record| {
-                let decoded = DecodedEntry::decode(&record.bytes);
-                let verdicts = match &decoded {
-                    Ok(d) => verdicts_ahead(d, &observed.holders),
-                    Err(_) => Vec::new(),
+    // Batch after batch: while this thread judges one batch in order, another decodes the next
+    // and checks its signatures ahead on every core. Signature verdicts never change the state,
+    // so checking them ahead against the keys enrolled so far gives exactly the verdicts of
+    // judging one by one; a signature whose key is enrolled meanwhile is checked in order, when
+    // it is judged.
+    let mut batch = read_batch(&mut reader)?;
+    let mut ahead = check_ahead(&batch, &observed.holders);
+    while !batch.is_empty() {
+        let following = read_batch(&mut reader)?;
+        let holders = observed.holders.clone();
+        let following_ahead = std::thread::scope(|scope| -> Result<Ahead, AuditError> {
+            let worker = scope.spawn(|| check_ahead(&following, &holders));
+            for (record, (decoded, verdicts)) in batch.iter().zip(ahead) {
+                report.entries += 1;
+                let decoded = match decoded {
+                    Ok(d) => d,
+                    Err(e) => {
+                        let mut f = vec![Finding::new(
+                            Code::Encoding,
+                            next_seq,
+                            format!("record at byte {}: {e}", record.offset),
+                        )];
+                        f[0].record = Some(report.entries - 1);
+                        visit(Visit {
+                            offset: record.offset,
+                            entry: None,
+                            findings: &f,
+                            state: &state,
+                        });
+                        report.findings.extend(f);
+                        let leaf = crate::entry::leaf_hash(&record.bytes);
+                        state.skip_undecodable(leaf)?;
+                        note(&mut observed, &state, report.entries, leaf)?;
+                        next_seq += 1;
+                        continue;
+                    }
                 };
-                (decoded, verdicts)
-            })
-            .collect();
-        for (record, (decoded, verdicts)) in batch.iter().zip(ahead) {
-            report.entries += 1;
-            let decoded = match decoded {
-                Ok(d) => d,
-                Err(e) => {
-                    let mut f = vec![Finding::new(
-                        Code::Encoding,
-                        next_seq,
-                        format!("record at byte {}: {e}", record.offset),
-                    )];
-                    f[0].record = Some(report.entries - 1);
-                    visit(Visit {
-                        offset: record.offset,
-                        entry: None,
-                        findings: &f,
-                        state: &state,
-                    });
-                    report.findings.extend(f);
-                    let leaf = crate::entry::leaf_hash(&record.bytes);
-                    state.skip_undecodable(leaf)?;
-                    note(&mut observed, &state, report.entries, leaf)?;
-                    next_seq += 1;
-                    continue;
-                }
-            };
-            let seq = decoded.entry.seq;
-            if report.entries == 1 {
-                report.genesis_hash = Some(decoded.hash);
-                if let Event::Genesis(g) = &decoded.body.event {
-                    report.exam = Some(g.exam.clone());
-                    report.time_zone = Some(g.time_zone.clone());
-                }
-                if decoded.body.ledger_id != header_id {
-                    // Judge the rest against the id the genesis signers signed; report the header once.
-                    report.findings.push(Finding::new(
-                        Code::JournalHeader,
-                        seq,
-                        "the journal header names another ledger than the genesis event",
-                    ));
-                    ledger_id = decoded.body.ledger_id;
-                }
-                if let Some(trusted) = trust {
-                    let ok = trusted == decoded.hash;
-                    report.genesis_trusted = Some(ok);
-                    if !ok {
+                let seq = decoded.entry.seq;
+                if report.entries == 1 {
+                    report.genesis_hash = Some(decoded.hash);
+                    if let Event::Genesis(g) = &decoded.body.event {
+                        report.exam = Some(g.exam.clone());
+                        report.time_zone = Some(g.time_zone.clone());
+                    }
+                    if decoded.body.ledger_id != header_id {
+                        // Judge the rest against the id the genesis signers signed; report the header once.
                         report.findings.push(Finding::new(
-                            Code::GenesisUntrusted,
+                            Code::JournalHeader,
                             seq,
-                            format!(
-                                "genesis hash is {}, not the trusted {}",
-                                hex(&decoded.hash),
-                                hex(&trusted)
-                            ),
+                            "the journal header names another ledger than the genesis event",
                         ));
+                        ledger_id = decoded.body.ledger_id;
+                    }
+                    if let Some(trusted) = trust {
+                        let ok = trusted == decoded.hash;
+                        report.genesis_trusted = Some(ok);
+                        if !ok {
+                            report.findings.push(Finding::new(
+                                Code::GenesisUntrusted,
+                                seq,
+                                format!(
+                                    "genesis hash is {}, not the trusted {}",
+                                    hex(&decoded.hash),
+                                    hex(&trusted)
+                                ),
+                            ));
+                        }
                     }
                 }
-            }
-            let (mut findings, claims) = judge_but_signatures(&state, &decoded, &ledger_id)?;
-            findings.extend(check_signatures_with(&decoded, &claims, |index, key| {
-                verdicts
-                    .iter()
-                    .find(|v| v.index == index && v.key == *key)
-                    .map(|v| v.valid)
-            }));
-            for f in &mut findings {
-                f.record = Some(report.entries - 1);
-            }
-            visit(Visit {
-                offset: record.offset,
-                entry: Some(&decoded),
-                findings: &findings,
-                state: &state,
-            });
-            let listed = listed(&state, &decoded, &findings)?;
-            report.findings.extend(findings);
-            report
-                .first_recorded
-                .get_or_insert(decoded.entry.recorded_at);
-            report.last_recorded = Some(decoded.entry.recorded_at);
-            report.head_hash = Some(decoded.hash);
-            match &decoded.body.event {
-                Event::Genesis(g) => {
-                    observed.ledger_id = Some(decoded.body.ledger_id);
-                    observed.ledger_key = Some(g.ledger_key);
-                    for f in &g.founders {
-                        observed
-                            .holders
-                            .entry(f.id.clone())
-                            .or_default()
-                            .push(f.public_key);
-                    }
-                }
-                Event::Enroll(k) => observed
-                    .holders
-                    .entry(k.id.clone())
-                    .or_default()
-                    .push(k.public_key),
-                _ => {}
-            }
-            state.apply(&decoded)?;
-            if let Some(mut item) = listed {
-                if let Event::Policy(_) = &decoded.body.event
-                    && let Some(p) = state
-                        .pending_policies()?
+                let (mut findings, claims) = judge_but_signatures(&state, &decoded, &ledger_id)?;
+                findings.extend(check_signatures_with(&decoded, &claims, |index, key| {
+                    verdicts
                         .iter()
-                        .rev()
-                        .find(|p| p.seq == seq)
-                {
-                    item.text
-                        .push_str(&format!("; in force from {}", p.active_from));
+                        .find(|v| v.index == index && v.key == *key)
+                        .map(|v| v.valid)
+                }));
+                for f in &mut findings {
+                    f.record = Some(report.entries - 1);
                 }
-                report.listed.push(item);
+                visit(Visit {
+                    offset: record.offset,
+                    entry: Some(&decoded),
+                    findings: &findings,
+                    state: &state,
+                });
+                let listed = listed(&state, &decoded, &findings)?;
+                report.findings.extend(findings);
+                report
+                    .first_recorded
+                    .get_or_insert(decoded.entry.recorded_at);
+                report.last_recorded = Some(decoded.entry.recorded_at);
+                report.head_hash = Some(decoded.hash);
+                match &decoded.body.event {
+                    Event::Genesis(g) => {
+                        observed.ledger_id = Some(decoded.body.ledger_id);
+                        observed.ledger_key = Some(g.ledger_key);
+                        for f in &g.founders {
+                            observed
+                                .holders
+                                .entry(f.id.clone())
+                                .or_default()
+                                .push(f.public_key);
+                        }
+                    }
+                    Event::Enroll(k) => observed
+                        .holders
+                        .entry(k.id.clone())
+                        .or_default()
+                        .push(k.public_key),
+                    _ => {}
+                }
+                state.apply(&decoded)?;
+                if let Some(mut item) = listed {
+                    if let Event::Policy(_) = &decoded.body.event
+                        && let Some(p) = state
+                            .pending_policies()?
+                            .iter()
+                            .rev()
+                            .find(|p| p.seq == seq)
+                    {
+                        item.text
+                            .push_str(&format!("; in force from {}", p.active_from));
+                    }
+                    report.listed.push(item);
+                }
+                note(&mut observed, &state, report.entries, decoded.hash)?;
+                next_seq = seq.saturating_add(1);
             }
-            note(&mut observed, &state, report.entries, decoded.hash)?;
-            next_seq = seq.saturating_add(1);
-        }
+            Ok(worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        })?;
+        batch = following;
+        ahead = following_ahead;
     }
     match reader.end() {
         Some(End::Tail { offset, bytes }) => report.notices.push(format!(

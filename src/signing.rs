@@ -33,11 +33,17 @@ pub fn verify_body(public_key: &[u8; 32], body_bytes: &[u8], signature: &[u8; 64
 /// The acceptance rule on raw messages: `verify_strict`, which refuses non-canonical S and R,
 /// small-order R, and weak public keys.
 pub fn verify_message(public_key: &[u8; 32], message: &[u8], signature: &[u8; 64]) -> bool {
-    let Ok(key) = VerifyingKey::from_bytes(public_key) else {
-        return false;
-    };
-    let sig = Signature::from_bytes(signature);
-    key.verify_strict(message, &sig).is_ok()
+    match VerifyingKey::from_bytes(public_key) {
+        Ok(key) => verify_decoded(&key, message, signature),
+        Err(_) => false,
+    }
+}
+
+/// The same rule with the public key already decoded, for a caller that checks many signatures
+/// by few keys (decoding a key costs a field inversion; the verdict is the same).
+pub fn verify_decoded(key: &VerifyingKey, message: &[u8], signature: &[u8; 64]) -> bool {
+    key.verify_strict(message, &Signature::from_bytes(signature))
+        .is_ok()
 }
 
 /// The enrolment rule for public keys: a valid encoding of a point of prime order.

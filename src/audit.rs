@@ -317,6 +317,40 @@ fn empty_report() -> Report {
     }
 }
 
+/// Compares the first record's hash with the genesis hash the auditor trusts.
+fn check_trust(report: &mut Report, trust: Option<Hash>, genesis: Hash, seq: u64) {
+    if let Some(trusted) = trust {
+        let ok = trusted == genesis;
+        report.genesis_trusted = Some(ok);
+        if !ok {
+            report.findings.push(Finding::new(
+                Code::GenesisUntrusted,
+                seq,
+                format!(
+                    "genesis hash is {}, not the trusted {}",
+                    hex(&genesis),
+                    hex(&trusted)
+                ),
+            ));
+        }
+    }
+}
+
+/// Whether a genesis carries a valid signature of every founder it names: then its ledger id is
+/// the one they signed, whatever the journal header says.
+fn genesis_signed(e: &DecodedEntry) -> bool {
+    let Event::Genesis(g) = &e.body.event else {
+        return false;
+    };
+    !e.entry.signatures.is_empty()
+        && e.entry.signatures.iter().all(|s| {
+            g.founders.iter().any(|f| {
+                f.id == s.signer
+                    && crate::signing::verify_body(&f.public_key, &e.entry.body, &s.signature)
+            })
+        })
+}
+
 /// Records decoded and signature-checked ahead at a time.
 const BATCH: usize = 1024;
 
@@ -376,10 +410,7 @@ struct Verdict {
 
 /// Checks each signature of an entry under every key its signer has been enrolled with so far
 /// (usually one), with the one acceptance rule.
-fn verdicts_ahead(
-    e: &DecodedEntry,
-    keys: &DecodedKeys,
-) -> Vec<Verdict> {
+fn verdicts_ahead(e: &DecodedEntry, keys: &DecodedKeys) -> Vec<Verdict> {
     let message = signed_message(&e.entry.body);
     let mut out = Vec::new();
     for (index, sig) in e.entry.signatures.iter().enumerate() {
@@ -461,6 +492,10 @@ fn walk_records<R: Read>(
                         });
                         report.findings.extend(f);
                         let leaf = crate::entry::leaf_hash(&record.bytes);
+                        if report.entries == 1 {
+                            report.genesis_hash = Some(leaf);
+                            check_trust(&mut report, trust, leaf, 0);
+                        }
                         state.skip_undecodable(leaf)?;
                         note(&mut observed, &state, report.entries, leaf)?;
                         next_seq += 1;
@@ -474,8 +509,9 @@ fn walk_records<R: Read>(
                         report.exam = Some(g.exam.clone());
                         report.time_zone = Some(g.time_zone.clone());
                     }
-                    if decoded.body.ledger_id != header_id {
-                        // Judge the rest against the id the genesis signers signed; report the header once.
+                    if decoded.body.ledger_id != header_id && genesis_signed(&decoded) {
+                        // The founders signed another id than the header's: the header was
+                        // changed. Judge the rest against the signed id; report the header once.
                         report.findings.push(Finding::new(
                             Code::JournalHeader,
                             seq,
@@ -483,21 +519,7 @@ fn walk_records<R: Read>(
                         ));
                         ledger_id = decoded.body.ledger_id;
                     }
-                    if let Some(trusted) = trust {
-                        let ok = trusted == decoded.hash;
-                        report.genesis_trusted = Some(ok);
-                        if !ok {
-                            report.findings.push(Finding::new(
-                                Code::GenesisUntrusted,
-                                seq,
-                                format!(
-                                    "genesis hash is {}, not the trusted {}",
-                                    hex(&decoded.hash),
-                                    hex(&trusted)
-                                ),
-                            ));
-                        }
-                    }
+                    check_trust(&mut report, trust, decoded.hash, seq);
                 }
                 let (mut findings, claims) = judge_but_signatures(&state, &decoded, &ledger_id)?;
                 findings.extend(check_signatures_with(&decoded, &claims, |index, key| {
@@ -524,7 +546,7 @@ fn walk_records<R: Read>(
                 report.head_hash = Some(decoded.hash);
                 match &decoded.body.event {
                     Event::Genesis(g) => {
-                        observed.ledger_id = Some(decoded.body.ledger_id);
+                        observed.ledger_id = Some(ledger_id);
                         observed.ledger_key = Some(g.ledger_key);
                         for f in &g.founders {
                             observed

@@ -101,6 +101,15 @@ pub fn check<K: Kv>(
             ),
         );
     }
+    if !matches!(body.event, Event::Genesis(_) | Event::Enroll(_))
+        && let Some(text) = control_text(&body.event)
+    {
+        // A control character in a barcode or a note could hide the rest of a line from the
+        // signers who read the summary.
+        c.invalid(format!(
+            "{text:?} holds a control character: every text of an event is printable"
+        ));
+    }
     match &body.event {
         Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) => {}
         Event::Policy(p) => {
@@ -187,6 +196,19 @@ pub fn check<K: Kv>(
         Event::Correct(e) => c.correct(e)?,
     }
     Ok(())
+}
+
+/// The first text of an event that holds a control character, if any.
+fn control_text(event: &Event) -> Option<String> {
+    fn walk(v: &serde_json::Value) -> Option<String> {
+        match v {
+            serde_json::Value::String(s) if s.chars().any(char::is_control) => Some(s.clone()),
+            serde_json::Value::Array(items) => items.iter().find_map(walk),
+            serde_json::Value::Object(map) => map.values().find_map(walk),
+            _ => None,
+        }
+    }
+    walk(&serde_json::to_value(event).ok()?)
 }
 
 fn minutes(ms: i64) -> String {

@@ -179,11 +179,19 @@ impl Observed {
             return check;
         }
         check.signed_by = self.signers(&note, &expected);
-        if check.signed_by.is_empty() {
+        // The ledger key speaks for the machine; keyholders only two together, like every
+        // entry they sign.
+        let by_ledger = check.signed_by.iter().any(|s| s == "ledger");
+        if !by_ledger && check.signed_by.len() < 2 {
+            let who = match check.signed_by.as_slice() {
+                [] => "no key this ledger knows".to_string(),
+                [one] => format!("only {one}; a checkpoint needs the ledger key or two keyholders"),
+                _ => unreachable!("two or more signers are enough"),
+            };
             out.push(Finding::new(
                 Code::CheckpointUntrusted,
                 seq,
-                format!("{label}: signed by no key this ledger knows"),
+                format!("{label}: signed by {who}"),
             ));
             return check;
         }

@@ -111,8 +111,8 @@ pub fn open_reader(path: &Path) -> Result<(LedgerId, Reader<BufReader<File>>), J
 /// Reads and checks the header at the start of `input`.
 pub fn read_header(input: &mut impl Read, path: &Path) -> Result<LedgerId, JournalError> {
     let mut h = [0u8; HEADER_LEN as usize];
-    read_full(input, &mut h).map_err(io_err(path))?;
-    if &h[..8] != MAGIC {
+    let got = read_full(input, &mut h).map_err(io_err(path))?;
+    if got < h.len() || &h[..8] != MAGIC {
         return Err(JournalError::BadHeader {
             path: path.to_path_buf(),
         });
@@ -190,6 +190,16 @@ impl<R: Read> Reader<R> {
         let mut bytes = vec![0u8; len];
         let got = read_full(&mut self.input, &mut bytes)?;
         if got < len {
+            // An interrupted append leaves part of one record. If what follows holds a whole
+            // record, the length itself was damaged: cutting here would cut acknowledged entries.
+            if ends_in_record(&bytes[..got]) {
+                return self.finish(End::Damaged {
+                    offset: start,
+                    reason: format!(
+                        "record length {len} runs past the end of the file, over complete records"
+                    ),
+                });
+            }
             return self.finish(End::Tail {
                 offset: start,
                 bytes: 4 + got as u64,
@@ -246,6 +256,22 @@ impl<R: Read> Reader<R> {
                 reason,
             })
         }
+    }
+}
+
+/// Whether `bytes` end with a complete record: a trailing length `n` whose record, `n` bytes
+/// before it, starts with the same length.
+fn ends_in_record(bytes: &[u8]) -> bool {
+    let Some(trailer) = bytes.len().checked_sub(4).map(|at| &bytes[at..]) else {
+        return false;
+    };
+    let n = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]) as usize;
+    if n == 0 || n > MAX_ENCODED {
+        return false;
+    }
+    match bytes.len().checked_sub(n + FRAME as usize) {
+        Some(start) => bytes[start..start + 4] == trailer[..],
+        None => false,
     }
 }
 

@@ -212,6 +212,12 @@ fn damaged(end: Option<&End>, offset: u64) -> LedgerError {
 /// The journal of a ledger directory, with a message that says what is wrong if there is none.
 pub fn journal_path(dir: &Path) -> Result<PathBuf, LedgerError> {
     let path = dir.join(JOURNAL);
+    // A directory or journal we may not look at is an I/O failure, not a missing ledger.
+    if let Err(e) = fs::metadata(&path)
+        && e.kind() == io::ErrorKind::PermissionDenied
+    {
+        return Err(io_at(&path)(e));
+    }
     if path.is_file() {
         Ok(path)
     } else if dir.exists() && !dir.is_dir() {
@@ -677,7 +683,7 @@ impl Ledger {
                 offset: journal_len,
                 reason: format!(
                     "the journal ends at byte {journal_len}, but entries up to byte {absorbed} were acknowledged; \
-                     run `custody verify`, restore from a backup, or `custody reindex` to accept the journal as it is"
+                     run `custody verify`, then restore the latest backup (custody restore)"
                 ),
             })));
         }

@@ -272,11 +272,22 @@ impl<K: Kv> State<K> {
         let mut tree = self.tree()?;
         tree.push(hash);
         let mut batch = vec![(TREE.to_vec(), Some(encoding::encode(&tree)?))];
-        if let Some(mut tip) = self.tip()? {
-            tip.size = tip.size.saturating_add(1);
-            tip.hash = hash;
-            batch.push((TIP.to_vec(), Some(encoding::encode(&tip)?)));
-        }
+        // Even an undecodable first record becomes the tip, so that the entries after it are
+        // judged as entries, not as a missing genesis.
+        let tip = match self.tip()? {
+            Some(mut tip) => {
+                tip.size = tip.size.saturating_add(1);
+                tip.hash = hash;
+                tip
+            }
+            None => Tip {
+                size: 1,
+                hash,
+                recorded_at: Timestamp(i64::MIN),
+                window: 1,
+            },
+        };
+        batch.push((TIP.to_vec(), Some(encoding::encode(&tip)?)));
         self.kv.write(batch)
     }
 

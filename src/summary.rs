@@ -145,6 +145,11 @@ pub fn ranges(ids: &[&str]) -> String {
 fn render(body: &Body, time_zone: &str) -> String {
     let mut out = String::new();
     let mut line = |label: &str, value: String| {
+        // What a signer reads is never steered by control characters in the text it shows.
+        let value: String = value
+            .chars()
+            .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+            .collect();
         out.push_str(&format!("  {label:<10} {value}\n"));
     };
     line("event", body.event.kind().to_string());

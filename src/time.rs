@@ -63,6 +63,10 @@ impl Timestamp {
         if let Ok(t) = text.parse::<jiff::Timestamp>() {
             return Ok(Timestamp(t.as_millisecond()));
         }
+        // A date alone is not a time: midnight is rarely what was meant.
+        if !text.contains(':') {
+            return Err(TimeError::BadTime(text.to_string()));
+        }
         let civil: jiff::civil::DateTime = text
             .parse()
             .map_err(|_| TimeError::BadTime(text.to_string()))?;

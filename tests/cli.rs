@@ -970,7 +970,7 @@ fn a_cut_acknowledged_record_is_never_cut_further_or_papered_over() {
 
     // The index saw entry 3 acknowledged: the writer refuses instead of cutting it away.
     let run = fx.refused(&revoke_c1_args(&fx), 5, "acknowledged");
-    assert!(run.stderr.contains("reindex"), "{}", run.stderr);
+    assert!(run.stderr.contains("custody restore"), "{}", run.stderr);
     // Nor does a rebuild paper over it: the ledger signed a checkpoint of 4 entries.
     let run = fx.run(&["reindex"]).exits(5);
     assert!(

@@ -3,7 +3,7 @@
 use crate::cli::BagInput;
 use crate::fail::{Fail, input};
 use std::collections::HashSet;
-use std::io::BufRead;
+use std::io::Read;
 
 /// The most bags one event may name, and the largest manifest read.
 const MAX_BAGS: usize = 10_000;
@@ -87,7 +87,10 @@ pub fn parse_manifest(bytes: &[u8], name: &str) -> Result<Vec<BagRow>, Fail> {
         .iter()
         .map(|h| h.to_lowercase())
         .collect();
-    for h in &headers {
+    for (i, h) in headers.iter().enumerate() {
+        if headers[..i].contains(h) {
+            return Err(input(format!("{name}: column {h:?} appears twice")));
+        }
         if !COLUMNS.contains(&h.as_str()) {
             return Err(input(format!(
                 "{name}: unknown column {h:?}; the columns are {}",
@@ -124,6 +127,23 @@ pub fn parse_manifest(bytes: &[u8], name: &str) -> Result<Vec<BagRow>, Fail> {
     Ok(rows)
 }
 
+/// Reads a file of at most `cap` bytes; larger input (or one that never ends, like a device or
+/// a pipe) is refused after `cap + 1` bytes, whatever the file system says its length is.
+pub fn read_capped(path: &std::path::Path, cap: u64, what: &str) -> Result<Vec<u8>, Fail> {
+    let name = path.display();
+    let file = std::fs::File::open(path).map_err(|e| input(format!("{name}: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| input(format!("{name}: {e}")))?;
+    if bytes.len() as u64 > cap {
+        return Err(input(format!(
+            "{name}: over the {cap}-byte limit for {what}"
+        )));
+    }
+    Ok(bytes)
+}
+
 /// All the bags given, in order; duplicates and an empty list are refused.
 pub fn read(bags: &BagInput) -> Result<Vec<BagRow>, Fail> {
     let mut rows = Vec::new();
@@ -132,23 +152,28 @@ pub fn read(bags: &BagInput) -> Result<Vec<BagRow>, Fail> {
     }
     if let Some(path) = &bags.manifest {
         let name = path.display().to_string();
-        let len = std::fs::metadata(path)
-            .map_err(|e| input(format!("{name}: {e}")))?
-            .len();
-        if len > MAX_MANIFEST {
-            return Err(input(format!(
-                "{name}: {len} bytes is over the {MAX_MANIFEST}-byte limit for a manifest"
-            )));
-        }
-        let bytes = std::fs::read(path).map_err(|e| input(format!("{name}: {e}")))?;
+        let bytes = read_capped(path, MAX_MANIFEST, "a manifest")?;
         rows.extend(parse_manifest(&bytes, &name)?);
     }
     match bags.bags_from.as_deref() {
         None => {}
         Some("-") => {
-            for line in std::io::stdin().lock().lines() {
-                let line = line.map_err(|e| input(format!("standard input: {e}")))?;
-                rows.extend(parse_scan_line(&line)?);
+            // Bounded, like a manifest: a stream that never ends is not a list of bags.
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .lock()
+                .take(MAX_MANIFEST + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| input(format!("standard input: {e}")))?;
+            if bytes.len() as u64 > MAX_MANIFEST {
+                return Err(input(format!(
+                    "standard input: over the {MAX_MANIFEST}-byte limit for a list of bags"
+                )));
+            }
+            let text =
+                String::from_utf8(bytes).map_err(|_| input("standard input: not UTF-8 text"))?;
+            for line in text.lines() {
+                rows.extend(parse_scan_line(line)?);
                 if rows.len() > MAX_BAGS {
                     return Err(input(format!(
                         "more than {MAX_BAGS} bags on standard input"
@@ -169,6 +194,24 @@ pub fn read(bags: &BagInput) -> Result<Vec<BagRow>, Fail> {
     }
     let mut seen = HashSet::new();
     for r in &rows {
+        let fields = [
+            Some(&r.id),
+            r.seal.as_ref(),
+            r.kind.as_ref(),
+            r.session.as_ref(),
+            r.site.as_ref(),
+            r.room.as_ref(),
+        ];
+        if let Some(bad) = fields
+            .into_iter()
+            .flatten()
+            .find(|f| f.chars().any(char::is_control))
+        {
+            let shown: String = bad.chars().take(40).collect();
+            return Err(input(format!(
+                "bag {shown:?}: a control character in a barcode, seal or place; scan or type it again"
+            )));
+        }
         if r.id.is_empty() {
             return Err(input("a bag id is empty"));
         }

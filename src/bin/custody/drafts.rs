@@ -374,7 +374,8 @@ fn submit_refusal(e: LedgerError) -> Fail {
 /// `custody roster`: the keyholders as a table or JSON, or the roster file written with `--out`.
 pub fn roster(dir: &Path, a: RosterArgs) -> Result<u8, Fail> {
     let path = journal_path(dir)?;
-    let (_, state) = custody::audit::replay(&path)?;
+    let (report, state) = custody::audit::replay(&path)?;
+    crate::views::readable(&report)?;
     let head = state
         .tip()
         .map_err(LedgerError::from)?

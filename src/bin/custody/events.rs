@@ -45,6 +45,7 @@ pub fn policy(dir: &Path, cmd: PolicyCmd) -> Result<u8, Fail> {
 fn show_policy(dir: &Path, a: &ReadArgs) -> Result<u8, Fail> {
     let path = ledger::journal_path(dir)?;
     let (report, state) = custody::audit::replay(&path)?;
+    crate::views::readable(&report)?;
     let now = report.last_recorded.unwrap_or_else(Timestamp::now);
     let map = |e: custody::state::StoreError| Fail::from(ledger::LedgerError::from(e));
     let in_force = state.policy_at(now).map_err(map)?.unwrap_or_default();
@@ -80,13 +81,8 @@ fn show_policy(dir: &Path, a: &ReadArgs) -> Result<u8, Fail> {
 
 fn set_policy(dir: &Path, a: PolicySetArgs) -> Result<u8, Fail> {
     let name = a.file.display().to_string();
-    let len = std::fs::metadata(&a.file)
-        .map_err(|e| input(format!("{name}: {e}")))?
-        .len();
-    if len > 1 << 20 {
-        return Err(input(format!("{name}: a policy file is at most 1 MiB")));
-    }
-    let text = std::fs::read_to_string(&a.file).map_err(|e| input(format!("{name}: {e}")))?;
+    let bytes = bags::read_capped(&a.file, 1 << 20, "a policy file")?;
+    let text = String::from_utf8(bytes).map_err(|_| input(format!("{name}: not UTF-8 text")))?;
     let policy: Policy = toml::from_str(&text).map_err(|e| input(format!("{name}: {e}")))?;
     let problems = policy.problems();
     if !problems.is_empty() {

@@ -81,12 +81,19 @@ impl From<LedgerError> for Fail {
             ErrorClass::Busy => EXIT_BUSY,
             ErrorClass::Storage => EXIT_STORAGE,
         };
+        let disk = matches!(
+            e,
+            LedgerError::Io { .. } | LedgerError::Journal(JournalError::Io { .. })
+        );
         match e {
             LedgerError::Refused(findings) => refused(&findings),
             other => Fail {
                 code,
                 message: other.to_string(),
-                hint: None,
+                // An append that failed on the disk was cut back: the ledger is as it was.
+                hint: disk.then(|| {
+                    "check the disk (free space, permissions, read-only mount); nothing was written, so run the command again once it is fixed".to_string()
+                }),
             },
         }
     }
@@ -103,6 +110,12 @@ pub fn refused(findings: &[Finding]) -> Fail {
     };
     let more = match findings.len() {
         1 => String::new(),
+        n if n > 6 => {
+            let mut codes: Vec<&str> = findings[1..].iter().map(|f| f.code.as_str()).collect();
+            codes.sort();
+            codes.dedup();
+            format!(" (and {} more: {})", n - 1, codes.join(", "))
+        }
         n => format!(
             " (and {} more: {})",
             n - 1,

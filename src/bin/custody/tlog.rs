@@ -19,17 +19,9 @@ fn named(paths: &[PathBuf], what: &str) -> Result<Vec<Named>, Fail> {
     paths
         .iter()
         .map(|p| {
-            let len = std::fs::metadata(p)
-                .map_err(|e| input(format!("{what} {}: {e}", p.display())))?
-                .len();
-            if len > 256 * 1024 {
-                return Err(input(format!(
-                    "{what} {}: too large to be a {what}",
-                    p.display()
-                )));
-            }
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| input(format!("{what} {}: {e}", p.display())))?;
+            let bytes = crate::bags::read_capped(p, 256 * 1024, &format!("a {what}"))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| input(format!("{what} {}: not UTF-8 text", p.display())))?;
             Ok(Named {
                 label: p.display().to_string(),
                 text,
@@ -109,6 +101,18 @@ pub fn checkpoint(dir: &Path, a: CheckpointArgs) -> Result<u8, Fail> {
     }
     let path = ledger::journal_path(dir)?;
     let (report, state) = audit::replay(&path)?;
+    // Two admins vouch for the tree they sign: never for one the audit finds damaged.
+    if let Some(f) = report
+        .findings
+        .iter()
+        .find(|f| f.category == custody::finding::Category::Integrity)
+    {
+        return Err(Fail {
+            code: crate::fail::EXIT_STORAGE,
+            message: format!("the journal has integrity findings ({f}); nothing was signed"),
+            hint: Some("run `custody verify` and resolve them first".into()),
+        });
+    }
     for id in &ids {
         let admin = state
             .keyholder(id)
@@ -262,7 +266,8 @@ pub fn prove(dir: &Path, a: ProveArgs) -> Result<u8, Fail> {
 /// that checkpoints carry.
 pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
     let path = ledger::journal_path(dir)?;
-    let (_, state) = audit::replay(&path)?;
+    let (report, state) = audit::replay(&path)?;
+    crate::views::readable(&report)?;
     let info = state
         .ledger()
         .map_err(store)?

@@ -20,11 +20,11 @@ fn journal(dir: &Path) -> Result<PathBuf, Fail> {
 }
 
 /// A journal whose header cannot be read holds nothing to show.
-fn readable(report: &Report) -> Result<(), Fail> {
+pub(crate) fn readable(report: &Report) -> Result<(), Fail> {
     match report
         .findings
         .iter()
-        .find(|f| f.code == Code::JournalHeader)
+        .find(|f| matches!(f.code, Code::JournalHeader | Code::GenesisMissing))
     {
         Some(f) if report.entries == 0 => Err(Fail {
             code: EXIT_STORAGE,

@@ -142,6 +142,46 @@ pub fn ranges(ids: &[&str]) -> String {
     out.join(", ")
 }
 
+/// How many bag lines a summary shows before it counts the rest, so that its first lines fit
+/// a terminal.
+const BAG_LINES: usize = 8;
+
+/// One line per bag of an event: barcode, seal, count and, for new bags, where they go.
+fn bag_lines(event: &Event) -> Vec<String> {
+    let spec = |b: &crate::bag::BagSpec| {
+        format!(
+            "{}  seal {}  {} papers  {} for {} {} {}",
+            b.id, b.seal, b.count, b.kind, b.session, b.site, b.room
+        )
+    };
+    let obs = |o: &[crate::bag::BagObs]| -> Vec<String> {
+        o.iter()
+            .map(|o| {
+                let mut text = o.id.clone();
+                if let Some(seal) = &o.seal {
+                    text.push_str(&format!("  seal {seal}"));
+                }
+                if let Some(count) = o.count {
+                    text.push_str(&format!("  {count} papers"));
+                }
+                text
+            })
+            .collect()
+    };
+    match event {
+        Event::Collect(e) => e.bags.iter().map(spec).collect(),
+        Event::Seal(e) => vec![spec(&e.bag)],
+        Event::Store(e) | Event::Withdraw(e) => obs(&e.bags),
+        Event::Inspect(e) => obs(&e.bags),
+        Event::Dispatch(e) => obs(&e.bags),
+        Event::Arrive(e) => obs(&e.bags),
+        Event::Open(e) => obs(&e.bags),
+        Event::Return(e) => obs(&e.bags),
+        Event::Release(e) => obs(&e.bags),
+        _ => Vec::new(),
+    }
+}
+
 fn render(body: &Body, time_zone: &str) -> String {
     let mut out = String::new();
     let mut line = |label: &str, value: String| {
@@ -162,6 +202,41 @@ fn render(body: &Body, time_zone: &str) -> String {
             line("until", until.display_in(time_zone));
         }
         line("key", hex(&k.public_key[..8]) + "…");
+    }
+    // Each bag with the seal and count the signers observed: what they vouch for.
+    let bags = bag_lines(&body.event);
+    let shown = if bags.len() > BAG_LINES {
+        BAG_LINES - 1
+    } else {
+        bags.len()
+    };
+    for b in &bags[..shown] {
+        line("bag", b.clone());
+    }
+    if bags.len() > shown {
+        line("", format!("… and {} more bags", bags.len() - shown));
+    }
+    if let Event::Policy(p) = &body.event {
+        line(
+            "windows",
+            format!(
+                "open question papers {} min / answer sheets {} min before the start, late after {} min",
+                p.open_question_papers_before_min,
+                p.open_answer_sheets_before_min,
+                p.open_late_after_min
+            ),
+        );
+        line(
+            "limits",
+            format!(
+                "transit {} min, hold {} min, record delay {} min, clock {} s, change delay {} min",
+                p.max_transit_min,
+                p.max_hold_before_session_min,
+                p.max_record_delay_min,
+                p.clock_tolerance_sec,
+                p.change_delay_min
+            ),
+        );
     }
     line("time", body.event_time.display_in(time_zone));
     line("signers", body.signers.join(" + "));

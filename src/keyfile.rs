@@ -388,6 +388,32 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
+    /// The header key files and sealed blobs share: magic, version, Argon2 parameters (checked
+    /// by the caller before any derivation), salt and nonce.
+    fn kdf_header(
+        &mut self,
+        magic: &[u8; 8],
+        version: u8,
+        bad_magic: &str,
+        bad: &dyn Fn(&str) -> KeyFileError,
+    ) -> Result<(KdfParams, [u8; SALT_LEN], [u8; NONCE_LEN]), KeyFileError> {
+        if self.take(magic.len(), "magic").ok() != Some(&magic[..]) {
+            return Err(bad(bad_magic));
+        }
+        let found = self.take(1, "version")?[0];
+        if found != version {
+            return Err(bad(&format!(
+                "unsupported version {found} (this program reads version {version})"
+            )));
+        }
+        let params = KdfParams {
+            m_cost_kib: self.u32("Argon2 parameters")?,
+            t_cost: self.u32("Argon2 parameters")?,
+            p_cost: self.u32("Argon2 parameters")?,
+        };
+        Ok((params, self.array("salt")?, self.array("nonce")?))
+    }
+
     fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], KeyFileError> {
         if self.rest.len() < n {
             return Err(malformed(&format!("truncated in the {what}")));
@@ -554,22 +580,12 @@ impl SecretKeyFile {
     /// hostile file is refused before any derivation.
     pub fn parse(bytes: &[u8]) -> Result<SecretKeyFile, KeyFileError> {
         let mut c = Cursor { rest: bytes };
-        if c.take(KEY_MAGIC.len(), "magic").ok() != Some(&KEY_MAGIC[..]) {
-            return Err(malformed("not a custody key file (bad magic)"));
-        }
-        let version = c.take(1, "version")?[0];
-        if version != KEY_VERSION {
-            return Err(malformed(&format!(
-                "unsupported version {version} (this program reads version 1)"
-            )));
-        }
-        let params = KdfParams {
-            m_cost_kib: c.u32("Argon2 parameters")?,
-            t_cost: c.u32("Argon2 parameters")?,
-            p_cost: c.u32("Argon2 parameters")?,
-        };
-        let salt = c.array::<SALT_LEN>("salt")?;
-        let nonce = c.array::<NONCE_LEN>("nonce")?;
+        let (params, salt, nonce) = c.kdf_header(
+            KEY_MAGIC,
+            KEY_VERSION,
+            "not a custody key file (bad magic)",
+            &malformed,
+        )?;
         let id_len = usize::from(c.take(1, "id length")?[0]);
         let id = std::str::from_utf8(c.take(id_len, "id")?)
             .ok()
@@ -881,22 +897,7 @@ pub fn open_with_passphrase(
         return Err(bad("truncated"));
     }
     let mut c = Cursor { rest: sealed };
-    if c.take(SEALED_MAGIC.len(), "magic").ok() != Some(&SEALED_MAGIC[..]) {
-        return Err(bad("bad magic"));
-    }
-    let version = c.take(1, "version")?[0];
-    if version != SEALED_VERSION {
-        return Err(bad(&format!(
-            "unsupported version {version} (this program reads version 1)"
-        )));
-    }
-    let params = KdfParams {
-        m_cost_kib: c.u32("Argon2 parameters")?,
-        t_cost: c.u32("Argon2 parameters")?,
-        p_cost: c.u32("Argon2 parameters")?,
-    };
-    let salt = c.array::<SALT_LEN>("salt")?;
-    let nonce = c.array::<NONCE_LEN>("nonce")?;
+    let (params, salt, nonce) = c.kdf_header(SEALED_MAGIC, SEALED_VERSION, "bad magic", &bad)?;
     params.check(SEALED_NAME)?;
     if passphrase.is_empty() {
         return Err(KeyFileError::EmptyPassphrase);

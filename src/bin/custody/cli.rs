@@ -102,6 +102,12 @@ pub enum Command {
     /// The ledger key and every keyholder's key, with fingerprints.
     #[command(after_help = "Example:\n  custody keys --note-format")]
     Keys(KeysArgs),
+    /// Print a shell completion script (bash, zsh or fish) generated from this command line.
+    #[command(after_help = "Example:\n  custody completions bash > /etc/bash_completion.d/custody")]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), generated from this command line.
+    #[command(after_help = "Example:\n  custody man > /usr/local/share/man/man1/custody.1")]
+    Man,
     /// Show the roster, or export it with the policy for machines without the ledger.
     #[command(after_help = "Example:\n  custody roster --out roster.json")]
     Roster(RosterArgs),
@@ -133,6 +139,13 @@ pub struct CosignArgs {
     /// The roster file exported with `custody roster --out` (names, roles, keys).
     #[arg(long)]
     pub roster: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Args, Debug)]

@@ -67,6 +67,23 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             Ok(if clean { 0 } else { EXIT_FINDINGS })
         }
         Command::Checkpoint(a) => tlog::checkpoint(dir, a),
+        // Both generated from the clap definitions, never written by hand; buffered so that a
+        // closed pipe (`| head`) is not an error.
+        Command::Completions(a) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(a.shell, &mut cmd, "custody", &mut script);
+            let _ = std::io::stdout().write_all(&script);
+            Ok(0)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut page)
+                .map_err(|e| input(format!("cannot render the manual page: {e}")))?;
+            let _ = std::io::stdout().write_all(&page);
+            Ok(0)
+        }
         Command::Prove(a) => tlog::prove(dir, a),
         Command::Keys(a) => tlog::keys(dir, a),
         Command::Cosign(a) => drafts::cosign(a),

@@ -543,6 +543,16 @@ fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), LedgerError> {
     f.sync_all().map_err(io_at(path))
 }
 
+/// What opening found of the index.
+enum IndexCheck {
+    /// It agrees with the journal, which it has absorbed up to this offset.
+    Trusted(State<SledKv>, u64),
+    /// Missing, unreadable, of another layout or ledger, or disagreeing: rebuilt.
+    Untrusted,
+    /// The journal lost bytes the index saw acknowledged: never cut or papered over.
+    JournalShorter { offset: u64, reason: String },
+}
+
 /// The ledger opened by its one writer.
 pub struct Ledger {
     dir: PathBuf,
@@ -589,18 +599,19 @@ impl Ledger {
         let journal_len = fs::metadata(&path).map_err(io_at(&path))?.len();
         let mut notices = Vec::new();
         let index_dir = dir.join(INDEX);
-        let trusted = if rebuild {
-            None
+        let check = if rebuild {
+            IndexCheck::Untrusted
         } else {
+            // An index that fails to open is rebuilt like one that disagrees.
             Self::trusted_index(&index_dir, &path, &ledger_id, journal_len)
-                .unwrap_or_else(|e| Some(Err(e)))
+                .unwrap_or(IndexCheck::Untrusted)
         };
-        let (state, from) = match trusted {
-            Some(Ok(found)) => found,
-            Some(Err(LedgerError::Damaged { offset, reason })) => {
+        let (state, from) = match check {
+            IndexCheck::Trusted(state, absorbed) => (state, absorbed),
+            IndexCheck::JournalShorter { offset, reason } => {
                 return Err(LedgerError::Damaged { offset, reason });
             }
-            _ => {
+            IndexCheck::Untrusted => {
                 if index_dir.exists() && !rebuild {
                     notices.push("the index did not match the journal; rebuilt it".to_string());
                 }
@@ -646,55 +657,52 @@ impl Ledger {
         Ok(State::new(kv))
     }
 
-    /// The index and the journal offset it has absorbed, if it agrees with the journal: same
-    /// ledger, same genesis, and the entry it holds as the tip is in the journal where it says,
-    /// with its hash. `Some(Err(Damaged))` when the journal has lost bytes the index saw
-    /// acknowledged: that is never cut or papered over.
-    #[allow(clippy::type_complexity)]
+    /// Whether the index agrees with the journal: same layout, ledger and genesis, and the entry
+    /// it holds as the tip is in the journal where it says, with its hash.
     fn trusted_index(
         index_dir: &Path,
         journal_path: &Path,
         ledger_id: &LedgerId,
         journal_len: u64,
-    ) -> Result<Option<Result<(State<SledKv>, u64), LedgerError>>, LedgerError> {
+    ) -> Result<IndexCheck, LedgerError> {
         if !index_dir.exists() {
-            return Ok(None);
+            return Ok(IndexCheck::Untrusted);
         }
         let state = State::new(SledKv::open(index_dir)?);
         // An index written by another version of custody may lack state this one keeps.
         if crate::state::Kv::get(state.kv(), INDEX_VERSION_KEY)?.as_deref() != Some(INDEX_VERSION) {
-            return Ok(None);
+            return Ok(IndexCheck::Untrusted);
         }
         let (Some(absorbed), Some(tip), Some(info)) =
             (state.kv().absorbed()?, state.tip()?, state.ledger()?)
         else {
-            return Ok(None);
+            return Ok(IndexCheck::Untrusted);
         };
         if info.ledger_id != *ledger_id {
-            return Ok(None);
+            return Ok(IndexCheck::Untrusted);
         }
         let mut file = File::open(journal_path).map_err(io_at(journal_path))?;
         let genesis = journal::read_at(&mut file, journal_path, journal::HEADER_LEN)?;
         if genesis.is_none_or(|g| crate::entry::leaf_hash(&g.bytes) != info.genesis_hash) {
-            return Ok(None);
+            return Ok(IndexCheck::Untrusted);
         }
         if journal_len < absorbed {
-            return Ok(Some(Err(LedgerError::Damaged {
+            return Ok(IndexCheck::JournalShorter {
                 offset: journal_len,
                 reason: format!(
                     "the journal ends at byte {journal_len}, but entries up to byte {absorbed} were acknowledged; \
                      run `custody verify`, then restore the latest backup (custody restore)"
                 ),
-            })));
+            });
         }
         let Some(offset) = state.kv().offset(tip.size - 1)? else {
-            return Ok(None);
+            return Ok(IndexCheck::Untrusted);
         };
         match journal::read_at(&mut file, journal_path, offset)? {
             Some(r) if r.end() == absorbed && crate::entry::leaf_hash(&r.bytes) == tip.hash => {
-                Ok(Some(Ok((state, absorbed))))
+                Ok(IndexCheck::Trusted(state, absorbed))
             }
-            _ => Ok(None),
+            _ => Ok(IndexCheck::Untrusted),
         }
     }
 

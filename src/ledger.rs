@@ -647,7 +647,11 @@ impl Ledger {
 
     fn fresh_index(index_dir: &Path) -> Result<State<SledKv>, LedgerError> {
         if index_dir.exists() {
-            fs::remove_dir_all(index_dir).map_err(io_at(index_dir))?;
+            // Moved aside first: a sled instance this process just dropped may still be
+            // flushing into it from a background thread, which a removal in place can race.
+            let stale = index_dir.with_extension(format!("stale-{}", std::process::id()));
+            fs::rename(index_dir, &stale).map_err(io_at(index_dir))?;
+            let _ = fs::remove_dir_all(&stale);
         }
         let mut kv = SledKv::open(index_dir)?;
         crate::state::Kv::write(

@@ -649,7 +649,11 @@ impl Ledger {
         if index_dir.exists() {
             // Moved aside first: a sled instance this process just dropped may still be
             // flushing into it from a background thread, which a removal in place can race.
-            let stale = index_dir.with_extension(format!("stale-{}", std::process::id()));
+            let stale = index_dir.with_extension(format!(
+                "stale-{}-{}",
+                std::process::id(),
+                Timestamp::now().0
+            ));
             fs::rename(index_dir, &stale).map_err(io_at(index_dir))?;
             let _ = fs::remove_dir_all(&stale);
         }

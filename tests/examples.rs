@@ -31,3 +31,18 @@ fn every_leak_attempt_is_refused_or_flagged() {
         "{out}"
     );
 }
+
+#[test]
+fn the_benchmark_runs_on_a_small_ledger() {
+    let out = std::process::Command::new(util::example("bench"))
+        .args(["--events", "2000"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("b/a"), "{stdout}");
+}

@@ -139,26 +139,13 @@ impl std::ops::Deref for Exam {
 fn exam() -> Exam {
     let t = TEMPLATE.get_or_init(build_template);
     let fx = Fixture::new();
-    copy_dir(t.dir.path(), fx.tmp.path());
+    util::copy_dir(t.dir.path(), fx.tmp.path());
     Exam { fx, clock: t.clock }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&src, &dst);
-        } else {
-            fs::copy(&src, &dst).unwrap();
-        }
-    }
 }
 
 fn build_template() -> Template {
     let parent = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    remove_stale_templates(parent);
+    util::remove_stale_templates(parent, "custody-rules-template-");
     let tmp = tempfile::Builder::new()
         .prefix("custody-rules-template-")
         .tempdir_in(parent)
@@ -210,29 +197,6 @@ fn build_template() -> Template {
     assert_eq!(seq, COLLECT_SEQ);
     assert_eq!(audit(&fx), vec![], "the exam fixture starts clean");
     Template { dir: fx.tmp, clock }
-}
-
-/// Templates of earlier runs (a static is never dropped) older than an hour.
-fn remove_stale_templates(parent: &Path) {
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let stale = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age.as_secs() > 3600);
-        if stale
-            && entry
-                .file_name()
-                .to_string_lossy()
-                .starts_with("custody-rules-template-")
-        {
-            let _ = fs::remove_dir_all(entry.path());
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -57,13 +57,13 @@ static TEMPLATE: OnceLock<tempfile::TempDir> = OnceLock::new();
 fn ledger() -> Fixture {
     let template = TEMPLATE.get_or_init(build_template);
     let fx = Fixture::new();
-    copy_dir(template.path(), fx.tmp.path());
+    util::copy_dir(template.path(), fx.tmp.path());
     fx
 }
 
 fn build_template() -> tempfile::TempDir {
     let parent = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    remove_stale_templates(parent);
+    util::remove_stale_templates(parent, "custody-hostile-template-");
     let tmp = tempfile::Builder::new()
         .prefix("custody-hostile-template-")
         .tempdir_in(parent)
@@ -84,42 +84,6 @@ fn build_template() -> tempfile::TempDir {
     args.extend(fx.signing(&["a1", "a2"]));
     fx.run(&args).exits(0);
     fx.tmp
-}
-
-/// Templates of earlier runs (a static is never dropped) older than an hour.
-fn remove_stale_templates(parent: &Path) {
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let stale = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age.as_secs() > 3600);
-        if stale
-            && entry
-                .file_name()
-                .to_string_lossy()
-                .starts_with("custody-hostile-template-")
-        {
-            let _ = fs::remove_dir_all(entry.path());
-        }
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&src, &dst);
-        } else {
-            fs::copy(&src, &dst).unwrap();
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -954,7 +918,7 @@ fn a_ledger_on_a_full_disk_records_or_fails_cleanly_and_stays_consistent() {
     // The whole ledger on the small disk, with a little more room each time: the journal,
     // the index or the checkpoint meets the full disk first, in turn.
     for pages in [0, 1, 2, 3, 4, 8, 16, 64] {
-        copy_dir(&fx.ledger(), &dir);
+        util::copy_dir(&fx.ledger(), &dir);
         fill(&disk.path, pages * 4096);
         let before = snapshot(&dir);
         let run = fx.run(&args);

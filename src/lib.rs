@@ -19,6 +19,7 @@ pub mod entry;
 pub mod event;
 pub mod evidence;
 pub mod finding;
+pub mod i18n;
 pub mod index;
 pub mod journal;
 pub mod keyfile;

@@ -1,7 +1,12 @@
 //! The command line, defined once: help text, man page and completions come from here.
 
 use clap::{Args, Parser, Subcommand};
+use custody::i18n::Lang;
 use std::path::PathBuf;
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("{s:?}: give zh or en"))
+}
 
 /// A note must say something: a blank one would excuse a violation without a word.
 fn nonblank(s: &str) -> Result<String, String> {
@@ -23,6 +28,10 @@ pub struct Cli {
     /// The ledger directory.
     #[arg(long, global = true, env = "CUSTODY_LEDGER", default_value = "ledger")]
     pub ledger: PathBuf,
+    /// The language of messages, summaries and tables: zh (中文) or en. Without it, LC_ALL,
+    /// LC_MESSAGES or LANG decide (zh_* gives Chinese). --json output never changes.
+    #[arg(long, global = true, value_name = "zh|en", value_parser = parse_lang)]
+    pub lang: Option<Lang>,
     #[command(subcommand)]
     pub command: Command,
 }

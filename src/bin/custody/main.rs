@@ -15,6 +15,7 @@ mod views;
 use clap::Parser;
 use cli::{Cli, Command};
 use custody::entry::parse_hex;
+use custody::i18n::Lang;
 
 use custody::event::{Event, Revocation};
 use custody::keyfile::{KdfParams, SecretKeyFile, read_public_key_file, write_key_pair};
@@ -27,9 +28,27 @@ use fail::{EXIT_FINDINGS, Fail, input, refused};
 use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::OnceLock;
+
+/// The language chosen once at start-up, for everything a person reads.
+static LANG: OnceLock<Lang> = OnceLock::new();
+
+pub(crate) fn lang() -> Lang {
+    LANG.get().copied().unwrap_or_default()
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let var = |name| std::env::var(name).ok();
+    LANG.get_or_init(|| {
+        cli.lang.unwrap_or_else(|| {
+            Lang::from_locale(
+                var("LC_ALL").as_deref(),
+                var("LC_MESSAGES").as_deref(),
+                var("LANG").as_deref(),
+            )
+        })
+    });
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(fail) => {

@@ -147,7 +147,7 @@ fn listed(
 ) -> Result<Option<Listed>, StoreError> {
     let event = &e.body.event;
     let note = event.incident_note().map(str::to_string);
-    let mut text = crate::summary::detail(event);
+    let mut text = crate::summary::detail(event, crate::i18n::Lang::En);
     let kind = match event {
         Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) => ListedKind::Roster,
         Event::Policy(_) => ListedKind::Policy,

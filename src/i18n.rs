@@ -39,7 +39,11 @@ impl Lang {
     /// The language of the POSIX locale variables, in their order of precedence: the first
     /// non-empty of `LC_ALL`, `LC_MESSAGES` and `LANG`; `zh_*` gives Chinese, anything else
     /// (including `C` and nothing) English.
-    pub fn from_locale(lc_all: Option<&str>, lc_messages: Option<&str>, lang: Option<&str>) -> Lang {
+    pub fn from_locale(
+        lc_all: Option<&str>,
+        lc_messages: Option<&str>,
+        lang: Option<&str>,
+    ) -> Lang {
         [lc_all, lc_messages, lang]
             .into_iter()
             .flatten()
@@ -384,6 +388,214 @@ catalogue! {
     WhyStillInTransit: "a bag is still in transit at the end of the ledger", "台账结束时密封袋仍在运送途中";
     WhyNotReturned: "a bag was never returned or released", "密封袋从未返还或移交";
     WhySheetsNotBack: "a room's answer sheets are not back", "考场答卷未返还";
+
+    // The summary each signer reads, and the one-line details of events.
+    SummaryEvent: "event", "事件";
+    SummaryWhat: "what", "内容";
+    SummaryFrom: "from", "生效";
+    SummaryUntil: "until", "失效";
+    SummaryKey: "key", "公钥";
+    SummarySeals: "seals", "封条";
+    SummaryBag: "bag", "密封袋";
+    SummaryWindows: "windows", "启封时限";
+    SummaryLimits: "limits", "时限";
+    SummaryTime: "time", "时间";
+    SummarySigners: "signers", "签名人";
+    SummaryLedger: "ledger", "台账";
+    SummaryLedgerAt: "{id} at entry {size}", "{id}，签名时共 {size} 条";
+    SummaryMoreBags: "… and {n} more bags", "……另有 {n} 袋";
+    SummaryBagSpec: "{id}  seal {seal}  {count} {kind}  {session} {site} {room}", "{id}  封条 {seal}  {count} 份{kind}  {session} {site} {room}";
+    SummarySeal: "seal {seal}", "封条 {seal}";
+    SummaryPapers: "{count} papers", "{count} 份";
+    SummaryPolicyWindows: "open question papers {qp} min / answer sheets {as} min before the start, late after {late} min", "试卷开考前 {qp} 分钟、答题卡开考前 {as} 分钟起可启封，开考 {late} 分钟后为迟启";
+    SummaryPolicyLimits: "transit {transit} min, hold {hold} min, record delay {record} min, clock {clock} s, change delay {change} min", "运送 {transit} 分钟，存放 {hold} 分钟，补录 {record} 分钟，时钟误差 {clock} 秒，变更延迟 {change} 分钟";
+    ConfidentialityRoom: "the confidentiality room", "保密室";
+    IncidentSuffix: "; INCIDENT: {note}", "；异常说明：{note}";
+    BagsOne: "1 bag {ids}", "1 袋 {ids}";
+    BagsMany: "{n} bags {ids}", "{n} 袋 {ids}";
+    DetailGenesis: "exam {exam}, zone {zone}, founders {founders}", "考试 {exam}，时区 {zone}，创始负责人 {founders}";
+    DetailEnroll: "{id} ({name}) as {roles}", "{id}（{name}），角色：{roles}";
+    DetailSchedule: "session {session} ({subject}) {start} to {end}", "场次 {session}（{subject}）{start} 至 {end}";
+    DetailPolicy: "policy change (takes effect after the current policy's delay)", "规则变更（按现行规则的延迟生效）";
+    DetailCollect: "{bags} from {from}", "{bags}，来自 {from}";
+    DetailStore: "{bags} into cabinet {cabinet}", "{bags} 存入保密柜 {cabinet}";
+    DetailWithdraw: "{bags} out of cabinet {cabinet}", "{bags} 从保密柜 {cabinet} 取出";
+    DetailInspect: "{bags} seals checked", "{bags} 封条已查验";
+    DetailDispatch: "{bags} to {to} with {escorts}", "{bags} 运往 {to}，押运：{escorts}";
+    DetailArrive: "{bags} at {site}", "{bags} 到达 {site}";
+    DetailOpen: "{bags} opened at {site} {room}", "{bags} 于 {site} {room} 启封";
+    DetailSeal: "{count} answer sheets into bag {bag} (seal {seal}) at {site} {room}, session {session}", "{count} 份答卷封入袋 {bag}（封条 {seal}），{site} {room}，场次 {session}";
+    DetailReturn: "{bags} back in the room", "{bags} 返还保密室";
+    DetailRelease: "{bags} released to {to}", "{bags} 移交 {to}";
+    DetailCorrect: "entry {seq} bag {bag}: {fix} ({note})", "条目 {seq} 袋 {bag}：{fix}（{note}）";
+    FixBagId: "barcode -> {value}", "条码改为 {value}";
+    FixSeal: "seal -> {value}", "封条号改为 {value}";
+    FixCount: "count -> {value}", "份数改为 {value}";
+
+    // Tables and views.
+    LabelQuestions: "questions", "试卷";
+    LabelBlanks: "blanks", "空白卡";
+    LabelSpares: "spares", "备用卷";
+    LabelAnswers: "answers", "答卷";
+    PlaceRoom: "conf. room", "保密室";
+    PlaceCabinet: "cabinet {cabinet}", "保密柜 {cabinet}";
+    PlaceToRoom: "to conf. room", "运回保密室";
+    PlaceTo: "to {site}", "运往 {site}";
+    PlaceAt: "at {site}", "在 {site}";
+    PlaceOpened: "opened {where}", "已启封 {where}";
+    PlaceReleased: "released {to}", "已移交 {to}";
+    WhereRoom: "in the confidentiality room", "在保密室";
+    WhereCabinet: "in cabinet {cabinet}", "在保密柜 {cabinet}";
+    WhereTransit: "in transit to {to}", "运往 {to} 途中";
+    WhereOpened: "opened at {site} {room}", "已于 {site} {room} 启封";
+    WhereReleased: "released to {to}", "已移交 {to}";
+    ColSeq: "SEQ", "序号";
+    ColTime: "TIME", "时间";
+    ColEvent: "EVENT", "事件";
+    ColSigners: "SIGNERS", "签名人";
+    ColDetail: "DETAIL", "内容";
+    ColPlaceAfter: "PLACE AFTER", "之后位置";
+    ColSeal: "SEAL", "封条";
+    ColCount: "COUNT", "份数";
+    ColSignedBy: "SIGNED BY", "签名";
+    ColSite: "SITE", "考点";
+    ColRoom: "ROOM", "考场";
+    ColBags: "BAGS", "袋数";
+    ColPapers: "PAPERS", "试卷份数";
+    ColOpened: "OPENED", "已启封";
+    ColSealed: "SEALED", "已封装";
+    ColReturned: "RETURNED", "已返还";
+    ColMissing: "MISSING", "缺失";
+    ColTotal: "TOTAL", "合计";
+    ColBag: "BAG", "密封袋";
+    ColKind: "KIND", "类别";
+    ColSession: "SESSION", "场次";
+    ColPlace: "PLACE", "位置";
+    RecordUndecodable: "(record at byte {offset} does not decode)", "（第 {offset} 字节处的记录无法解码）";
+    FixBarcode: "barcode {from} -> {value}", "条码 {from} 改为 {value}";
+    CorrectionOf: "entry {seq}: {fix} ({note})", "条目 {seq}：{fix}（{note}）";
+    TimelineHeadPapers: "bag {id}  {kind}, {count} papers  session {session}  for {site} {room}", "密封袋 {id}  {kind}，{count} 份  场次 {session}  发往 {site} {room}";
+    TimelineHeadSheets: "bag {id}  {kind}, {count} sheets  session {session}  for {site} {room}", "密封袋 {id}  {kind}，{count} 张  场次 {session}  来自 {site} {room}";
+    TimelineNow: "now {place}, seal {seal}", "现在{place}，封条 {seal}";
+    TimelineAsked: "{asked} is an earlier barcode of this bag, corrected to {id}", "{asked} 是此袋更正前的条码，已更正为 {id}";
+    TimelineEarlier: "earlier barcode: {ids}", "更正前条码：{ids}";
+    TimesIn: "times in {zone}", "时间按 {zone}";
+    NoteRecordedAs: "recorded as {id}", "记录时条码为 {id}";
+    NoteIncident: "INCIDENT {text}", "异常 {text}";
+    NoteCorrection: "CORRECTION {text}", "更正 {text}";
+    NoteFinding: "FINDING {code}: {text}", "审计发现 {code}：{text}";
+    FindingBag: "bag {bag}", "密封袋 {bag}";
+    FindingSigner: "signer {signer}", "签名人 {signer}";
+    ReconHead: "reconciliation of session {session} ({subject}), {start} to {end}", "场次 {session}（{subject}）核对表，{start} 至 {end}";
+    ReconSite: ", site {site}", "，考点 {site}";
+    ReconMissing: "missing {id}: {place}", "缺失 {id}：{place}";
+    LegendBags: "question, blank-sheet and spare bags planned for the room", "计划发往该考场的试卷袋、空白答题卡袋和备用卷袋";
+    LegendPapers: "papers in its question and spare bags", "试卷袋和备用卷袋中的试卷份数";
+    LegendOpened: "papers opened there", "在该考场启封的试卷份数";
+    LegendSealed: "answer sheets counted and sealed there", "在该考场清点封装的答卷份数";
+    LegendReturned: "sealed answer sheets back in the room (or released onward)", "已返还保密室（或已移交）的答卷份数";
+    LegendMissing: "bags neither opened nor back, and answer-sheet bags not back", "既未启封也未返还的密封袋，以及未返还的答卷袋";
+    UnknownExam: "(unknown exam)", "（未知考试）";
+    StatusHeadOne: "{exam}: {n} bag", "{exam}：共 {n} 袋";
+    StatusHeadMany: "{exam}: {n} bags", "{exam}：共 {n} 袋";
+    StatusFor: " for {site}", "，考点 {site}";
+    StatusAsOf: ", as of {time}", "，截至 {time}";
+    CountOf: "{n} {what}", "{what} {n} 袋";
+    CountInRoom: "in the room", "在保密室";
+    CountInCabinet: "in a cabinet", "在保密柜";
+    CountInTransit: "in transit", "运送途中";
+    CountAtSite: "at a site", "在考点";
+    CountOpened: "opened", "已启封";
+    CountReleased: "released", "已移交";
+    NoBags: "no bags", "没有密封袋";
+    ListSeparator: ", ", "，";
+    NoteAuditFindings: "note: the audit has {n} finding(s); run `custody verify`", "注意：审计发现 {n} 个问题，请运行 `custody verify`";
+    LogHead: "{exam}: {shown} of {n} entries, times in {zone}", "{exam}：显示 {shown} 条，共 {n} 条，时间按 {zone}";
+    ShowEntry: "entry", "条目";
+    ShowHash: "hash", "哈希";
+    ShowPrevious: "previous", "上一条哈希";
+    ShowRecorded: "recorded", "记录时间";
+    ShowEventTime: "event time", "事件时间";
+    ShowEvent: "event", "事件";
+    ShowDetail: "detail", "内容";
+    ShowSignedAt: "signed at", "签名时";
+    ShowHead: "head {size} ({hash})", "台账第 {size} 条（{hash}）";
+    ShowNonce: "nonce", "随机数";
+    ShowSignedBy: "signed by", "签名";
+    ShowFinding: "FINDING", "审计发现";
+    NoSuchEntry: "no entry {seq}: the ledger has {n} entries", "没有条目 {seq}：台账共有 {n} 条";
+
+    // Signing and recording.
+    SignerOf: "Signer {i} of {n}: {name} ({id}) — read what you sign:", "第 {i} 位签名人（共 {n} 位）：{name}（{id}）——请核对签名内容：";
+    PassphraseFor: "Passphrase for {id}: ", "{id} 的口令：";
+    LowCostKey: "warning: {path} uses the low-cost test key-derivation profile; fine for tests and demos, never for real keys", "警告：{path} 使用低成本测试密钥派生参数，只可用于测试和演示，不得用于真实密钥";
+    ReadInDraft: "{name} ({id}), read what you sign in {file}:", "{name}（{id}），请核对 {file} 中的签名内容：";
+    Recorded: "recorded entry {seq}  hash {hash}", "已记录条目 {seq}  哈希 {hash}";
+    ReceiptLine: "receipt: tree size {size}  root {root}", "回执：树大小 {size}  根哈希 {root}";
+    Flagged: "flagged for the audit [{code}]: {text}", "已标记供审计 [{code}]：{text}";
+
+    // The audit report.
+    ListedRoster: "roster", "名册";
+    ListedCorrection: "correction", "更正";
+    ReportTitle: "custody audit of {exam}", "保管审计：{exam}";
+    ReportLedgerId: "ledger id", "台账编号";
+    ReportExamined: "examined", "已审查";
+    ReportExaminedText: "{entries} entries, {bags} bags", "{entries} 条记录，{bags} 个密封袋";
+    ReportRecorded: "recorded", "记录时间";
+    ReportFromTo: "{from} to {to}", "{from} 至 {to}";
+    ReportGenesis: "genesis", "创建条目";
+    ReportTrusted: "matches the trusted hash", "与信任的哈希一致";
+    ReportNotTrusted: "DOES NOT match the trusted hash", "与信任的哈希不一致";
+    ReportTrustUnchecked: "not checked: give --trust GENESIS_HASH", "未核对：请用 --trust 给出创建条目哈希";
+    ReportHead: "head", "最新哈希";
+    ReportTreeSize: "tree size", "树大小";
+    ReportTreeRoot: "tree root", "根哈希";
+    ReportNotice: "notice", "提示";
+    ReportEvidence: "evidence", "证据";
+    ReportNoEvidence: "none: no checkpoint in the ledger, and none given with --checkpoint FILE or --proof FILE", "无：台账中没有检查点，也未用 --checkpoint FILE 或 --proof FILE 提供";
+    ReportProof: "proof", "证明";
+    ReportCheckpoint: "checkpoint", "检查点";
+    SignedByLedgerKey: "signed by the ledger key; ", "由台账密钥签名；";
+    SignedByIds: "signed by {ids}; ", "由 {ids} 签名；";
+    EvidenceProofInvalid: "PROOF_INVALID: it does not prove its entry in the ledger's tree of {size} entries", "PROOF_INVALID：不能证明其条目在台账 {size} 条的树中";
+    EvidenceSeeFindings: "{code}: see the integrity findings", "{code}：见完整性审计发现";
+    EvidenceNotChecked: "NOT CHECKED: the journal names no ledger", "未核对：日志未表明台账";
+    EvidenceProofValid: "VALID: its checkpoint {signed}its entry is in the ledger's tree of {size} entries", "有效：其检查点{signed}其条目在台账 {size} 条的树中";
+    EvidenceConsistent: "CONSISTENT: {signed}the ledger holds this tree of {size} entries", "一致：{signed}台账包含这棵 {size} 条的树";
+    SectionIntegrity: "integrity", "完整性";
+    SectionAuthorization: "authorization", "授权";
+    SectionCustody: "custody", "保管";
+    ReportSectionClean: "{title}: no findings", "{title}：无问题";
+    ReportSectionOne: "{title}: {n} finding", "{title}：{n} 个问题";
+    ReportSectionMany: "{title}: {n} findings", "{title}：{n} 个问题";
+    ReportEntry: "entry {seq}", "条目 {seq}";
+    ReportListedNone: "listed: no roster or policy change, reschedule, incident or correction", "列示：无名册或规则变更、改期、异常或更正";
+    ReportListedHead: "listed ({n}, not findings by themselves; times in {zone}):", "列示（{n} 项，本身不是问题；时间按 {zone}）：";
+    ReportReported: " (reported: {codes})", "（已报告：{codes}）";
+    VerdictClean: "verdict: CLEAN, no findings", "结论：无问题（CLEAN）";
+    VerdictFindings: "verdict: {n} FINDING(S): {counts}", "结论：发现 {n} 个问题：{counts}";
+
+    // Refusals and what to do about them.
+    HintPrefix: "hint: ", "提示：";
+    HintDisk: "check the disk (free space, permissions, read-only mount); nothing was written, so run the command again once it is fixed", "请检查磁盘（剩余空间、权限、只读挂载）；未写入任何内容，修复后重新运行该命令";
+    RefusedByRules: "refused by the ledger's rules", "被台账规则拒绝";
+    RefusedMore: " (and {n} more: {codes})", "（另有 {n} 项：{codes}）";
+    Refused: "refused [{code}]: {text}{more}; nothing was written", "已拒绝 [{code}]：{text}{more}；未写入任何内容";
+    HintIncident: "check the bag, seal and time; if this really happened, record it with --incident \"what happened\": the audit will report it", "请核对密封袋、封条和时间；如确有其事，请用 --incident \"发生了什么\" 记录，审计会报告此事";
+    HintTwoPeople: "every event needs two different people: give --sign once for each co-signer", "每个事件需要两个不同的人：每位共同签名人各给一次 --sign";
+    HintSamePerson: "two of the keys belong to one person: each co-signer must be a different person", "其中两把密钥属于同一人：每位共同签名人必须是不同的人";
+    HintRoleSeparation: "give the keyholder one of the two roles; another person takes the other", "只授予该持钥人两个角色之一，另一个由他人担任";
+    HintEnrollInvalid: "check the .pub file, the roles and the validity window", "请检查 .pub 文件、角色和有效期";
+    HintKeyInUse: "every keyholder needs their own key: run custody keygen for the new keyholder", "每位持钥人需要自己的密钥：请为新持钥人运行 custody keygen";
+    HintSignerUnknown: "enrol the keyholder first (custody enroll), or check the --sign key file", "请先登记该持钥人（custody enroll），或检查 --sign 密钥文件";
+    HintSignerRevoked: "that key was revoked; the keyholder must use their new key", "该密钥已被吊销；持钥人必须使用新密钥";
+    HintSignerNotValid: "the key is outside its validity window at the event time (--at)", "事件时间（--at）不在该密钥的有效期内";
+    HintRoleMissing: "ask a keyholder with the required role to co-sign", "请具有所需角色的持钥人共同签名";
+    HintFutureEvent: "the event time (--at) lies in the future; check it and the clock", "事件时间（--at）在未来；请检查该时间和系统时钟";
+    HintIdInUse: "revoke the old key first (custody revoke), then enrol the new one", "请先吊销旧密钥（custody revoke），再登记新密钥";
+    HintPersonDuplicate: "one person holds one active key: revoke their other key first", "一人只能持有一把有效密钥：请先吊销其另一把密钥";
+    HintSelfEnroll: "two other admins must co-sign an admin's enrolment", "负责人的登记必须由另外两名负责人共同签名";
+    HintHeadMoved: "the ledger moved on; prepare and sign the event again", "台账已有新记录；请重新准备并签名该事件";
 }
 
 #[cfg(test)]
@@ -401,7 +613,9 @@ mod tests {
     }
 
     fn has_chinese(text: &str) -> bool {
-        text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        // CJK ideographs, and CJK or full-width punctuation for a separator.
+        text.chars()
+            .any(|c| matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ffef}'))
     }
 
     #[test]
@@ -409,8 +623,14 @@ mod tests {
         for &msg in Msg::ALL {
             let (en, zh) = (msg.text(Lang::En), msg.text(Lang::Zh));
             assert!(!en.trim().is_empty(), "{msg:?}: empty English text");
-            assert!(has_chinese(zh), "{msg:?}: the Chinese text {zh:?} is not Chinese");
-            assert!(!has_chinese(en), "{msg:?}: the English text {en:?} is Chinese");
+            assert!(
+                has_chinese(zh),
+                "{msg:?}: the Chinese text {zh:?} is not Chinese"
+            );
+            assert!(
+                !has_chinese(en),
+                "{msg:?}: the English text {en:?} is Chinese"
+            );
             assert_eq!(
                 placeholders(en),
                 placeholders(zh),
@@ -424,7 +644,10 @@ mod tests {
         for lang in Lang::ALL {
             let mut seen = std::collections::HashSet::new();
             for &code in Code::ALL {
-                assert!(seen.insert(lang.explain(code)), "{code}: explanation shared");
+                assert!(
+                    seen.insert(lang.explain(code)),
+                    "{code}: explanation shared"
+                );
             }
             let events: std::collections::HashSet<_> =
                 EventKind::ALL.iter().map(|k| lang.event(*k)).collect();
@@ -437,9 +660,15 @@ mod tests {
     #[test]
     fn the_locale_decides_without_the_flag() {
         assert_eq!(Lang::from_locale(None, None, Some("zh_CN.UTF-8")), Lang::Zh);
-        assert_eq!(Lang::from_locale(Some("C"), None, Some("zh_CN.UTF-8")), Lang::En);
+        assert_eq!(
+            Lang::from_locale(Some("C"), None, Some("zh_CN.UTF-8")),
+            Lang::En
+        );
         assert_eq!(Lang::from_locale(Some(""), None, Some("zh_TW")), Lang::Zh);
-        assert_eq!(Lang::from_locale(None, Some("zh_CN"), Some("en_US")), Lang::Zh);
+        assert_eq!(
+            Lang::from_locale(None, Some("zh_CN"), Some("en_US")),
+            Lang::Zh
+        );
         assert_eq!(Lang::from_locale(None, None, None), Lang::En);
         assert_eq!(Lang::from_locale(None, None, Some("de_DE.UTF-8")), Lang::En);
         assert_eq!(Lang::parse("zh-CN"), Some(Lang::Zh));

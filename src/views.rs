@@ -16,6 +16,7 @@ use crate::bag::{BagKind, BagState, Correction, Destination, Place};
 use crate::entry::{DecodedEntry, hex};
 use crate::event::Event;
 use crate::finding::Finding;
+use crate::i18n::{Lang, Msg};
 use crate::journal::{self, JournalError};
 use crate::policy::EventKind;
 use crate::roster::Keyholder;
@@ -347,33 +348,52 @@ pub fn short_time(t: Timestamp, zone: &str) -> String {
 
 /// A bag kind in one word, for tables (JSON uses [`BagKind::as_str`]): questions, blanks (blank
 /// answer sheets), spares, answers (completed answer sheets).
-pub fn kind_label(kind: BagKind) -> &'static str {
-    match kind {
-        BagKind::QuestionPapers => "questions",
-        BagKind::BlankAnswerSheets => "blanks",
-        BagKind::SparePapers => "spares",
-        BagKind::CompletedAnswerSheets => "answers",
-    }
+pub fn kind_label(kind: BagKind, lang: Lang) -> &'static str {
+    lang.t(match kind {
+        BagKind::QuestionPapers => Msg::LabelQuestions,
+        BagKind::BlankAnswerSheets => Msg::LabelBlanks,
+        BagKind::SparePapers => Msg::LabelSpares,
+        BagKind::CompletedAnswerSheets => Msg::LabelAnswers,
+    })
 }
 
 /// Where a bag is, in a few words, for tables. `site` is the bag's destination site, which an
 /// opening there leaves out (the room is what matters).
-pub fn place_text(place: &Place, site: &str) -> String {
+pub fn place_text(place: &Place, site: &str, lang: Lang) -> String {
     match place {
-        Place::Room => "conf. room".into(),
-        Place::Cabinet(c) => format!("cabinet {c}"),
+        Place::Room => lang.t(Msg::PlaceRoom).into(),
+        Place::Cabinet(c) => lang.f(Msg::PlaceCabinet, &[("cabinet", c)]),
         Place::Transit {
             to: Destination::Room,
             ..
-        } => "to conf. room".into(),
+        } => lang.t(Msg::PlaceToRoom).into(),
         Place::Transit {
             to: Destination::Site(s),
             ..
-        } => format!("to {s}"),
-        Place::Site(s) => format!("at {s}"),
-        Place::Opened { site: s, room } if s == site => format!("opened {room}"),
-        Place::Opened { site, room } => format!("opened {site} {room}"),
-        Place::Released(to) => format!("released {to}"),
+        } => lang.f(Msg::PlaceTo, &[("site", s)]),
+        Place::Site(s) => lang.f(Msg::PlaceAt, &[("site", s)]),
+        Place::Opened { site: s, room } if s == site => {
+            lang.f(Msg::PlaceOpened, &[("where", room)])
+        }
+        Place::Opened { site, room } => {
+            lang.f(Msg::PlaceOpened, &[("where", &format!("{site} {room}"))])
+        }
+        Place::Released(to) => lang.f(Msg::PlaceReleased, &[("to", to)]),
+    }
+}
+
+/// Where a bag is, in a sentence: the localized form of `Place`'s `Display`.
+pub fn place_words(place: &Place, lang: Lang) -> String {
+    match place {
+        Place::Room => lang.t(Msg::WhereRoom).into(),
+        Place::Cabinet(c) => lang.f(Msg::WhereCabinet, &[("cabinet", c)]),
+        Place::Transit { to, .. } => lang.f(
+            Msg::WhereTransit,
+            &[("to", &crate::summary::destination(to, lang))],
+        ),
+        Place::Site(s) => lang.f(Msg::PlaceAt, &[("site", s)]),
+        Place::Opened { site, room } => lang.f(Msg::WhereOpened, &[("site", site), ("room", room)]),
+        Place::Released(to) => lang.f(Msg::WhereReleased, &[("to", to)]),
     }
 }
 
@@ -642,28 +662,38 @@ pub fn walk_log(
 }
 
 /// The log's table, without rows: SEQ, TIME (event time), EVENT, SIGNERS, DETAIL.
-pub fn log_table() -> Table {
-    Table::new(["SEQ", "TIME", "EVENT", "SIGNERS", "DETAIL"]).right(0)
+pub fn log_table(lang: Lang) -> Table {
+    Table::new(
+        [
+            Msg::ColSeq,
+            Msg::ColTime,
+            Msg::ColEvent,
+            Msg::ColSigners,
+            Msg::ColDetail,
+        ]
+        .map(|m| lang.t(m)),
+    )
+    .right(0)
 }
 
 /// One log row: the entry's number, its event time in the exam's zone, its kind, the signer
 /// ids joined with `+`, and the one-line detail of [`detail`], or a line saying the record does
 /// not decode.
-pub fn log_row(item: &LogItem<'_>) -> Vec<String> {
+pub fn log_row(item: &LogItem<'_>, lang: Lang) -> Vec<String> {
     match item.entry {
         Some(e) => vec![
             e.entry.seq.to_string(),
             short_time(e.body.event_time, item.zone),
-            e.body.event.kind().as_str().to_string(),
+            lang.event(e.body.event.kind()).to_string(),
             e.body.signers.join("+"),
-            detail(&e.body.event),
+            detail(&e.body.event, lang),
         ],
         None => vec![
             "?".into(),
             String::new(),
             String::new(),
             String::new(),
-            format!("(record at byte {} does not decode)", item.offset),
+            lang.f(Msg::RecordUndecodable, &[("offset", &item.offset)]),
         ],
     }
 }
@@ -714,13 +744,21 @@ pub struct Timeline {
     pub earlier_ids: Vec<String>,
     pub rows: Vec<TimelineRow>,
     pub time_zone: String,
+    /// The language of the incident and correction texts, headings and tables; JSON callers
+    /// ask for English so that machine output never changes with the language.
+    pub lang: Lang,
 }
 
 /// The timeline of bag `id`, from the journal at `path` and the state after its last entry
 /// (as [`audit::replay`] returns it). The entries are those the state records in the bag's
 /// history, so a correction that changed the barcode keeps the whole history under the current
 /// one; an earlier barcode is followed to the current one.
-pub fn bag_timeline<K: Kv>(path: &Path, state: &State<K>, id: &str) -> Result<Timeline, ViewError> {
+pub fn bag_timeline<K: Kv>(
+    path: &Path,
+    state: &State<K>,
+    id: &str,
+    lang: Lang,
+) -> Result<Timeline, ViewError> {
     let time_zone = zone_of(state)?;
     let (bag, asked_for) = match state.bag(id)? {
         Some(b) => (b, None),
@@ -797,14 +835,22 @@ pub fn bag_timeline<K: Kv>(path: &Path, state: &State<K>, id: &str) -> Result<Ti
             place_after(&r.event, r.seq, r.event_time, before).unwrap_or_else(|| bag.place.clone());
         let (seal, count) = observed(&r.event, &name);
         let (incident, correction) = match &r.event {
-            Event::Incident(i) => (Some(format!("{}: {}", i.kind.as_str(), i.note)), None),
+            Event::Incident(i) => (Some(format!("{}: {}", lang.incident(i.kind), i.note)), None),
             Event::Correct(c) => {
                 let fix = match &c.fix {
-                    Correction::BagId(v) => format!("barcode {} -> {v}", c.bag),
-                    Correction::Seal(v) => format!("seal -> {v}"),
-                    Correction::Count(v) => format!("count -> {v}"),
+                    Correction::BagId(v) => {
+                        lang.f(Msg::FixBarcode, &[("from", &c.bag), ("value", v)])
+                    }
+                    Correction::Seal(v) => lang.f(Msg::FixSeal, &[("value", v)]),
+                    Correction::Count(v) => lang.f(Msg::FixCount, &[("value", v)]),
                 };
-                (None, Some(format!("entry {}: {fix} ({})", c.seq, c.note)))
+                (
+                    None,
+                    Some(lang.f(
+                        Msg::CorrectionOf,
+                        &[("seq", &c.seq), ("fix", &fix), ("note", &c.note)],
+                    )),
+                )
             }
             other => (other.incident_note().map(str::to_string), None),
         };
@@ -834,6 +880,7 @@ pub fn bag_timeline<K: Kv>(path: &Path, state: &State<K>, id: &str) -> Result<Ti
         earlier_ids,
         rows,
         time_zone,
+        lang,
     })
 }
 
@@ -903,6 +950,35 @@ fn observed(event: &Event, id: &str) -> (Option<String>, Option<u32>) {
     }
 }
 
+/// A finding in words: its message, prefixed with its bag and signer where the message does not
+/// name them; in Chinese, also what its code means (the message itself is the audit's English).
+pub fn finding_text(f: &Finding, lang: Lang) -> String {
+    let words: Vec<&str> = f
+        .message
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.'))
+        .collect();
+    let mut who = Vec::new();
+    if let Some(bag) = &f.bag
+        && !words.contains(&bag.as_str())
+    {
+        who.push(lang.f(Msg::FindingBag, &[("bag", bag)]));
+    }
+    if let Some(signer) = &f.signer
+        && !words.contains(&signer.as_str())
+    {
+        who.push(lang.f(Msg::FindingSigner, &[("signer", signer)]));
+    }
+    let text = if who.is_empty() {
+        f.message.clone()
+    } else {
+        format!("{}: {}", who.join(", "), f.message)
+    };
+    match lang {
+        Lang::En => text,
+        Lang::Zh => format!("{}：{text}", lang.explain(f.code)),
+    }
+}
+
 fn signer_names(signers: &[Signer]) -> String {
     signers
         .iter()
@@ -914,71 +990,85 @@ fn signer_names(signers: &[Signer]) -> String {
 impl Timeline {
     /// The lines above the table: the bag, where it is now, its earlier barcodes, the zone.
     pub fn heading(&self) -> Vec<String> {
-        let s = &self.bag.spec;
+        let (s, lang) = (&self.bag.spec, self.lang);
         let mut lines = vec![
-            format!(
-                "bag {}  {}, {} {}  session {}  for {} {}",
-                s.id,
-                kind_label(s.kind),
-                s.count,
+            lang.f(
                 if s.kind == BagKind::CompletedAnswerSheets {
-                    "sheets"
+                    Msg::TimelineHeadSheets
                 } else {
-                    "papers"
+                    Msg::TimelineHeadPapers
                 },
-                s.session,
-                s.site,
-                s.room
+                &[
+                    ("id", &s.id),
+                    ("kind", &kind_label(s.kind, lang)),
+                    ("count", &s.count),
+                    ("session", &s.session),
+                    ("site", &s.site),
+                    ("room", &s.room),
+                ],
             ),
-            format!("now {}, seal {}", self.bag.place, s.seal),
+            lang.f(
+                Msg::TimelineNow,
+                &[
+                    ("place", &place_words(&self.bag.place, lang)),
+                    ("seal", &s.seal),
+                ],
+            ),
         ];
         if let Some(asked) = &self.asked_for {
-            lines.push(format!(
-                "{asked} is an earlier barcode of this bag, corrected to {}",
-                s.id
-            ));
+            lines.push(lang.f(Msg::TimelineAsked, &[("asked", asked), ("id", &s.id)]));
         } else if !self.earlier_ids.is_empty() {
-            lines.push(format!("earlier barcode: {}", self.earlier_ids.join(", ")));
+            lines.push(lang.f(
+                Msg::TimelineEarlier,
+                &[("ids", &self.earlier_ids.join(", "))],
+            ));
         }
-        lines.push(format!("times in {}", self.time_zone));
+        lines.push(lang.f(Msg::TimesIn, &[("zone", &self.time_zone)]));
         lines
     }
 
     /// The timeline as a table: SEQ, TIME, EVENT, PLACE AFTER, SEAL, COUNT, SIGNED BY, with the
     /// barcode used, incidents, corrections and findings as notes under their row.
     pub fn table(&self) -> Table {
-        let mut t = Table::new([
-            "SEQ",
-            "TIME",
-            "EVENT",
-            "PLACE AFTER",
-            "SEAL",
-            "COUNT",
-            "SIGNED BY",
-        ])
+        let lang = self.lang;
+        let mut t = Table::new(
+            [
+                Msg::ColSeq,
+                Msg::ColTime,
+                Msg::ColEvent,
+                Msg::ColPlaceAfter,
+                Msg::ColSeal,
+                Msg::ColCount,
+                Msg::ColSignedBy,
+            ]
+            .map(|m| lang.t(m)),
+        )
         .right(0)
         .right(5);
         for r in &self.rows {
             t.push([
                 r.seq.to_string(),
                 short_time(r.event_time, &self.time_zone),
-                r.kind.as_str().to_string(),
-                place_text(&r.place, &self.bag.spec.site),
+                lang.event(r.kind).to_string(),
+                place_text(&r.place, &self.bag.spec.site, lang),
                 r.seal.clone().unwrap_or_default(),
                 r.count.map(|c| c.to_string()).unwrap_or_default(),
                 signer_names(&r.signers),
             ]);
             if r.named_as != self.bag.spec.id {
-                t.note(format!("recorded as {}", r.named_as));
+                t.note(lang.f(Msg::NoteRecordedAs, &[("id", &r.named_as)]));
             }
             if let Some(i) = &r.incident {
-                t.note(format!("INCIDENT {i}"));
+                t.note(lang.f(Msg::NoteIncident, &[("text", i)]));
             }
             if let Some(c) = &r.correction {
-                t.note(format!("CORRECTION {c}"));
+                t.note(lang.f(Msg::NoteCorrection, &[("text", c)]));
             }
             for f in &r.findings {
-                t.note(format!("FINDING {}: {}", f.code, f.message));
+                t.note(lang.f(
+                    Msg::NoteFinding,
+                    &[("code", &f.code), ("text", &finding_text(f, lang))],
+                ));
             }
         }
         t
@@ -1208,26 +1298,38 @@ pub fn reconcile<K: Kv>(
 
 impl Reconciliation {
     /// The lines above the sheet: the session, its times, the zone, the site.
-    pub fn heading(&self) -> Vec<String> {
-        let mut first = format!(
-            "reconciliation of session {} ({}), {} to {}",
-            self.session,
-            self.subject,
-            short_time(self.start, &self.time_zone),
-            short_time(self.end, &self.time_zone)
+    pub fn heading(&self, lang: Lang) -> Vec<String> {
+        let mut first = lang.f(
+            Msg::ReconHead,
+            &[
+                ("session", &self.session),
+                ("subject", &self.subject),
+                ("start", &short_time(self.start, &self.time_zone)),
+                ("end", &short_time(self.end, &self.time_zone)),
+            ],
         );
         if let Some(site) = &self.site {
-            first.push_str(&format!(", site {site}"));
+            first.push_str(&lang.f(Msg::ReconSite, &[("site", site)]));
         }
-        vec![first, format!("times in {}", self.time_zone)]
+        vec![first, lang.f(Msg::TimesIn, &[("zone", &self.time_zone)])]
     }
 
     /// The sheet: SITE, ROOM, BAGS, PAPERS, OPENED, SEALED, RETURNED, MISSING, a rule and a
     /// TOTAL row.
-    pub fn table(&self) -> Table {
-        let mut t = Table::new([
-            "SITE", "ROOM", "BAGS", "PAPERS", "OPENED", "SEALED", "RETURNED", "MISSING",
-        ]);
+    pub fn table(&self, lang: Lang) -> Table {
+        let mut t = Table::new(
+            [
+                Msg::ColSite,
+                Msg::ColRoom,
+                Msg::ColBags,
+                Msg::ColPapers,
+                Msg::ColOpened,
+                Msg::ColSealed,
+                Msg::ColReturned,
+                Msg::ColMissing,
+            ]
+            .map(|m| lang.t(m)),
+        );
         for col in 2..8 {
             t = t.right(col);
         }
@@ -1240,46 +1342,51 @@ impl Reconciliation {
             t.push(row);
         }
         t.rule();
-        let mut row = vec!["TOTAL".to_string(), String::new()];
+        let mut row = vec![lang.t(Msg::ColTotal).to_string(), String::new()];
         row.extend(nums(&self.total));
         t.push(row);
         t
     }
 
     /// The missing bags, one line each with where they are.
-    pub fn missing_lines(&self) -> Vec<String> {
+    pub fn missing_lines(&self, lang: Lang) -> Vec<String> {
         self.missing_places
             .iter()
-            .map(|(id, place)| format!("missing {id}: {place}"))
+            .map(|(id, place)| {
+                lang.f(
+                    Msg::ReconMissing,
+                    &[("id", id), ("place", &place_words(place, lang))],
+                )
+            })
             .collect()
     }
 
     /// What the columns count, for the printed sheet (the definitions of [`Counts`]).
-    pub fn legend() -> Vec<String> {
+    pub fn legend(lang: Lang) -> Vec<String> {
         [
-            "BAGS      question, blank-sheet and spare bags planned for the room",
-            "PAPERS    papers in its question and spare bags",
-            "OPENED    papers opened there",
-            "SEALED    answer sheets counted and sealed there",
-            "RETURNED  sealed answer sheets back in the room (or released onward)",
-            "MISSING   bags neither opened nor back, and answer-sheet bags not back",
+            (Msg::ColBags, Msg::LegendBags),
+            (Msg::ColPapers, Msg::LegendPapers),
+            (Msg::ColOpened, Msg::LegendOpened),
+            (Msg::ColSealed, Msg::LegendSealed),
+            (Msg::ColReturned, Msg::LegendReturned),
+            (Msg::ColMissing, Msg::LegendMissing),
         ]
-        .map(String::from)
+        .map(|(col, text)| format!("{} {}", pad(lang.t(col), 9, Align::Left), lang.t(text)))
         .to_vec()
     }
 
     /// Heading, sheet, missing bags and legend, fitted to `width`.
-    pub fn render(&self, width: usize) -> String {
-        let mut out = heading(&self.heading(), width);
+    pub fn render(&self, width: usize, lang: Lang) -> String {
+        let mut out = heading(&self.heading(lang), width);
         out.push('\n');
-        out.push_str(&self.table().render(width));
-        let missing = self.missing_lines();
+        out.push_str(&self.table(lang).render(width));
+        let missing = self.missing_lines(lang);
         if !missing.is_empty() {
             out.push('\n');
             out.push_str(&heading(&missing, width));
         }
         out.push('\n');
-        out.push_str(&heading(&Reconciliation::legend(), width));
+        out.push_str(&heading(&Reconciliation::legend(lang), width));
         out
     }
 
@@ -1331,37 +1438,57 @@ impl Status {
         })
     }
 
-    pub fn heading(&self) -> Vec<String> {
-        let mut first = format!(
-            "{}: {} bag{}",
-            self.exam.as_deref().unwrap_or("(unknown exam)"),
-            self.bags.len(),
-            if self.bags.len() == 1 { "" } else { "s" }
+    pub fn heading(&self, lang: Lang) -> Vec<String> {
+        let exam = self
+            .exam
+            .clone()
+            .unwrap_or_else(|| lang.t(Msg::UnknownExam).to_string());
+        let n = self.bags.len();
+        let mut first = lang.f(
+            if n == 1 {
+                Msg::StatusHeadOne
+            } else {
+                Msg::StatusHeadMany
+            },
+            &[("exam", &exam), ("n", &n)],
         );
         if let Some(site) = &self.site {
-            first.push_str(&format!(" for {site}"));
+            first.push_str(&lang.f(Msg::StatusFor, &[("site", site)]));
         }
         if let Some(t) = self.as_of {
-            first.push_str(&format!(", as of {}", short_time(t, &self.time_zone)));
+            first.push_str(&lang.f(
+                Msg::StatusAsOf,
+                &[("time", &short_time(t, &self.time_zone))],
+            ));
         }
-        vec![first, format!("times in {}", self.time_zone)]
+        vec![first, lang.f(Msg::TimesIn, &[("zone", &self.time_zone)])]
     }
 
     /// BAG, KIND, SESSION, SITE, ROOM, PLACE, SEAL, COUNT.
-    pub fn table(&self) -> Table {
-        let mut t = Table::new([
-            "BAG", "KIND", "SESSION", "SITE", "ROOM", "PLACE", "SEAL", "COUNT",
-        ])
+    pub fn table(&self, lang: Lang) -> Table {
+        let mut t = Table::new(
+            [
+                Msg::ColBag,
+                Msg::ColKind,
+                Msg::ColSession,
+                Msg::ColSite,
+                Msg::ColRoom,
+                Msg::ColPlace,
+                Msg::ColSeal,
+                Msg::ColCount,
+            ]
+            .map(|m| lang.t(m)),
+        )
         .right(7);
         for b in &self.bags {
             let s = &b.spec;
             t.push([
                 s.id.clone(),
-                kind_label(s.kind).to_string(),
+                kind_label(s.kind, lang).to_string(),
                 s.session.clone(),
                 s.site.clone(),
                 s.room.clone(),
-                place_text(&b.place, &s.site),
+                place_text(&b.place, &s.site, lang),
                 s.seal.clone(),
                 s.count.to_string(),
             ]);
@@ -1370,33 +1497,35 @@ impl Status {
     }
 
     /// `2 in the room, 1 in a cabinet, ...`: the non-zero counts by place.
-    pub fn summary(&self) -> String {
-        let words = |class: &str| match class {
-            "room" => "in the room",
-            "cabinet" => "in a cabinet",
-            "transit" => "in transit",
-            "site" => "at a site",
-            "opened" => "opened",
-            _ => "released",
+    pub fn summary(&self, lang: Lang) -> String {
+        let words = |class: &str| {
+            lang.t(match class {
+                "room" => Msg::CountInRoom,
+                "cabinet" => Msg::CountInCabinet,
+                "transit" => Msg::CountInTransit,
+                "site" => Msg::CountAtSite,
+                "opened" => Msg::CountOpened,
+                _ => Msg::CountReleased,
+            })
         };
         let parts: Vec<String> = place_counts(&self.bags)
             .into_iter()
             .filter(|(_, n)| *n > 0)
-            .map(|(c, n)| format!("{n} {}", words(c)))
+            .map(|(c, n)| lang.f(Msg::CountOf, &[("n", &n), ("what", &words(c))]))
             .collect();
         if parts.is_empty() {
-            "no bags".into()
+            lang.t(Msg::NoBags).into()
         } else {
-            parts.join(", ")
+            parts.join(lang.t(Msg::ListSeparator))
         }
     }
 
-    pub fn render(&self, width: usize) -> String {
+    pub fn render(&self, width: usize, lang: Lang) -> String {
         format!(
             "{}\n{}\n{}",
-            heading(&self.heading(), width),
-            self.table().render(width),
-            heading(&[self.summary()], width)
+            heading(&self.heading(lang), width),
+            self.table(lang).render(width),
+            heading(&[self.summary(lang)], width)
         )
     }
 

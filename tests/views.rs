@@ -12,6 +12,7 @@ use custody::event::{
     Arrive, Cabinet, Collect, Correct, Dispatch, Event, Genesis, Incident, Inspect, Open, Release,
     Return, Schedule, Seal,
 };
+use custody::i18n::Lang;
 use custody::journal::{frame, header};
 use custody::policy::{EventKind, Policy};
 use custody::roster::{Keyholder, Role};
@@ -443,7 +444,7 @@ fn a_bag_timeline_follows_the_bag_under_its_corrected_barcode() {
     let dir = tempfile::tempdir().unwrap();
     let path = tiny_exam(dir.path());
     let (_, state) = audit::replay(&path).unwrap();
-    let t = views::bag_timeline(&path, &state, "SP-0001").unwrap();
+    let t = views::bag_timeline(&path, &state, "SP-0001", Lang::En).unwrap();
     let kinds: Vec<&str> = t.rows.iter().map(|r| r.kind.as_str()).collect();
     assert_eq!(
         kinds,
@@ -530,11 +531,11 @@ fn an_earlier_barcode_leads_to_the_bag_and_an_unknown_one_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = tiny_exam(dir.path());
     let (_, state) = audit::replay(&path).unwrap();
-    let t = views::bag_timeline(&path, &state, "SP-001").unwrap();
+    let t = views::bag_timeline(&path, &state, "SP-001", Lang::En).unwrap();
     assert_eq!(t.bag.spec.id, "SP-0001");
     assert_eq!(t.asked_for.as_deref(), Some("SP-001"));
     assert_eq!(t.rows.len(), 10);
-    match views::bag_timeline(&path, &state, "QP-9999") {
+    match views::bag_timeline(&path, &state, "QP-9999", Lang::En) {
         Err(e @ ViewError::UnknownBag(_)) => {
             assert_eq!(e.to_string(), "no bag QP-9999 in the ledger")
         }
@@ -547,7 +548,7 @@ fn a_seal_correction_shows_on_the_collect_and_the_corrected_seal_after() {
     let dir = tempfile::tempdir().unwrap();
     let path = tiny_exam(dir.path());
     let (_, state) = audit::replay(&path).unwrap();
-    let t = views::bag_timeline(&path, &state, "QP-0002").unwrap();
+    let t = views::bag_timeline(&path, &state, "QP-0002", Lang::En).unwrap();
     let kinds: Vec<EventKind> = t.rows.iter().map(|r| r.kind).collect();
     assert_eq!(
         kinds,
@@ -595,10 +596,10 @@ fn status_lists_every_bag_by_site_room_and_barcode() {
     assert_eq!(status.bags[0].place, Place::Released("阅卷中心".into()));
     assert_eq!(status.bags[3].place, Place::Site(SITE.into()));
     assert_eq!(
-        status.summary(),
+        status.summary(Lang::En),
         "1 in the room, 1 at a site, 2 opened, 1 released"
     );
-    let text = status.render(80);
+    let text = status.render(80, Lang::En);
     for l in text.lines() {
         assert!(text_width(l) <= 80, "{l}");
     }
@@ -623,7 +624,7 @@ fn status_lists_every_bag_by_site_room_and_barcode() {
 
     let other = Status::new(&state, None, Some("第二中学")).unwrap();
     assert!(other.bags.is_empty());
-    assert_eq!(other.summary(), "no bags");
+    assert_eq!(other.summary(Lang::En), "no bags");
 }
 
 #[test]
@@ -650,7 +651,7 @@ fn the_reconciliation_sheet_adds_up_per_room_and_in_total() {
         [3, 65, 60, 59, 29, 1]
     );
 
-    let text = sheet.render(80);
+    let text = sheet.render(80, Lang::En);
     for l in text.lines() {
         assert!(text_width(l) <= 80, "{l}");
     }
@@ -760,9 +761,9 @@ fn log_filters_select_by_bag_kind_and_time() {
     assert!(bad.contains("is after --until"), "{bad}");
 
     // Rows and table.
-    let mut table = views::log_table();
+    let mut table = views::log_table(Lang::En);
     views::walk_log(&path, &f(None, Some("collect"), None, None), |item| {
-        table.push(views::log_row(&item))
+        table.push(views::log_row(&item, Lang::En))
     })
     .unwrap();
     let text = table.render(80);
@@ -1134,4 +1135,36 @@ fn the_views_need_a_ledger() {
         .run(&["--ledger", "nope", "log", "--kind", "nope"])
         .exits(2);
     assert!(run.stderr.contains("not an event kind"), "{}", run.stderr);
+}
+
+/// Every view of the tiny exam, in both languages, as a person reads it at 80 columns.
+#[test]
+fn the_tables_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = tiny_exam(dir.path());
+    let (report, state) = audit::replay(&path).unwrap();
+    let mut out = String::new();
+    for lang in Lang::ALL {
+        let mut log = views::log_table(lang);
+        views::walk_log(&path, &LogFilter::default(), |item| {
+            log.push(views::log_row(&item, lang))
+        })
+        .unwrap();
+        let status = Status::new(&state, report.last_recorded, None).unwrap();
+        let sheet = views::reconcile(&state, "yuwen", None).unwrap();
+        let timeline = views::bag_timeline(&path, &state, "SP-0001", lang).unwrap();
+        for text in [
+            log.render(80),
+            status.render(80, lang),
+            sheet.render(80, lang),
+            timeline.render(80),
+        ] {
+            for l in text.lines() {
+                assert!(text_width(l) <= 80, "{l}");
+            }
+            out.push_str(&text);
+            out.push('\n');
+        }
+    }
+    insta::assert_snapshot!(out);
 }

@@ -68,6 +68,8 @@ impl Fixture {
             .env("CUSTODY_KDF", "low-cost")
             .env("CUSTODY_LEDGER", self.ledger())
             .env("LANG", "C")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .env_remove("RUST_BACKTRACE");
         c
     }

@@ -12,6 +12,7 @@ use custody::draft::{Draft, DraftError, RosterEntry, RosterFile};
 use custody::entry::Head;
 use custody::entry::{Body, CoSignature, hex};
 use custody::finding::Code;
+use custody::i18n::Msg;
 use custody::keyfile::read_secret_key_file;
 use custody::ledger::{Ledger, LedgerError, journal_path};
 use custody::roster::Role;
@@ -115,9 +116,16 @@ pub fn cosign(a: CosignArgs) -> Result<u8, Fail> {
 
     // What the signer reads: the summary of the exact bytes, then who co-signs.
     let zone = roster.as_ref().map_or("UTC", |r| r.time_zone.as_str());
-    let text =
-        summary(&draft.body, zone).map_err(|e| input(format!("cannot render the event: {e}")))?;
-    eprintln!("{} ({id}), read what you sign in {file}:", key_file.name());
+    let lang = crate::lang();
+    let text = summary(&draft.body, zone, &[(&id, key_file.name())], lang)
+        .map_err(|e| input(format!("cannot render the event: {e}")))?;
+    eprintln!(
+        "{}",
+        lang.f(
+            Msg::ReadInDraft,
+            &[("name", &key_file.name()), ("id", &id), ("file", &file)]
+        )
+    );
     eprint!("{text}");
     eprint!("{}", cosigner_lines(&draft, &body, roster.as_ref(), &id));
     if roster.is_none() {
@@ -128,7 +136,7 @@ pub fn cosign(a: CosignArgs) -> Result<u8, Fail> {
 
     let pass = match &a.pass_file {
         Some(p) => read_pass_file(p)?,
-        None => prompt_passphrase(&format!("Passphrase for {id}: "))?,
+        None => prompt_passphrase(&lang.f(Msg::PassphraseFor, &[("id", &id)]))?,
     };
     if key_file.params().is_low_cost() {
         eprintln!(

@@ -388,7 +388,7 @@ pub fn draft(dir: &Path, a: DraftArgs) -> Result<u8, Fail> {
     let body_bytes = body
         .encode()
         .map_err(|e| input(format!("the event cannot be encoded: {e}")))?;
-    let text = custody::summary::summary(&body_bytes, &peek.time_zone)
+    let text = custody::summary::summary(&body_bytes, &peek.time_zone, &[], crate::lang())
         .map_err(|e| input(format!("cannot render the event: {e}")))?;
     Draft::new(body_bytes)
         .and_then(|d| d.write_new(&out))

@@ -2,6 +2,7 @@
 
 use custody::audit::AuditError;
 use custody::finding::{Code, Finding};
+use custody::i18n::Msg;
 use custody::journal::JournalError;
 use custody::keyfile::KeyFileError;
 use custody::ledger::{ErrorClass, LedgerError};
@@ -25,7 +26,7 @@ impl fmt::Display for Fail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
         if let Some(h) = &self.hint {
-            write!(f, "\nhint: {h}")?;
+            write!(f, "\n{}{h}", crate::lang().t(Msg::HintPrefix))?;
         }
         Ok(())
     }
@@ -91,9 +92,7 @@ impl From<LedgerError> for Fail {
                 code,
                 message: other.to_string(),
                 // An append that failed on the disk was cut back: the ledger is as it was.
-                hint: disk.then(|| {
-                    "check the disk (free space, permissions, read-only mount); nothing was written, so run the command again once it is fixed".to_string()
-                }),
+                hint: disk.then(|| crate::lang().t(Msg::HintDisk).to_string()),
             },
         }
     }
@@ -101,10 +100,11 @@ impl From<LedgerError> for Fail {
 
 /// A refusal by the rules: the first finding, how many more, and what to do about it.
 pub fn refused(findings: &[Finding]) -> Fail {
+    let lang = crate::lang();
     let Some(first) = findings.first() else {
         return Fail {
             code: EXIT_REFUSED,
-            message: "refused by the ledger's rules".into(),
+            message: lang.t(Msg::RefusedByRules).into(),
             hint: None,
         };
     };
@@ -114,61 +114,59 @@ pub fn refused(findings: &[Finding]) -> Fail {
             let mut codes: Vec<&str> = findings[1..].iter().map(|f| f.code.as_str()).collect();
             codes.sort();
             codes.dedup();
-            format!(" (and {} more: {})", n - 1, codes.join(", "))
+            lang.f(
+                Msg::RefusedMore,
+                &[("n", &(n - 1)), ("codes", &codes.join(", "))],
+            )
         }
-        n => format!(
-            " (and {} more: {})",
-            n - 1,
-            findings[1..]
-                .iter()
-                .map(|f| f.code.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+        n => lang.f(
+            Msg::RefusedMore,
+            &[
+                ("n", &(n - 1)),
+                (
+                    "codes",
+                    &findings[1..]
+                        .iter()
+                        .map(|f| f.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
         ),
     };
     Fail {
         code: EXIT_REFUSED,
-        message: format!(
-            "refused [{}]: {}{more}; nothing was written",
-            first.code, first.message
+        message: lang.f(
+            Msg::Refused,
+            &[
+                ("code", &first.code),
+                ("text", &custody::views::finding_text(first, lang)),
+                ("more", &more),
+            ],
         ),
-        hint: hint(first.code).map(str::to_string),
+        hint: hint(first.code).map(|m| lang.t(m).to_string()),
     }
 }
 
-fn hint(code: Code) -> Option<&'static str> {
+fn hint(code: Code) -> Option<Msg> {
     if code.refusal() == custody::finding::Refusal::UnlessNoted {
-        return Some(
-            "check the bag, seal and time; if this really happened, record it with --incident \"what happened\": the audit will report it",
-        );
+        return Some(Msg::HintIncident);
     }
     Some(match code {
-        Code::TooFewSigners | Code::SignerTwice => {
-            "every event needs two different people: give --sign once for each co-signer"
-        }
-        Code::SamePerson => {
-            "two of the keys belong to one person: each co-signer must be a different person"
-        }
-        Code::RoleSeparation => {
-            "give the keyholder one of the two roles; another person takes the other"
-        }
-        Code::EnrollInvalid => "check the .pub file, the roles and the validity window",
-        Code::KeyInUse => {
-            "every keyholder needs their own key: run custody keygen for the new keyholder"
-        }
-        Code::SignerUnknown => {
-            "enrol the keyholder first (custody enroll), or check the --sign key file"
-        }
-        Code::SignerRevoked => "that key was revoked; the keyholder must use their new key",
-        Code::SignerNotValid => "the key is outside its validity window at the event time (--at)",
-        Code::RoleMissing => "ask a keyholder with the required role to co-sign",
-        Code::FutureEvent => "the event time (--at) lies in the future; check it and the clock",
-        Code::IdInUse => "revoke the old key first (custody revoke), then enrol the new one",
-        Code::PersonDuplicate => "one person holds one active key: revoke their other key first",
-        Code::SelfEnroll => "two other admins must co-sign an admin's enrolment",
-        Code::HeadUnknown | Code::HeadTooOld => {
-            "the ledger moved on; prepare and sign the event again"
-        }
+        Code::TooFewSigners | Code::SignerTwice => Msg::HintTwoPeople,
+        Code::SamePerson => Msg::HintSamePerson,
+        Code::RoleSeparation => Msg::HintRoleSeparation,
+        Code::EnrollInvalid => Msg::HintEnrollInvalid,
+        Code::KeyInUse => Msg::HintKeyInUse,
+        Code::SignerUnknown => Msg::HintSignerUnknown,
+        Code::SignerRevoked => Msg::HintSignerRevoked,
+        Code::SignerNotValid => Msg::HintSignerNotValid,
+        Code::RoleMissing => Msg::HintRoleMissing,
+        Code::FutureEvent => Msg::HintFutureEvent,
+        Code::IdInUse => Msg::HintIdInUse,
+        Code::PersonDuplicate => Msg::HintPersonDuplicate,
+        Code::SelfEnroll => Msg::HintSelfEnroll,
+        Code::HeadUnknown | Code::HeadTooOld => Msg::HintHeadMoved,
         _ => return None,
     })
 }

@@ -15,7 +15,7 @@ mod views;
 use clap::Parser;
 use cli::{Cli, Command};
 use custody::entry::parse_hex;
-use custody::i18n::Lang;
+use custody::i18n::{Lang, Msg};
 
 use custody::event::{Event, Revocation};
 use custody::keyfile::{KdfParams, SecretKeyFile, read_public_key_file, write_key_pair};
@@ -324,19 +324,36 @@ pub(crate) fn print_receipt(r: &Receipt, json: bool) {
     if json {
         println!("{}", serde_json::to_string(r).unwrap_or_default());
     } else {
+        let lang = lang();
         println!(
-            "recorded entry {}  hash {}",
-            r.seq,
-            custody::entry::hex(&r.hash)
+            "{}",
+            lang.f(
+                Msg::Recorded,
+                &[("seq", &r.seq), ("hash", &custody::entry::hex(&r.hash))]
+            )
         );
         println!(
-            "receipt: tree size {}  root {}",
-            r.tree_size,
-            custody::entry::hex(&r.root)
+            "{}",
+            lang.f(
+                Msg::ReceiptLine,
+                &[
+                    ("size", &r.tree_size),
+                    ("root", &custody::entry::hex(&r.root))
+                ]
+            )
         );
     }
     for f in &r.flagged {
-        eprintln!("flagged for the audit [{}]: {}", f.code, f.message);
+        eprintln!(
+            "{}",
+            lang().f(
+                Msg::Flagged,
+                &[
+                    ("code", &f.code),
+                    ("text", &custody::views::finding_text(f, lang()))
+                ]
+            )
+        );
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::cli::SignArgs;
 use crate::fail::{Fail, input};
 use custody::entry::CoSignature;
+use custody::i18n::Msg;
 use custody::keyfile::{KeyFileError, SecretKeyFile, read_secret_key_file};
 use custody::signing::sign_body;
 use custody::summary::summary;
@@ -101,26 +102,33 @@ pub fn cosign(
     body_bytes: &[u8],
     time_zone: &str,
 ) -> Result<Vec<CoSignature>, Fail> {
-    let text = summary(body_bytes, time_zone)
+    let lang = crate::lang();
+    let names: Vec<(&str, &str)> = signers.iter().map(|s| (s.id(), s.key.name())).collect();
+    let text = summary(body_bytes, time_zone, &names, lang)
         .map_err(|e| input(format!("cannot render the event: {e}")))?;
     let mut out = Vec::with_capacity(signers.len());
     for (i, s) in signers.iter().enumerate() {
         eprintln!(
-            "Signer {} of {}: {} ({}) — read what you sign:",
-            i + 1,
-            signers.len(),
-            s.key.name(),
-            s.id()
+            "{}",
+            lang.f(
+                Msg::SignerOf,
+                &[
+                    ("i", &(i + 1)),
+                    ("n", &signers.len()),
+                    ("name", &s.key.name()),
+                    ("id", &s.id())
+                ]
+            )
         );
         eprint!("{text}");
         let pass = match &s.pass_file {
             Some(p) => read_pass_file(p)?,
-            None => prompt_passphrase(&format!("Passphrase for {}: ", s.id()))?,
+            None => prompt_passphrase(&lang.f(Msg::PassphraseFor, &[("id", &s.id())]))?,
         };
         if s.key.params().is_low_cost() {
             eprintln!(
-                "warning: {} uses the low-cost test key-derivation profile; fine for tests and demos, never for real keys",
-                s.path.display()
+                "{}",
+                lang.f(Msg::LowCostKey, &[("path", &s.path.display())])
             );
         }
         let key = s.key.unlock(&pass).map_err(|e| {

@@ -4,10 +4,11 @@
 
 use crate::cli::{CheckpointArgs, KeysArgs, ProveArgs, VerifyArgs};
 use crate::fail::{EXIT_REFUSED, Fail, input};
-use custody::audit::{self, Options, Report};
+use custody::audit::{self, ListedKind, Options, Report};
 use custody::entry::{Hash, hex, leaf_hash};
 use custody::evidence::{Evidence, EvidenceKind, Named};
 use custody::finding::{Category, Code, Finding, Severity};
+use custody::i18n::{Lang, Msg};
 use custody::journal;
 use custody::ledger::{self, CHECKPOINTS, Ledger, LedgerError};
 use custody::merkle::inclusion_proof;
@@ -71,7 +72,7 @@ pub fn verify(dir: &Path, trust: Option<Hash>, a: &VerifyArgs) -> Result<bool, F
             serde_json::to_string_pretty(&report).map_err(|e| input(e.to_string()))?
         );
     } else {
-        print!("{}", render_report(&report));
+        print!("{}", render_report(&report, crate::lang()));
     }
     Ok(report.is_clean())
 }
@@ -336,60 +337,65 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
 /// findings in three sections (integrity; authorization and event; custody and timing), one
 /// line each with long messages wrapped under it, the listed changes and incidents, and the
 /// verdict. `docs/AUDIT.md` shows one.
-pub(crate) fn render_report(r: &Report) -> String {
+pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
     let zone = r.time_zone.clone().unwrap_or_else(|| "UTC".into());
     let mut s = String::new();
-    hang(
-        &mut s,
-        "custody audit of ",
-        r.exam.as_deref().unwrap_or("(unknown exam)"),
-        2,
-    );
-    let field = |s: &mut String, label: &str, text: &str| {
-        hang(s, &format!("  {label:<12}"), text, LABEL_INDENT);
+    let exam = r
+        .exam
+        .clone()
+        .unwrap_or_else(|| lang.t(Msg::UnknownExam).into());
+    hang(&mut s, "", &lang.f(Msg::ReportTitle, &[("exam", &exam)]), 2);
+    let field = |s: &mut String, label: Msg, text: &str| {
+        let label = custody::views::pad(lang.t(label), 12, custody::views::Align::Left);
+        hang(s, &format!("  {label}"), text, LABEL_INDENT);
     };
     field(
         &mut s,
-        "ledger id",
+        Msg::ReportLedgerId,
         &r.ledger_id.map(|i| hex(&i)).unwrap_or_else(|| "?".into()),
     );
     field(
         &mut s,
-        "examined",
-        &format!(
-            "{} {}, {} {}",
-            r.entries,
-            plural(r.entries, "entry", "entries"),
-            r.bags,
-            plural(r.bags, "bag", "bags")
+        Msg::ReportExamined,
+        &lang.f(
+            Msg::ReportExaminedText,
+            &[("entries", &r.entries), ("bags", &r.bags)],
         ),
     );
     if let (Some(a), Some(b)) = (r.first_recorded, r.last_recorded) {
         field(
             &mut s,
-            "recorded",
-            &format!("{} to {}", a.display_in(&zone), b.display_in(&zone)),
+            Msg::ReportRecorded,
+            &lang.f(
+                Msg::ReportFromTo,
+                &[("from", &a.display_in(&zone)), ("to", &b.display_in(&zone))],
+            ),
         );
     }
     let genesis = r
         .genesis_hash
         .map(|h| hex(&h))
         .unwrap_or_else(|| "?".into());
-    field(&mut s, "genesis", &genesis);
+    field(&mut s, Msg::ReportGenesis, &genesis);
     let trust = match r.genesis_trusted {
-        Some(true) => "matches the trusted hash",
-        Some(false) => "DOES NOT match the trusted hash",
-        None => "not checked: give --trust GENESIS_HASH",
+        Some(true) => Msg::ReportTrusted,
+        Some(false) => Msg::ReportNotTrusted,
+        None => Msg::ReportTrustUnchecked,
     };
-    field(&mut s, "", trust);
+    hang(
+        &mut s,
+        &" ".repeat(LABEL_INDENT),
+        lang.t(trust),
+        LABEL_INDENT,
+    );
     if let Some(h) = r.head_hash {
-        field(&mut s, "head", &hex(&h));
+        field(&mut s, Msg::ReportHead, &hex(&h));
     }
-    field(&mut s, "tree size", &r.tree_size.to_string());
-    field(&mut s, "tree root", &hex(&r.root));
-    render_evidence(&mut s, r);
+    field(&mut s, Msg::ReportTreeSize, &r.tree_size.to_string());
+    field(&mut s, Msg::ReportTreeRoot, &hex(&r.root));
+    render_evidence(&mut s, r, lang);
     for n in &r.notices {
-        field(&mut s, "notice", n);
+        field(&mut s, Msg::ReportNotice, n);
     }
 
     for (title, categories) in SECTIONS {
@@ -399,50 +405,83 @@ pub(crate) fn render_report(r: &Report) -> String {
             .filter(|f| categories.contains(&f.category))
             .collect();
         s.push('\n');
+        let title = lang.t(title);
         if findings.is_empty() {
-            s.push_str(&format!("{title}: no findings\n"));
+            s.push_str(&lang.f(Msg::ReportSectionClean, &[("title", &title)]));
+            s.push('\n');
             continue;
         }
-        s.push_str(&format!(
-            "{title}: {} {}\n",
-            findings.len(),
-            plural(findings.len() as u64, "finding", "findings")
+        s.push_str(&lang.f(
+            if findings.len() == 1 {
+                Msg::ReportSectionOne
+            } else {
+                Msg::ReportSectionMany
+            },
+            &[("title", &title), ("n", &findings.len())],
         ));
+        s.push('\n');
         for f in findings {
             let head = format!(
-                "  entry {:<5} {:<8} {}  ",
-                f.seq,
-                f.severity.as_str().to_uppercase(),
+                "  {} {:<8} {}  ",
+                custody::views::pad(
+                    &lang.f(Msg::ReportEntry, &[("seq", &f.seq)]),
+                    11,
+                    custody::views::Align::Left
+                ),
+                match lang {
+                    Lang::En => f.severity.as_str().to_uppercase(),
+                    Lang::Zh => lang.severity(f.severity).to_string(),
+                },
                 f.code.as_str()
             );
-            hang(&mut s, &head, &finding_text(f), FINDING_INDENT);
+            hang(
+                &mut s,
+                &head,
+                &custody::views::finding_text(f, lang),
+                FINDING_INDENT,
+            );
         }
     }
 
     s.push('\n');
     if r.listed.is_empty() {
-        s.push_str("listed: no roster or policy change, reschedule, incident or correction\n");
+        s.push_str(lang.t(Msg::ReportListedNone));
+        s.push('\n');
     } else {
         hang(
             &mut s,
             "",
-            &format!(
-                "listed ({}, not findings by themselves; times in {zone}):",
-                r.listed.len()
+            &lang.f(
+                Msg::ReportListedHead,
+                &[("n", &r.listed.len()), ("zone", &zone)],
             ),
             2,
         );
         for l in &r.listed {
             let head = format!(
-                "  entry {:<5} {:<10} {}  ",
-                l.seq,
-                l.kind.as_str(),
+                "  {} {} {}  ",
+                custody::views::pad(
+                    &lang.f(Msg::ReportEntry, &[("seq", &l.seq)]),
+                    11,
+                    custody::views::Align::Left
+                ),
+                custody::views::pad(
+                    lang.t(match l.kind {
+                        ListedKind::Roster => Msg::ListedRoster,
+                        ListedKind::Policy => Msg::EventPolicy,
+                        ListedKind::Schedule => Msg::EventSchedule,
+                        ListedKind::Incident => Msg::EventIncident,
+                        ListedKind::Correction => Msg::ListedCorrection,
+                    }),
+                    10,
+                    custody::views::Align::Left
+                ),
                 custody::views::short_time(l.event_time, &zone)
             );
             let mut text = l.text.clone();
             if !l.finding_codes.is_empty() {
                 let codes: Vec<&str> = l.finding_codes.iter().map(|c| c.as_str()).collect();
-                text.push_str(&format!(" (reported: {})", codes.join(", ")));
+                text.push_str(&lang.f(Msg::ReportReported, &[("codes", &codes.join(", "))]));
             }
             hang(&mut s, &head, &text, FINDING_INDENT);
         }
@@ -450,22 +489,25 @@ pub(crate) fn render_report(r: &Report) -> String {
 
     s.push('\n');
     if r.findings.is_empty() {
-        s.push_str("verdict: CLEAN, no findings\n");
+        s.push_str(lang.t(Msg::VerdictClean));
+        s.push('\n');
     } else {
         let counts: Vec<String> = Severity::ALL
             .iter()
             .filter_map(|sev| {
                 let n = r.findings.iter().filter(|f| f.severity == *sev).count();
-                (n > 0).then(|| format!("{n} {sev}"))
+                (n > 0).then(|| format!("{n} {}", lang.severity(*sev)))
             })
             .collect();
         hang(
             &mut s,
             "",
-            &format!(
-                "verdict: {} FINDING(S): {}",
-                r.findings.len(),
-                counts.join(", ")
+            &lang.f(
+                Msg::VerdictFindings,
+                &[
+                    ("n", &r.findings.len()),
+                    ("counts", &counts.join(lang.t(Msg::ListSeparator))),
+                ],
             ),
             FINDING_INDENT,
         );
@@ -478,47 +520,28 @@ const LABEL_INDENT: usize = 14;
 const FINDING_INDENT: usize = 6;
 
 /// The report's three sections and the finding categories each holds.
-const SECTIONS: [(&str, &[Category]); 3] = [
-    ("integrity", &[Category::Integrity]),
-    ("authorization", &[Category::Authorization, Category::Event]),
-    ("custody", &[Category::Custody, Category::Timing]),
+const SECTIONS: [(Msg, &[Category]); 3] = [
+    (Msg::SectionIntegrity, &[Category::Integrity]),
+    (
+        Msg::SectionAuthorization,
+        &[Category::Authorization, Category::Event],
+    ),
+    (Msg::SectionCustody, &[Category::Custody, Category::Timing]),
 ];
 
-fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
-    if n == 1 { one } else { many }
-}
-
-/// A finding's message, prefixed with its bag and signer where the message does not name them.
-fn finding_text(f: &Finding) -> String {
-    let words: Vec<&str> = f
-        .message
-        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.'))
-        .collect();
-    let mut who = Vec::new();
-    if let Some(bag) = &f.bag
-        && !words.contains(&bag.as_str())
-    {
-        who.push(format!("bag {bag}"));
-    }
-    if let Some(signer) = &f.signer
-        && !words.contains(&signer.as_str())
-    {
-        who.push(format!("signer {signer}"));
-    }
-    if who.is_empty() {
-        f.message.clone()
-    } else {
-        format!("{}: {}", who.join(", "), f.message)
-    }
-}
-
 /// Each checkpoint and proof the audit checked, with its verdict.
-fn render_evidence(s: &mut String, r: &Report) {
+fn render_evidence(s: &mut String, r: &Report, lang: Lang) {
+    let label = |m: Msg| {
+        format!(
+            "  {}",
+            custody::views::pad(lang.t(m), 12, custody::views::Align::Left)
+        )
+    };
     if r.checkpoints.is_empty() {
         hang(
             s,
-            &format!("  {:<12}", "evidence"),
-            "none: no checkpoint in the ledger, and none given with --checkpoint FILE or --proof FILE",
+            &label(Msg::ReportEvidence),
+            lang.t(Msg::ReportNoEvidence),
             LABEL_INDENT,
         );
         return;
@@ -526,32 +549,30 @@ fn render_evidence(s: &mut String, r: &Report) {
     let pad = " ".repeat(LABEL_INDENT);
     for c in &r.checkpoints {
         let what = match c.kind {
-            EvidenceKind::Proof => "proof",
-            EvidenceKind::Checkpoint => "checkpoint",
+            EvidenceKind::Proof => Msg::ReportProof,
+            EvidenceKind::Checkpoint => Msg::ReportCheckpoint,
         };
-        hang(s, &format!("  {what:<12}"), &c.label, LABEL_INDENT);
+        hang(s, &label(what), &c.label, LABEL_INDENT);
         let size = c.size.unwrap_or(0);
         let signed = match c.signed_by.as_slice() {
             [] => String::new(),
-            [only] if only == "ledger" => "signed by the ledger key; ".to_string(),
-            ids => format!("signed by {}; ", ids.join(" + ")),
+            [only] if only == "ledger" => lang.t(Msg::SignedByLedgerKey).to_string(),
+            ids => lang.f(Msg::SignedByIds, &[("ids", &ids.join(" + "))]),
         };
         let verdict = match (c.problem, c.kind) {
             (Some(Code::ProofInvalid), _) if c.consistent => {
-                format!(
-                    "PROOF_INVALID: it does not prove its entry in the ledger's tree of {size} entries"
-                )
+                lang.f(Msg::EvidenceProofInvalid, &[("size", &size)])
             }
-            (Some(code), _) => format!("{code}: see the integrity findings"),
-            (None, _) if !c.consistent => "NOT CHECKED: the journal names no ledger".to_string(),
-            (None, EvidenceKind::Proof) => {
-                format!(
-                    "VALID: its checkpoint {signed}its entry is in the ledger's tree of {size} entries"
-                )
-            }
-            (None, EvidenceKind::Checkpoint) => {
-                format!("CONSISTENT: {signed}the ledger holds this tree of {size} entries")
-            }
+            (Some(code), _) => lang.f(Msg::EvidenceSeeFindings, &[("code", &code)]),
+            (None, _) if !c.consistent => lang.t(Msg::EvidenceNotChecked).to_string(),
+            (None, EvidenceKind::Proof) => lang.f(
+                Msg::EvidenceProofValid,
+                &[("signed", &signed), ("size", &size)],
+            ),
+            (None, EvidenceKind::Checkpoint) => lang.f(
+                Msg::EvidenceConsistent,
+                &[("signed", &signed), ("size", &size)],
+            ),
         };
         hang(s, &pad, &verdict, LABEL_INDENT);
     }

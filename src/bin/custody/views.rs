@@ -5,10 +5,12 @@
 
 use crate::cli::{BagArgs, LogArgs, StatusArgs};
 use crate::fail::{EXIT_STORAGE, Fail, input};
+use crate::lang;
 use custody::audit::{self, Report, Visit};
 use custody::entry::hex;
 use custody::event::Event;
 use custody::finding::Code;
+use custody::i18n::{Lang, Msg};
 use custody::summary::detail;
 use custody::views::{self, DEFAULT_WIDTH, LogFilter, Status, ViewError, entry_json};
 use serde_json::Value;
@@ -39,8 +41,8 @@ pub(crate) fn readable(report: &Report) -> Result<(), Fail> {
 fn note_findings(report: &Report) {
     if !report.is_clean() {
         eprintln!(
-            "note: the audit has {} finding(s); run `custody verify`",
-            report.findings.len()
+            "{}",
+            lang().f(Msg::NoteAuditFindings, &[("n", &report.findings.len())])
         );
     }
 }
@@ -110,15 +112,29 @@ pub fn log(dir: &Path, a: &LogArgs) -> Result<u8, Fail> {
         readable(&report)?;
         report
     } else {
-        let mut table = views::log_table();
-        let report = views::walk_log(&path, &filter, |item| table.push(views::log_row(&item)))?;
+        let lang = lang();
+        let mut table = views::log_table(lang);
+        let report = views::walk_log(&path, &filter, |item| {
+            table.push(views::log_row(&item, lang))
+        })?;
         readable(&report)?;
-        let exam = report.exam.as_deref().unwrap_or("(unknown exam)");
+        let exam = report
+            .exam
+            .clone()
+            .unwrap_or_else(|| lang.t(Msg::UnknownExam).into());
         let zone = report.time_zone.as_deref().unwrap_or("UTC");
         let shown = table.len();
         emit(&format!(
-            "{exam}: {shown} of {} entries, times in {zone}\n{}",
-            report.entries,
+            "{}\n{}",
+            lang.f(
+                Msg::LogHead,
+                &[
+                    ("exam", &exam),
+                    ("shown", &shown),
+                    ("n", &report.entries),
+                    ("zone", &zone)
+                ]
+            ),
             table.render(width())
         ));
         report
@@ -132,7 +148,9 @@ pub fn bag(dir: &Path, a: &BagArgs) -> Result<u8, Fail> {
     let path = journal(dir)?;
     let (report, state) = audit::replay(&path)?;
     readable(&report)?;
-    let timeline = views::bag_timeline(&path, &state, &a.id).map_err(view_fail)?;
+    // JSON never changes with the language.
+    let lang = if a.json { Lang::En } else { lang() };
+    let timeline = views::bag_timeline(&path, &state, &a.id, lang).map_err(view_fail)?;
     if a.json {
         emit(&format!("{}\n", timeline.json()));
     } else {
@@ -153,7 +171,7 @@ pub fn status(dir: &Path, a: &StatusArgs) -> Result<u8, Fail> {
             if a.json {
                 emit(&format!("{}\n", sheet.json()));
             } else {
-                emit(&sheet.render(width()));
+                emit(&sheet.render(width(), lang()));
             }
         }
         None => {
@@ -162,7 +180,7 @@ pub fn status(dir: &Path, a: &StatusArgs) -> Result<u8, Fail> {
             if a.json {
                 emit(&format!("{}\n", status.json()));
             } else {
-                emit(&status.render(width()));
+                emit(&status.render(width(), lang()));
             }
         }
     }
@@ -212,39 +230,48 @@ pub fn show(dir: &Path, seq: u64, json_out: bool) -> Result<u8, Fail> {
             }
             .unwrap_or_else(|| "?".into())
         };
-        let b = &e.body;
-        let mut t = format!(
-            "entry        {}\nhash         {}\nprevious     {}\nrecorded     {}\nevent time   {}\nevent        {}\ndetail       {}\nsigned at    head {} ({})\nnonce        {}\n",
-            e.entry.seq,
-            hex(&e.hash),
-            hex(&e.entry.prev_hash),
-            e.entry.recorded_at.display_in(&zone),
-            b.event_time.display_in(&zone),
-            b.event.kind(),
-            detail(&b.event),
-            b.head.size,
-            hex(&b.head.hash),
-            hex(&b.nonce),
-        );
-        for s in &e.entry.signatures {
+        let (b, lang) = (&e.body, lang());
+        let mut t = String::new();
+        let mut field = |label: Msg, value: String| {
             t.push_str(&format!(
-                "signed by    {} ({})  {}\n",
-                s.signer,
-                name(&s.signer),
-                hex(&s.signature)
+                "{} {value}\n",
+                views::pad(lang.t(label), 12, views::Align::Left)
             ));
+        };
+        field(Msg::ShowEntry, e.entry.seq.to_string());
+        field(Msg::ShowHash, hex(&e.hash));
+        field(Msg::ShowPrevious, hex(&e.entry.prev_hash));
+        field(Msg::ShowRecorded, e.entry.recorded_at.display_in(&zone));
+        field(Msg::ShowEventTime, b.event_time.display_in(&zone));
+        field(Msg::ShowEvent, lang.event(b.event.kind()).to_string());
+        field(Msg::ShowDetail, detail(&b.event, lang));
+        field(
+            Msg::ShowSignedAt,
+            lang.f(
+                Msg::ShowHead,
+                &[("size", &b.head.size), ("hash", &hex(&b.head.hash))],
+            ),
+        );
+        field(Msg::ShowNonce, hex(&b.nonce));
+        for s in &e.entry.signatures {
+            field(
+                Msg::ShowSignedBy,
+                format!("{} ({})  {}", s.signer, name(&s.signer), hex(&s.signature)),
+            );
         }
         for f in v.findings {
-            t.push_str(&format!("FINDING      {}: {}\n", f.code, f.message));
+            field(
+                Msg::ShowFinding,
+                format!("{}: {}", f.code, views::finding_text(f, lang)),
+            );
         }
         text = t;
     })?;
     readable(&report)?;
     if !shown {
-        return Err(input(format!(
-            "no entry {seq}: the ledger has {} entries",
-            report.entries
-        )));
+        return Err(input(
+            lang().f(Msg::NoSuchEntry, &[("seq", &seq), ("n", &report.entries)]),
+        ));
     }
     if json_out {
         println!("{value}");

@@ -596,6 +596,95 @@ catalogue! {
     HintPersonDuplicate: "one person holds one active key: revoke their other key first", "一人只能持有一把有效密钥：请先吊销其另一把密钥";
     HintSelfEnroll: "two other admins must co-sign an admin's enrolment", "负责人的登记必须由另外两名负责人共同签名";
     HintHeadMoved: "the ledger moved on; prepare and sign the event again", "台账已有新记录；请重新准备并签名该事件";
+
+    // Keys, the ledger and notes.
+    FailInput: "bad input: ", "输入有误：";
+    FailRefused: "refused: ", "已拒绝：";
+    FailBusy: "ledger in use: ", "台账正被另一进程使用：";
+    FailStorage: "storage or I/O failure: ", "存储或读写错误：";
+    IndexRebuilt: "index rebuilt from {n} entries", "已根据 {n} 条记录重建索引";
+    NewPassphrase: "New passphrase for {id}: ", "{id} 的新口令：";
+    SamePassphrase: "Same passphrase again: ", "再次输入同一口令：";
+    PassphrasesDiffer: "the two passphrases differ; nothing was written", "两次输入的口令不同；未写入任何内容";
+    LowCostProfile: "warning: low-cost key-derivation profile: for tests and demos only, never for real keys", "警告：低成本密钥派生参数，只可用于测试和演示，不得用于真实密钥";
+    WrotePrivate: "wrote {path} (private, keep it to yourself)", "已写入 {path}（私钥，请自行妥善保管）";
+    WrotePublic: "wrote {path} (public, give it to the exam office)", "已写入 {path}（公钥，请交给考试机构）";
+    AskPerson: "Staff or ID number of {name} ({id}): ", "{name}（{id}）的工号或身份证号：";
+    FewFounders: "warning: only {n} founders; with two, losing one key freezes the roster (three are recommended)", "警告：只有 {n} 名创始负责人；只有两名时，丢失一把密钥将冻结名册（建议三名）";
+    LedgerCreated: "ledger created in {dir}", "已在 {dir} 创建台账";
+    AuditorsCheck: "auditors check it with: custody verify --trust {genesis}", "审计人用以下命令核对：custody verify --trust {genesis}";
+    Note: "note: {text}", "注意：{text}";
+    FewAdmins: "warning: only {n} active admin(s) left: the roster can no longer change (enrolment and revocation need two admins)", "警告：只剩 {n} 名有效负责人：名册无法再变更（登记和吊销需要两名负责人）";
+
+    // Export, backup and restore.
+    BackupWritten: "backup written to {path} ({bytes} bytes)", "备份已写入 {path}（{bytes} 字节）";
+    ExportWritten: "export written to {path} ({bytes} bytes)", "导出已写入 {path}（{bytes} 字节）";
+    FieldEntries: "entries", "条目数";
+    FieldHead: "head", "最新哈希";
+    FieldRoot: "root", "根哈希";
+    FieldCheckpoint: "checkpoint", "检查点";
+    FieldDaily: "daily", "每日检查点";
+    FieldSecrets: "secrets", "密钥";
+    FieldKept: "kept", "保留";
+    CheckpointOf: "of {n} entries, signed by the ledger key", "{n} 条，由台账密钥签名";
+    None: "none", "无";
+    DailyCheckpoints: "{n} closing checkpoint(s)", "{n} 个每日结账检查点";
+    SecretsSealed: "ledger.key and person.key, sealed under the passphrase", "ledger.key 和 person.key，以口令加密";
+    SecretsNone: "none: this file is for auditors", "无：此文件供审计人使用";
+    KeepBackupApart: "keep the backup and its passphrase apart: together they can sign checkpoints and tag person numbers", "备份文件与其口令请分开保管：两者合在一起可签署检查点并标记人员编号";
+    NewBackupPassphrase: "New passphrase for the backup: ", "备份的新口令：";
+    BackupPassphrase: "Passphrase of the backup: ", "备份的口令：";
+    LedgerRestored: "ledger restored in {dir}", "台账已恢复到 {dir}";
+    KeptJournal: "the journal it replaced, as {path}", "被替换的日志，保存为 {path}";
+    RestoredFindings: "note: the restored ledger has {n} audit finding(s) (custody, timing or authorization); run `custody verify`", "注意：恢复的台账有 {n} 个审计问题（保管、时限或授权）；请运行 `custody verify`";
+
+    // Drafts and the roster.
+    NoRoster: "note: no --roster: the names, roles and keys of the co-signers, and the signatures already in the draft, are not checked on this machine", "注意：未给出 --roster：本机不核对共同签名人的姓名、角色和密钥，也不核对草稿中已有的签名";
+    HintPassFile: "the passphrase came from --pass-file {path}; nothing was written", "口令来自 --pass-file {path}；未写入任何内容";
+    HintTryAgain: "try again; nothing was written", "请重试；未写入任何内容";
+    SignedDraft: "signed {file} as {id} ({name})", "已以 {id}（{name}）的身份签署 {file}";
+    AllSigned: "every co-signer has signed: append it with `custody submit {file}`", "所有共同签名人均已签名：请用 `custody submit {file}` 追加";
+    StillToSign: "still to sign: {ids}", "尚未签名：{ids}";
+    NotOnRoster: "warning: {id} is not on the roster; their signature cannot be checked here", "警告：{id} 不在名册中；无法在此核对其签名";
+    RosterOlder: "warning: the roster (entry {roster}) is older than the draft (prepared at entry {draft}); a fresh roster may know more keyholders", "警告：名册（第 {roster} 条）早于草稿（准备于第 {draft} 条）；新名册可能包含更多持钥人";
+    DraftTooOld: "warning: the ledger has moved {n} entries past the draft's head; the policy allows {max}, so it will be refused (HEAD_TOO_OLD)", "警告：台账已比草稿多出 {n} 条；规则只允许 {max} 条，因此将被拒绝（HEAD_TOO_OLD）";
+    NotOnTheRoster: "(not on the roster)", "（不在名册中）";
+    CosignerSigned: "signed", "已签名";
+    CosignerSigningNow: "signing now", "正在签名";
+    CosignerNotYet: "not yet", "尚未签名";
+    Cosigners: "co-signers", "共同签名人";
+    HintDraftSubmitted: "this draft was already submitted; there is nothing more to do", "此草稿已提交；无需再做任何事";
+    HintDraftAltered: "the draft was altered after it was signed (or signed with another key): prepare the event again and have everyone sign the new draft", "草稿在签名后被修改（或用其他密钥签名）：请重新准备该事件，并让所有人签署新草稿";
+    HintDraftTooOld: "the ledger moved on too far since the draft was prepared: prepare it again with `custody draft` and have everyone sign the new draft", "自草稿准备以来台账新增记录过多：请用 `custody draft` 重新准备，并让所有人签署新草稿";
+    RosterWritten: "wrote {path}: {n} keyholders ({active} active) and the policy of ledger {ledger} at entry {size}", "已写入 {path}：台账 {ledger} 第 {size} 条时的 {n} 名持钥人（{active} 名有效）及规则";
+    RosterUse: "co-signers use it with: custody cosign DRAFT --sign THEIR.key --roster {path}", "共同签名人这样使用：custody cosign 草稿 --sign 本人.key --roster {path}";
+    RosterHead: "roster of {exam} at entry {size} (ledger {ledger})", "{exam} 第 {size} 条时的名册（台账 {ledger}）";
+    ColId: "ID", "编号";
+    ColName: "NAME", "姓名";
+    ColRoles: "ROLES", "角色";
+    ColStatus: "STATUS", "状态";
+    ColValid: "VALID", "有效期";
+    Active: "active", "有效";
+    RevokedAt: "revoked at entry {seq}", "于第 {seq} 条吊销";
+    Always: "always", "长期";
+    ValidFrom: "from {from}", "自 {from}";
+    ValidUntil: "until {until}", "至 {until}";
+    DraftWritten: "wrote draft {path} for {ids}", "已写入草稿 {path}，签名人 {ids}";
+    DraftNext: "next: each co-signer runs `custody cosign {path}`, then `custody submit {path}`", "下一步：每位共同签名人运行 `custody cosign {path}`，然后运行 `custody submit {path}`";
+
+    // Checkpoints, proofs and keys.
+    CheckpointToSign: "The tree head the admins sign (checkpoint of {n} entries):", "负责人签署的树头（{n} 条的检查点）：";
+    CheckpointSigned: "daily checkpoint signed by {ids} and stored in {path}", "每日检查点已由 {ids} 签署，保存在 {path}";
+    ForPaperRegister: "for the paper register:", "抄入纸质登记簿：";
+    ProofWritten: "wrote {path}: entry {seq} (hash {hash}) in the tree of {size} entries, root {root}", "已写入 {path}：条目 {seq}（哈希 {hash}）在 {size} 条的树中，根哈希 {root}";
+    ProofCheck: "check it with: custody verify --proof {path}", "用以下命令核对：custody verify --proof {path}";
+    LedgerKey: "ledger key", "台账密钥";
+    Checkpoints: "checkpoints", "检查点";
+    ColKeyId: "KEY ID", "密钥编号";
+    ColWho: "WHO", "持有人";
+    NoteNames: "signed-note names: {origin} (ledger), {origin}/<id> (keyholders); --note-format prints verifier keys", "签名注记名称：{origin}（台账），{origin}/<编号>（持钥人）；--note-format 输出验证公钥";
+    PolicyInForce: "# the policy in force (custody policy set --file reads this format)", "# 现行规则（custody policy set --file 读取此格式）";
+    PolicyPending: "note: a policy change recorded at entry {seq} takes effect at {at}", "注意：第 {seq} 条记录的规则变更于 {at} 生效";
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use crate::fail::{EXIT_BUSY, EXIT_INPUT, EXIT_REFUSED, EXIT_STORAGE, Fail, input
 use crate::sign;
 use custody::bundle::{self, BundleError, RestoreOptions, Seal, Written};
 use custody::entry::{hex, parse_hex};
+use custody::i18n::Msg;
 use custody::keyfile::KdfParams;
 use custody::ledger::{ErrorClass, journal_path};
 use std::path::Path;
@@ -67,25 +68,56 @@ fn print_written(w: &Written, json: bool) {
             })
         );
     } else {
-        let what = if w.secrets { "backup" } else { "export" };
-        println!("{what} written to {} ({} bytes)", w.path.display(), w.bytes);
-        println!("  entries       {}", w.entries);
-        if let Some(h) = w.head {
-            println!("  head          {}", hex(&h));
-        }
-        match w.checkpoint_size {
-            Some(n) => println!("  checkpoint    of {n} entries, signed by the ledger key"),
-            None => println!("  checkpoint    none"),
-        }
-        println!("  daily         {} closing checkpoint(s)", w.daily);
-        if w.secrets {
-            println!("  secrets       ledger.key and person.key, sealed under the passphrase");
+        let lang = crate::lang();
+        let what = if w.secrets {
+            Msg::BackupWritten
         } else {
-            println!("  secrets       none: this file is for auditors");
+            Msg::ExportWritten
+        };
+        println!(
+            "{}",
+            lang.f(what, &[("path", &w.path.display()), ("bytes", &w.bytes)])
+        );
+        field(Msg::FieldEntries, w.entries.to_string());
+        if let Some(h) = w.head {
+            field(Msg::FieldHead, hex(&h));
         }
+        field(
+            Msg::FieldCheckpoint,
+            match w.checkpoint_size {
+                Some(n) => lang.f(Msg::CheckpointOf, &[("n", &n)]),
+                None => lang.t(Msg::None).into(),
+            },
+        );
+        field(
+            Msg::FieldDaily,
+            lang.f(Msg::DailyCheckpoints, &[("n", &w.daily)]),
+        );
+        field(
+            Msg::FieldSecrets,
+            lang.t(if w.secrets {
+                Msg::SecretsSealed
+            } else {
+                Msg::SecretsNone
+            })
+            .into(),
+        );
     }
-    for n in &w.notices {
-        eprintln!("note: {n}");
+    notes(&w.notices);
+}
+
+/// `  label         value`, the label in the chosen language.
+fn field(label: Msg, value: String) {
+    let label = crate::lang().t(label);
+    println!(
+        "  {} {value}",
+        custody::views::pad(label, 13, custody::views::Align::Left)
+    );
+}
+
+fn notes(notices: &[String]) {
+    for n in notices {
+        eprintln!("{}", crate::lang().f(Msg::Note, &[("text", n)]));
     }
 }
 
@@ -115,18 +147,17 @@ pub fn backup(dir: &Path, a: BackupArgs) -> Result<u8, Fail> {
     let pass: Zeroizing<Vec<u8>> = match &a.pass_file {
         Some(p) => sign::read_pass_file(p)?,
         None => {
-            let first = sign::prompt_passphrase("New passphrase for the backup: ")?;
-            let again = sign::prompt_passphrase("Same passphrase again: ")?;
+            let lang = crate::lang();
+            let first = sign::prompt_passphrase(lang.t(Msg::NewBackupPassphrase))?;
+            let again = sign::prompt_passphrase(lang.t(Msg::SamePassphrase))?;
             if first != again {
-                return Err(input("the two passphrases differ; nothing was written"));
+                return Err(input(crate::lang().t(Msg::PassphrasesDiffer)));
             }
             first
         }
     };
     if params.is_low_cost() {
-        eprintln!(
-            "warning: low-cost key-derivation profile: for tests and demos only, never for a real backup"
-        );
+        eprintln!("{}", crate::lang().t(Msg::LowCostProfile));
     }
     let written = bundle::write(
         dir,
@@ -137,9 +168,7 @@ pub fn backup(dir: &Path, a: BackupArgs) -> Result<u8, Fail> {
         }),
     )?;
     print_written(&written, a.json);
-    eprintln!(
-        "keep the backup and its passphrase apart: together they can sign checkpoints and tag person numbers"
-    );
+    eprintln!("{}", crate::lang().t(Msg::KeepBackupApart));
     Ok(0)
 }
 
@@ -165,7 +194,7 @@ pub fn restore(dir: &Path, a: RestoreArgs) -> Result<u8, Fail> {
         .collect::<Result<Vec<_>, _>>()?;
     let pass = match &a.pass_file {
         Some(p) => sign::read_pass_file(p)?,
-        None => sign::prompt_passphrase("Passphrase of the backup: ")?,
+        None => sign::prompt_passphrase(crate::lang().t(Msg::BackupPassphrase))?,
     };
     let restored = bundle::restore(
         opened,
@@ -190,27 +219,29 @@ pub fn restore(dir: &Path, a: RestoreArgs) -> Result<u8, Fail> {
             })
         );
     } else {
-        println!("ledger restored in {}", dir.display());
-        println!("  entries       {}", r.entries);
+        let lang = crate::lang();
+        println!(
+            "{}",
+            lang.f(Msg::LedgerRestored, &[("dir", &dir.display())])
+        );
+        field(Msg::FieldEntries, r.entries.to_string());
         if let Some(h) = r.head_hash {
-            println!("  head          {}", hex(&h));
+            field(Msg::FieldHead, hex(&h));
         }
-        println!("  root          {}", hex(&r.root));
+        field(Msg::FieldRoot, hex(&r.root));
         if let Some(k) = &restored.kept {
-            println!(
-                "  kept          the journal it replaced, as {}",
-                k.display()
+            field(
+                Msg::FieldKept,
+                lang.f(Msg::KeptJournal, &[("path", &k.display())]),
             );
         }
     }
     if !r.findings.is_empty() {
         eprintln!(
-            "note: the restored ledger has {} audit finding(s) (custody, timing or authorization); run `custody verify`",
-            r.findings.len()
+            "{}",
+            crate::lang().f(Msg::RestoredFindings, &[("n", &r.findings.len())])
         );
     }
-    for n in &restored.notices {
-        eprintln!("note: {n}");
-    }
+    notes(&restored.notices);
     Ok(0)
 }

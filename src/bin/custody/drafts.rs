@@ -7,7 +7,7 @@
 
 use crate::cli::{CosignArgs, RosterArgs, SubmitArgs};
 use crate::fail::{EXIT_INPUT, EXIT_REFUSED, EXIT_STORAGE, Fail, input, refused};
-use crate::sign::{prompt_passphrase, read_pass_file};
+use crate::sign::{prompt_passphrase, read_pass_file, wrong_passphrase};
 use custody::draft::{Draft, DraftError, RosterEntry, RosterFile};
 use custody::entry::Head;
 use custody::entry::{Body, CoSignature, hex};
@@ -129,9 +129,7 @@ pub fn cosign(a: CosignArgs) -> Result<u8, Fail> {
     eprint!("{text}");
     eprint!("{}", cosigner_lines(&draft, &body, roster.as_ref(), &id));
     if roster.is_none() {
-        eprintln!(
-            "note: no --roster: the names, roles and keys of the co-signers, and the signatures already in the draft, are not checked on this machine"
-        );
+        eprintln!("{}", lang.t(Msg::NoRoster));
     }
 
     let pass = match &a.pass_file {
@@ -139,22 +137,11 @@ pub fn cosign(a: CosignArgs) -> Result<u8, Fail> {
         None => prompt_passphrase(&lang.f(Msg::PassphraseFor, &[("id", &id)]))?,
     };
     if key_file.params().is_low_cost() {
-        eprintln!(
-            "warning: {} uses the low-cost test key-derivation profile; fine for tests and demos, never for real keys",
-            a.key.display()
-        );
+        eprintln!("{}", lang.f(Msg::LowCostKey, &[("path", &a.key.display())]));
     }
-    let key = key_file.unlock(&pass).map_err(|e| {
-        let mut f = Fail::from(e);
-        f.hint = Some(match &a.pass_file {
-            Some(p) => format!(
-                "the passphrase came from --pass-file {}; nothing was written",
-                p.display()
-            ),
-            None => "try again; nothing was written".into(),
-        });
-        f
-    })?;
+    let key = key_file
+        .unlock(&pass)
+        .map_err(|e| wrong_passphrase(e, a.pass_file.as_deref()))?;
     let signature = sign_body(&key, &draft.body);
     if !verify_body(&key_file.public_key(), &draft.body, &signature) {
         return Err(fail(
@@ -171,12 +158,21 @@ pub fn cosign(a: CosignArgs) -> Result<u8, Fail> {
         .map_err(|e| refuse(e.to_string(), "check the draft file"))?;
     draft.rewrite(&a.file).map_err(write_fail)?;
 
-    println!("signed {file} as {id} ({})", key_file.name());
+    println!(
+        "{}",
+        lang.f(
+            Msg::SignedDraft,
+            &[("file", &file), ("id", &id), ("name", &key_file.name())]
+        )
+    );
     let missing = draft.missing().map_err(read_fail)?;
     if missing.is_empty() {
-        println!("every co-signer has signed: append it with `custody submit {file}`");
+        println!("{}", lang.f(Msg::AllSigned, &[("file", &file)]));
     } else {
-        println!("still to sign: {}", missing.join(", "));
+        println!(
+            "{}",
+            lang.f(Msg::StillToSign, &[("ids", &missing.join(", "))])
+        );
     }
     Ok(0)
 }
@@ -251,21 +247,29 @@ fn check_against_roster(
             }
             Some(_) => {}
             None => eprintln!(
-                "warning: {} is not on the roster; their signature cannot be checked here",
-                s.signer
+                "{}",
+                crate::lang().f(Msg::NotOnRoster, &[("id", &s.signer)])
             ),
         }
     }
     if body.head.size > r.head_size {
         eprintln!(
-            "warning: the roster (entry {}) is older than the draft (prepared at entry {}); a fresh roster may know more keyholders",
-            r.head_size, body.head.size
+            "{}",
+            crate::lang().f(
+                Msg::RosterOlder,
+                &[("roster", &r.head_size), ("draft", &body.head.size)]
+            )
         );
     } else if r.head_size - body.head.size > r.policy.max_head_lag {
         eprintln!(
-            "warning: the ledger has moved {} entries past the draft's head; the policy allows {}, so it will be refused (HEAD_TOO_OLD)",
-            r.head_size - body.head.size,
-            r.policy.max_head_lag
+            "{}",
+            crate::lang().f(
+                Msg::DraftTooOld,
+                &[
+                    ("n", &(r.head_size - body.head.size)),
+                    ("max", &r.policy.max_head_lag)
+                ]
+            )
         );
     }
     Ok(())
@@ -274,23 +278,24 @@ fn check_against_roster(
 /// The named co-signers, each with name and roles when the roster knows them, and whether they
 /// have signed.
 fn cosigner_lines(draft: &Draft, body: &Body, roster: Option<&RosterFile>, me: &str) -> String {
+    let lang = crate::lang();
     let mut rows: Vec<[String; 4]> = Vec::new();
     for id in &body.signers {
         let (name, roles) = match roster.and_then(|r| r.keyholder(id)) {
             Some(k) => (k.name.clone(), roles_text(&k.roles)),
-            None if roster.is_some() => ("(not on the roster)".into(), "-".into()),
+            None if roster.is_some() => (lang.t(Msg::NotOnTheRoster).into(), "-".into()),
             None => ("?".into(), "?".into()),
         };
-        let status = if draft.has_signed(id) {
-            "signed"
+        let status = lang.t(if draft.has_signed(id) {
+            Msg::CosignerSigned
         } else if id == me {
-            "signing now"
+            Msg::CosignerSigningNow
         } else {
-            "not yet"
-        };
+            Msg::CosignerNotYet
+        });
         rows.push([id.clone(), name, roles, status.into()]);
     }
-    let mut out = String::from("  co-signers\n");
+    let mut out = format!("  {}\n", lang.t(Msg::Cosigners));
     out.push_str(&table(&rows, "    "));
     out
 }
@@ -336,25 +341,7 @@ pub fn submit(dir: &Path, a: SubmitArgs) -> Result<u8, Fail> {
     })?;
     let mut ledger = Ledger::open(dir)?;
     let result = ledger.append(body, signatures);
-    for n in &ledger.notices {
-        eprintln!("note: {n}");
-    }
-    let receipt = result.map_err(submit_refusal)?;
-    let admins = ledger
-        .state()
-        .keyholders()
-        .map_err(LedgerError::from)?
-        .iter()
-        .filter(|k| k.active() && k.keyholder.has_role(Role::Admin))
-        .count();
-    ledger.close()?;
-    crate::print_receipt(&receipt, a.json);
-    if admins < 2 {
-        eprintln!(
-            "warning: only {admins} active admin(s) left: the roster can no longer change (enrolment and revocation need two admins)"
-        );
-    }
-    Ok(0)
+    crate::finish_append(ledger, result.map_err(submit_refusal), a.json)
 }
 
 /// A refusal of a draft, with the hint that fits a draft.
@@ -364,17 +351,13 @@ fn submit_refusal(e: LedgerError) -> Fail {
     };
     let mut f = refused(&findings);
     let hint = match findings.first().map(|f| f.code) {
-        Some(Code::Replay) => Some("this draft was already submitted; there is nothing more to do"),
-        Some(Code::Signature) => Some(
-            "the draft was altered after it was signed (or signed with another key): prepare the event again and have everyone sign the new draft",
-        ),
-        Some(Code::HeadTooOld | Code::HeadUnknown) => Some(
-            "the ledger moved on too far since the draft was prepared: prepare it again with `custody draft` and have everyone sign the new draft",
-        ),
+        Some(Code::Replay) => Some(Msg::HintDraftSubmitted),
+        Some(Code::Signature) => Some(Msg::HintDraftAltered),
+        Some(Code::HeadTooOld | Code::HeadUnknown) => Some(Msg::HintDraftTooOld),
         _ => None,
     };
     if let Some(h) = hint {
-        f.hint = Some(h.to_string());
+        f.hint = Some(crate::lang().t(h).to_string());
     }
     f
 }
@@ -415,17 +398,21 @@ pub fn roster(dir: &Path, a: RosterArgs) -> Result<u8, Fail> {
                 })
             );
         } else {
+            let lang = crate::lang();
             println!(
-                "wrote {}: {} keyholders ({active} active) and the policy of ledger {} at entry {}",
-                out.display(),
-                roster.keyholders.len(),
-                roster.ledger_id,
-                roster.head_size
+                "{}",
+                lang.f(
+                    Msg::RosterWritten,
+                    &[
+                        ("path", &out.display()),
+                        ("n", &roster.keyholders.len()),
+                        ("active", &active),
+                        ("ledger", &roster.ledger_id),
+                        ("size", &roster.head_size)
+                    ]
+                )
             );
-            println!(
-                "co-signers use it with: custody cosign DRAFT --sign THEIR.key --roster {}",
-                out.display()
-            );
+            println!("{}", lang.f(Msg::RosterUse, &[("path", &out.display())]));
         }
         return Ok(0);
     }
@@ -434,17 +421,28 @@ pub fn roster(dir: &Path, a: RosterArgs) -> Result<u8, Fail> {
         return Ok(0);
     }
     let records = state.keyholders().map_err(LedgerError::from)?;
+    let lang = crate::lang();
     println!(
-        "roster of {} at entry {} (ledger {})",
-        roster.exam, roster.head_size, roster.ledger_id
+        "{}",
+        lang.f(
+            Msg::RosterHead,
+            &[
+                ("exam", &roster.exam),
+                ("size", &roster.head_size),
+                ("ledger", &roster.ledger_id)
+            ]
+        )
     );
-    let mut rows = vec![[
-        "ID".to_string(),
-        "NAME".to_string(),
-        "ROLES".to_string(),
-        "STATUS".to_string(),
-        "VALID".to_string(),
-    ]];
+    let mut rows = vec![
+        [
+            Msg::ColId,
+            Msg::ColName,
+            Msg::ColRoles,
+            Msg::ColStatus,
+            Msg::ColValid,
+        ]
+        .map(|m| lang.t(m).to_string()),
+    ];
     rows.extend(records.iter().map(|r| roster_row(r, &roster.time_zone)));
     print!("{}", table(&rows, ""));
     Ok(0)
@@ -452,15 +450,19 @@ pub fn roster(dir: &Path, a: RosterArgs) -> Result<u8, Fail> {
 
 fn roster_row(r: &KeyholderRecord, zone: &str) -> [String; 5] {
     let k = &r.keyholder;
+    let lang = crate::lang();
     let status = match r.revoked_seq {
-        None => "active".to_string(),
-        Some(seq) => format!("revoked at entry {seq}"),
+        None => lang.t(Msg::Active).to_string(),
+        Some(seq) => lang.f(Msg::RevokedAt, &[("seq", &seq)]),
     };
     let valid = match (k.valid_from, k.valid_until) {
-        (None, None) => "always".to_string(),
-        (Some(f), None) => format!("from {}", f.display_in(zone)),
-        (None, Some(u)) => format!("until {}", u.display_in(zone)),
-        (Some(f), Some(u)) => format!("{} to {}", f.display_in(zone), u.display_in(zone)),
+        (None, None) => lang.t(Msg::Always).to_string(),
+        (Some(f), None) => lang.f(Msg::ValidFrom, &[("from", &f.display_in(zone))]),
+        (None, Some(u)) => lang.f(Msg::ValidUntil, &[("until", &u.display_in(zone))]),
+        (Some(f), Some(u)) => lang.f(
+            Msg::ReportFromTo,
+            &[("from", &f.display_in(zone)), ("to", &u.display_in(zone))],
+        ),
     };
     [
         k.id.clone(),

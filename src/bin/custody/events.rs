@@ -12,6 +12,7 @@ use custody::event::{
     Arrive, Cabinet, Collect, Correct, Dispatch, Event, Incident, Inspect, Open, Release, Return,
     Schedule, Seal,
 };
+use custody::i18n::Msg;
 use custody::ledger::{self, Peek};
 use custody::policy::Policy;
 use custody::time::Timestamp;
@@ -66,14 +67,16 @@ fn show_policy(dir: &Path, a: &ReadArgs) -> Result<u8, Fail> {
     let text =
         toml::to_string(&in_force).map_err(|e| input(format!("cannot print the policy: {e}")))?;
     if !a.toml {
-        println!("# the policy in force (custody policy set --file reads this format)");
+        println!("{}", crate::lang().t(Msg::PolicyInForce));
     }
     print!("{text}");
     for p in pending.iter().filter(|p| p.active_from > now) {
         eprintln!(
-            "note: a policy change recorded at entry {} takes effect at {}",
-            p.seq,
-            p.active_from.display_in(&zone)
+            "{}",
+            crate::lang().f(
+                Msg::PolicyPending,
+                &[("seq", &p.seq), ("at", &p.active_from.display_in(&zone))]
+            )
         );
     }
     Ok(0)
@@ -394,15 +397,14 @@ pub fn draft(dir: &Path, a: DraftArgs) -> Result<u8, Fail> {
         .and_then(|d| d.write_new(&out))
         .map_err(|e| input(e.to_string()))?;
     eprint!("{text}");
+    let lang = crate::lang();
     println!(
-        "wrote draft {} for {}",
-        out.display(),
-        body.signers.join(" + ")
+        "{}",
+        lang.f(
+            Msg::DraftWritten,
+            &[("path", &out.display()), ("ids", &body.signers.join(" + "))]
+        )
     );
-    println!(
-        "next: each co-signer runs `custody cosign {}`, then `custody submit {}`",
-        out.display(),
-        out.display()
-    );
+    println!("{}", lang.f(Msg::DraftNext, &[("path", &out.display())]));
     Ok(0)
 }

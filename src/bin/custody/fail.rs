@@ -32,6 +32,24 @@ impl fmt::Display for Fail {
     }
 }
 
+impl Fail {
+    /// In Chinese, what kind of failure this is, before a detail that is still English (a
+    /// message from the catalogue starts with Chinese and needs none); nothing in English, where
+    /// the message says it all.
+    pub fn class_prefix(&self, lang: custody::i18n::Lang) -> &'static str {
+        let translated = self.message.chars().next().is_some_and(|c| !c.is_ascii());
+        if lang == custody::i18n::Lang::En || translated {
+            return "";
+        }
+        lang.t(match self.code {
+            EXIT_REFUSED => Msg::FailRefused,
+            EXIT_BUSY => Msg::FailBusy,
+            EXIT_STORAGE => Msg::FailStorage,
+            _ => Msg::FailInput,
+        })
+    }
+}
+
 pub fn input(message: impl Into<String>) -> Fail {
     Fail {
         code: EXIT_INPUT,

@@ -52,7 +52,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(fail) => {
-            eprintln!("custody: {fail}");
+            eprintln!("custody: {}{fail}", fail.class_prefix(lang()));
             ExitCode::from(fail.code)
         }
     }
@@ -112,7 +112,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             let ledger = Ledger::reindex(dir)?;
             let head = ledger.head()?;
             ledger.close()?;
-            println!("index rebuilt from {} entries", head.size);
+            println!("{}", lang().f(Msg::IndexRebuilt, &[("n", &head.size)]));
             Ok(0)
         }
         Command::Export(a) => bundles::export(dir, a),
@@ -140,28 +140,28 @@ fn keygen(a: cli::KeygenArgs) -> Result<u8, Fail> {
     let pass = match &a.pass_file {
         Some(p) => sign::read_pass_file(p)?,
         None => {
-            let first = sign::prompt_passphrase(&format!("New passphrase for {}: ", a.id))?;
-            let again = sign::prompt_passphrase("Same passphrase again: ")?;
+            let lang = lang();
+            let first = sign::prompt_passphrase(&lang.f(Msg::NewPassphrase, &[("id", &a.id)]))?;
+            let again = sign::prompt_passphrase(lang.t(Msg::SamePassphrase))?;
             if first != again {
-                return Err(input("the two passphrases differ; nothing was written"));
+                return Err(input(lang.t(Msg::PassphrasesDiffer)));
             }
             first
         }
     };
     let (bytes, public) = SecretKeyFile::generate(&a.id, &a.name, &pass, params)?;
     let (key_path, pub_path) = write_key_pair(&a.out, &bytes, &public)?;
+    let lang = lang();
     if params.is_low_cost() {
-        eprintln!(
-            "warning: low-cost key-derivation profile: for tests and demos only, never for real keys"
-        );
+        eprintln!("{}", lang.t(Msg::LowCostProfile));
     }
     println!(
-        "wrote {} (private, keep it to yourself)",
-        key_path.display()
+        "{}",
+        lang.f(Msg::WrotePrivate, &[("path", &key_path.display())])
     );
     println!(
-        "wrote {} (public, give it to the exam office)",
-        pub_path.display()
+        "{}",
+        lang.f(Msg::WrotePublic, &[("path", &pub_path.display())])
     );
     println!("{}", public.to_line());
     Ok(0)
@@ -212,9 +212,9 @@ fn init(dir: &Path, a: cli::InitArgs) -> Result<u8, Fail> {
         let public = read_public_key_file(path)?;
         let person_number = match a.founder_persons.get(i) {
             Some(n) => n.clone(),
-            None => ask_line(&format!(
-                "Staff or ID number of {} ({}): ",
-                public.name, public.id
+            None => ask_line(&lang().f(
+                Msg::AskPerson,
+                &[("name", &public.name), ("id", &public.id)],
             ))?,
         };
         custody::roster::normalize_person_number(&person_number)
@@ -227,10 +227,7 @@ fn init(dir: &Path, a: cli::InitArgs) -> Result<u8, Fail> {
         });
     }
     if founders.len() < 3 {
-        eprintln!(
-            "warning: only {} founders; with two, losing one key freezes the roster (three are recommended)",
-            founders.len()
-        );
+        eprintln!("{}", lang().f(Msg::FewFounders, &[("n", &founders.len())]));
     }
     let signers = sign::load(&a.sign)?;
     // The genesis is signed by exactly its founders, in founder order.
@@ -269,10 +266,12 @@ fn init(dir: &Path, a: cli::InitArgs) -> Result<u8, Fail> {
             serde_json::json!({"ledger_id": id, "genesis_hash": genesis, "seq": 0})
         );
     } else {
-        println!("ledger created in {}", dir.display());
+        let lang = lang();
+        println!("{}", lang.f(Msg::LedgerCreated, &[("dir", &dir.display())]));
+        // The labels stay English: scripts and the README read `genesis hash` off this output.
         println!("ledger id     {id}");
         println!("genesis hash  {genesis}");
-        println!("auditors check it with: custody verify --trust {genesis}");
+        println!("{}", lang.f(Msg::AuditorsCheck, &[("genesis", &genesis)]));
     }
     Ok(0)
 }
@@ -299,8 +298,18 @@ pub(crate) fn record(
     let sigs = sign::cosign(&signers, &body_bytes, &peek.time_zone)?;
     let mut ledger = Ledger::open(dir)?;
     let result = ledger.append(body_bytes, sigs);
+    finish_append(ledger, result.map_err(Fail::from), args.json)
+}
+
+/// After an append (`record` or `submit`): the ledger's notes, the receipt, and a warning when
+/// fewer than two admins are left to change the roster.
+pub(crate) fn finish_append(
+    ledger: Ledger,
+    result: Result<Receipt, Fail>,
+    json: bool,
+) -> Result<u8, Fail> {
     for n in &ledger.notices {
-        eprintln!("note: {n}");
+        eprintln!("{}", lang().f(Msg::Note, &[("text", n)]));
     }
     let receipt = result?;
     let admins = ledger
@@ -311,11 +320,9 @@ pub(crate) fn record(
         .filter(|k| k.active() && k.keyholder.has_role(Role::Admin))
         .count();
     ledger.close()?;
-    print_receipt(&receipt, args.json);
+    print_receipt(&receipt, json);
     if admins < 2 {
-        eprintln!(
-            "warning: only {admins} active admin(s) left: the roster can no longer change (enrolment and revocation need two admins)"
-        );
+        eprintln!("{}", lang().f(Msg::FewAdmins, &[("n", &admins)]));
     }
     Ok(0)
 }
@@ -369,9 +376,9 @@ fn enroll(dir: &Path, a: cli::EnrollArgs) -> Result<u8, Fail> {
     record(dir, &a.sign, |peek| {
         let person = match &a.person {
             Some(p) => p.clone(),
-            None => ask_line(&format!(
-                "Staff or ID number of {} ({}): ",
-                public.name, public.id
+            None => ask_line(&lang().f(
+                Msg::AskPerson,
+                &[("name", &public.name), ("id", &public.id)],
             ))?,
         };
         let key = ledger::person_key(dir)?;

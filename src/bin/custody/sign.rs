@@ -96,6 +96,18 @@ pub fn prompt_passphrase(prompt: &str) -> Result<Zeroizing<Vec<u8>>, Fail> {
     Ok(Zeroizing::new(text.as_bytes().to_vec()))
 }
 
+/// A key that did not unlock, with what to do: where the passphrase came from, and that nothing
+/// was written.
+pub fn wrong_passphrase(e: KeyFileError, pass_file: Option<&Path>) -> Fail {
+    let lang = crate::lang();
+    let mut fail = Fail::from(e);
+    fail.hint = Some(match pass_file {
+        Some(p) => lang.f(Msg::HintPassFile, &[("path", &p.display())]),
+        None => lang.t(Msg::HintTryAgain).into(),
+    });
+    fail
+}
+
 /// Each signer in turn reads the summary of the body bytes, types their passphrase and signs.
 pub fn cosign(
     signers: &[Signer],
@@ -131,17 +143,10 @@ pub fn cosign(
                 lang.f(Msg::LowCostKey, &[("path", &s.path.display())])
             );
         }
-        let key = s.key.unlock(&pass).map_err(|e| {
-            let mut fail = Fail::from(e);
-            fail.hint = Some(match &s.pass_file {
-                Some(p) => format!(
-                    "the passphrase came from --pass-file {}; nothing was written",
-                    p.display()
-                ),
-                None => "try again; nothing was written".into(),
-            });
-            fail
-        })?;
+        let key = s
+            .key
+            .unlock(&pass)
+            .map_err(|e| wrong_passphrase(e, s.pass_file.as_deref()))?;
         out.push(CoSignature {
             signer: s.id().to_string(),
             signature: sign_body(&key, body_bytes),

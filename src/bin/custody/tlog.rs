@@ -141,15 +141,17 @@ pub fn checkpoint(dir: &Path, a: CheckpointArgs) -> Result<u8, Fail> {
     };
     let text = cp.text();
     eprintln!(
-        "The tree head the admins sign (checkpoint of {} entries):",
-        cp.size
+        "{}",
+        crate::lang().f(Msg::CheckpointToSign, &[("n", &cp.size)])
     );
     eprint!("{text}");
     let mut keys = Vec::new();
     for s in &signers {
         let pass = match &s.pass_file() {
             Some(p) => crate::sign::read_pass_file(p)?,
-            None => crate::sign::prompt_passphrase(&format!("Passphrase for {}: ", s.id()))?,
+            None => crate::sign::prompt_passphrase(
+                &crate::lang().f(Msg::PassphraseFor, &[("id", &s.id())]),
+            )?,
         };
         keys.push((
             format!("{}/{}", cp.origin, s.id()),
@@ -181,12 +183,15 @@ pub fn checkpoint(dir: &Path, a: CheckpointArgs) -> Result<u8, Fail> {
             serde_json::json!({"origin": cp.origin, "size": cp.size, "root": hex(&cp.root), "human": cp.human(), "note": signed, "file": file.display().to_string()})
         );
     } else {
+        let lang = crate::lang();
         println!(
-            "daily checkpoint signed by {} and stored in {}",
-            ids.join(" + "),
-            file.display()
+            "{}",
+            lang.f(
+                Msg::CheckpointSigned,
+                &[("ids", &ids.join(" + ")), ("path", &file.display())]
+            )
         );
-        println!("for the paper register:");
+        println!("{}", lang.t(Msg::ForPaperRegister));
         println!("  {}", cp.human());
     }
     Ok(0)
@@ -251,15 +256,21 @@ pub fn prove(dir: &Path, a: ProveArgs) -> Result<u8, Fail> {
     };
     std::fs::write(&a.out, proof.encode())
         .map_err(|e| input(format!("{}: {e}", a.out.display())))?;
+    let lang = crate::lang();
     println!(
-        "wrote {}: entry {} (hash {}) in the tree of {} entries, root {}",
-        a.out.display(),
-        a.seq,
-        hex(&leaves[a.seq as usize]),
-        cp.size,
-        hex(&cp.root)
+        "{}",
+        lang.f(
+            Msg::ProofWritten,
+            &[
+                ("path", &a.out.display()),
+                ("seq", &a.seq),
+                ("hash", &hex(&leaves[a.seq as usize])),
+                ("size", &cp.size),
+                ("root", &hex(&cp.root))
+            ]
+        )
     );
-    println!("check it with: custody verify --proof {}", a.out.display());
+    println!("{}", lang.f(Msg::ProofCheck, &[("path", &a.out.display())]));
     Ok(0)
 }
 
@@ -274,30 +285,32 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
         .map_err(store)?
         .ok_or_else(|| input("the journal holds no genesis entry"))?;
     let origin = origin(&info.ledger_id);
+    // Name, who, roles, the entry that revoked the key, key; English words for JSON.
+    let lang = if a.json { Lang::En } else { crate::lang() };
     let mut rows = vec![(
         origin.clone(),
-        "ledger key".to_string(),
-        "checkpoints".to_string(),
-        "active".to_string(),
+        lang.t(Msg::LedgerKey).to_string(),
+        lang.t(Msg::Checkpoints).to_string(),
+        None,
         info.ledger_key,
     )];
     for k in state.keyholders().map_err(store)? {
         let roles: Vec<&str> = k.keyholder.roles.iter().map(|r| r.as_str()).collect();
-        let status = match k.revoked_seq {
-            Some(seq) => format!("revoked at entry {seq}"),
-            None => "active".to_string(),
-        };
         rows.push((
             format!("{origin}/{}", k.keyholder.id),
             format!("{} ({})", k.keyholder.id, k.keyholder.name),
             roles.join(","),
-            status,
+            k.revoked_seq,
             k.keyholder.public_key,
         ));
     }
+    let status = |revoked: &Option<u64>| match revoked {
+        Some(seq) => lang.f(Msg::RevokedAt, &[("seq", seq)]),
+        None => lang.t(Msg::Active).to_string(),
+    };
     if a.note_format {
-        for (name, _, _, status, key) in &rows {
-            if status == "active" {
+        for (name, _, _, revoked, key) in &rows {
+            if revoked.is_none() {
                 println!(
                     "{}",
                     verifier_key(name, key).map_err(|e| input(e.to_string()))?
@@ -309,26 +322,26 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
     if a.json {
         let list: Vec<_> = rows
             .iter()
-            .map(|(name, who, roles, status, key)| {
-                serde_json::json!({"name": name, "who": who, "roles": roles, "status": status, "public_key": hex(key), "key_id": hex(&key_id(name, key))})
+            .map(|(name, who, roles, revoked, key)| {
+                serde_json::json!({"name": name, "who": who, "roles": roles, "status": status(revoked), "public_key": hex(key), "key_id": hex(&key_id(name, key))})
             })
             .collect();
         println!("{}", serde_json::Value::Array(list));
         return Ok(0);
     }
-    let mut table = custody::views::Table::new(vec!["KEY ID", "WHO", "ROLES", "STATUS"]);
-    for (name, who, roles, status, key) in &rows {
+    let mut table = custody::views::Table::new(
+        [Msg::ColKeyId, Msg::ColWho, Msg::ColRoles, Msg::ColStatus].map(|m| lang.t(m)),
+    );
+    for (name, who, roles, revoked, key) in &rows {
         table.push(vec![
             hex(&key_id(name, key)),
             who.clone(),
             roles.clone(),
-            status.clone(),
+            status(revoked),
         ]);
     }
     print!("{}", table.render(custody::views::DEFAULT_WIDTH));
-    println!(
-        "signed-note names: {origin} (ledger), {origin}/<id> (keyholders); --note-format prints verifier keys"
-    );
+    println!("{}", lang.f(Msg::NoteNames, &[("origin", &origin)]));
     Ok(0)
 }
 

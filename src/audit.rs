@@ -18,6 +18,8 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Why an audit could not run at all (as opposed to findings, which it reports).
 #[derive(Debug, thiserror::Error)]
@@ -210,10 +212,33 @@ pub struct Visit<'a> {
 /// What the auditor brings besides the journal.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// The genesis hash they trust.
-    pub trust: Option<Hash>,
+    /// The genesis hashes they trust: the genesis must be one of them (an auditor of many
+    /// ledgers gives one per ledger). None given: the genesis is not checked.
+    pub trust: Vec<Hash>,
     /// Checkpoints and proofs they hold.
     pub evidence: Evidence,
+    /// Where the audit counts what it has read, for a caller that shows progress.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// How far audits have got: records and journal bytes read, added once per batch. Audits
+/// running at once may share one.
+#[derive(Debug, Default)]
+pub struct Progress {
+    entries: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl Progress {
+    /// Records read so far.
+    pub fn entries(&self) -> u64 {
+        self.entries.load(Ordering::Relaxed)
+    }
+
+    /// Journal bytes read so far, the journal header included.
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
 }
 
 /// Audits the journal file at `path`.
@@ -227,17 +252,20 @@ pub fn verify_with(path: &Path, options: &Options) -> Result<Report, AuditError>
         path: path.to_path_buf(),
         source,
     })?;
-    walk_input(file, path, options, |_| {}).map(|(report, _)| report)
+    verify_reader(file, path, options)
 }
 
 /// Audits a journal read from any stream (a bundle's journal section, say); `label` names it
 /// in errors.
 pub fn verify_reader(
-    input: impl Read,
+    input: impl Read + Send,
     label: &Path,
     options: &Options,
 ) -> Result<Report, AuditError> {
-    walk_input(input, label, options, |_| {}).map(|(report, _)| report)
+    // On a thread of rayon's pool, so that the judging thread is one of the pool's: while it
+    // waits for the signature checks it takes a share of them, and the cores are never asked
+    // to run more threads than they have.
+    rayon::scope(|_| walk_input(input, label, options, |_| {})).map(|(report, _)| report)
 }
 
 /// Audits the journal at `path`, showing each entry to `visit` as it goes.
@@ -265,8 +293,8 @@ fn walk_to_state(
         source,
     })?;
     let options = Options {
-        trust,
-        evidence: Evidence::default(),
+        trust: trust.into_iter().collect(),
+        ..Options::default()
     };
     walk_input(file, path, &options, visit)
 }
@@ -317,22 +345,23 @@ fn empty_report() -> Report {
     }
 }
 
-/// Compares the first record's hash with the genesis hash the auditor trusts.
-fn check_trust(report: &mut Report, trust: Option<Hash>, genesis: Hash, seq: u64) {
-    if let Some(trusted) = trust {
-        let ok = trusted == genesis;
-        report.genesis_trusted = Some(ok);
-        if !ok {
-            report.findings.push(Finding::new(
-                Code::GenesisUntrusted,
-                seq,
-                format!(
-                    "genesis hash is {}, not the trusted {}",
-                    hex(&genesis),
-                    hex(&trusted)
-                ),
-            ));
-        }
+/// Compares the first record's hash with the genesis hashes the auditor trusts.
+fn check_trust(report: &mut Report, trust: &[Hash], genesis: Hash, seq: u64) {
+    if trust.is_empty() {
+        return;
+    }
+    let ok = trust.contains(&genesis);
+    report.genesis_trusted = Some(ok);
+    if !ok {
+        let trusted = match trust {
+            [one] => format!("not the trusted {}", hex(one)),
+            many => format!("none of the {} trusted hashes given", many.len()),
+        };
+        report.findings.push(Finding::new(
+            Code::GenesisUntrusted,
+            seq,
+            format!("genesis hash is {}, {trusted}", hex(&genesis)),
+        ));
     }
 }
 
@@ -433,7 +462,7 @@ fn walk_records<R: Read>(
     options: &Options,
     mut visit: impl FnMut(Visit<'_>),
 ) -> Result<(Report, State<MemKv>), AuditError> {
-    let trust = options.trust;
+    let trust = options.trust.as_slice();
     let wanted = options.evidence.wanted();
     let mut observed = Observed {
         ledger_id: Some(header_id),
@@ -468,11 +497,15 @@ fn walk_records<R: Read>(
     // it is judged.
     let mut batch = read_batch(&mut reader)?;
     let mut ahead = check_ahead(&batch, &observed.holders);
+    let mut bytes_read = 0;
     while !batch.is_empty() {
         let following = read_batch(&mut reader)?;
         let holders = observed.holders.clone();
-        let following_ahead = std::thread::scope(|scope| -> Result<Ahead, AuditError> {
-            let worker = scope.spawn(|| check_ahead(&following, &holders));
+        let mut following_ahead = Ahead::new();
+        // The checks are a task of rayon's pool: a thread of the pool that runs out of work,
+        // this one included once it has judged the batch, takes a share of them.
+        rayon::in_place_scope(|scope| -> Result<(), AuditError> {
+            scope.spawn(|_| following_ahead = check_ahead(&following, &holders));
             for (record, (decoded, verdicts)) in batch.iter().zip(ahead) {
                 report.entries += 1;
                 let decoded = match decoded {
@@ -580,10 +613,17 @@ fn walk_records<R: Read>(
                 note(&mut observed, &state, report.entries, decoded.hash)?;
                 next_seq = seq.saturating_add(1);
             }
-            Ok(worker
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            Ok(())
         })?;
+        if let (Some(progress), Some(last)) = (&options.progress, batch.last()) {
+            progress
+                .entries
+                .fetch_add(batch.len() as u64, Ordering::Relaxed);
+            progress
+                .bytes
+                .fetch_add(last.end() - bytes_read, Ordering::Relaxed);
+            bytes_read = last.end();
+        }
         batch = following;
         ahead = following_ahead;
     }
@@ -621,7 +661,7 @@ fn walk_records<R: Read>(
             0,
             "the journal holds no entry",
         ));
-        if trust.is_some() {
+        if !trust.is_empty() {
             report.genesis_trusted = Some(false);
         }
     }

@@ -1,0 +1,69 @@
+//! The progress bar of a long audit: drawn on stderr when it is a terminal and the audit has
+//! taken more than a second, from the counts the library's audit keeps ([`Progress`]).
+
+use custody::audit::Progress;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// How long an audit runs before the bar appears; `CUSTODY_PROGRESS_DELAY_MS` changes it, so
+/// that the tests can see the bar (or its absence) without a long audit.
+fn delay() -> Duration {
+    let ms = std::env::var("CUSTODY_PROGRESS_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    Duration::from_millis(ms)
+}
+
+/// A bar waiting to appear, or drawn; [`Bar::finish`] removes it.
+pub struct Bar {
+    done: Sender<()>,
+    drawer: JoinHandle<()>,
+}
+
+impl Bar {
+    /// Starts watching `progress` against `total_bytes` of journal, unless stderr is not a
+    /// terminal (a pipe or a file gets nothing).
+    pub fn start(total_bytes: u64, progress: Arc<Progress>) -> Option<Bar> {
+        if !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let (done, finished) = mpsc::channel::<()>();
+        let drawer = std::thread::spawn(move || {
+            let started = Instant::now();
+            if finished.recv_timeout(delay()) != Err(RecvTimeoutError::Timeout) {
+                return;
+            }
+            let bar =
+                ProgressBar::with_draw_target(Some(total_bytes), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{bar:30} {percent:>3}% {msg}, {eta} left")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            loop {
+                let entries = progress.entries();
+                let rate = entries as f64 / started.elapsed().as_secs_f64().max(1e-3);
+                bar.set_message(format!("{entries} entries, {rate:.0} entries/s"));
+                bar.set_position(progress.bytes().min(total_bytes));
+                if finished.recv_timeout(Duration::from_millis(200))
+                    != Err(RecvTimeoutError::Timeout)
+                {
+                    break;
+                }
+            }
+            bar.finish_and_clear();
+        });
+        Some(Bar { done, drawer })
+    }
+
+    /// Removes the bar (before the report is printed).
+    pub fn finish(self) {
+        let _ = self.done.send(());
+        let _ = self.drawer.join();
+    }
+}

@@ -149,13 +149,14 @@ fn listed(
 ) -> Result<Option<Listed>, StoreError> {
     let event = &e.body.event;
     let note = event.incident_note().map(str::to_string);
-    let mut text = crate::summary::detail(event);
+    // The kind first: most entries are not listed, and their text is never written.
+    let mut rescheduled = None;
     let kind = match event {
         Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) => ListedKind::Roster,
         Event::Policy(_) => ListedKind::Policy,
         Event::Schedule(s) => match state.session(&s.session)? {
             Some(old) => {
-                text.push_str(&format!("; rescheduled, was {} to {}", old.start, old.end));
+                rescheduled = Some(format!("; rescheduled, was {} to {}", old.start, old.end));
                 ListedKind::Schedule
             }
             None if note.is_some() => ListedKind::Schedule,
@@ -166,6 +167,8 @@ fn listed(
         _ if note.is_some() => ListedKind::Incident,
         _ => return Ok(None),
     };
+    let mut text = crate::summary::detail(event);
+    text.extend(rescheduled);
     Ok(Some(Listed {
         kind,
         seq: e.entry.seq,
@@ -404,8 +407,42 @@ fn read_batch<R: Read>(reader: &mut Reader<R>) -> Result<Vec<Record>, AuditError
     Ok(batch)
 }
 
-/// Decodes a batch and checks its signatures, in parallel.
-fn check_ahead(batch: &[Record], holders: &HashMap<String, Vec<[u8; 32]>>) -> Ahead {
+/// Each keyholder id's public keys.
+type Holders = HashMap<String, Vec<[u8; 32]>>;
+
+/// Adds the keys that genesis and enrolment entries bring. Checking a signature ahead under a
+/// key enrolled only later (or never for that signer) is harmless: the judge takes the verdict
+/// under the key the roster holds for the signer at that entry, and no other.
+fn add_enrolled<'a>(holders: &mut Holders, entries: impl Iterator<Item = &'a DecodedEntry>) {
+    for e in entries {
+        let keys: Vec<(&str, [u8; 32])> = match &e.body.event {
+            Event::Genesis(g) => g
+                .founders
+                .iter()
+                .map(|f| (f.id.as_str(), f.public_key))
+                .collect(),
+            Event::Enroll(k) => vec![(k.id.as_str(), k.public_key)],
+            _ => continue,
+        };
+        for (id, key) in keys {
+            let known = holders.entry(id.to_string()).or_default();
+            if !known.contains(&key) {
+                known.push(key);
+            }
+        }
+    }
+}
+
+/// Decodes a batch and checks its signatures, in parallel, under the keys enrolled before it
+/// (`holders`) and those enrolled inside it: a ledger's first batches, where the roster is
+/// enrolled, are checked ahead like any other.
+fn check_ahead(batch: &[Record], holders: &Holders) -> Ahead {
+    let decoded: Vec<Result<DecodedEntry, EntryError>> = batch
+        .par_iter()
+        .map(|record| DecodedEntry::decode(&record.bytes))
+        .collect();
+    let mut holders = holders.clone();
+    add_enrolled(&mut holders, decoded.iter().filter_map(|d| d.as_ref().ok()));
     // Each key decoded once per batch, not once per signature.
     let keys: DecodedKeys = holders
         .iter()
@@ -417,10 +454,9 @@ fn check_ahead(batch: &[Record], holders: &HashMap<String, Vec<[u8; 32]>>) -> Ah
             (id.as_str(), decoded)
         })
         .collect();
-    batch
-        .par_iter()
-        .map(|record| {
-            let decoded = DecodedEntry::decode(&record.bytes);
+    decoded
+        .into_par_iter()
+        .map(|decoded| {
             let verdicts = match &decoded {
                 Ok(d) => verdicts_ahead(d, &keys),
                 Err(_) => Vec::new(),
@@ -500,7 +536,12 @@ fn walk_records<R: Read>(
     let mut bytes_read = 0;
     while !batch.is_empty() {
         let following = read_batch(&mut reader)?;
-        let holders = observed.holders.clone();
+        // The keys known once this batch is judged.
+        let mut holders = observed.holders.clone();
+        add_enrolled(
+            &mut holders,
+            ahead.iter().filter_map(|(d, _)| d.as_ref().ok()),
+        );
         let mut following_ahead = Ahead::new();
         // The checks are a task of rayon's pool: a thread of the pool that runs out of work,
         // this one included once it has judged the batch, takes a share of them.

@@ -41,15 +41,26 @@ impl Bar {
             let bar =
                 ProgressBar::with_draw_target(Some(total_bytes), ProgressDrawTarget::stderr());
             bar.set_style(
-                ProgressStyle::with_template("{bar:30} {percent:>3}% {msg}, {eta} left")
+                ProgressStyle::with_template("{bar:30} {percent:>3}% {msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             bar.set_draw_target(ProgressDrawTarget::stderr());
             loop {
-                let entries = progress.entries();
-                let rate = entries as f64 / started.elapsed().as_secs_f64().max(1e-3);
-                bar.set_message(format!("{entries} entries, {rate:.0} entries/s"));
-                bar.set_position(progress.bytes().min(total_bytes));
+                // Rates over the whole audit, not only since the bar appeared.
+                let elapsed = started.elapsed().as_secs_f64().max(1e-3);
+                let (entries, bytes) = (progress.entries(), progress.bytes().min(total_bytes));
+                let left = match bytes {
+                    0 => String::new(),
+                    b => format!(
+                        ", {:.0} s left",
+                        (total_bytes - b) as f64 * elapsed / b as f64
+                    ),
+                };
+                bar.set_message(format!(
+                    "{entries} entries, {:.0} entries/s{left}",
+                    entries as f64 / elapsed
+                ));
+                bar.set_position(bytes);
                 if finished.recv_timeout(Duration::from_millis(200))
                     != Err(RecvTimeoutError::Timeout)
                 {

@@ -3,7 +3,10 @@
 //! until the journal holds N entries. Bodies of a block of 1,000 entries are signed against the
 //! head before the block (within the policy's replay window), so they can be signed in parallel.
 //!
-//!     cargo run --release --example generate_ledger -- DIR N
+//!     cargo run --release --example generate_ledger -- DIR N [COUNTY]
+//!
+//! COUNTY (a number, 0 by default) goes into the ledger id, so that many ledgers generated for
+//! a multi-county audit are distinct ledgers with distinct genesis hashes.
 //!
 //! The recorded times are synthetic (1 ms apart), so the ledger audits clean. Its index is not
 //! built; the first writer to open it builds it.
@@ -47,15 +50,18 @@ fn holder(id: &str, role: Role, person_key: &[u8; 32]) -> Result<Keyholder, BoxE
 
 fn main() -> Result<(), BoxError> {
     let mut args = std::env::args().skip(1);
-    let dir = args.next().ok_or("usage: generate_ledger DIR N")?;
-    let n: u64 = args.next().ok_or("usage: generate_ledger DIR N")?.parse()?;
+    let usage = "usage: generate_ledger DIR N [COUNTY]";
+    let dir = args.next().ok_or(usage)?;
+    let n: u64 = args.next().ok_or(usage)?.parse()?;
+    let county: u64 = args.next().map_or(Ok(0), |c| c.parse())?;
     let dir = Path::new(&dir);
     if dir.exists() {
         return Err(format!("{} exists", dir.display()).into());
     }
     std::fs::create_dir_all(dir)?;
     let started = std::time::Instant::now();
-    let ledger_id = [0x42u8; 16];
+    let mut ledger_id = [0x42u8; 16];
+    ledger_id[8..].copy_from_slice(&county.to_be_bytes());
     let ledger_key = [7u8; 32];
     let person_key = [9u8; 32];
     std::fs::write(dir.join(LEDGER_KEY), ledger_key)?;
@@ -109,7 +115,7 @@ fn main() -> Result<(), BoxError> {
         .map(|id| holder(id, Role::Admin, &person_key))
         .collect::<Result<_, _>>()?;
     let genesis = Event::Genesis(Genesis {
-        exam: format!("generated ledger of {n} events"),
+        exam: format!("generated ledger {county} of {n} events"),
         time_zone: ZONE.into(),
         ledger_key: SigningKey::from_bytes(&ledger_key)
             .verifying_key()

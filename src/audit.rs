@@ -18,6 +18,8 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Why an audit could not run at all (as opposed to findings, which it reports).
 #[derive(Debug, thiserror::Error)]
@@ -147,13 +149,14 @@ fn listed(
 ) -> Result<Option<Listed>, StoreError> {
     let event = &e.body.event;
     let note = event.incident_note().map(str::to_string);
-    let mut text = crate::summary::detail(event, crate::i18n::Lang::En);
+    // The kind first: most entries are not listed, and their text is never written.
+    let mut rescheduled = None;
     let kind = match event {
         Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) => ListedKind::Roster,
         Event::Policy(_) => ListedKind::Policy,
         Event::Schedule(s) => match state.session(&s.session)? {
             Some(old) => {
-                text.push_str(&format!("; rescheduled, was {} to {}", old.start, old.end));
+                rescheduled = Some(format!("; rescheduled, was {} to {}", old.start, old.end));
                 ListedKind::Schedule
             }
             None if note.is_some() => ListedKind::Schedule,
@@ -164,6 +167,8 @@ fn listed(
         _ if note.is_some() => ListedKind::Incident,
         _ => return Ok(None),
     };
+    let mut text = crate::summary::detail(event, crate::i18n::Lang::En);
+    text.extend(rescheduled);
     Ok(Some(Listed {
         kind,
         seq: e.entry.seq,
@@ -210,10 +215,33 @@ pub struct Visit<'a> {
 /// What the auditor brings besides the journal.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// The genesis hash they trust.
-    pub trust: Option<Hash>,
+    /// The genesis hashes they trust: the genesis must be one of them (an auditor of many
+    /// ledgers gives one per ledger). None given: the genesis is not checked.
+    pub trust: Vec<Hash>,
     /// Checkpoints and proofs they hold.
     pub evidence: Evidence,
+    /// Where the audit counts what it has read, for a caller that shows progress.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// How far audits have got: records and journal bytes read, added once per batch. Audits
+/// running at once may share one.
+#[derive(Debug, Default)]
+pub struct Progress {
+    entries: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl Progress {
+    /// Records read so far.
+    pub fn entries(&self) -> u64 {
+        self.entries.load(Ordering::Relaxed)
+    }
+
+    /// Journal bytes read so far, the journal header included.
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
 }
 
 /// Audits the journal file at `path`.
@@ -227,17 +255,20 @@ pub fn verify_with(path: &Path, options: &Options) -> Result<Report, AuditError>
         path: path.to_path_buf(),
         source,
     })?;
-    walk_input(file, path, options, |_| {}).map(|(report, _)| report)
+    verify_reader(file, path, options)
 }
 
 /// Audits a journal read from any stream (a bundle's journal section, say); `label` names it
 /// in errors.
 pub fn verify_reader(
-    input: impl Read,
+    input: impl Read + Send,
     label: &Path,
     options: &Options,
 ) -> Result<Report, AuditError> {
-    walk_input(input, label, options, |_| {}).map(|(report, _)| report)
+    // On a thread of rayon's pool, so that the judging thread is one of the pool's: while it
+    // waits for the signature checks it takes a share of them, and the cores are never asked
+    // to run more threads than they have.
+    rayon::scope(|_| walk_input(input, label, options, |_| {})).map(|(report, _)| report)
 }
 
 /// Audits the journal at `path`, showing each entry to `visit` as it goes.
@@ -265,8 +296,8 @@ fn walk_to_state(
         source,
     })?;
     let options = Options {
-        trust,
-        evidence: Evidence::default(),
+        trust: trust.into_iter().collect(),
+        ..Options::default()
     };
     walk_input(file, path, &options, visit)
 }
@@ -317,22 +348,23 @@ fn empty_report() -> Report {
     }
 }
 
-/// Compares the first record's hash with the genesis hash the auditor trusts.
-fn check_trust(report: &mut Report, trust: Option<Hash>, genesis: Hash, seq: u64) {
-    if let Some(trusted) = trust {
-        let ok = trusted == genesis;
-        report.genesis_trusted = Some(ok);
-        if !ok {
-            report.findings.push(Finding::new(
-                Code::GenesisUntrusted,
-                seq,
-                format!(
-                    "genesis hash is {}, not the trusted {}",
-                    hex(&genesis),
-                    hex(&trusted)
-                ),
-            ));
-        }
+/// Compares the first record's hash with the genesis hashes the auditor trusts.
+fn check_trust(report: &mut Report, trust: &[Hash], genesis: Hash, seq: u64) {
+    if trust.is_empty() {
+        return;
+    }
+    let ok = trust.contains(&genesis);
+    report.genesis_trusted = Some(ok);
+    if !ok {
+        let trusted = match trust {
+            [one] => format!("not the trusted {}", hex(one)),
+            many => format!("none of the {} trusted hashes given", many.len()),
+        };
+        report.findings.push(Finding::new(
+            Code::GenesisUntrusted,
+            seq,
+            format!("genesis hash is {}, {trusted}", hex(&genesis)),
+        ));
     }
 }
 
@@ -353,6 +385,9 @@ fn genesis_signed(e: &DecodedEntry) -> bool {
 
 /// Records decoded and signature-checked ahead at a time.
 const BATCH: usize = 1024;
+
+/// Records in one piece of parallel work (a few hundred microseconds of signature checks).
+const PIECE: usize = 8;
 
 /// Each keyholder id's keys, as bytes and decoded (`None`: not a valid point).
 type DecodedKeys<'a> = HashMap<&'a str, Vec<([u8; 32], Option<VerifyingKey>)>>;
@@ -375,8 +410,45 @@ fn read_batch<R: Read>(reader: &mut Reader<R>) -> Result<Vec<Record>, AuditError
     Ok(batch)
 }
 
-/// Decodes a batch and checks its signatures, in parallel.
-fn check_ahead(batch: &[Record], holders: &HashMap<String, Vec<[u8; 32]>>) -> Ahead {
+/// Each keyholder id's public keys.
+type Holders = HashMap<String, Vec<[u8; 32]>>;
+
+/// Adds the keys that genesis and enrolment entries bring. Checking a signature ahead under a
+/// key enrolled only later (or never for that signer) is harmless: the judge takes the verdict
+/// under the key the roster holds for the signer at that entry, and no other.
+fn add_enrolled<'a>(holders: &mut Holders, entries: impl Iterator<Item = &'a DecodedEntry>) {
+    for e in entries {
+        let keys: Vec<(&str, [u8; 32])> = match &e.body.event {
+            Event::Genesis(g) => g
+                .founders
+                .iter()
+                .map(|f| (f.id.as_str(), f.public_key))
+                .collect(),
+            Event::Enroll(k) => vec![(k.id.as_str(), k.public_key)],
+            _ => continue,
+        };
+        for (id, key) in keys {
+            let known = holders.entry(id.to_string()).or_default();
+            if !known.contains(&key) {
+                known.push(key);
+            }
+        }
+    }
+}
+
+/// Decodes a batch and checks its signatures, in parallel, under the keys enrolled before it
+/// (`holders`) and those enrolled inside it: a ledger's first batches, where the roster is
+/// enrolled, are checked ahead like any other.
+fn check_ahead(batch: &[Record], holders: &Holders) -> Ahead {
+    // Small pieces, so that the cores finish a batch together: rayon splits a batch of 1,024 in
+    // only a few large pieces unless told, and one core then checks the last piece alone.
+    let decoded: Vec<Result<DecodedEntry, EntryError>> = batch
+        .par_iter()
+        .with_max_len(PIECE)
+        .map(|record| DecodedEntry::decode(&record.bytes))
+        .collect();
+    let mut holders = holders.clone();
+    add_enrolled(&mut holders, decoded.iter().filter_map(|d| d.as_ref().ok()));
     // Each key decoded once per batch, not once per signature.
     let keys: DecodedKeys = holders
         .iter()
@@ -388,10 +460,10 @@ fn check_ahead(batch: &[Record], holders: &HashMap<String, Vec<[u8; 32]>>) -> Ah
             (id.as_str(), decoded)
         })
         .collect();
-    batch
-        .par_iter()
-        .map(|record| {
-            let decoded = DecodedEntry::decode(&record.bytes);
+    decoded
+        .into_par_iter()
+        .with_max_len(PIECE)
+        .map(|decoded| {
             let verdicts = match &decoded {
                 Ok(d) => verdicts_ahead(d, &keys),
                 Err(_) => Vec::new(),
@@ -433,7 +505,7 @@ fn walk_records<R: Read>(
     options: &Options,
     mut visit: impl FnMut(Visit<'_>),
 ) -> Result<(Report, State<MemKv>), AuditError> {
-    let trust = options.trust;
+    let trust = options.trust.as_slice();
     let wanted = options.evidence.wanted();
     let mut observed = Observed {
         ledger_id: Some(header_id),
@@ -468,11 +540,20 @@ fn walk_records<R: Read>(
     // it is judged.
     let mut batch = read_batch(&mut reader)?;
     let mut ahead = check_ahead(&batch, &observed.holders);
+    let mut bytes_read = 0;
     while !batch.is_empty() {
         let following = read_batch(&mut reader)?;
-        let holders = observed.holders.clone();
-        let following_ahead = std::thread::scope(|scope| -> Result<Ahead, AuditError> {
-            let worker = scope.spawn(|| check_ahead(&following, &holders));
+        // The keys known once this batch is judged.
+        let mut holders = observed.holders.clone();
+        add_enrolled(
+            &mut holders,
+            ahead.iter().filter_map(|(d, _)| d.as_ref().ok()),
+        );
+        let mut following_ahead = Ahead::new();
+        // The checks are a task of rayon's pool: a thread of the pool that runs out of work,
+        // this one included once it has judged the batch, takes a share of them.
+        rayon::in_place_scope(|scope| -> Result<(), AuditError> {
+            scope.spawn(|_| following_ahead = check_ahead(&following, &holders));
             for (record, (decoded, verdicts)) in batch.iter().zip(ahead) {
                 report.entries += 1;
                 let decoded = match decoded {
@@ -580,10 +661,17 @@ fn walk_records<R: Read>(
                 note(&mut observed, &state, report.entries, decoded.hash)?;
                 next_seq = seq.saturating_add(1);
             }
-            Ok(worker
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            Ok(())
         })?;
+        if let (Some(progress), Some(last)) = (&options.progress, batch.last()) {
+            progress
+                .entries
+                .fetch_add(batch.len() as u64, Ordering::Relaxed);
+            progress
+                .bytes
+                .fetch_add(last.end() - bytes_read, Ordering::Relaxed);
+            bytes_read = last.end();
+        }
         batch = following;
         ahead = following_ahead;
     }
@@ -621,7 +709,7 @@ fn walk_records<R: Read>(
             0,
             "the journal holds no entry",
         ));
-        if trust.is_some() {
+        if !trust.is_empty() {
             report.genesis_trusted = Some(false);
         }
     }

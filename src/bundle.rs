@@ -562,16 +562,12 @@ pub fn open(path: &Path) -> Result<OpenBundle, BundleError> {
 
 /// Audits a bundle's journal against its own checkpoints and the evidence given, with the
 /// same audit as `verify --ledger`.
-pub fn verify(
-    path: &Path,
-    trust: Option<Hash>,
-    mut evidence: Evidence,
-) -> Result<Report, BundleError> {
+pub fn verify(path: &Path, mut options: Options) -> Result<Report, BundleError> {
     let bundle = open(path)?;
     let mut checkpoints = bundle.header.evidence(&path.display().to_string());
-    checkpoints.append(&mut evidence.checkpoints);
-    evidence.checkpoints = checkpoints;
-    let report = audit::verify_reader(bundle.journal, path, &Options { trust, evidence })?;
+    checkpoints.append(&mut options.evidence.checkpoints);
+    options.evidence.checkpoints = checkpoints;
+    let report = audit::verify_reader(bundle.journal, path, &options)?;
     Ok(report)
 }
 
@@ -1225,11 +1221,12 @@ fn restore_locked(
     let report = audit::verify_with(
         tmp,
         &Options {
-            trust: options.trust,
+            trust: options.trust.into_iter().collect(),
             evidence: Evidence {
                 checkpoints: evidence,
                 proofs: Vec::new(),
             },
+            progress: None,
         },
     )?;
     if let Some(refusal) = integrity_refusal(&report) {

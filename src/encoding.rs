@@ -52,6 +52,16 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, EncodingError> {
 
 /// Decodes bytes that must be exactly the canonical encoding of one value.
 pub fn decode<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> Result<T, EncodingError> {
+    let value = decode_own(bytes)?;
+    if encode(&value)? != bytes {
+        return Err(EncodingError::NonCanonical);
+    }
+    Ok(value)
+}
+
+/// [`decode`] of bytes this process wrote itself with [`encode`] (the audit's in-memory
+/// state), which are canonical by construction: the re-encoding that proves it is skipped.
+pub fn decode_own<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, EncodingError> {
     if bytes.len() > MAX_ENCODED {
         return Err(EncodingError::TooLarge { len: bytes.len() });
     }
@@ -61,9 +71,6 @@ pub fn decode<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> Result<T, Encodi
         return Err(EncodingError::Trailing {
             extra: bytes.len() - used,
         });
-    }
-    if encode(&value)? != bytes {
-        return Err(EncodingError::NonCanonical);
     }
     Ok(value)
 }

@@ -59,6 +59,18 @@ fn parse_checkpoint(note: &str) -> Option<Checkpoint> {
         .and_then(|n| Checkpoint::parse_text(&n.text).ok())
 }
 
+/// The origin a checkpoint note names (`custody/<ledger id>`): which ledger it speaks of.
+pub fn checkpoint_origin(note: &str) -> Option<String> {
+    parse_checkpoint(note).map(|c| c.origin)
+}
+
+/// The origin an inclusion proof's checkpoint names.
+pub fn proof_origin(text: &str) -> Option<String> {
+    Proof::parse(text)
+        .ok()
+        .and_then(|p| checkpoint_origin(&p.checkpoint))
+}
+
 /// What the audit saw of the journal that evidence is judged against.
 #[derive(Debug, Default)]
 pub(crate) struct Observed {

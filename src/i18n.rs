@@ -685,6 +685,22 @@ catalogue! {
     NoteNames: "signed-note names: {origin} (ledger), {origin}/<id> (keyholders); --note-format prints verifier keys", "签名注记名称：{origin}（台账），{origin}/<编号>（持钥人）；--note-format 输出验证公钥";
     PolicyInForce: "# the policy in force (custody policy set --file reads this format)", "# 现行规则（custody policy set --file 读取此格式）";
     PolicyPending: "note: a policy change recorded at entry {seq} takes effect at {at}", "注意：第 {seq} 条记录的规则变更于 {at} 生效";
+
+    // Many bundles in one audit.
+    Progress: "{n} entries, {rate} entries/s{left}", "{n} 条，每秒 {rate} 条{left}";
+    ProgressLeft: ", {s} s left", "，剩余 {s} 秒";
+    BundleHead: "== bundle {i} of {n}: {bundle}", "== 第 {i} 个包（共 {n} 个）：{bundle}";
+    NotAudited: "NOT AUDITED: {text}", "未审计：{text}";
+    NotAuditedShort: "NOT AUDITED", "未审计";
+    CombinedHead: "combined audit of {n} bundles", "{n} 个包的合并审计";
+    Clean: "CLEAN", "无问题";
+    NFindings: "{n} FINDING(S)", "{n} 个问题";
+    TrustUnmatched: "  trusted genesis {hash} matches none of the bundles", "  信任的创建条目哈希 {hash} 与任何包都不匹配";
+    CombinedClean: "verdict: CLEAN, {n} bundles, no findings", "结论：无问题，共 {n} 个包";
+    BundlesWithFindings: "{k} of {n} bundles with findings", "{n} 个包中 {k} 个有问题";
+    BundlesNotAudited: "{k} not audited", "{k} 个未审计";
+    TrustWithoutBundle: "{k} trusted genesis hash(es) without a bundle", "{k} 个信任的创建条目哈希没有对应的包";
+    CombinedVerdict: "verdict: {parts}", "结论：{parts}";
 }
 
 #[cfg(test)]

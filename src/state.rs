@@ -33,6 +33,11 @@ pub type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// The store under a [`State`].
 pub trait Kv {
+    /// Whether every value in the store was written by this process through [`State`]: then
+    /// its values are canonical by construction and are decoded without proving it again
+    /// (the audit's state). A store on disk could hold anything, so by default they are.
+    const OWN_WRITES: bool = false;
+
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     /// Applies all writes or none.
     fn write(&mut self, batch: Batch) -> Result<(), StoreError>;
@@ -45,6 +50,8 @@ pub trait Kv {
 pub struct MemKv(HashMap<Vec<u8>, Vec<u8>>);
 
 impl Kv for MemKv {
+    const OWN_WRITES: bool = true;
+
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.0.get(key).cloned())
     }
@@ -183,6 +190,7 @@ impl<K: Kv> State<K> {
         key: &[u8],
     ) -> Result<Option<T>, StoreError> {
         match self.kv.get(key)? {
+            Some(bytes) if K::OWN_WRITES => Ok(Some(encoding::decode_own(&bytes)?)),
             Some(bytes) => Ok(Some(encoding::decode(&bytes)?)),
             None => Ok(None),
         }

@@ -119,11 +119,12 @@ fn verify_bundle(path: &Path, trust: &str, more: Vec<Named>) -> Report {
     let mut checkpoints = opened.header.evidence("bundle");
     checkpoints.extend(more);
     let options = Options {
-        trust: parse_hex::<32>(trust),
+        trust: parse_hex::<32>(trust).into_iter().collect(),
         evidence: Evidence {
             checkpoints,
             proofs: Vec::new(),
         },
+        progress: None,
     };
     verify_reader(opened.journal, path, &options).expect("the audit runs")
 }
@@ -347,7 +348,11 @@ fn an_export_verifies_exactly_like_its_ledger_and_carries_the_journal_unchanged(
     assert_eq!(report.checkpoints[1].signed_by, vec!["a1", "a2"]);
 
     // The library's own shortcut agrees.
-    let direct = bundle::verify(&file, parse_hex::<32>(&genesis), Evidence::default()).unwrap();
+    let options = Options {
+        trust: parse_hex::<32>(&genesis).into_iter().collect(),
+        ..Options::default()
+    };
+    let direct = bundle::verify(&file, options).unwrap();
     assert_eq!(codes(&direct), codes(&report));
 
     // A second export to the same file is refused, and the first is untouched.
@@ -846,7 +851,7 @@ fn library_survives(path: &Path) {
     if let Ok(opened) = bundle::open(path) {
         let _ = verify_reader(opened.journal, path, &Options::default());
     }
-    let _ = bundle::verify(path, None, Evidence::default());
+    let _ = bundle::verify(path, Options::default());
 }
 
 #[test]

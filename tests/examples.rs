@@ -35,7 +35,7 @@ fn every_leak_attempt_is_refused_or_flagged() {
 #[test]
 fn the_benchmark_runs_on_a_small_ledger() {
     let out = std::process::Command::new(util::example("bench"))
-        .args(["--events", "2000"])
+        .args(["--events", "2000", "--appends", "20", "--counties", "2"])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -44,5 +44,15 @@ fn the_benchmark_runs_on_a_small_ledger() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("b/a"), "{stdout}");
+    for line in [
+        "b/a",
+        "peak memory",
+        "open ",
+        "append ",
+        "raw fsync",
+        "export",
+        "multi-ledger ",
+    ] {
+        assert!(stdout.contains(line), "{line}: {stdout}");
+    }
 }

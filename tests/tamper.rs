@@ -347,7 +347,7 @@ impl Auditor {
         let path = dir.path().join("journal");
         let c = clean();
         let armed = Options {
-            trust: Some(c.built.leaves[0]),
+            trust: vec![c.built.leaves[0]],
             evidence: Evidence {
                 checkpoints: vec![Named {
                     label: "held checkpoint".into(),
@@ -355,6 +355,7 @@ impl Auditor {
                 }],
                 proofs: vec![],
             },
+            progress: None,
         };
         Auditor {
             _dir: dir,

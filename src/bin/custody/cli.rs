@@ -651,8 +651,9 @@ pub struct ShowArgs {
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
     /// The genesis hash you trust (printed by init); without it the genesis is not checked.
+    /// Repeatable: with several bundles, each ledger's genesis must be one of them.
     #[arg(long, value_name = "GENESIS_HASH")]
-    pub trust: Option<String>,
+    pub trust: Vec<String>,
     /// A checkpoint you hold (a signed note): the ledger must contain exactly that tree, and may
     /// only have grown since. Repeatable.
     #[arg(long = "checkpoint", value_name = "FILE")]
@@ -661,9 +662,10 @@ pub struct VerifyArgs {
     #[arg(long = "proof", value_name = "FILE")]
     pub proofs: Vec<PathBuf>,
     /// Audit an export or backup file (custody export) instead of a ledger directory: it needs
-    /// nothing else.
+    /// nothing else. Repeatable: many counties' exports in one run, in parallel, with one
+    /// combined report and one exit code.
     #[arg(long, value_name = "FILE")]
-    pub bundle: Option<PathBuf>,
+    pub bundle: Vec<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,

@@ -8,13 +8,14 @@ mod cli;
 mod drafts;
 mod events;
 mod fail;
+mod multi;
+mod progress;
 mod sign;
 mod tlog;
 mod views;
 
 use clap::Parser;
 use cli::{Cli, Command};
-use custody::entry::parse_hex;
 use custody::i18n::{Lang, Msg};
 
 use custody::event::{Event, Revocation};
@@ -24,7 +25,7 @@ use custody::policy::Policy;
 use custody::roster::{Keyholder, Role, person_tag};
 use custody::rules::signer_list_problems;
 use custody::time::{Timestamp, check_zone};
-use fail::{EXIT_FINDINGS, Fail, input, refused};
+use fail::{Fail, input, refused};
 use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -73,18 +74,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
         Command::Record(a) => events::record_event(dir, a.event),
         Command::Draft(a) => events::draft(dir, a),
         Command::Show(a) => views::show(dir, a.seq, a.json),
-        Command::Verify(a) => {
-            let trust = match a.trust.as_deref() {
-                Some(t) => Some(parse_hex::<32>(t).ok_or_else(|| {
-                    input(format!(
-                        "--trust {t:?} is not a 64-digit hex hash (init printed the genesis hash)"
-                    ))
-                })?),
-                None => None,
-            };
-            let clean = tlog::verify(dir, trust, &a)?;
-            Ok(if clean { 0 } else { EXIT_FINDINGS })
-        }
+        Command::Verify(a) => multi::verify(dir, &a),
         Command::Checkpoint(a) => tlog::checkpoint(dir, a),
         // Both generated from the clap definitions, never written by hand; buffered so that a
         // closed pipe (`| head`) is not an error.

@@ -5,7 +5,7 @@
 use crate::cli::{CheckpointArgs, KeysArgs, ProveArgs, VerifyArgs};
 use crate::fail::{EXIT_REFUSED, Fail, input};
 use custody::audit::{self, ListedKind, Options, Report};
-use custody::entry::{Hash, hex, leaf_hash};
+use custody::entry::{hex, leaf_hash};
 use custody::evidence::{Evidence, EvidenceKind, Named};
 use custody::finding::{Category, Code, Finding, Severity};
 use custody::i18n::{Lang, Msg};
@@ -16,7 +16,7 @@ use custody::note::{self, Checkpoint, Proof, key_id, origin, verifier_key};
 use custody::roster::Role;
 use std::path::{Path, PathBuf};
 
-fn named(paths: &[PathBuf], what: &str) -> Result<Vec<Named>, Fail> {
+pub(crate) fn named(paths: &[PathBuf], what: &str) -> Result<Vec<Named>, Fail> {
     paths
         .iter()
         .map(|p| {
@@ -35,46 +35,45 @@ fn store(e: custody::state::StoreError) -> Fail {
     LedgerError::from(e).into()
 }
 
-/// `custody verify`: the audit report, against the trusted genesis, the ledger's own
-/// checkpoints, and the checkpoints and proofs given. Returns whether it is clean.
-pub fn verify(dir: &Path, trust: Option<Hash>, a: &VerifyArgs) -> Result<bool, Fail> {
+/// The audit of `custody verify` for one ledger directory or one bundle: against the trusted
+/// genesis hashes of `options`, the ledger's own checkpoints, and the checkpoints and proofs
+/// given.
+pub fn audit(dir: &Path, mut options: Options, a: &VerifyArgs) -> Result<Report, Fail> {
     let proofs = named(&a.proofs, "proof")?;
-    let report = match &a.bundle {
+    Ok(match a.bundle.first() {
         // An export carries the ledger's checkpoints as a directory holds them: same audit.
         Some(file) => {
             let checkpoints = named(&a.checkpoints, "checkpoint")?;
-            custody::bundle::verify(
-                file,
-                trust,
-                Evidence {
-                    checkpoints,
-                    proofs,
-                },
-            )?
+            options.evidence = Evidence {
+                checkpoints,
+                proofs,
+            };
+            custody::bundle::verify(file, options)?
         }
         None => {
             let path = ledger::journal_path(dir)?;
             let mut checkpoints = ledger::own_evidence(dir)?;
             checkpoints.extend(named(&a.checkpoints, "checkpoint")?);
-            let options = Options {
-                trust,
-                evidence: Evidence {
-                    checkpoints,
-                    proofs,
-                },
+            options.evidence = Evidence {
+                checkpoints,
+                proofs,
             };
             audit::verify_with(&path, &options)?
         }
-    };
-    if a.json {
+    })
+}
+
+/// Prints an audit report, for a person or as JSON.
+pub fn print_report(report: &Report, json: bool) -> Result<(), Fail> {
+    if json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&report).map_err(|e| input(e.to_string()))?
+            serde_json::to_string_pretty(report).map_err(|e| input(e.to_string()))?
         );
     } else {
-        print!("{}", render_report(&report, crate::lang()));
+        print!("{}", render_report(report, crate::lang()));
     }
-    Ok(report.is_clean())
+    Ok(())
 }
 
 /// `custody checkpoint`: two admins sign the tree head as a C2SP checkpoint, kept under

@@ -1,21 +1,22 @@
 //! The sled index: derived data that makes an append fast. It holds the state (roster, policy,
-//! tip, replay window), each entry's offset in the journal, and how much of the journal it has
-//! absorbed. It is never trusted over the journal: on open it is checked against the journal,
+//! tip, replay window), where the last entry starts in the journal, and how much of the journal
+//! it has absorbed. It is never trusted over the journal: on open it is checked against the journal,
 //! brought up to date, or rebuilt.
 
 use crate::state::{Batch, Kv, Pairs, StoreError};
 use std::path::Path;
 
 const STATE_TREE: &str = "state";
-const OFFSETS_TREE: &str = "offsets";
 /// Journal length the index has absorbed, written in the same batch as each entry's state.
 pub const ABSORBED: &[u8] = b"J";
+/// Where the last absorbed entry starts in the journal, written in the same batch: what the
+/// open checks the index against.
+pub const TIP_OFFSET: &[u8] = b"O";
 
-/// A sled database holding the state and the offsets.
+/// A sled database holding the state.
 pub struct SledKv {
     db: sled::Db,
     state: sled::Tree,
-    offsets: sled::Tree,
 }
 
 fn backend(e: sled::Error) -> StoreError {
@@ -30,31 +31,23 @@ impl SledKv {
             .open()
             .map_err(backend)?;
         let state = db.open_tree(STATE_TREE).map_err(backend)?;
-        let offsets = db.open_tree(OFFSETS_TREE).map_err(backend)?;
-        Ok(SledKv { db, state, offsets })
+        Ok(SledKv { db, state })
     }
 
-    /// The offset of entry `seq` in the journal.
-    pub fn offset(&self, seq: u64) -> Result<Option<u64>, StoreError> {
-        let v = self.offsets.get(seq.to_be_bytes()).map_err(backend)?;
+    fn u64_at(&self, key: &[u8]) -> Result<Option<u64>, StoreError> {
+        let v = self.state.get(key).map_err(backend)?;
         Ok(v.and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
             .map(u64::from_be_bytes))
     }
 
-    /// Records where entry `seq` lies. Written before the state batch that absorbs it, so an
-    /// interrupted pair leaves at worst an offset for an entry the state has not absorbed.
-    pub fn set_offset(&self, seq: u64, offset: u64) -> Result<(), StoreError> {
-        self.offsets
-            .insert(seq.to_be_bytes(), &offset.to_be_bytes())
-            .map_err(backend)?;
-        Ok(())
+    /// Where the last absorbed entry starts in the journal.
+    pub fn tip_offset(&self) -> Result<Option<u64>, StoreError> {
+        self.u64_at(TIP_OFFSET)
     }
 
     /// How much of the journal the state has absorbed.
     pub fn absorbed(&self) -> Result<Option<u64>, StoreError> {
-        let v = self.state.get(ABSORBED).map_err(backend)?;
-        Ok(v.and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
-            .map(u64::from_be_bytes))
+        self.u64_at(ABSORBED)
     }
 
     /// Writes what sled holds in memory to its files. The index is derived data, so this is

@@ -10,7 +10,7 @@ use crate::entry::{Body, CoSignature, DecodedEntry, Entry, Hash, Head, LedgerId}
 use crate::event::{Event, Genesis};
 use crate::evidence::Named;
 use crate::finding::{Category, Finding, refuses};
-use crate::index::{ABSORBED, SledKv};
+use crate::index::{ABSORBED, SledKv, TIP_OFFSET};
 use crate::journal::{self, End, JournalError, Reader};
 use crate::merkle::Accumulator;
 use crate::note::{self, Checkpoint, Note, origin};
@@ -37,7 +37,9 @@ pub const CHECKPOINTS: &str = "checkpoints";
 
 /// The layout of the state in the index; an index of another layout is rebuilt.
 const INDEX_VERSION_KEY: &[u8] = b"V";
-const INDEX_VERSION: &[u8] = b"custody-index-2";
+const INDEX_VERSION: &[u8] = b"custody-index-3";
+/// Entries absorbed in one open above which the index is reopened at once ([`Ledger::reopen_index`]).
+const REOPEN_AFTER: u64 = 1_000;
 
 /// Why a ledger operation failed. [`LedgerError::class`] sorts them for exit codes.
 #[derive(Debug, thiserror::Error)]
@@ -627,7 +629,9 @@ impl Ledger {
             notices,
             _lock: lock,
         };
-        ledger.absorb_from(from)?;
+        if ledger.absorb_from(from)? > REOPEN_AFTER {
+            ledger = ledger.reopen_index(&index_dir)?;
+        }
         if ledger.damage.is_none() {
             let tree = ledger.state.tree()?;
             if let Some(old) = read_checkpoint(dir)? {
@@ -703,7 +707,7 @@ impl Ledger {
                 ),
             });
         }
-        let Some(offset) = state.kv().offset(tip.size - 1)? else {
+        let Some(offset) = state.kv().tip_offset()? else {
             return Ok(IndexCheck::Untrusted);
         };
         match journal::read_at(&mut file, journal_path, offset)? {
@@ -714,28 +718,55 @@ impl Ledger {
         }
     }
 
-    /// Judges and indexes the journal's records from `offset` on, then deals with its end.
-    fn absorb_from(&mut self, offset: u64) -> Result<(), LedgerError> {
+    /// Closes and opens the index again. sled replays, on open, everything written since its
+    /// last snapshot, and writes one when that replay ends: after a large absorb (a first open,
+    /// a reindex, a restore) one reopen now spares every later command that replay.
+    fn reopen_index(self, index_dir: &Path) -> Result<Ledger, LedgerError> {
+        let Ledger {
+            dir,
+            ledger_id,
+            journal,
+            state,
+            damage,
+            notices,
+            _lock,
+        } = self;
+        state.kv().flush()?;
+        drop(state);
+        Ok(Ledger {
+            dir,
+            ledger_id,
+            journal,
+            state: State::new(SledKv::open(index_dir)?),
+            damage,
+            notices,
+            _lock,
+        })
+    }
+
+    /// Judges and indexes the journal's records from `offset` on, then deals with its end;
+    /// returns how many entries it indexed.
+    fn absorb_from(&mut self, offset: u64) -> Result<u64, LedgerError> {
         let path = self.journal.path().to_path_buf();
         let mut file = File::open(&path).map_err(io_at(&path))?;
         std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(offset)).map_err(io_at(&path))?;
         let mut reader = Reader::new(io::BufReader::with_capacity(1 << 20, file), offset);
-        let mut absorbed = false;
+        let mut absorbed = 0;
         while let Some(record) = reader.next_record().map_err(io_at(&path))? {
             let decoded = match DecodedEntry::decode(&record.bytes) {
                 Ok(d) => d,
                 Err(e) => {
                     self.damage = Some((record.offset, e.to_string()));
-                    return Ok(());
+                    return Ok(absorbed);
                 }
             };
             let findings = judge(&self.state, &decoded, &self.ledger_id)?;
             if let Some(f) = findings.iter().find(|f| f.category == Category::Integrity) {
                 self.damage = Some((record.offset, f.to_string()));
-                return Ok(());
+                return Ok(absorbed);
             }
             self.index(&decoded, record.offset, record.end())?;
-            absorbed = true;
+            absorbed += 1;
         }
         match reader.end() {
             Some(End::Tail { offset, bytes }) => {
@@ -748,7 +779,7 @@ impl Ledger {
             Some(End::Damaged { offset, reason }) => self.damage = Some((*offset, reason.clone())),
             _ => {}
         }
-        if absorbed {
+        if absorbed > 0 {
             self.state.kv().flush()?;
         }
         let len = match reader.end() {
@@ -762,12 +793,12 @@ impl Ledger {
                 "the journal holds no genesis entry".into(),
             ));
         }
-        Ok(())
+        Ok(absorbed)
     }
 
     fn index(&mut self, e: &DecodedEntry, offset: u64, end: u64) -> Result<(), LedgerError> {
-        self.state.kv().set_offset(e.entry.seq, offset)?;
         let mut batch = self.state.transition(e)?;
+        batch.push((TIP_OFFSET.to_vec(), Some(offset.to_be_bytes().to_vec())));
         batch.push((ABSORBED.to_vec(), Some(end.to_be_bytes().to_vec())));
         self.state.write(batch)?;
         Ok(())

@@ -512,8 +512,8 @@ fn check_against(old: &Checkpoint, now: &Checkpoint) -> Result<(), LedgerError> 
     }
 }
 
-/// Takes the writer lock of a ledger directory, without waiting: exit 4 ("in use") for the
-/// user when another process holds it.
+/// Takes the writer lock of a ledger directory, waiting at most 0.2 s: exit 4 ("in use") for
+/// the user when another process holds it.
 pub fn take_lock(dir: &Path) -> Result<File, LedgerError> {
     let lock_path = dir.join(LOCK);
     let lock = OpenOptions::new()
@@ -522,12 +522,25 @@ pub fn take_lock(dir: &Path) -> Result<File, LedgerError> {
         .write(true)
         .open(&lock_path)
         .map_err(io_at(&lock_path))?;
-    match lock.try_lock() {
-        Ok(()) => Ok(lock),
-        Err(TryLockError::WouldBlock) => Err(LedgerError::Busy(dir.to_path_buf())),
-        Err(TryLockError::Error(e)) => Err(io_at(&lock_path)(e)),
+    // A lock can outlive its holder by a moment: a writer that is exiting, or a copy of its
+    // descriptor in a child process another thread is starting (between fork and exec). So a
+    // held lock is tried again for a short while before the ledger counts as busy.
+    let mut attempts = 0;
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return Ok(lock),
+            Err(TryLockError::WouldBlock) if attempts < LOCK_ATTEMPTS => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(TryLockError::WouldBlock) => return Err(LedgerError::Busy(dir.to_path_buf())),
+            Err(TryLockError::Error(e)) => return Err(io_at(&lock_path)(e)),
+        }
     }
 }
+
+/// How many times a held writer lock is tried again, 10 ms apart, before the ledger is busy.
+const LOCK_ATTEMPTS: u32 = 20;
 
 fn entry_error(e: crate::entry::EntryError) -> EncodingError {
     match e {

@@ -39,7 +39,11 @@ impl Lang {
     /// The language of the POSIX locale variables, in their order of precedence: the first
     /// non-empty of `LC_ALL`, `LC_MESSAGES` and `LANG`; `zh_*` gives Chinese, anything else
     /// (including `C` and nothing) English.
-    pub fn from_locale(lc_all: Option<&str>, lc_messages: Option<&str>, lang: Option<&str>) -> Lang {
+    pub fn from_locale(
+        lc_all: Option<&str>,
+        lc_messages: Option<&str>,
+        lang: Option<&str>,
+    ) -> Lang {
         [lc_all, lc_messages, lang]
             .into_iter()
             .flatten()
@@ -321,6 +325,96 @@ catalogue! {
     CategoryTiming: "Timing", "时限";
 
     // The HTML audit report and the handover receipt (交接单).
+    ReceiptTitle: "Handover receipt", "交接单";
+    ReceiptEvent: "Event", "事件";
+    ReceiptEntry: "Entry", "条目";
+    ReceiptEventTime: "Event time", "事件时间";
+    ReceiptRecorded: "Recorded", "记录时间";
+    ReceiptConfRoom: "the confidentiality room", "保密室";
+    ReceiptZone: "Time zone", "时区";
+    ReceiptKeyholder: "Keyholder", "持钥人";
+    ReceiptRoles: "Roles", "角色";
+    ReceiptReason: "Reason", "原因";
+    ReceiptSession: "Session", "场次";
+    ReceiptStart: "Start", "开始";
+    ReceiptEnd: "End", "结束";
+    ReceiptFrom: "From", "交出单位";
+    ReceiptCabinet: "Cabinet", "保密柜";
+    ReceiptTo: "To", "送往";
+    ReceiptEscorts: "Escorts", "押运人员";
+    ReceiptSite: "Site", "考点";
+    ReceiptRoom: "Room", "考场";
+    ReceiptIncident: "Incident", "异常情况";
+    ReceiptNote: "Note", "情况说明";
+    ReceiptCorrects: "Corrects", "更正内容";
+    ReceiptCorrectsText: "entry {seq}, bag {bag}: {fix}", "第 {seq} 条，密封袋 {bag}：{fix}";
+    ReceiptFixBarcode: "barcode {value}", "条码改为 {value}";
+    ReceiptFixSeal: "seal {value}", "封条号改为 {value}";
+    ReceiptFixCount: "count {value}", "份数改为 {value}";
+    ReceiptBags: "Bags", "密封袋";
+    ReceiptBagCount: "{n} bag(s): {ranges}", "共 {n} 袋：{ranges}";
+    ReceiptSeal: "seal {seal}", "封条 {seal}";
+    ReceiptPapers: "{count} papers", "{count} 份";
+    ReceiptTotal: "Total: {papers} papers", "合计：{papers} 份";
+    ReceiptMoreBags: "... and {n} more bags: custody show {seq} lists them all", "……另有 {n} 袋，custody show {seq} 可列出全部";
+    ReceiptSigners: "Signed by", "签名人";
+    ReceiptUnknownSigner: "not on the roster", "不在持钥人名册中";
+    ReceiptEntryHash: "Entry hash", "条目哈希";
+    ReceiptCheckpoint: "Checkpoint", "检查点";
+    ReceiptTreeSize: "tree of {size} entries", "共 {size} 条的树";
+    ReceiptNoCheckpoint: "no checkpoint covers this entry yet; the code names the tree that ends with it", "尚无覆盖本条目的检查点；二维码记录的是截至本条目的树";
+    ReceiptQr: "Scan to check", "扫码核对";
+    ReceiptSignHere: "Signature", "签字";
+    ReceiptWitness: "Witness", "见证人";
+    ReceiptTimes: "Times in {zone}.", "时间均为 {zone} 时区。";
+    ReceiptProve: "Machine-checkable proof: custody prove {seq} --out entry-{seq}.tlog-proof", "机器可核验的证明：custody prove {seq} --out entry-{seq}.tlog-proof";
+    ReceiptNoEntry: "no entry {seq}: the ledger has {entries} entries", "没有第 {seq} 条：台账共有 {entries} 条";
+    ReceiptUndecodable: "entry {seq} does not decode; run custody verify", "第 {seq} 条无法解码；请运行 custody verify";
+    ReceiptBadSignature: "the signature of {signer} on entry {seq} does not verify; run custody verify", "第 {seq} 条上 {signer} 的签名验证失败；请运行 custody verify";
+    ReceiptCheckpointMismatch: "the journal does not match the ledger's own checkpoint of {size} entries; run custody verify", "日志与台账自身 {size} 条的检查点不符；请运行 custody verify";
+    HtmlExists: "{path} already exists; refusing to overwrite it", "{path} 已存在，拒绝覆盖";
+    HtmlWrote: "wrote {path} ({bytes} bytes)", "已写入 {path}（{bytes} 字节）";
+    HtmlTitle: "Audit report", "审计报告";
+    HtmlClean: "CLEAN: no findings", "通过：未发现问题";
+    HtmlNotClean: "{n} finding(s)", "发现 {n} 个问题";
+    HtmlLedger: "Ledger id", "台账编号";
+    HtmlExamined: "Examined", "审计范围";
+    HtmlExaminedText: "{entries} entries, {bags} bags", "{entries} 条记录，{bags} 个密封袋";
+    HtmlRecorded: "Recorded", "记录时间";
+    HtmlRecordedText: "{from} to {to}", "{from} 至 {to}";
+    HtmlGenesis: "Genesis", "创建条目";
+    HtmlTrusted: "matches the trusted hash", "与信任的哈希一致";
+    HtmlUntrusted: "DOES NOT match the trusted hash", "与信任的哈希不一致";
+    HtmlNotChecked: "not checked: give --trust GENESIS_HASH", "未核对：请用 --trust 给出创建条目哈希";
+    HtmlTree: "Tree", "默克尔树";
+    HtmlTreeText: "{size} entries, root {root}", "{size} 条，根哈希 {root}";
+    HtmlEvidence: "Evidence", "证据";
+    HtmlNoEvidence: "none: no checkpoint in the ledger, none given", "无：台账中没有检查点，也未提供";
+    HtmlEvidenceOk: "consistent: the ledger holds this tree of {size} entries", "一致：台账包含这棵 {size} 条的树";
+    HtmlEvidenceUnchecked: "not checked: the journal names no ledger", "未核对：日志未指明台账";
+    HtmlNotice: "Notice", "提示";
+    HtmlTimes: "Times", "时间";
+    HtmlFindings: "Findings", "发现的问题";
+    HtmlNoFindings: "No findings.", "未发现问题。";
+    HtmlEntryLink: "entry {seq}", "第 {seq} 条";
+    HtmlBagLink: "bag {bag}", "密封袋 {bag}";
+    HtmlSignerLink: "signer {signer}", "签名人 {signer}";
+    HtmlBags: "Bags by site, session and room", "密封袋（按考点、场次、考场）";
+    HtmlNoBags: "The ledger has no bags.", "台账中没有密封袋。";
+    HtmlLaneHint: "Each lane runs from a bag's first event to its last. Each dot is an event, coloured by who holds the bag after it; the number above it is the entry, the times below are the first and last event.", "每条时间线从密封袋的第一个事件到最后一个事件。每个圆点是一个事件，颜色表示事件之后由谁保管；上方数字为条目号，下方为首末事件时间。";
+    HtmlHolderRoom: "{role}: in the confidentiality room or a cabinet", "{role}：在保密室或保密柜中";
+    HtmlHolderTransit: "{role}: in transit", "{role}：运送途中";
+    HtmlHolderSite: "{role}: received at the exam site", "{role}：已到达考点";
+    HtmlHolderOpened: "{role}: opened in the exam room", "{role}：已在考场启封";
+    HtmlHolderReleased: "released: out of the ledger's custody", "已移交：离开本台账保管";
+    HtmlRingLegend: "red ring: a finding at that entry", "红圈：该条目有发现的问题";
+    HtmlBagCount: "{n} bag(s)", "{n} 袋";
+    HtmlEntries: "Entries", "条目";
+    HtmlEntriesHint: "The entries the findings and the timelines point at.", "发现的问题和时间线所指向的条目。";
+    HtmlEntryCount: "{n} entries", "{n} 条";
+    HtmlUndecodable: "the record does not decode", "该记录无法解码";
+    HtmlNoRecord: "no such entry in the journal", "日志中没有此条目";
+    HtmlFooter: "This page is a reading aid. The audit is custody verify; the machine-checkable proof of an entry is custody prove.", "本页仅供阅读。审计以 custody verify 为准；条目的机器可核验证明由 custody prove 生成。";
 
     // What each finding code means.
     WhyJournalHeader: "the journal's header is not a custody journal header", "日志文件头不是本系统的日志文件头";
@@ -409,8 +503,14 @@ mod tests {
         for &msg in Msg::ALL {
             let (en, zh) = (msg.text(Lang::En), msg.text(Lang::Zh));
             assert!(!en.trim().is_empty(), "{msg:?}: empty English text");
-            assert!(has_chinese(zh), "{msg:?}: the Chinese text {zh:?} is not Chinese");
-            assert!(!has_chinese(en), "{msg:?}: the English text {en:?} is Chinese");
+            assert!(
+                has_chinese(zh),
+                "{msg:?}: the Chinese text {zh:?} is not Chinese"
+            );
+            assert!(
+                !has_chinese(en),
+                "{msg:?}: the English text {en:?} is Chinese"
+            );
             assert_eq!(
                 placeholders(en),
                 placeholders(zh),
@@ -424,7 +524,10 @@ mod tests {
         for lang in Lang::ALL {
             let mut seen = std::collections::HashSet::new();
             for &code in Code::ALL {
-                assert!(seen.insert(lang.explain(code)), "{code}: explanation shared");
+                assert!(
+                    seen.insert(lang.explain(code)),
+                    "{code}: explanation shared"
+                );
             }
             let events: std::collections::HashSet<_> =
                 EventKind::ALL.iter().map(|k| lang.event(*k)).collect();
@@ -437,9 +540,15 @@ mod tests {
     #[test]
     fn the_locale_decides_without_the_flag() {
         assert_eq!(Lang::from_locale(None, None, Some("zh_CN.UTF-8")), Lang::Zh);
-        assert_eq!(Lang::from_locale(Some("C"), None, Some("zh_CN.UTF-8")), Lang::En);
+        assert_eq!(
+            Lang::from_locale(Some("C"), None, Some("zh_CN.UTF-8")),
+            Lang::En
+        );
         assert_eq!(Lang::from_locale(Some(""), None, Some("zh_TW")), Lang::Zh);
-        assert_eq!(Lang::from_locale(None, Some("zh_CN"), Some("en_US")), Lang::Zh);
+        assert_eq!(
+            Lang::from_locale(None, Some("zh_CN"), Some("en_US")),
+            Lang::Zh
+        );
         assert_eq!(Lang::from_locale(None, None, None), Lang::En);
         assert_eq!(Lang::from_locale(None, None, Some("de_DE.UTF-8")), Lang::En);
         assert_eq!(Lang::parse("zh-CN"), Some(Lang::Zh));

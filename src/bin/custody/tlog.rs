@@ -37,6 +37,9 @@ fn store(e: custody::state::StoreError) -> Fail {
 /// `custody verify`: the audit report, against the trusted genesis, the ledger's own
 /// checkpoints, and the checkpoints and proofs given. Returns whether it is clean.
 pub fn verify(dir: &Path, trust: Option<Hash>, a: &VerifyArgs) -> Result<bool, Fail> {
+    if let Some(out) = &a.html {
+        crate::html::fresh(out)?;
+    }
     let proofs = named(&a.proofs, "proof")?;
     let report = match &a.bundle {
         // An export carries the ledger's checkpoints as a directory holds them: same audit.
@@ -72,6 +75,9 @@ pub fn verify(dir: &Path, trust: Option<Hash>, a: &VerifyArgs) -> Result<bool, F
         );
     } else {
         print!("{}", render_report(&report));
+    }
+    if let Some(out) = &a.html {
+        crate::html::audit_page(dir, a.bundle.as_deref(), &report, out)?;
     }
     Ok(report.is_clean())
 }

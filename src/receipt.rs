@@ -291,6 +291,14 @@ pub fn bag_lines(event: &Event) -> Vec<BagLine> {
     }
 }
 
+/// The barcodes as ranges, sorted first so that consecutive ones become ranges whatever order
+/// they were scanned in.
+fn id_ranges(bags: &[BagLine]) -> String {
+    let mut ids: Vec<&str> = bags.iter().map(|b| b.id.as_str()).collect();
+    ids.sort_unstable();
+    ranges(&ids)
+}
+
 /// Hex in groups of four digits, for reading aloud and comparing by eye.
 fn grouped(bytes: &[u8]) -> Vec<String> {
     let h = hex(bytes);
@@ -400,12 +408,9 @@ impl Handover {
     /// The bag summary line (`6 bags: QP-0001..QP-0005, AS-0001`) and the total papers when the
     /// entry records counts.
     fn bag_summary(&self, lang: Lang, bags: &[BagLine]) -> (String, Option<String>) {
-        // Sorted, so that consecutive barcodes become ranges whatever order they were scanned in.
-        let mut ids: Vec<&str> = bags.iter().map(|b| b.id.as_str()).collect();
-        ids.sort_unstable();
         let line = lang.f(
             Msg::ReceiptBagCount,
-            &[("n", &bags.len()), ("ranges", &ranges(&ids))],
+            &[("n", &bags.len()), ("ranges", &id_ranges(bags))],
         );
         let counted: Vec<u64> = bags.iter().filter_map(|b| b.count).map(u64::from).collect();
         let total = (!counted.is_empty()).then(|| {
@@ -584,7 +589,6 @@ impl Handover {
     /// in lower-case hex, `qr` the QR code's text.
     pub fn json(&self) -> Value {
         let bags = bag_lines(&self.event);
-        let ids: Vec<&str> = bags.iter().map(|b| b.id.as_str()).collect();
         json!({
             "exam": self.exam,
             "ledger_id": hex(&self.ledger_id),
@@ -596,7 +600,7 @@ impl Handover {
             "recorded_at": self.recorded_at.to_rfc3339(),
             "event": event_json(&self.event),
             "bags": bags.iter().map(|b| json!({"id": b.id, "seal": b.seal, "count": b.count})).collect::<Vec<_>>(),
-            "bag_ranges": ranges(&ids),
+            "bag_ranges": id_ranges(&bags),
             "signers": self.signers,
             "tree": {"size": self.tree_size, "root": hex(&self.tree_root)},
             "checkpoint": self.checkpoint.as_ref().map(|c| json!({

@@ -51,9 +51,9 @@ pub fn receipt(dir: &Path, a: ReceiptArgs) -> Result<u8, Fail> {
         crate::html::write_page(out, &handover.html(lang))?;
     }
     if a.json {
-        println!("{}", handover.json());
+        crate::views::emit(&format!("{}\n", handover.json()));
     } else if a.html.is_none() {
-        print!("{}", handover.text(lang));
+        crate::views::emit(&handover.text(lang));
     }
     Ok(0)
 }

@@ -457,28 +457,28 @@ impl<'r> AuditPage<'r> {
         let open_all = self.bags.len() <= OPEN_BAGS;
         let sites: Vec<&[BagRow]> = self.bags.chunk_by(|a, b| a.site == b.site).collect();
         b.push_str("<nav class=\"toc\"><ul>\n");
-        for site in &sites {
+        for (i, site) in sites.iter().enumerate() {
             let _ = write!(
                 b,
-                "<li><a href=\"#{}\">{}</a> <span class=\"n\">{}</span>",
-                anchor("site", &site[0].site),
+                "<li><a href=\"#site-{i}\">{}</a> <span class=\"n\">{}</span>",
                 escape(&site[0].site),
                 escape(&lang.f(Msg::HtmlBagCount, &[("n", &site.len())]))
             );
-            for session in site.chunk_by(|a, b| a.session == b.session) {
-                let _ = write!(
-                    b,
-                    "<br><span class=\"ses\">{}</span>",
-                    escape(&session[0].session)
-                );
-                for room in session.chunk_by(|a, b| a.room == b.room) {
+            let mut session = None;
+            for (j, room) in rooms_of(site).enumerate() {
+                if session != Some(&room[0].session) {
+                    session = Some(&room[0].session);
                     let _ = write!(
                         b,
-                        " <a href=\"#{}\">{}</a>",
-                        anchor("room", &room_key(&room[0])),
-                        escape(&room[0].room)
+                        "<br><span class=\"ses\">{}</span>",
+                        escape(&room[0].session)
                     );
                 }
+                let _ = write!(
+                    b,
+                    " <a href=\"#room-{i}-{j}\">{}</a>",
+                    escape(&room[0].room)
+                );
             }
             b.push_str("</li>\n");
         }
@@ -488,23 +488,21 @@ impl<'r> AuditPage<'r> {
             .iter()
             .map(|(marks, &n)| (n, lane_width(self, marks)))
             .collect();
-        for site in &sites {
+        for (i, site) in sites.iter().enumerate() {
             let bad: usize = site.iter().map(|b| b.findings).sum();
             let _ = writeln!(
                 b,
-                "<details class=\"site\" id=\"{}\"{}><summary>{} <span class=\"n\">{}</span>{}</summary>",
-                anchor("site", &site[0].site),
+                "<details class=\"site\" id=\"site-{i}\"{}><summary>{} <span class=\"n\">{}</span>{}</summary>",
                 if open_all || bad > 0 { " open" } else { "" },
                 escape(&site[0].site),
                 escape(&lang.f(Msg::HtmlBagCount, &[("n", &site.len())])),
                 flag(bad, lang)
             );
-            for room in site.chunk_by(|a, b| a.session == b.session && a.room == b.room) {
+            for (j, room) in rooms_of(site).enumerate() {
                 let bad: usize = room.iter().map(|b| b.findings).sum();
                 let _ = writeln!(
                     b,
-                    "<details class=\"room\" id=\"{}\"{}><summary>{} · {} <span class=\"n\">{}</span>{}</summary>\n<ul class=\"bags\">",
-                    anchor("room", &room_key(&room[0])),
+                    "<details class=\"room\" id=\"room-{i}-{j}\"{}><summary>{} · {} <span class=\"n\">{}</span>{}</summary>\n<ul class=\"bags\">",
                     if open_all || bad > 0 { " open" } else { "" },
                     escape(&room[0].session),
                     escape(&room[0].room),
@@ -560,13 +558,18 @@ impl<'r> AuditPage<'r> {
     fn lane(&self, out: &mut String, n: usize, marks: &[Mark], lang: Lang) {
         let xs = self.xs(marks);
         let _ = write!(out, "<g id=\"t{n}\">");
+        // The segments, one path per holder.
+        let mut paths: Vec<(&str, String)> = Vec::new();
         for (i, pair) in xs.windows(2).enumerate() {
             let class = marks[i].holder.map_or("hu", Holder::class);
-            let _ = write!(
-                out,
-                "<path class=\"s {class}\" d=\"M{:.0} {Y}H{:.0}\"/>",
-                pair[0], pair[1]
-            );
+            let d = format!("M{:.0} {Y}H{:.0}", pair[0], pair[1]);
+            match paths.iter_mut().find(|(c, _)| *c == class) {
+                Some((_, all)) => all.push_str(&d),
+                None => paths.push((class, d)),
+            }
+        }
+        for (class, d) in paths {
+            let _ = write!(out, "<path class=\"s {class}\" d=\"{d}\"/>");
         }
         for (m, x) in marks.iter().zip(&xs) {
             let class = m.holder.map_or("hu", Holder::class);
@@ -684,9 +687,10 @@ fn lane_width(page: &AuditPage<'_>, marks: &[Mark]) -> usize {
     (last + MARGIN + 60.0) as usize
 }
 
-/// The anchor key of a session's room at a site.
-fn room_key(b: &BagRow) -> String {
-    format!("{}/{}/{}", b.site, b.session, b.room)
+/// The rooms of a site's bags, each session's apart, in page order: the sections and the table
+/// of contents number them alike (`room-<site>-<n>`).
+fn rooms_of(site: &[BagRow]) -> impl Iterator<Item = &[BagRow]> {
+    site.chunk_by(|a, b| a.session == b.session && a.room == b.room)
 }
 
 /// `· 3 findings`, or nothing.

@@ -792,7 +792,16 @@ mod tests {
     fn the_payload_parses_back_in_either_case() {
         let p = payload();
         let text = p.encode();
-        assert!(text.starts_with("CUSTODY:1:ABABABAB"), "{text}");
+        // The example of docs/FORMAT.md, section 10.
+        assert_eq!(
+            text,
+            format!(
+                "CUSTODY:1:{}:42:{}:1234:{}",
+                "AB".repeat(16),
+                "01".repeat(32),
+                "FE".repeat(32)
+            )
+        );
         assert_eq!(QrPayload::parse(&text), Ok(p.clone()));
         assert_eq!(QrPayload::parse(&text.to_ascii_lowercase()), Ok(p));
         for bad in [

@@ -5,7 +5,8 @@
 //! Where to look: `encoding` (canonical bytes), `entry` (entries, bodies, hashes), `signing`
 //! (signature rule), `keyfile` (personal key files), `roster` and `policy` (who may sign what),
 //! `rules` (the judge), `state` (what entries change), `journal` and `index` (storage),
-//! `ledger` (the writer), `audit` (verification), `merkle` (tree hashes).
+//! `ledger` (the writer), `audit` (verification), `merkle` (tree hashes), `receipt` and
+//! `report_html` (the printable pages, on `html` and the quick journal pass of `scan`).
 
 #![forbid(unsafe_code)]
 

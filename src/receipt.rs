@@ -254,7 +254,7 @@ fn gather(
 }
 
 /// The bags an event names, with the seal and count it records for each.
-pub fn bag_lines(event: &Event) -> Vec<BagLine> {
+fn bag_lines(event: &Event) -> Vec<BagLine> {
     let obs = |bags: &[crate::bag::BagObs]| {
         bags.iter()
             .map(|b| BagLine {

@@ -5,7 +5,8 @@
 //! Where to look: `encoding` (canonical bytes), `entry` (entries, bodies, hashes), `signing`
 //! (signature rule), `keyfile` (personal key files), `roster` and `policy` (who may sign what),
 //! `rules` (the judge), `state` (what entries change), `journal` and `index` (storage),
-//! `ledger` (the writer), `audit` (verification), `merkle` (tree hashes).
+//! `ledger` (the writer), `audit` (verification), `merkle` (tree hashes), `receipt` and
+//! `report_html` (the printable pages, on `html` and the quick journal pass of `scan`).
 
 #![forbid(unsafe_code)]
 
@@ -19,6 +20,7 @@ pub mod entry;
 pub mod event;
 pub mod evidence;
 pub mod finding;
+pub mod html;
 pub mod i18n;
 pub mod index;
 pub mod journal;
@@ -27,8 +29,11 @@ pub mod ledger;
 pub mod merkle;
 pub mod note;
 pub mod policy;
+pub mod receipt;
+pub mod report_html;
 pub mod roster;
 pub mod rules;
+pub mod scan;
 pub mod signing;
 pub mod state;
 pub mod summary;

@@ -108,6 +108,12 @@ pub enum Command {
     /// An inclusion proof of one entry (c2sp.org/tlog-proof), for the parties to a handover.
     #[command(after_help = "Example:\n  custody prove 42 --out entry-42.tlog-proof")]
     Prove(ProveArgs),
+    /// A printable handover receipt (交接单) of one entry: text for a receipt printer, or a
+    /// one-page A4 HTML document with a QR code and lines for handwritten signatures.
+    #[command(
+        after_help = "Example:\n  custody receipt 42\n  custody --lang zh receipt 42 --html receipt-42.html"
+    )]
+    Receipt(ReceiptArgs),
     /// The ledger key and every keyholder's key, with fingerprints.
     #[command(after_help = "Example:\n  custody keys --note-format")]
     Keys(KeysArgs),
@@ -180,6 +186,19 @@ pub struct ProveArgs {
     /// Where to write the proof (refuses to overwrite).
     #[arg(long)]
     pub out: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct ReceiptArgs {
+    /// The entry's sequence number.
+    pub seq: u64,
+    /// Write the receipt as a one-page A4 HTML document here instead of printing it (refuses
+    /// to overwrite).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -669,6 +688,10 @@ pub struct VerifyArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also write the report as one self-contained HTML page here, with every bag's timeline
+    /// (refuses to overwrite). The exit status is the audit's.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -8,8 +8,10 @@ mod cli;
 mod drafts;
 mod events;
 mod fail;
+mod html;
 mod multi;
 mod progress;
+mod receipt;
 mod sign;
 mod tlog;
 mod views;
@@ -94,6 +96,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             Ok(0)
         }
         Command::Prove(a) => tlog::prove(dir, a),
+        Command::Receipt(a) => receipt::receipt(dir, a),
         Command::Keys(a) => tlog::keys(dir, a),
         Command::Cosign(a) => drafts::cosign(a),
         Command::Submit(a) => drafts::submit(dir, a),

@@ -32,6 +32,14 @@ pub fn verify(dir: &Path, a: &VerifyArgs) -> Result<u8, Fail> {
             })
         })
         .collect::<Result<Vec<Hash>, Fail>>()?;
+    if let Some(out) = &a.html {
+        if a.bundle.len() > 1 {
+            return Err(input(
+                "--html writes the page of one ledger: give it with one --bundle, or none",
+            ));
+        }
+        crate::html::fresh(out)?;
+    }
     let progress = Arc::new(Progress::default());
     let options = Options {
         trust,
@@ -53,6 +61,9 @@ pub fn verify(dir: &Path, a: &VerifyArgs) -> Result<u8, Fail> {
     match outcome? {
         Outcome::One(report) => {
             print_report(&report, a.json)?;
+            if let Some(out) = &a.html {
+                crate::html::audit_page(dir, a.bundle.first().map(PathBuf::as_path), &report, out)?;
+            }
             Ok(if report.is_clean() { 0 } else { EXIT_FINDINGS })
         }
         Outcome::Combined(combined) => {

@@ -68,7 +68,7 @@ fn width() -> usize {
 }
 
 /// Writes to stdout, ignoring a closed pipe (`custody log | head`).
-fn emit(text: &str) {
+pub(crate) fn emit(text: &str) {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let _ = out.write_all(text.as_bytes());

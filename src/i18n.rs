@@ -372,7 +372,6 @@ catalogue! {
     ReceiptUndecodable: "entry {seq} does not decode; run custody verify", "第 {seq} 条无法解码；请运行 custody verify";
     ReceiptBadSignature: "the signature of {signer} on entry {seq} does not verify; run custody verify", "第 {seq} 条上 {signer} 的签名验证失败；请运行 custody verify";
     ReceiptCheckpointMismatch: "the journal does not match the ledger's own checkpoint of {size} entries; run custody verify", "日志与台账自身 {size} 条的检查点不符；请运行 custody verify";
-    HtmlExists: "{path} already exists; refusing to overwrite it", "{path} 已存在，拒绝覆盖";
     HtmlWrote: "wrote {path} ({bytes} bytes)", "已写入 {path}（{bytes} 字节）";
     HtmlTitle: "Audit report", "审计报告";
     HtmlClean: "CLEAN: no findings", "通过：未发现问题";
@@ -666,6 +665,7 @@ catalogue! {
     VerdictFindings: "verdict: {n} FINDING(S): {counts}", "结论：发现 {n} 个问题：{counts}";
 
     // Refusals and what to do about them.
+    FileExists: "{path} already exists; refusing to overwrite it", "{path} 已存在，拒绝覆盖";
     HintPrefix: "hint: ", "提示：";
     HintDisk: "check the disk (free space, permissions, read-only mount); nothing was written, so run the command again once it is fixed", "请检查磁盘（剩余空间、权限、只读挂载）；未写入任何内容，修复后重新运行该命令";
     RefusedByRules: "refused by the ledger's rules", "被台账规则拒绝";

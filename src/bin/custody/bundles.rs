@@ -43,14 +43,6 @@ impl From<BundleError> for Fail {
     }
 }
 
-/// Refuses an existing output before anything is asked or read.
-fn fresh_out(out: &Path) -> Result<(), Fail> {
-    if std::fs::symlink_metadata(out).is_ok() {
-        return Err(BundleError::Exists(out.to_path_buf()).into());
-    }
-    Ok(())
-}
-
 fn print_written(w: &Written, json: bool) {
     if json {
         println!(
@@ -123,7 +115,7 @@ fn notes(notices: &[String]) {
 
 /// `custody export --out FILE`: the journal and its checkpoints, no secret.
 pub fn export(dir: &Path, a: ExportArgs) -> Result<u8, Fail> {
-    fresh_out(&a.out)?;
+    crate::fail::fresh(&a.out)?;
     let written = bundle::write(dir, &a.out, None)?;
     print_written(&written, a.json);
     Ok(0)
@@ -141,7 +133,7 @@ fn kdf(name: &str) -> Result<KdfParams, Fail> {
 /// passphrase typed twice (or read from `--pass-file`).
 pub fn backup(dir: &Path, a: BackupArgs) -> Result<u8, Fail> {
     let params = kdf(&a.kdf)?;
-    fresh_out(&a.out)?;
+    crate::fail::fresh(&a.out)?;
     // Refuse a missing ledger before asking for a passphrase that would be wasted.
     journal_path(dir)?;
     let pass: Zeroizing<Vec<u8>> = match &a.pass_file {

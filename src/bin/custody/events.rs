@@ -374,12 +374,7 @@ pub fn draft(dir: &Path, a: DraftArgs) -> Result<u8, Fail> {
             "a draft is not signed where it is prepared: name the co-signers with --cosigner ID, and each runs custody cosign",
         ));
     }
-    if out.exists() {
-        return Err(input(format!(
-            "{} already exists; refusing to overwrite it",
-            out.display()
-        )));
-    }
+    crate::fail::fresh(&out)?;
     let peek = ledger::peek(dir)?;
     let problems = custody::rules::signer_list_problems(peek.head.size, &a.cosigners);
     if !problems.is_empty() {

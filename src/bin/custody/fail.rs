@@ -50,6 +50,17 @@ impl Fail {
     }
 }
 
+/// Refuses an output file that exists (a dangling link too), before anything is asked, read or
+/// written: no command overwrites a file.
+pub fn fresh(out: &std::path::Path) -> Result<(), Fail> {
+    if std::fs::symlink_metadata(out).is_ok() {
+        return Err(input(
+            crate::lang().f(Msg::FileExists, &[("path", &out.display())]),
+        ));
+    }
+    Ok(())
+}
+
 pub fn input(message: impl Into<String>) -> Fail {
     Fail {
         code: EXIT_INPUT,

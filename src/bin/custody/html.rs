@@ -9,21 +9,10 @@ use custody::report_html::AuditPage;
 use std::io::ErrorKind;
 use std::path::Path;
 
-/// Refuses an output file that exists, before anything is read or written (as `prove` and
-/// `export` do).
-pub(crate) fn fresh(out: &Path) -> Result<(), Fail> {
-    if std::fs::symlink_metadata(out).is_ok() {
-        return Err(input(
-            crate::lang().f(Msg::HtmlExists, &[("path", &out.display())]),
-        ));
-    }
-    Ok(())
-}
-
 /// Writes a page whole or not at all, and says so on stderr. A place that cannot hold the file
 /// (no such directory, no permission) is bad input; a failing disk is a storage failure.
 pub(crate) fn write_page(out: &Path, page: &str) -> Result<(), Fail> {
-    fresh(out)?;
+    crate::fail::fresh(out)?;
     custody::journal::write_atomic(out, page.as_bytes()).map_err(|e| {
         let code = match e.kind() {
             ErrorKind::NotFound | ErrorKind::PermissionDenied | ErrorKind::IsADirectory => {

@@ -122,13 +122,7 @@ fn keygen(a: cli::KeygenArgs) -> Result<u8, Fail> {
     };
     // Refuse before asking for a passphrase that would be wasted.
     for ext in ["key", "pub"] {
-        let p = a.out.join(format!("{}.{ext}", a.id));
-        if p.exists() || p.is_symlink() {
-            return Err(input(format!(
-                "{} already exists; refusing to overwrite it",
-                p.display()
-            )));
-        }
+        fail::fresh(&a.out.join(format!("{}.{ext}", a.id)))?;
     }
     let pass = match &a.pass_file {
         Some(p) => sign::read_pass_file(p)?,

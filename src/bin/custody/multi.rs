@@ -38,7 +38,7 @@ pub fn verify(dir: &Path, a: &VerifyArgs) -> Result<u8, Fail> {
                 "--html writes the page of one ledger: give it with one --bundle, or none",
             ));
         }
-        crate::html::fresh(out)?;
+        crate::fail::fresh(out)?;
     }
     let progress = Arc::new(Progress::default());
     let options = Options {

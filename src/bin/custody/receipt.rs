@@ -37,7 +37,7 @@ fn receipt_fail(e: ReceiptError) -> Fail {
 
 pub fn receipt(dir: &Path, a: ReceiptArgs) -> Result<u8, Fail> {
     if let Some(out) = &a.html {
-        crate::html::fresh(out)?;
+        crate::fail::fresh(out)?;
     }
     let path = custody::ledger::journal_path(dir)?;
     let checkpoint = custody::ledger::read_checkpoint(dir)?;

@@ -91,13 +91,8 @@ pub fn checkpoint(dir: &Path, a: CheckpointArgs) -> Result<u8, Fail> {
     if !problems.is_empty() {
         return Err(crate::fail::refused(&problems));
     }
-    if let Some(out) = &a.out
-        && out.exists()
-    {
-        return Err(input(format!(
-            "{} already exists; refusing to overwrite it",
-            out.display()
-        )));
+    if let Some(out) = &a.out {
+        crate::fail::fresh(out)?;
     }
     let path = ledger::journal_path(dir)?;
     let (report, state) = audit::replay(&path)?;
@@ -199,12 +194,7 @@ pub fn checkpoint(dir: &Path, a: CheckpointArgs) -> Result<u8, Fail> {
 /// `custody prove SEQ --out FILE`: an inclusion proof of one entry in the tree of the ledger's
 /// latest checkpoint, as a c2sp.org/tlog-proof file.
 pub fn prove(dir: &Path, a: ProveArgs) -> Result<u8, Fail> {
-    if a.out.exists() {
-        return Err(input(format!(
-            "{} already exists; refusing to overwrite it",
-            a.out.display()
-        )));
-    }
+    crate::fail::fresh(&a.out)?;
     let cp = ledger::read_checkpoint(dir)?
         .ok_or_else(|| input("the ledger has signed no checkpoint yet: record an event first"))?;
     if a.seq >= cp.size {

@@ -1,7 +1,7 @@
 //! The printable pages on the command line: writing them (never over an existing file, never
 //! half), and the HTML audit report of `custody verify --html`.
 
-use crate::fail::{EXIT_INPUT, EXIT_STORAGE, Fail, input};
+use crate::fail::{EXIT_INPUT, EXIT_STORAGE, Fail};
 use custody::audit::Report;
 use custody::i18n::Msg;
 use custody::journal::JournalError;

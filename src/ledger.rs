@@ -561,7 +561,7 @@ fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), LedgerError> {
 /// What opening found of the index.
 enum IndexCheck {
     /// It agrees with the journal, which it has absorbed up to this offset.
-    Trusted(State<SledKv>, u64),
+    Trusted(Box<State<SledKv>>, u64),
     /// Missing, unreadable, of another layout or ledger, or disagreeing: rebuilt.
     Untrusted,
     /// The journal lost bytes the index saw acknowledged: never cut or papered over.
@@ -622,7 +622,7 @@ impl Ledger {
                 .unwrap_or(IndexCheck::Untrusted)
         };
         let (state, from) = match check {
-            IndexCheck::Trusted(state, absorbed) => (state, absorbed),
+            IndexCheck::Trusted(state, absorbed) => (*state, absorbed),
             IndexCheck::JournalShorter { offset, reason } => {
                 return Err(LedgerError::Damaged { offset, reason });
             }
@@ -725,7 +725,7 @@ impl Ledger {
         };
         match journal::read_at(&mut file, journal_path, offset)? {
             Some(r) if r.end() == absorbed && crate::entry::leaf_hash(&r.bytes) == tip.hash => {
-                Ok(IndexCheck::Trusted(state, absorbed))
+                Ok(IndexCheck::Trusted(Box::new(state), absorbed))
             }
             _ => Ok(IndexCheck::Untrusted),
         }

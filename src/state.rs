@@ -14,6 +14,7 @@ use crate::time::Timestamp;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 
 /// A failure of the store underneath the state.
 #[derive(Debug, thiserror::Error)]
@@ -169,20 +170,57 @@ struct WindowSlot {
 /// The derived state over a store.
 pub struct State<K: Kv> {
     kv: K,
+    /// The genesis facts, the policy and the policy changes waiting, decoded once: every entry
+    /// reads them and few change them. A write of their key clears them ([`State::write`]).
+    hot: Mutex<Hot>,
+}
+
+#[derive(Default)]
+struct Hot {
+    ledger: Option<Option<LedgerInfo>>,
+    policy: Option<Option<Policy>>,
+    pending: Option<Vec<PendingPolicy>>,
 }
 
 impl<K: Kv> State<K> {
     pub fn new(kv: K) -> State<K> {
-        State { kv }
+        State {
+            kv,
+            hot: Mutex::default(),
+        }
     }
 
     pub fn kv(&self) -> &K {
         &self.kv
     }
 
-    /// Writes a batch that [`State::transition`] began.
+    /// Writes a batch that [`State::transition`] began. Every write to the store goes through
+    /// here, so that the decoded values kept in `hot` never outlive a change of their key.
     pub fn write(&mut self, batch: Batch) -> Result<(), StoreError> {
+        let hot = self.hot.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for (k, _) in &batch {
+            match k.as_slice() {
+                LEDGER => hot.ledger = None,
+                POLICY => hot.policy = None,
+                PENDING => hot.pending = None,
+                _ => {}
+            }
+        }
         self.kv.write(batch)
+    }
+
+    /// A value of `hot`, decoded from the store the first time.
+    fn hot<T: Clone>(
+        &self,
+        slot: impl Fn(&mut Hot) -> &mut Option<T>,
+        load: impl FnOnce() -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        if let Some(v) = slot(&mut self.hot.lock().unwrap_or_else(PoisonError::into_inner)) {
+            return Ok(v.clone());
+        }
+        let v = load()?;
+        *slot(&mut self.hot.lock().unwrap_or_else(PoisonError::into_inner)) = Some(v.clone());
+        Ok(v)
     }
 
     pub(crate) fn get<T: Serialize + DeserializeOwned>(
@@ -198,17 +236,20 @@ impl<K: Kv> State<K> {
 
     /// The genesis facts; `None` before the genesis entry.
     pub fn ledger(&self) -> Result<Option<LedgerInfo>, StoreError> {
-        self.get(LEDGER)
+        self.hot(|h| &mut h.ledger, || self.get(LEDGER))
     }
 
     /// The last policy activated; `None` before the genesis entry.
     pub fn policy(&self) -> Result<Option<Policy>, StoreError> {
-        self.get(POLICY)
+        self.hot(|h| &mut h.policy, || self.get(POLICY))
     }
 
     /// Policy changes recorded but not yet in force, oldest first.
     pub fn pending_policies(&self) -> Result<Vec<PendingPolicy>, StoreError> {
-        Ok(self.get(PENDING)?.unwrap_or_default())
+        self.hot(
+            |h| &mut h.pending,
+            || Ok(self.get(PENDING)?.unwrap_or_default()),
+        )
     }
 
     /// The policy that judges an entry recorded at `t`: the last one activated by then. A change
@@ -271,7 +312,7 @@ impl<K: Kv> State<K> {
     /// journal as written so that one bad entry is reported once, not at every entry after it.
     pub fn apply(&mut self, e: &DecodedEntry) -> Result<(), StoreError> {
         let batch = self.transition(e)?;
-        self.kv.write(batch)
+        self.write(batch)
     }
 
     /// Steps over a record that does not decode, so that the entry after it is judged against
@@ -296,7 +337,7 @@ impl<K: Kv> State<K> {
             },
         };
         batch.push((TIP.to_vec(), Some(encoding::encode(&tip)?)));
-        self.kv.write(batch)
+        self.write(batch)
     }
 
     /// The writes [`State::apply`] makes, for a caller that adds its own to the same batch.

@@ -477,7 +477,7 @@ impl RosterFile {
                 .iter()
                 .map(RosterEntry::from_record)
                 .collect(),
-            policy,
+            policy: (*policy).clone(),
         })
     }
 

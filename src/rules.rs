@@ -105,7 +105,7 @@ pub fn judge_but_signatures<K: Kv>(
         (_, true) => None,
     };
     let (policy, time_zone) = match genesis {
-        Some(g) => (g.policy.clone(), g.time_zone.clone()),
+        Some(g) => (std::sync::Arc::new(g.policy.clone()), g.time_zone.clone()),
         None => (
             state.policy_at(e.entry.recorded_at)?.unwrap_or_default(),
             state.ledger()?.map(|l| l.time_zone).unwrap_or_default(),

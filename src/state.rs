@@ -14,7 +14,7 @@ use crate::time::Timestamp;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// A failure of the store underneath the state.
 #[derive(Debug, thiserror::Error)]
@@ -178,7 +178,7 @@ pub struct State<K: Kv> {
 #[derive(Default)]
 struct Hot {
     ledger: Option<Option<LedgerInfo>>,
-    policy: Option<Option<Policy>>,
+    policy: Option<Option<Arc<Policy>>>,
     pending: Option<Vec<PendingPolicy>>,
 }
 
@@ -240,8 +240,8 @@ impl<K: Kv> State<K> {
     }
 
     /// The last policy activated; `None` before the genesis entry.
-    pub fn policy(&self) -> Result<Option<Policy>, StoreError> {
-        self.hot(|h| &mut h.policy, || self.get(POLICY))
+    pub fn policy(&self) -> Result<Option<Arc<Policy>>, StoreError> {
+        self.hot(|h| &mut h.policy, || Ok(self.get(POLICY)?.map(Arc::new)))
     }
 
     /// Policy changes recorded but not yet in force, oldest first.
@@ -255,10 +255,10 @@ impl<K: Kv> State<K> {
     /// The policy that judges an entry recorded at `t`: the last one activated by then. A change
     /// takes effect only once the delay set by the policy it replaces has passed, so nobody can
     /// widen a window just before using it.
-    pub fn policy_at(&self, t: Timestamp) -> Result<Option<Policy>, StoreError> {
+    pub fn policy_at(&self, t: Timestamp) -> Result<Option<Arc<Policy>>, StoreError> {
         let pending = self.pending_policies()?;
         match pending.into_iter().rev().find(|p| p.active_from <= t) {
-            Some(p) => Ok(Some(p.policy)),
+            Some(p) => Ok(Some(Arc::new(p.policy))),
             None => self.policy(),
         }
     }

@@ -60,12 +60,12 @@ fn show_policy(dir: &Path, a: &ReadArgs) -> Result<u8, Fail> {
             .collect();
         println!(
             "{}",
-            serde_json::json!({"policy": in_force, "pending": pending})
+            serde_json::json!({"policy": *in_force, "pending": pending})
         );
         return Ok(0);
     }
     let text =
-        toml::to_string(&in_force).map_err(|e| input(format!("cannot print the policy: {e}")))?;
+        toml::to_string(&*in_force).map_err(|e| input(format!("cannot print the policy: {e}")))?;
     if !a.toml {
         println!("{}", crate::lang().t(Msg::PolicyInForce));
     }

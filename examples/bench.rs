@@ -16,7 +16,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{BoxError, ZONE, demo_seed};
+use common::{BoxError, RESERVE_BAG, RESERVE_SEAL, demo_seed};
 use custody::audit::{self, Options};
 use custody::bag::BagObs;
 use custody::entry::{Body, CoSignature};
@@ -186,7 +186,7 @@ fn main() -> Result<(), BoxError> {
 
     let journal = dir.join("journal");
     let before = std::fs::metadata(&journal)?.len();
-    let latencies = appends(&mut ledger, events, args.appends)?;
+    let latencies = appends(&mut ledger, args.appends)?;
     let appended = std::fs::metadata(&journal)?.len() - before;
     let record_len = usize::try_from(appended)? / args.appends.max(1);
     ledger.close()?;
@@ -219,20 +219,25 @@ fn main() -> Result<(), BoxError> {
     Ok(())
 }
 
-/// Appends `n` co-signed inspections through the library, each against the head before it,
-/// and times each `append` (the judge, the journal with its fsync, the index, the checkpoint).
-/// Returns the sorted latencies and the size of one appended record.
-fn appends(ledger: &mut Ledger, events: u64, n: usize) -> Result<Vec<Duration>, BoxError> {
+/// Appends `n` co-signed inspections of the generator's reserve bag through the library, each
+/// against the head before it, and times each `append` (the judge, the journal with its fsync,
+/// the index, the checkpoint). Returns the sorted latencies.
+fn appends(ledger: &mut Ledger, n: usize) -> Result<Vec<Duration>, BoxError> {
     let signers = ["cust1", "sup1"];
     let keys: Vec<SigningKey> = signers
         .iter()
         .map(|id| SigningKey::from_bytes(&demo_seed(id)))
         .collect();
-    // The generator's clock: 1 ms per entry from t0, recorded 500 ms after the event.
-    let t0 = Timestamp::parse("2026-06-05T08:00", ZONE)?.0;
+    // Synthetic times after the generated ledger's last entry, 1 ms apart, recorded 500 ms after.
+    let last = ledger
+        .state()
+        .tip()?
+        .ok_or("the ledger is empty")?
+        .recorded_at
+        .0;
     let mut latencies = Vec::with_capacity(n);
     for i in 0..n {
-        let at = t0 + (events + i as u64) as i64;
+        let at = last + 1 + i as i64;
         let body = Body {
             ledger_id: ledger.ledger_id(),
             head: ledger.head()?,
@@ -241,8 +246,8 @@ fn appends(ledger: &mut Ledger, events: u64, n: usize) -> Result<Vec<Duration>, 
             signers: signers.iter().map(|s| s.to_string()).collect(),
             event: Event::Inspect(Inspect {
                 bags: vec![BagObs {
-                    id: "QP-000000".into(),
-                    seal: Some("S000000".into()),
+                    id: RESERVE_BAG.into(),
+                    seal: Some(RESERVE_SEAL.into()),
                     count: None,
                 }],
                 incident: None,

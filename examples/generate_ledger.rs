@@ -1,51 +1,603 @@
-//! Writes a valid ledger of N events quickly, for benchmarks (docs/PERFORMANCE.md): a genesis,
-//! two enrolments, a session, 1,000 collected bags, then co-signed inspections of those bags
-//! until the journal holds N entries. Bodies of a block of 1,000 entries are signed against the
-//! head before the block (within the policy's replay window), so they can be signed in parallel.
+//! Writes a valid ledger of N events quickly, for benchmarks (docs/PERFORMANCE.md), with the mix
+//! of the county_exam example scaled up and run day after day: 10 exam sites of 16 rooms, two
+//! sessions a day. The evening before, each site's papers (question papers and blank answer
+//! sheets per room, two spare-paper bags per session) are collected, stored in the site's cabinet
+//! and inspected; they are inspected again in the morning. For each session they are withdrawn,
+//! dispatched with the site's escort, received by its chief examiner and opened room by room;
+//! each room's answer sheets are sealed into a new bag by its two invigilators, sent back with
+//! the unused spares, returned and stored; the next morning the answer sheets are released to the
+//! marking centre and the spares to the province. Every event is co-signed by two keyholders with
+//! the roles the default policy asks for and keeps to its time rules, so the ledger audits clean;
+//! a bag is named by about 8 events, so no bag's history grows with N.
 //!
 //!     cargo run --release --example generate_ledger -- DIR N [COUNTY]
 //!
 //! COUNTY (a number, 0 by default) goes into the ledger id, so that many ledgers generated for
 //! a multi-county audit are distinct ledgers with distinct genesis hashes.
 //!
-//! The recorded times are synthetic (1 ms apart), so the ledger audits clean. Its index is not
-//! built; the first writer to open it builds it.
+//! The ledger holds exactly N entries. A session (withdrawal to storage) is written whole or not
+//! at all, so that no bag is left on the road or at a site; when the next one does not fit, spot
+//! checks of bags in the cabinets fill the rest. Entries 0 to 5 are the genesis, the enrolments
+//! of cust1 and sup1, the first two sessions and the collection of `RESERVE_BAG`, which stays in
+//! the confidentiality room for the benchmark's appends.
+//!
+//! Times are synthetic: each event is recorded 3 minutes after it happened (or 1 ms after the
+//! entry before, if that is later). Bodies of a block of 1,000 entries are signed against the
+//! head before the block (within the policy's replay window), so they can be signed in parallel.
+//! The ledger's index is not built; the first writer to open it builds it.
 
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{BoxError, FOUNDERS, ZONE, demo_seed, member};
-use custody::bag::{BagKind, BagObs, BagSpec};
+use common::{
+    BoxError, FOUNDERS, RESERVE_BAG, RESERVE_SEAL, ZONE, demo_seed, member, plus_min, seen_all,
+};
+use custody::bag::{BagKind, BagObs, BagSpec, Destination};
 use custody::entry::{Body, CoSignature, DecodedEntry, Entry, Hash, Head, leaf_hash};
-use custody::event::{Collect, Event, Genesis, Inspect, Schedule};
+use custody::event::{
+    Arrive, Cabinet, Collect, Dispatch, Event, Genesis, Inspect, Open, Release, Return, Schedule,
+    Seal,
+};
 use custody::journal::{frame, header};
 use custody::ledger::{JOURNAL, LEDGER_KEY, PERSON_KEY};
-use custody::policy::Policy;
+use custody::policy::{EventKind, Policy};
 use custody::roster::{Keyholder, Role, person_tag};
 use custody::signing::sign_body;
 use custody::time::Timestamp;
 use ed25519_dalek::SigningKey;
 use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::Write;
 use std::path::Path;
 
 const BLOCK: u64 = 1000;
-const BAGS: usize = 1000;
+const SITES: usize = 10;
+const ROOMS: usize = 16;
+const CANDIDATES: u32 = 30;
+/// Spare-paper bags per site and session, and the room they are addressed to.
+const SPARES: usize = 2;
+const SPARE_ROOM: &str = "备用";
+const SPARE_PAPERS: u32 = 5;
+const UPSTREAM: &str = "省教育考试院";
+const MARKING_CENTRE: &str = "市阅卷中心";
+const CUSTODY: [&str; 2] = ["cust1", "sup1"];
+const ADMINS: [&str; 2] = ["admin1", "admin2"];
+const RELEASERS: [&str; 2] = ["admin1", "cust1"];
+/// The sessions of a day: start and end, in minutes after midnight.
+const SESSIONS: [(i64, i64); 2] = [(9 * 60, 11 * 60 + 30), (14 * 60 + 30, 16 * 60 + 30)];
+/// The entries of one session: per site withdraw, dispatch, arrive, dispatch back, return and
+/// store; per room open and seal.
+const SESSION_EVENTS: u64 = (SITES * (6 + 2 * ROOMS)) as u64;
+const SUBJECTS: [(&str, &str); 9] = [
+    ("语文", "yuwen"),
+    ("数学", "shuxue"),
+    ("英语", "yingyu"),
+    ("物理", "wuli"),
+    ("化学", "huaxue"),
+    ("生物", "shengwu"),
+    ("历史", "lishi"),
+    ("地理", "dili"),
+    ("道德与法治", "daofa"),
+];
+const RECORD_LAG_MS: i64 = 3 * 60_000;
+/// Bags per spot check.
+const SPOT_BAGS: usize = 4;
 
 fn key(id: &str) -> SigningKey {
     SigningKey::from_bytes(&demo_seed(id))
 }
 
-fn holder(id: &str, role: Role, person_key: &[u8; 32]) -> Result<Keyholder, BoxError> {
+fn holder(
+    id: &str,
+    name: &str,
+    person_number: &str,
+    role: Role,
+    person_key: &[u8; 32],
+) -> Result<Keyholder, BoxError> {
     Ok(Keyholder {
         id: id.into(),
-        name: member(id).name.into(),
+        name: name.into(),
         roles: vec![role],
         public_key: key(id).verifying_key().to_bytes(),
-        person_tag: person_tag(person_key, member(id).person_number)?,
+        person_tag: person_tag(person_key, person_number)?,
         valid_from: None,
         valid_until: None,
     })
+}
+
+/// One event as planned: when it happens, what, and who co-signs it.
+struct Planned {
+    t: Timestamp,
+    event: Event,
+    signers: Vec<String>,
+}
+
+fn planned(t: Timestamp, event: Event, signers: [&str; 2]) -> Planned {
+    Planned {
+        t,
+        event,
+        signers: signers.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+struct Site {
+    name: String,
+    cabinet: String,
+    chief: String,
+    escort: String,
+    /// The two invigilators of each room.
+    invigilators: Vec<[String; 2]>,
+    /// Bags collected and not yet stored.
+    collected: Vec<BagSpec>,
+    /// What its cabinet holds.
+    stored: Vec<BagSpec>,
+}
+
+/// What happens next. Only a session is more than one entry.
+#[derive(Clone, Copy)]
+enum Step {
+    Genesis,
+    Enroll(usize),
+    /// Session `s` of a day.
+    Schedule(i64, usize),
+    CollectReserve,
+    MorningInspect(usize),
+    ReleaseSheets(usize),
+    ReleaseSpares,
+    Session(usize),
+    Collect(usize),
+    Store(usize),
+    EveningInspect(usize),
+}
+
+impl Step {
+    fn len(self) -> u64 {
+        match self {
+            Step::Session(_) => SESSION_EVENTS,
+            _ => 1,
+        }
+    }
+}
+
+fn session_tag(day: i64, s: usize) -> String {
+    format!("{day:04}{}", char::from(b'a' + s as u8))
+}
+
+/// The subject of session `s` of a day, and its id in session ids.
+fn subject(day: i64, s: usize) -> (&'static str, &'static str) {
+    SUBJECTS[(day as usize * SESSIONS.len() + s) % SUBJECTS.len()]
+}
+
+fn session_id(day: i64, s: usize) -> String {
+    format!("{}-{}", subject(day, s).1, session_tag(day, s))
+}
+
+fn room_name(r: usize) -> String {
+    format!("第{:02}考场", r + 1)
+}
+
+/// The county's calendar, played day after day (day 0 sets up, sessions run from day 1), and
+/// the events it gives, in order.
+struct Plan {
+    /// Entries still to give.
+    left: u64,
+    day: i64,
+    midnight: Timestamp,
+    steps: VecDeque<Step>,
+    pending: VecDeque<Planned>,
+    /// When the last planned event happens.
+    clock: Timestamp,
+    genesis: Event,
+    enrolments: Vec<Keyholder>,
+    sites: Vec<Site>,
+    seals: u64,
+}
+
+impl Plan {
+    /// Day `day` at `minute` after midnight.
+    fn at(&self, day: i64, minute: i64) -> Timestamp {
+        Timestamp(self.midnight.0 + day * 86_400_000 + minute * 60_000)
+    }
+
+    fn today(&self, minute: i64) -> Timestamp {
+        self.at(self.day, minute)
+    }
+
+    fn day_steps(&self) -> VecDeque<Step> {
+        let mut steps = VecDeque::new();
+        if self.day == 0 {
+            // cust1 and sup1 first, so that the reserve bag is collected early (entry 5).
+            steps.extend([Step::Genesis, Step::Enroll(0), Step::Enroll(1)]);
+            steps.extend((0..SESSIONS.len()).map(|s| Step::Schedule(1, s)));
+            steps.push_back(Step::CollectReserve);
+            steps.extend((2..self.enrolments.len()).map(Step::Enroll));
+        } else {
+            steps.extend((0..SITES).map(Step::MorningInspect));
+            if self.day >= 2 {
+                steps.extend((0..SITES).map(Step::ReleaseSheets));
+                steps.push_back(Step::ReleaseSpares);
+            }
+            steps.extend((0..SESSIONS.len()).map(Step::Session));
+            steps.extend((0..SESSIONS.len()).map(|s| Step::Schedule(self.day + 1, s)));
+        }
+        steps.extend((0..SITES).map(Step::Collect));
+        steps.extend((0..SITES).map(Step::Store));
+        steps.extend((0..SITES).map(Step::EveningInspect));
+        steps
+    }
+
+    fn next(&mut self) -> Result<Planned, BoxError> {
+        while self.pending.is_empty() {
+            let Some(step) = self.steps.pop_front() else {
+                self.day += 1;
+                self.steps = self.day_steps();
+                continue;
+            };
+            let events = if step.len() <= self.left {
+                self.run(step)
+            } else {
+                self.spot_checks()?
+            };
+            if let Some(last) = events.last() {
+                self.clock = last.t;
+            }
+            self.pending = events.into();
+        }
+        self.left -= 1;
+        self.pending
+            .pop_front()
+            .ok_or_else(|| "nothing planned".into())
+    }
+
+    /// The rest of the ledger: inspections of a few bags each, round the cabinets.
+    fn spot_checks(&self) -> Result<Vec<Planned>, BoxError> {
+        let bags: Vec<&BagSpec> = self
+            .sites
+            .iter()
+            .flat_map(|s| s.stored.iter().chain(&s.collected))
+            .collect();
+        if bags.is_empty() {
+            return Err("no bag in the cabinets to inspect".into());
+        }
+        Ok(bags
+            .chunks(SPOT_BAGS)
+            .cycle()
+            .take(self.left as usize)
+            .enumerate()
+            .map(|(j, group)| {
+                let event = Event::Inspect(Inspect {
+                    bags: seen_all(group.iter().copied()),
+                    incident: None,
+                });
+                planned(self.clock.plus_seconds(10 * (j as i64 + 1)), event, CUSTODY)
+            })
+            .collect())
+    }
+
+    fn run(&mut self, step: Step) -> Vec<Planned> {
+        let day = self.day;
+        match step {
+            Step::Genesis => vec![Planned {
+                t: self.today(8 * 60),
+                event: self.genesis.clone(),
+                signers: FOUNDERS.iter().map(|f| f.to_string()).collect(),
+            }],
+            Step::Enroll(j) => {
+                let t = match j {
+                    0 | 1 => self.today(8 * 60 + 2 + 2 * j as i64),
+                    _ => self.today(8 * 60 + 20).plus_seconds(10 * j as i64),
+                };
+                let event = Event::Enroll(self.enrolments[j].clone());
+                vec![planned(t, event, ADMINS)]
+            }
+            Step::Schedule(on, s) => {
+                let minute = if day == 0 { 8 * 60 + 6 } else { 18 * 60 + 30 };
+                let (start, end) = SESSIONS[s];
+                let event = Event::Schedule(Schedule {
+                    session: session_id(on, s),
+                    subject: subject(on, s).0.into(),
+                    start: self.at(on, start),
+                    end: self.at(on, end),
+                    incident: None,
+                });
+                vec![planned(self.today(minute + 2 * s as i64), event, ADMINS)]
+            }
+            Step::CollectReserve => {
+                let bag = BagSpec {
+                    id: RESERVE_BAG.into(),
+                    kind: BagKind::SparePapers,
+                    session: session_id(1, 0),
+                    site: self.sites[0].name.clone(),
+                    room: SPARE_ROOM.into(),
+                    seal: RESERVE_SEAL.into(),
+                    count: SPARE_PAPERS,
+                };
+                vec![self.collect_event(self.today(8 * 60 + 10), vec![bag])]
+            }
+            Step::MorningInspect(i) => {
+                vec![self.inspect(self.today(6 * 60 + i as i64), i)]
+            }
+            Step::ReleaseSheets(i) => {
+                let sheets: Vec<BagSpec> = self.sites[i]
+                    .stored
+                    .extract_if(.., |b| b.kind == BagKind::CompletedAnswerSheets)
+                    .collect();
+                let t = self.today(7 * 60 + i as i64);
+                vec![release(t, &sheets, MARKING_CENTRE)]
+            }
+            Step::ReleaseSpares => {
+                // Yesterday's unused spares, back to the province in one delivery.
+                let today: Vec<String> = (0..SESSIONS.len()).map(|s| session_id(day, s)).collect();
+                let mut spares = Vec::new();
+                for site in &mut self.sites {
+                    spares.extend(site.stored.extract_if(.., |b| {
+                        b.kind == BagKind::SparePapers && !today.contains(&b.session)
+                    }));
+                }
+                vec![release(self.today(7 * 60 + 20), &spares, UPSTREAM)]
+            }
+            Step::Session(s) => self.session(s),
+            Step::Collect(i) => {
+                let bags = (0..SESSIONS.len())
+                    .flat_map(|s| self.papers(i, day + 1, s))
+                    .collect::<Vec<_>>();
+                self.sites[i].collected = bags.clone();
+                vec![self.collect_event(self.today(19 * 60 + i as i64), bags)]
+            }
+            Step::Store(i) => {
+                let site = &mut self.sites[i];
+                let bags = std::mem::take(&mut site.collected);
+                let event = Event::Store(Cabinet {
+                    bags: seen_all(&bags),
+                    cabinet: site.cabinet.clone(),
+                    incident: None,
+                });
+                site.stored.extend(bags);
+                vec![planned(self.today(19 * 60 + 30 + i as i64), event, CUSTODY)]
+            }
+            Step::EveningInspect(i) => vec![self.inspect(self.today(21 * 60 + i as i64), i)],
+        }
+    }
+
+    fn collect_event(&self, t: Timestamp, bags: Vec<BagSpec>) -> Planned {
+        let event = Event::Collect(Collect {
+            bags,
+            from: UPSTREAM.into(),
+            incident: None,
+        });
+        planned(t, event, CUSTODY)
+    }
+
+    /// The seals of everything in site `i`'s cabinet.
+    fn inspect(&self, t: Timestamp, i: usize) -> Planned {
+        let event = Event::Inspect(Inspect {
+            bags: seen_all(&self.sites[i].stored),
+            incident: None,
+        });
+        planned(t, event, CUSTODY)
+    }
+
+    /// What the province hands over for session `s` of `day` at site `i`.
+    fn papers(&mut self, i: usize, day: i64, s: usize) -> Vec<BagSpec> {
+        let tag = session_tag(day, s);
+        let mut bag = |id: String, kind, room: String, count| {
+            self.seals += 1;
+            BagSpec {
+                id,
+                kind,
+                session: session_id(day, s),
+                site: self.sites[i].name.clone(),
+                room,
+                seal: format!("PS{:08}", self.seals),
+                count,
+            }
+        };
+        let mut bags = Vec::with_capacity(2 * ROOMS + SPARES);
+        for r in 0..ROOMS {
+            let n = format!("{tag}-{:02}{:02}", i + 1, r + 1);
+            bags.push(bag(
+                format!("QP-{n}"),
+                BagKind::QuestionPapers,
+                room_name(r),
+                CANDIDATES,
+            ));
+            bags.push(bag(
+                format!("AS-{n}"),
+                BagKind::BlankAnswerSheets,
+                room_name(r),
+                CANDIDATES + 2,
+            ));
+        }
+        for k in 0..SPARES {
+            let letter = char::from(b'A' + k as u8);
+            let id = format!("SP-{tag}-{:02}{letter}", i + 1);
+            bags.push(bag(
+                id,
+                BagKind::SparePapers,
+                SPARE_ROOM.into(),
+                SPARE_PAPERS,
+            ));
+        }
+        bags
+    }
+
+    /// Session `s` of today at every site, from withdrawal to storage, in time order. Within
+    /// the default policy: under 1 h on the road each way (3 h allowed), opened 14 to 4 min
+    /// before the start (from 15 min), answer sheets back the same afternoon. Site `k` runs `k`
+    /// minutes behind site 0, so with 10 sites the morning ends (12:59) before the afternoon
+    /// starts (13:00).
+    fn session(&mut self, s: usize) -> Vec<Planned> {
+        let (start, end) = SESSIONS[s];
+        let start = self.today(start);
+        let end = self.today(end);
+        let id = session_id(self.day, s);
+        let tag = session_tag(self.day, s);
+        let mut out = Vec::with_capacity(SESSION_EVENTS as usize);
+        for (i, site) in self.sites.iter_mut().enumerate() {
+            let k = i as i64;
+            let papers: Vec<BagSpec> = site.stored.extract_if(.., |b| b.session == id).collect();
+            let withdraw = Event::Withdraw(Cabinet {
+                bags: seen_all(&papers),
+                cabinet: site.cabinet.clone(),
+                incident: None,
+            });
+            out.push(planned(plus_min(start, k - 90), withdraw, CUSTODY));
+            let dispatch = Event::Dispatch(Dispatch {
+                bags: seen_all(&papers),
+                to: Destination::Site(site.name.clone()),
+                escorts: vec![site.escort.clone()],
+                incident: None,
+            });
+            out.push(planned(
+                plus_min(start, k - 80),
+                dispatch,
+                [CUSTODY[0], &site.escort],
+            ));
+            let arrive = Event::Arrive(Arrive {
+                bags: seen_all(&papers),
+                site: site.name.clone(),
+                incident: None,
+            });
+            out.push(planned(
+                plus_min(start, 2 * k - 55),
+                arrive,
+                [&site.chief, &site.escort],
+            ));
+            let mut back = Vec::with_capacity(ROOMS + SPARES);
+            for r in 0..ROOMS {
+                let room = room_name(r);
+                let [a, b] = site.invigilators[r].each_ref().map(String::as_str);
+                let open = Event::Open(Open {
+                    bags: seen_all(papers.iter().filter(|p| p.room == room)),
+                    site: site.name.clone(),
+                    room: room.clone(),
+                    incident: None,
+                });
+                let openers = if (r + s).is_multiple_of(2) {
+                    [site.chief.as_str(), a]
+                } else {
+                    [a, b]
+                };
+                out.push(planned(
+                    plus_min(start, -14).plus_seconds(40 * r as i64),
+                    open,
+                    openers,
+                ));
+                let absent = (i * 7 + r * 3 + s + self.day as usize) % 3;
+                self.seals += 1;
+                let sheets = BagSpec {
+                    id: format!("CS-{tag}-{:02}{:02}", i + 1, r + 1),
+                    kind: BagKind::CompletedAnswerSheets,
+                    session: id.clone(),
+                    site: site.name.clone(),
+                    room,
+                    seal: format!("KC{:08}", self.seals),
+                    count: CANDIDATES - absent as u32,
+                };
+                let seal = Event::Seal(Seal {
+                    bag: sheets.clone(),
+                    incident: None,
+                });
+                out.push(planned(
+                    plus_min(end, 5).plus_seconds(60 * r as i64),
+                    seal,
+                    [a, b],
+                ));
+                back.push(sheets);
+            }
+            back.extend(
+                papers
+                    .into_iter()
+                    .filter(|p| p.kind == BagKind::SparePapers),
+            );
+            let bags: Vec<BagObs> = seen_all(&back);
+            let dispatch = Event::Dispatch(Dispatch {
+                bags: bags.clone(),
+                to: Destination::Room,
+                escorts: vec![site.escort.clone()],
+                incident: None,
+            });
+            out.push(planned(
+                plus_min(end, 30 + k),
+                dispatch,
+                [&site.chief, &site.escort],
+            ));
+            let ret = Event::Return(Return {
+                bags: bags.clone(),
+                incident: None,
+            });
+            out.push(planned(
+                plus_min(end, 65 + k),
+                ret,
+                [CUSTODY[0], &site.escort],
+            ));
+            let store = Event::Store(Cabinet {
+                bags,
+                cabinet: site.cabinet.clone(),
+                incident: None,
+            });
+            out.push(planned(plus_min(end, 80 + k), store, CUSTODY));
+            site.stored.extend(back);
+        }
+        debug_assert_eq!(out.len() as u64, SESSION_EVENTS);
+        // Every site at once, as the day runs; a stable sort keeps each site's order.
+        out.sort_by_key(|p| p.t);
+        out
+    }
+}
+
+fn release(t: Timestamp, bags: &[BagSpec], to: &str) -> Planned {
+    let event = Event::Release(Release {
+        bags: seen_all(bags),
+        to: to.into(),
+        incident: None,
+    });
+    planned(t, event, RELEASERS)
+}
+
+/// The keyholders to enrol: cust1 and sup1 of the demo roster, then per site a chief examiner,
+/// an escort and two invigilators per room, each their own person.
+fn staff(person_key: &[u8; 32]) -> Result<(Vec<Keyholder>, Vec<Site>), BoxError> {
+    let mut holders = Vec::new();
+    for (id, role) in [("cust1", Role::Custodian), ("sup1", Role::Supervisor)] {
+        let m = member(id);
+        holders.push(holder(id, m.name, m.person_number, role, person_key)?);
+    }
+    // Staff numbers above the demo roster's.
+    let mut number = 1000;
+    let mut enrol = |id: String, name: String, role: Role| -> Result<String, BoxError> {
+        number += 1;
+        let person = format!("QS-2026-{number:04}");
+        holders.push(holder(&id, &name, &person, role, person_key)?);
+        Ok(id)
+    };
+    let mut sites = Vec::new();
+    for i in 1..=SITES {
+        let chief = enrol(
+            format!("chief-{i:02}"),
+            format!("主考{i:02}"),
+            Role::ChiefExaminer,
+        )?;
+        let escort = enrol(format!("esc-{i:02}"), format!("押运员{i:02}"), Role::Escort)?;
+        let mut invigilators = Vec::new();
+        for r in 1..=ROOMS {
+            let [a, b] = ["a", "b"].map(|x| {
+                let name = format!("监考员{i:02}-{r:02}{x}");
+                enrol(format!("inv-{i:02}-{r:02}{x}"), name, Role::Invigilator)
+            });
+            invigilators.push([a?, b?]);
+        }
+        sites.push(Site {
+            name: format!("第{i}中学"),
+            cabinet: format!("A{i}"),
+            chief,
+            escort,
+            invigilators,
+            collected: Vec::new(),
+            stored: Vec::new(),
+        });
+    }
+    Ok((holders, sites))
 }
 
 fn main() -> Result<(), BoxError> {
@@ -66,54 +618,22 @@ fn main() -> Result<(), BoxError> {
     let person_key = [9u8; 32];
     std::fs::write(dir.join(LEDGER_KEY), ledger_key)?;
     std::fs::write(dir.join(PERSON_KEY), person_key)?;
-    let t0 = Timestamp::parse("2026-06-05T08:00", ZONE)?.0;
-    let session_start = Timestamp(t0 + 24 * 3600 * 1000);
 
-    // The events, in order; each with its signers.
-    let mut events: Vec<(Event, [&str; 2])> = Vec::new();
-    for (id, role) in [("cust1", Role::Custodian), ("sup1", Role::Supervisor)] {
-        events.push((
-            Event::Enroll(holder(id, role, &person_key)?),
-            ["admin1", "admin2"],
-        ));
-    }
-    events.push((
-        Event::Schedule(Schedule {
-            session: "s1".into(),
-            subject: "语文".into(),
-            start: session_start,
-            end: session_start.plus_seconds(9000),
-            incident: None,
-        }),
-        ["admin1", "admin2"],
-    ));
-    let bag = |i: usize| format!("QP-{i:06}");
-    for chunk in (0..BAGS).collect::<Vec<_>>().chunks(100) {
-        let bags = chunk
-            .iter()
-            .map(|&i| BagSpec {
-                id: bag(i),
-                kind: BagKind::QuestionPapers,
-                session: "s1".into(),
-                site: format!("第{}中学", i % 7 + 1),
-                room: format!("第{:02}考场", i % 30 + 1),
-                seal: format!("S{i:06}"),
-                count: 30,
-            })
-            .collect();
-        events.push((
-            Event::Collect(Collect {
-                bags,
-                from: "省教育考试院".into(),
-                incident: None,
-            }),
-            ["cust1", "sup1"],
-        ));
-    }
     let founders: Vec<Keyholder> = FOUNDERS
         .iter()
-        .map(|id| holder(id, Role::Admin, &person_key))
+        .map(|id| {
+            let m = member(id);
+            holder(id, m.name, m.person_number, Role::Admin, &person_key)
+        })
         .collect::<Result<_, _>>()?;
+    let (enrolments, sites) = staff(&person_key)?;
+    // Each key is derived once: deriving the public half costs about as much as a signature.
+    let keys: HashMap<String, SigningKey> = FOUNDERS
+        .iter()
+        .copied()
+        .chain(enrolments.iter().map(|k| k.id.as_str()))
+        .map(|id| (id.to_string(), key(id)))
+        .collect();
     let genesis = Event::Genesis(Genesis {
         exam: format!("generated ledger {county} of {n} events"),
         time_zone: ZONE.into(),
@@ -123,11 +643,29 @@ fn main() -> Result<(), BoxError> {
         founders,
         policy: Policy::default(),
     });
+    let midnight = Timestamp::parse("2026-06-05T00:00", ZONE)?;
+    let mut plan = Plan {
+        left: n,
+        day: 0,
+        midnight,
+        steps: VecDeque::new(),
+        pending: VecDeque::new(),
+        clock: midnight,
+        genesis,
+        enrolments,
+        sites,
+        seals: 0,
+    };
+    plan.steps = plan.day_steps();
 
     let mut out =
         std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(dir.join(JOURNAL))?);
     out.write_all(&header(&ledger_id))?;
     let mut prev: Hash = [0; 32];
+    let mut recorded = Timestamp(i64::MIN);
+    let mut kinds: BTreeMap<EventKind, u64> = BTreeMap::new();
+    let mut named = 0u64;
+    let mut bags = 0u64;
     let mut seq = 0u64;
     // Block by block: bodies against the head before the block, signed in parallel, then chained.
     while seq < n {
@@ -136,61 +674,51 @@ fn main() -> Result<(), BoxError> {
             hash: prev,
         };
         let end = (seq + BLOCK).min(n);
-        let block: Vec<(u64, Event, Vec<String>)> = (seq..end)
-            .map(|s| {
-                let (event, signers): (Event, Vec<String>) = if s == 0 {
-                    (
-                        genesis.clone(),
-                        FOUNDERS.iter().map(|f| f.to_string()).collect(),
-                    )
-                } else if let Some((e, who)) = events.get(s as usize - 1) {
-                    (e.clone(), who.iter().map(|w| w.to_string()).collect())
-                } else {
-                    let i = (s as usize) % BAGS;
-                    let e = Event::Inspect(Inspect {
-                        bags: vec![BagObs {
-                            id: bag(i),
-                            seal: Some(format!("S{i:06}")),
-                            count: None,
-                        }],
-                        incident: None,
-                    });
-                    (e, vec!["cust1".into(), "sup1".into()])
-                };
-                (s, event, signers)
-            })
-            .collect();
-        let signed: Vec<(u64, Vec<u8>, Vec<CoSignature>)> = block
+        let block = (seq..end)
+            .map(|s| Ok((s, plan.next()?)))
+            .collect::<Result<Vec<(u64, Planned)>, BoxError>>()?;
+        for (_, p) in &block {
+            *kinds.entry(p.event.kind()).or_default() += 1;
+            named += p.event.bag_ids().len() as u64;
+            bags += match &p.event {
+                Event::Collect(c) => c.bags.len() as u64,
+                Event::Seal(_) => 1,
+                _ => 0,
+            };
+        }
+        let signed: Vec<(u64, Timestamp, Vec<u8>, Vec<CoSignature>)> = block
             .into_par_iter()
-            .map(|(s, event, signers)| {
+            .map(|(s, p)| {
                 let body = Body {
                     ledger_id,
                     head: if s == 0 { Head::EMPTY } else { head },
-                    event_time: Timestamp(t0 + s as i64),
+                    event_time: p.t,
                     nonce: {
                         let mut nonce = [0u8; 16];
                         nonce[..8].copy_from_slice(&s.to_le_bytes());
                         nonce
                     },
-                    signers: signers.clone(),
-                    event,
+                    signers: p.signers,
+                    event: p.event,
                 };
                 let bytes = body.encode().expect("encodes");
-                let sigs = signers
+                let sigs = body
+                    .signers
                     .iter()
                     .map(|who| CoSignature {
                         signer: who.clone(),
-                        signature: sign_body(&key(who), &bytes),
+                        signature: sign_body(&keys[who], &bytes),
                     })
                     .collect();
-                (s, bytes, sigs)
+                (s, p.t, bytes, sigs)
             })
             .collect();
-        for (s, body, signatures) in signed {
+        for (s, t, body, signatures) in signed {
+            recorded = Timestamp((t.0 + RECORD_LAG_MS).max(recorded.0 + 1));
             let entry = Entry {
                 seq: s,
                 prev_hash: prev,
-                recorded_at: Timestamp(t0 + s as i64 + 500),
+                recorded_at: recorded,
                 body,
                 signatures,
             };
@@ -204,9 +732,13 @@ fn main() -> Result<(), BoxError> {
     out.flush()?;
     out.get_ref().sync_all()?;
     eprintln!(
-        "wrote {n} entries to {} in {:.1} s",
+        "wrote {n} entries to {} in {:.1} s: {} days, {bags} bags, {:.1} events per bag",
         dir.display(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        plan.day,
+        named as f64 / bags.max(1) as f64,
     );
+    let kinds: Vec<String> = kinds.iter().map(|(k, c)| format!("{k} {c}")).collect();
+    eprintln!("  {}", kinds.join(", "));
     Ok(())
 }

@@ -70,6 +70,11 @@ pub const ROSTER: &[Member] = &[
 /// The founding admins.
 pub const FOUNDERS: &[&str] = &["admin1", "admin2", "admin3"];
 
+/// A spare-paper bag that `generate_ledger` collects before anything else and keeps in the
+/// confidentiality room, so that the benchmark can append inspections to any generated ledger.
+pub const RESERVE_BAG: &str = "SP-RESERVE";
+pub const RESERVE_SEAL: &str = "PS-RESERVE";
+
 pub fn member(id: &str) -> &'static Member {
     ROSTER
         .iter()

@@ -694,7 +694,7 @@ fn walk_records<R: Read>(
             &policy,
             &info.time_zone,
         )?);
-        report.bags = state.bags()?.len() as u64;
+        report.bags = state.bag_count()?;
     }
     let tree = state.tree()?;
     report.tree_size = tree.size();

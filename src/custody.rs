@@ -50,11 +50,33 @@ impl<K: Kv> State<K> {
 
     /// Every bag, in id order.
     pub fn bags(&self) -> Result<Vec<BagState>, StoreError> {
-        self.kv()
-            .scan_prefix(&[BAG])?
-            .into_iter()
-            .map(|(_, v)| encoding::decode(&v).map_err(StoreError::from))
-            .collect()
+        let mut out = Vec::new();
+        self.for_each_bag(|b| {
+            out.push(b);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// How many bags the ledger knows.
+    pub fn bag_count(&self) -> Result<u64, StoreError> {
+        let mut n = 0;
+        self.kv().visit_prefix(&[BAG], &mut |_, _| {
+            n += 1;
+            Ok(())
+        })?;
+        Ok(n)
+    }
+
+    /// Each bag in barcode order, decoded one at a time: the audit's end-of-ledger checks visit
+    /// every bag of a ledger that may hold a million.
+    pub fn for_each_bag(
+        &self,
+        mut visit: impl FnMut(BagState) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.kv().visit_prefix(&[BAG], &mut |_, v| {
+            visit(encoding::decode(v).map_err(StoreError::from)?)
+        })
     }
 
     /// Every session, with its id, in id order.
@@ -675,7 +697,7 @@ pub fn open_items<K: Kv>(
     time_zone: &str,
 ) -> Result<Vec<Finding>, StoreError> {
     let mut out = Vec::new();
-    for bag in state.bags()? {
+    state.for_each_bag(|bag| {
         let id = bag.spec.id.as_str();
         let last = bag.history.last().copied().unwrap_or(bag.collected_seq);
         let mut flag = |code: Code, message: String| {
@@ -721,7 +743,8 @@ pub fn open_items<K: Kv>(
                 ),
             );
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 

@@ -3,7 +3,7 @@
 //! it has absorbed. It is never trusted over the journal: on open it is checked against the journal,
 //! brought up to date, or rebuilt.
 
-use crate::state::{Batch, Kv, Pairs, StoreError};
+use crate::state::{Batch, Kv, StoreError, Visitor};
 use std::path::Path;
 
 const STATE_TREE: &str = "state";
@@ -74,10 +74,15 @@ impl Kv for SledKv {
         self.state.apply_batch(b).map_err(backend)
     }
 
-    fn scan_prefix(&self, prefix: &[u8]) -> Result<Pairs, StoreError> {
-        self.state
-            .scan_prefix(prefix)
-            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(backend))
-            .collect()
+    fn visit_prefix(
+        &self,
+        prefix: &[u8],
+        visit: &mut Visitor<'_>,
+    ) -> Result<(), StoreError> {
+        for pair in self.state.scan_prefix(prefix) {
+            let (k, v) = pair.map_err(backend)?;
+            visit(&k, &v)?;
+        }
+        Ok(())
     }
 }

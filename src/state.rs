@@ -32,6 +32,9 @@ pub type Batch = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 /// Keys and values, as a scan returns them.
 pub type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
 
+/// What [`Kv::visit_prefix`] shows each key and value to.
+pub type Visitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<(), StoreError> + 'a;
+
 /// The store under a [`State`].
 pub trait Kv {
     /// Whether every value in the store was written by this process through [`State`]: then
@@ -42,8 +45,23 @@ pub trait Kv {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     /// Applies all writes or none.
     fn write(&mut self, batch: Batch) -> Result<(), StoreError>;
+    /// Shows `visit` every key with this prefix and its value, in key order, without copying
+    /// them: a store can hold a value for each of a million bags.
+    fn visit_prefix(
+        &self,
+        prefix: &[u8],
+        visit: &mut Visitor<'_>,
+    ) -> Result<(), StoreError>;
+
     /// Every key with this prefix and its value, in key order.
-    fn scan_prefix(&self, prefix: &[u8]) -> Result<Pairs, StoreError>;
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Pairs, StoreError> {
+        let mut out = Vec::new();
+        self.visit_prefix(prefix, &mut |k, v| {
+            out.push((k.to_vec(), v.to_vec()));
+            Ok(())
+        })?;
+        Ok(out)
+    }
 }
 
 /// The audit's store: memory only.
@@ -67,15 +85,18 @@ impl Kv for MemKv {
         Ok(())
     }
 
-    fn scan_prefix(&self, prefix: &[u8]) -> Result<Pairs, StoreError> {
-        let mut out: Pairs = self
+    fn visit_prefix(
+        &self,
+        prefix: &[u8],
+        visit: &mut Visitor<'_>,
+    ) -> Result<(), StoreError> {
+        let mut found: Vec<(&Vec<u8>, &Vec<u8>)> = self
             .0
             .iter()
             .filter(|(k, _)| k.starts_with(prefix))
-            .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        out.sort();
-        Ok(out)
+        found.sort_unstable_by_key(|(k, _)| *k);
+        found.into_iter().try_for_each(|(k, v)| visit(k, v))
     }
 }
 

@@ -75,24 +75,34 @@ impl Event {
         note.filter(|n| !n.trim().is_empty())
     }
 
+    /// The bags as the signers observed them (barcode, and the seal and count they read), for
+    /// the events that handle bags already in the ledger; `None` for the others.
+    pub fn observations(&self) -> Option<&[BagObs]> {
+        match self {
+            Event::Store(e) | Event::Withdraw(e) => Some(&e.bags),
+            Event::Inspect(e) => Some(&e.bags),
+            Event::Dispatch(e) => Some(&e.bags),
+            Event::Arrive(e) => Some(&e.bags),
+            Event::Open(e) => Some(&e.bags),
+            Event::Return(e) => Some(&e.bags),
+            Event::Release(e) => Some(&e.bags),
+            _ => None,
+        }
+    }
+
     /// The bag ids the event names, in order.
     pub fn bag_ids(&self) -> Vec<&str> {
-        fn obs(b: &[BagObs]) -> Vec<&str> {
-            b.iter().map(|o| o.id.as_str()).collect()
-        }
         match self {
             Event::Collect(e) => e.bags.iter().map(|b| b.id.as_str()).collect(),
-            Event::Store(e) | Event::Withdraw(e) => obs(&e.bags),
-            Event::Inspect(e) => obs(&e.bags),
-            Event::Dispatch(e) => obs(&e.bags),
-            Event::Arrive(e) => obs(&e.bags),
-            Event::Open(e) => obs(&e.bags),
             Event::Seal(e) => vec![e.bag.id.as_str()],
-            Event::Return(e) => obs(&e.bags),
-            Event::Release(e) => obs(&e.bags),
             Event::Incident(e) => e.bags.iter().map(String::as_str).collect(),
             Event::Correct(e) => vec![e.bag.as_str()],
-            _ => Vec::new(),
+            other => other
+                .observations()
+                .unwrap_or_default()
+                .iter()
+                .map(|o| o.id.as_str())
+                .collect(),
         }
     }
 }

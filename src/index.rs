@@ -74,11 +74,7 @@ impl Kv for SledKv {
         self.state.apply_batch(b).map_err(backend)
     }
 
-    fn visit_prefix(
-        &self,
-        prefix: &[u8],
-        visit: &mut Visitor<'_>,
-    ) -> Result<(), StoreError> {
+    fn visit_prefix(&self, prefix: &[u8], visit: &mut Visitor<'_>) -> Result<(), StoreError> {
         for pair in self.state.scan_prefix(prefix) {
             let (k, v) = pair.map_err(backend)?;
             visit(&k, &v)?;

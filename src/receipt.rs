@@ -272,22 +272,18 @@ fn bag_lines(event: &Event) -> Vec<BagLine> {
     match event {
         Event::Collect(e) => e.bags.iter().map(spec).collect(),
         Event::Seal(e) => vec![spec(&e.bag)],
-        Event::Store(e) | Event::Withdraw(e) => obs(&e.bags),
-        Event::Inspect(e) => obs(&e.bags),
-        Event::Dispatch(e) => obs(&e.bags),
-        Event::Arrive(e) => obs(&e.bags),
-        Event::Open(e) => obs(&e.bags),
-        Event::Return(e) => obs(&e.bags),
-        Event::Release(e) => obs(&e.bags),
-        other => other
-            .bag_ids()
-            .into_iter()
-            .map(|id| BagLine {
-                id: id.to_string(),
-                seal: None,
-                count: None,
-            })
-            .collect(),
+        other => match other.observations() {
+            Some(bags) => obs(bags),
+            None => other
+                .bag_ids()
+                .into_iter()
+                .map(|id| BagLine {
+                    id: id.to_string(),
+                    seal: None,
+                    count: None,
+                })
+                .collect(),
+        },
     }
 }
 

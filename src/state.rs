@@ -47,11 +47,7 @@ pub trait Kv {
     fn write(&mut self, batch: Batch) -> Result<(), StoreError>;
     /// Shows `visit` every key with this prefix and its value, in key order, without copying
     /// them: a store can hold a value for each of a million bags.
-    fn visit_prefix(
-        &self,
-        prefix: &[u8],
-        visit: &mut Visitor<'_>,
-    ) -> Result<(), StoreError>;
+    fn visit_prefix(&self, prefix: &[u8], visit: &mut Visitor<'_>) -> Result<(), StoreError>;
 
     /// Every key with this prefix and its value, in key order.
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Pairs, StoreError> {
@@ -85,11 +81,7 @@ impl Kv for MemKv {
         Ok(())
     }
 
-    fn visit_prefix(
-        &self,
-        prefix: &[u8],
-        visit: &mut Visitor<'_>,
-    ) -> Result<(), StoreError> {
+    fn visit_prefix(&self, prefix: &[u8], visit: &mut Visitor<'_>) -> Result<(), StoreError> {
         let mut found: Vec<(&Vec<u8>, &Vec<u8>)> = self
             .0
             .iter()

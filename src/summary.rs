@@ -218,14 +218,7 @@ fn bag_lines(event: &Event, lang: Lang) -> Vec<String> {
     match event {
         Event::Collect(e) => e.bags.iter().map(spec).collect(),
         Event::Seal(e) => vec![spec(&e.bag)],
-        Event::Store(e) | Event::Withdraw(e) => obs(&e.bags),
-        Event::Inspect(e) => obs(&e.bags),
-        Event::Dispatch(e) => obs(&e.bags),
-        Event::Arrive(e) => obs(&e.bags),
-        Event::Open(e) => obs(&e.bags),
-        Event::Return(e) => obs(&e.bags),
-        Event::Release(e) => obs(&e.bags),
-        _ => Vec::new(),
+        other => other.observations().map(obs).unwrap_or_default(),
     }
 }
 
@@ -234,20 +227,14 @@ fn seal_ranges(event: &Event) -> String {
     let seals: Vec<&str> = match event {
         Event::Collect(e) => e.bags.iter().map(|b| b.seal.as_str()).collect(),
         Event::Seal(e) => vec![e.bag.seal.as_str()],
-        Event::Store(e) | Event::Withdraw(e) => obs_seals(&e.bags),
-        Event::Inspect(e) => obs_seals(&e.bags),
-        Event::Dispatch(e) => obs_seals(&e.bags),
-        Event::Arrive(e) => obs_seals(&e.bags),
-        Event::Open(e) => obs_seals(&e.bags),
-        Event::Return(e) => obs_seals(&e.bags),
-        Event::Release(e) => obs_seals(&e.bags),
-        _ => Vec::new(),
+        other => other
+            .observations()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|b| b.seal.as_deref())
+            .collect(),
     };
     ranges(&seals)
-}
-
-fn obs_seals(bags: &[BagObs]) -> Vec<&str> {
-    bags.iter().filter_map(|b| b.seal.as_deref()).collect()
 }
 
 /// Summary labels are padded to this display width (a Chinese label is two columns a character).

@@ -934,19 +934,12 @@ fn observed(event: &Event, id: &str) -> (Option<String>, Option<u32>) {
             .find(|b| b.id == id)
             .map_or((None, None), |b| (Some(b.seal.clone()), Some(b.count))),
         Event::Seal(e) => (Some(e.bag.seal.clone()), Some(e.bag.count)),
-        Event::Store(e) | Event::Withdraw(e) => obs(&e.bags),
-        Event::Inspect(e) => obs(&e.bags),
-        Event::Dispatch(e) => obs(&e.bags),
-        Event::Arrive(e) => obs(&e.bags),
-        Event::Open(e) => obs(&e.bags),
-        Event::Return(e) => obs(&e.bags),
-        Event::Release(e) => obs(&e.bags),
         Event::Correct(c) => match &c.fix {
             Correction::Seal(s) => (Some(s.clone()), None),
             Correction::Count(n) => (None, Some(*n)),
             Correction::BagId(_) => (None, None),
         },
-        _ => (None, None),
+        other => other.observations().map_or((None, None), obs),
     }
 }
 

@@ -1174,3 +1174,26 @@ fn log_and_show_on_a_journal_with_a_bad_header_say_so() {
         );
     }
 }
+
+/// `custody verify | head`: a reader that stops early closes the pipe; the command still ends
+/// as it would have, without a panic and its backtrace.
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let fx = Fixture::new();
+    fx.init3();
+    for args in [&["verify"][..], &["keys"], &["roster"], &["policy", "show"]] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_custody"))
+            .current_dir(fx.tmp.path())
+            .env("CUSTODY_LEDGER", fx.ledger())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn custody");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait for custody");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

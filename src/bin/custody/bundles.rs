@@ -45,7 +45,7 @@ impl From<BundleError> for Fail {
 
 fn print_written(w: &Written, json: bool) {
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({
                 "file": w.path.display().to_string(),
@@ -66,7 +66,7 @@ fn print_written(w: &Written, json: bool) {
         } else {
             Msg::ExportWritten
         };
-        println!(
+        outln!(
             "{}",
             lang.f(what, &[("path", &w.path.display()), ("bytes", &w.bytes)])
         );
@@ -101,7 +101,7 @@ fn print_written(w: &Written, json: bool) {
 /// `  label         value`, the label in the chosen language.
 fn field(label: Msg, value: String) {
     let label = crate::lang().t(label);
-    println!(
+    outln!(
         "  {} {value}",
         custody::views::pad(label, 13, custody::views::Align::Left)
     );
@@ -197,7 +197,7 @@ pub fn restore(dir: &Path, a: RestoreArgs) -> Result<u8, Fail> {
     )?;
     let r = &restored.report;
     if a.json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({
                 "ledger": dir.display().to_string(),
@@ -212,7 +212,7 @@ pub fn restore(dir: &Path, a: RestoreArgs) -> Result<u8, Fail> {
         );
     } else {
         let lang = crate::lang();
-        println!(
+        outln!(
             "{}",
             lang.f(Msg::LedgerRestored, &[("dir", &dir.display())])
         );

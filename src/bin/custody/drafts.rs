@@ -158,7 +158,7 @@ pub fn cosign(a: CosignArgs) -> Result<u8, Fail> {
         .map_err(|e| refuse(e.to_string(), "check the draft file"))?;
     draft.rewrite(&a.file).map_err(write_fail)?;
 
-    println!(
+    outln!(
         "{}",
         lang.f(
             Msg::SignedDraft,
@@ -167,9 +167,9 @@ pub fn cosign(a: CosignArgs) -> Result<u8, Fail> {
     );
     let missing = draft.missing().map_err(read_fail)?;
     if missing.is_empty() {
-        println!("{}", lang.f(Msg::AllSigned, &[("file", &file)]));
+        outln!("{}", lang.f(Msg::AllSigned, &[("file", &file)]));
     } else {
-        println!(
+        outln!(
             "{}",
             lang.f(Msg::StillToSign, &[("ids", &missing.join(", "))])
         );
@@ -386,7 +386,7 @@ pub fn roster(dir: &Path, a: RosterArgs) -> Result<u8, Fail> {
         roster.write_new(out).map_err(write_fail)?;
         let active = roster.keyholders.iter().filter(|k| k.active).count();
         if a.json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({
                     "out": out.display().to_string(),
@@ -399,7 +399,7 @@ pub fn roster(dir: &Path, a: RosterArgs) -> Result<u8, Fail> {
             );
         } else {
             let lang = crate::lang();
-            println!(
+            outln!(
                 "{}",
                 lang.f(
                     Msg::RosterWritten,
@@ -412,17 +412,17 @@ pub fn roster(dir: &Path, a: RosterArgs) -> Result<u8, Fail> {
                     ]
                 )
             );
-            println!("{}", lang.f(Msg::RosterUse, &[("path", &out.display())]));
+            outln!("{}", lang.f(Msg::RosterUse, &[("path", &out.display())]));
         }
         return Ok(0);
     }
     if a.json {
-        print!("{}", roster.to_json());
+        out!("{}", roster.to_json());
         return Ok(0);
     }
     let records = state.keyholders().map_err(LedgerError::from)?;
     let lang = crate::lang();
-    println!(
+    outln!(
         "{}",
         lang.f(
             Msg::RosterHead,
@@ -444,7 +444,7 @@ pub fn roster(dir: &Path, a: RosterArgs) -> Result<u8, Fail> {
         .map(|m| lang.t(m).to_string()),
     ];
     rows.extend(records.iter().map(|r| roster_row(r, &roster.time_zone)));
-    print!("{}", table(&rows, ""));
+    out!("{}", table(&rows, ""));
     Ok(0)
 }
 

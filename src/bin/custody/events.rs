@@ -58,7 +58,7 @@ fn show_policy(dir: &Path, a: &ReadArgs) -> Result<u8, Fail> {
             .filter(|p| p.active_from > now)
             .map(|p| serde_json::json!({"seq": p.seq, "active_from": p.active_from.to_rfc3339(), "policy": p.policy}))
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"policy": *in_force, "pending": pending})
         );
@@ -67,9 +67,9 @@ fn show_policy(dir: &Path, a: &ReadArgs) -> Result<u8, Fail> {
     let text =
         toml::to_string(&*in_force).map_err(|e| input(format!("cannot print the policy: {e}")))?;
     if !a.toml {
-        println!("{}", crate::lang().t(Msg::PolicyInForce));
+        outln!("{}", crate::lang().t(Msg::PolicyInForce));
     }
-    print!("{text}");
+    out!("{text}");
     for p in pending.iter().filter(|p| p.active_from > now) {
         eprintln!(
             "{}",
@@ -393,13 +393,13 @@ pub fn draft(dir: &Path, a: DraftArgs) -> Result<u8, Fail> {
         .map_err(|e| input(e.to_string()))?;
     eprint!("{text}");
     let lang = crate::lang();
-    println!(
+    outln!(
         "{}",
         lang.f(
             Msg::DraftWritten,
             &[("path", &out.display()), ("ids", &body.signers.join(" + "))]
         )
     );
-    println!("{}", lang.f(Msg::DraftNext, &[("path", &out.display())]));
+    outln!("{}", lang.f(Msg::DraftNext, &[("path", &out.display())]));
     Ok(0)
 }

@@ -2,6 +2,17 @@
 
 #![forbid(unsafe_code)]
 
+/// `print!` to stdout that ignores a closed pipe (`custody verify | head`): the reader has what
+/// it wanted, and a panic there would be a backtrace for nothing.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::views::emit(&format!($($arg)*)) };
+}
+
+/// [`out!`] with a newline, for `println!`.
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::views::emit(&format!("{}\n", format_args!($($arg)*))) };
+}
+
 mod bags;
 mod bundles;
 mod cli;
@@ -105,7 +116,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             let ledger = Ledger::reindex(dir)?;
             let head = ledger.head()?;
             ledger.close()?;
-            println!("{}", lang().f(Msg::IndexRebuilt, &[("n", &head.size)]));
+            outln!("{}", lang().f(Msg::IndexRebuilt, &[("n", &head.size)]));
             Ok(0)
         }
         Command::Export(a) => bundles::export(dir, a),
@@ -142,15 +153,15 @@ fn keygen(a: cli::KeygenArgs) -> Result<u8, Fail> {
     if params.is_low_cost() {
         eprintln!("{}", lang.t(Msg::LowCostProfile));
     }
-    println!(
+    outln!(
         "{}",
         lang.f(Msg::WrotePrivate, &[("path", &key_path.display())])
     );
-    println!(
+    outln!(
         "{}",
         lang.f(Msg::WrotePublic, &[("path", &pub_path.display())])
     );
-    println!("{}", public.to_line());
+    outln!("{}", public.to_line());
     Ok(0)
 }
 
@@ -248,17 +259,17 @@ fn init(dir: &Path, a: cli::InitArgs) -> Result<u8, Fail> {
     let id = custody::entry::hex(&ledger_id);
     let genesis = custody::entry::hex(&receipt.hash);
     if a.sign.json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"ledger_id": id, "genesis_hash": genesis, "seq": 0})
         );
     } else {
         let lang = lang();
-        println!("{}", lang.f(Msg::LedgerCreated, &[("dir", &dir.display())]));
+        outln!("{}", lang.f(Msg::LedgerCreated, &[("dir", &dir.display())]));
         // The labels stay English: scripts and the README read `genesis hash` off this output.
-        println!("ledger id     {id}");
-        println!("genesis hash  {genesis}");
-        println!("{}", lang.f(Msg::AuditorsCheck, &[("genesis", &genesis)]));
+        outln!("ledger id     {id}");
+        outln!("genesis hash  {genesis}");
+        outln!("{}", lang.f(Msg::AuditorsCheck, &[("genesis", &genesis)]));
     }
     Ok(0)
 }
@@ -316,17 +327,17 @@ pub(crate) fn finish_append(
 
 pub(crate) fn print_receipt(r: &Receipt, json: bool) {
     if json {
-        println!("{}", serde_json::to_string(r).unwrap_or_default());
+        outln!("{}", serde_json::to_string(r).unwrap_or_default());
     } else {
         let lang = lang();
-        println!(
+        outln!(
             "{}",
             lang.f(
                 Msg::Recorded,
                 &[("seq", &r.seq), ("hash", &custody::entry::hex(&r.hash))]
             )
         );
-        println!(
+        outln!(
             "{}",
             lang.f(
                 Msg::ReceiptLine,

@@ -68,12 +68,12 @@ pub fn verify(dir: &Path, a: &VerifyArgs) -> Result<u8, Fail> {
         }
         Outcome::Combined(combined) => {
             if a.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&combined).map_err(|e| input(e.to_string()))?
                 );
             } else {
-                print!("{}", render_combined(&combined));
+                out!("{}", render_combined(&combined));
             }
             Ok(combined.exit_code())
         }

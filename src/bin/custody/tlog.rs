@@ -66,12 +66,12 @@ pub fn audit(dir: &Path, mut options: Options, a: &VerifyArgs) -> Result<Report,
 /// Prints an audit report, for a person or as JSON.
 pub fn print_report(report: &Report, json: bool) -> Result<(), Fail> {
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(report).map_err(|e| input(e.to_string()))?
         );
     } else {
-        print!("{}", render_report(report, crate::lang()));
+        out!("{}", render_report(report, crate::lang()));
     }
     Ok(())
 }
@@ -172,21 +172,21 @@ pub fn checkpoint(dir: &Path, a: CheckpointArgs) -> Result<u8, Fail> {
             .map_err(|e| input(format!("{}: {e}", out.display())))?;
     }
     if a.json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"origin": cp.origin, "size": cp.size, "root": hex(&cp.root), "human": cp.human(), "note": signed, "file": file.display().to_string()})
         );
     } else {
         let lang = crate::lang();
-        println!(
+        outln!(
             "{}",
             lang.f(
                 Msg::CheckpointSigned,
                 &[("ids", &ids.join(" + ")), ("path", &file.display())]
             )
         );
-        println!("{}", lang.t(Msg::ForPaperRegister));
-        println!("  {}", cp.human());
+        outln!("{}", lang.t(Msg::ForPaperRegister));
+        outln!("  {}", cp.human());
     }
     Ok(0)
 }
@@ -246,7 +246,7 @@ pub fn prove(dir: &Path, a: ProveArgs) -> Result<u8, Fail> {
     std::fs::write(&a.out, proof.encode())
         .map_err(|e| input(format!("{}: {e}", a.out.display())))?;
     let lang = crate::lang();
-    println!(
+    outln!(
         "{}",
         lang.f(
             Msg::ProofWritten,
@@ -259,7 +259,7 @@ pub fn prove(dir: &Path, a: ProveArgs) -> Result<u8, Fail> {
             ]
         )
     );
-    println!("{}", lang.f(Msg::ProofCheck, &[("path", &a.out.display())]));
+    outln!("{}", lang.f(Msg::ProofCheck, &[("path", &a.out.display())]));
     Ok(0)
 }
 
@@ -300,7 +300,7 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
     if a.note_format {
         for (name, _, _, revoked, key) in &rows {
             if revoked.is_none() {
-                println!(
+                outln!(
                     "{}",
                     verifier_key(name, key).map_err(|e| input(e.to_string()))?
                 );
@@ -315,7 +315,7 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
                 serde_json::json!({"name": name, "who": who, "roles": roles, "status": status(revoked), "public_key": hex(key), "key_id": hex(&key_id(name, key))})
             })
             .collect();
-        println!("{}", serde_json::Value::Array(list));
+        outln!("{}", serde_json::Value::Array(list));
         return Ok(0);
     }
     let mut table = custody::views::Table::new(
@@ -329,8 +329,8 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
             status(revoked),
         ]);
     }
-    print!("{}", table.render(custody::views::DEFAULT_WIDTH));
-    println!("{}", lang.f(Msg::NoteNames, &[("origin", &origin)]));
+    out!("{}", table.render(custody::views::DEFAULT_WIDTH));
+    outln!("{}", lang.f(Msg::NoteNames, &[("origin", &origin)]));
     Ok(0)
 }
 

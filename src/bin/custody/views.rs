@@ -274,9 +274,9 @@ pub fn show(dir: &Path, seq: u64, json_out: bool) -> Result<u8, Fail> {
         ));
     }
     if json_out {
-        println!("{value}");
+        outln!("{value}");
     } else {
-        print!("{text}");
+        out!("{text}");
     }
     Ok(0)
 }

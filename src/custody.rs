@@ -527,6 +527,17 @@ impl<K: Kv> Checker<'_, K> {
                 format!("bag {id} was dispatched to {bound} (entry {seq}), not to {to}"),
             );
         }
+        if self.t < *since {
+            self.flag(
+                Code::ArrivedBeforeDispatch,
+                Some(id),
+                format!(
+                    "bag {id} is received at {}, before it was dispatched at {} (entry {seq})",
+                    self.t.display_in(self.time_zone),
+                    since.display_in(self.time_zone)
+                ),
+            );
+        }
         let limit = i64::from(self.policy.max_transit_min) * 60_000;
         if self.t.0.saturating_sub(since.0) > limit {
             self.flag(

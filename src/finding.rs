@@ -165,6 +165,7 @@ codes! {
     OpenEarly = "OPEN_EARLY", Timing, UnlessNoted;
     OpenLate = "OPEN_LATE", Timing, UnlessNoted;
     TransitTooLong = "TRANSIT_TOO_LONG", Timing, UnlessNoted;
+    ArrivedBeforeDispatch = "ARRIVED_BEFORE_DISPATCH", Timing, UnlessNoted;
     HeldTooLong = "HELD_TOO_LONG", Timing, UnlessNoted;
     AnswerSheetsLate = "ANSWER_SHEETS_LATE", Timing, UnlessNoted;
     RescheduleLate = "RESCHEDULE_LATE", Timing, UnlessNoted;

@@ -262,6 +262,7 @@ impl Msg {
             OpenEarly => Msg::WhyOpenEarly,
             OpenLate => Msg::WhyOpenLate,
             TransitTooLong => Msg::WhyTransitTooLong,
+            ArrivedBeforeDispatch => Msg::WhyArrivedBeforeDispatch,
             HeldTooLong => Msg::WhyHeldTooLong,
             AnswerSheetsLate => Msg::WhyAnswerSheetsLate,
             RescheduleLate => Msg::WhyRescheduleLate,
@@ -470,6 +471,7 @@ catalogue! {
     WhyOpenEarly: "a bag was opened before its window", "密封袋早于规定时间启封";
     WhyOpenLate: "a bag was opened late", "密封袋启封过晚";
     WhyTransitTooLong: "a transport took longer than allowed", "运送时间超过规定";
+    WhyArrivedBeforeDispatch: "a bag was received before the time it was dispatched", "密封袋的接收时间早于其运出时间";
     WhyHeldTooLong: "papers were held too long before their session", "试卷在考前存放时间过长";
     WhyAnswerSheetsLate: "answer sheets came back after their day", "答卷未在当天返还";
     WhyRescheduleLate: "a session was rescheduled too close to its start", "场次改期距开考时间过近";

@@ -792,6 +792,23 @@ fn a_transit_of_more_than_3_hours_is_flagged_on_arrival() {
 }
 
 #[test]
+fn a_bag_is_not_received_before_it_was_dispatched() {
+    let ex = exam();
+    dispatch(&ex, &["QP-1"], Some(ex.clock.at(-HOUR)));
+    let case = Case {
+        args: vec!["record", "arrive", "--site", SITE, "--bag", "QP-1:S1001"],
+        signers: &["x1", "e1"],
+        at: Some(ex.clock.at(-2 * HOUR)),
+        event: Event::Arrive(Arrive {
+            bags: vec![obs("QP-1", Some("S1001"), None)],
+            site: SITE.into(),
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "ARRIVED_BEFORE_DISPATCH", Some("QP-1"));
+}
+
+#[test]
 fn papers_are_not_collected_more_than_2_days_before_their_session() {
     let ex = exam();
     let case = Case {

@@ -1182,9 +1182,8 @@ fn a_closed_stdout_is_not_a_panic() {
     let fx = Fixture::new();
     fx.init3();
     for args in [&["verify"][..], &["keys"], &["roster"], &["policy", "show"]] {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_custody"))
-            .current_dir(fx.tmp.path())
-            .env("CUSTODY_LEDGER", fx.ledger())
+        let mut child = fx
+            .std_cmd()
             .args(args)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

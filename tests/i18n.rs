@@ -18,19 +18,7 @@ const ROOM: &str = "第01考场";
 /// Runs the binary with a Chinese locale and no `--lang`.
 #[track_caller]
 fn zh(fx: &Fixture, args: &[String]) -> Run {
-    let out = fx
-        .cmd()
-        .env("LANG", "zh_CN.UTF-8")
-        .args(args)
-        .output()
-        .expect("run custody");
-    let run = Run {
-        code: out.status.code().expect("custody was killed by a signal"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    run
+    util::run(fx.cmd().env("LANG", "zh_CN.UTF-8").args(args))
 }
 
 fn args(fx: &Fixture, words: &[&str], signers: &[&str]) -> Vec<String> {

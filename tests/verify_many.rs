@@ -181,6 +181,31 @@ fn a_missing_bundle_is_not_audited_and_gives_its_own_exit_code() {
 }
 
 #[test]
+fn an_html_page_is_one_ledger_so_two_bundles_with_html_is_bad_usage() {
+    let (x, y) = (Fixture::new(), Fixture::new());
+    let (a, _) = county(&x, "north");
+    let (b, _) = county(&y, "south");
+    let run = x
+        .run(&[
+            "verify",
+            "--bundle",
+            &arg(&a),
+            "--bundle",
+            &arg(&b),
+            "--html",
+            "both.html",
+        ])
+        .exits(2);
+    assert!(run.stderr.contains("--html"), "{}", run.stderr);
+    assert!(
+        run.stdout.is_empty(),
+        "refused before any audit:\n{}",
+        run.stdout
+    );
+    assert!(!x.path("both.html").exists());
+}
+
+#[test]
 fn checkpoints_go_to_the_bundle_of_their_ledger() {
     let (x, y) = (Fixture::new(), Fixture::new());
     let (a, _) = county(&x, "north");

@@ -63,7 +63,12 @@ impl Fixture {
 
     /// The binary, with the low-cost KDF, the fixture's ledger and a plain locale.
     pub fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_custody"));
+        Command::from_std(self.std_cmd())
+    }
+
+    /// [`Fixture::cmd`] as a `std::process::Command`, for a test that needs the child's pipes.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_custody"));
         c.current_dir(self.tmp.path())
             .env("CUSTODY_KDF", "low-cost")
             .env("CUSTODY_LEDGER", self.ledger())
@@ -77,20 +82,29 @@ impl Fixture {
     /// Runs the binary with `args` and checks that it did not panic, whatever it exits with.
     #[track_caller]
     pub fn run<S: AsRef<std::ffi::OsStr>>(&self, args: &[S]) -> Run {
-        let out = self.cmd().args(args).output().expect("run custody");
-        let run = Run {
-            code: out.status.code().expect("custody was killed by a signal"),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
-        assert!(
-            !run.stderr.contains("panicked") && !run.stderr.contains("RUST_BACKTRACE"),
-            "custody panicked: {}",
-            run.stderr
-        );
-        run
+        run(self.cmd().args(args))
     }
+}
 
+/// Runs a prepared command of the binary and checks that it did not panic, whatever it exits
+/// with.
+#[track_caller]
+pub fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("run custody");
+    let run = Run {
+        code: out.status.code().expect("custody was killed by a signal"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        !run.stderr.contains("panicked") && !run.stderr.contains("RUST_BACKTRACE"),
+        "custody panicked: {}",
+        run.stderr
+    );
+    run
+}
+
+impl Fixture {
     /// Writes `keys/ID.key`, `keys/ID.pub` and `ID.pass` (passphrase `pass-ID`).
     #[track_caller]
     pub fn keygen(&self, id: &str, name: &str) {

@@ -3,24 +3,19 @@
 //! passphrases, prints, and maps failures to exit codes.
 
 use crate::cli::{BackupArgs, ExportArgs, RestoreArgs};
-use crate::fail::{EXIT_BUSY, EXIT_INPUT, EXIT_REFUSED, EXIT_STORAGE, Fail, input};
+use crate::fail::{Fail, input};
 use crate::sign;
 use custody::bundle::{self, BundleError, RestoreOptions, Seal, Written};
 use custody::entry::{hex, parse_hex};
 use custody::i18n::Msg;
 use custody::keyfile::KdfParams;
-use custody::ledger::{ErrorClass, journal_path};
+use custody::ledger::journal_path;
 use std::path::Path;
 use zeroize::Zeroizing;
 
 impl From<BundleError> for Fail {
     fn from(e: BundleError) -> Fail {
-        let code = match e.class() {
-            ErrorClass::Input => EXIT_INPUT,
-            ErrorClass::Refused => EXIT_REFUSED,
-            ErrorClass::Busy => EXIT_BUSY,
-            ErrorClass::Storage => EXIT_STORAGE,
-        };
+        let code = crate::fail::exit_code(e.class());
         let hint = match &e {
             BundleError::Exists(_) => Some("choose another --out; nothing was written".into()),
             BundleError::Malformed { .. } => {

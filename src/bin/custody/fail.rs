@@ -103,14 +103,19 @@ impl From<AuditError> for Fail {
     }
 }
 
+/// The exit code of PRODUCT.md for a class of library error.
+pub fn exit_code(class: ErrorClass) -> u8 {
+    match class {
+        ErrorClass::Input => EXIT_INPUT,
+        ErrorClass::Refused => EXIT_REFUSED,
+        ErrorClass::Busy => EXIT_BUSY,
+        ErrorClass::Storage => EXIT_STORAGE,
+    }
+}
+
 impl From<LedgerError> for Fail {
     fn from(e: LedgerError) -> Fail {
-        let code = match e.class() {
-            ErrorClass::Input => EXIT_INPUT,
-            ErrorClass::Refused => EXIT_REFUSED,
-            ErrorClass::Busy => EXIT_BUSY,
-            ErrorClass::Storage => EXIT_STORAGE,
-        };
+        let code = exit_code(e.class());
         let disk = matches!(
             e,
             LedgerError::Io { .. } | LedgerError::Journal(JournalError::Io { .. })

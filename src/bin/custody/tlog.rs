@@ -14,6 +14,7 @@ use custody::ledger::{self, CHECKPOINTS, Ledger, LedgerError};
 use custody::merkle::inclusion_proof;
 use custody::note::{self, Checkpoint, Proof, key_id, origin, verifier_key};
 use custody::roster::Role;
+use custody::views::{Align, pad};
 use std::path::{Path, PathBuf};
 
 pub(crate) fn named(paths: &[PathBuf], what: &str) -> Result<Vec<Named>, Fail> {
@@ -347,10 +348,7 @@ pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
         .clone()
         .unwrap_or_else(|| lang.t(Msg::UnknownExam).into());
     hang(&mut s, "", &lang.f(Msg::ReportTitle, &[("exam", &exam)]), 2);
-    let field = |s: &mut String, label: Msg, text: &str| {
-        let label = custody::views::pad(lang.t(label), 12, custody::views::Align::Left);
-        hang(s, &format!("  {label}"), text, LABEL_INDENT);
-    };
+    let field = |s: &mut String, m: Msg, text: &str| hang(s, &label(lang, m), text, LABEL_INDENT);
     field(
         &mut s,
         Msg::ReportLedgerId,
@@ -425,10 +423,10 @@ pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
         for f in findings {
             let head = format!(
                 "  {} {:<8} {}  ",
-                custody::views::pad(
+                pad(
                     &lang.f(Msg::ReportEntry, &[("seq", &f.seq)]),
                     11,
-                    custody::views::Align::Left
+                    Align::Left
                 ),
                 match lang {
                     Lang::En => f.severity.as_str().to_uppercase(),
@@ -462,12 +460,12 @@ pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
         for l in &r.listed {
             let head = format!(
                 "  {} {} {}  ",
-                custody::views::pad(
+                pad(
                     &lang.f(Msg::ReportEntry, &[("seq", &l.seq)]),
                     11,
-                    custody::views::Align::Left
+                    Align::Left
                 ),
-                custody::views::pad(
+                pad(
                     lang.t(match l.kind {
                         ListedKind::Roster => Msg::ListedRoster,
                         ListedKind::Policy => Msg::EventPolicy,
@@ -476,7 +474,7 @@ pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
                         ListedKind::Correction => Msg::ListedCorrection,
                     }),
                     10,
-                    custody::views::Align::Left
+                    Align::Left
                 ),
                 custody::views::short_time(l.event_time, &zone)
             );
@@ -531,14 +529,14 @@ const SECTIONS: [(Msg, &[Category]); 3] = [
     (Msg::SectionCustody, &[Category::Custody, Category::Timing]),
 ];
 
+/// A header label of the report, indented and padded (by display width) to its value column.
+fn label(lang: Lang, m: Msg) -> String {
+    format!("  {}", pad(lang.t(m), LABEL_INDENT - 2, Align::Left))
+}
+
 /// Each checkpoint and proof the audit checked, with its verdict.
 fn render_evidence(s: &mut String, r: &Report, lang: Lang) {
-    let label = |m: Msg| {
-        format!(
-            "  {}",
-            custody::views::pad(lang.t(m), 12, custody::views::Align::Left)
-        )
-    };
+    let label = |m: Msg| label(lang, m);
     if r.checkpoints.is_empty() {
         hang(
             s,

@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")"
 SECS=${1:-600}
 export RUSTC_BOOTSTRAP=1
-TARGETS="journal bundle draft keyfile checkpoint receipt"
+TARGETS="journal bundle draft keyfile checkpoint receipt signature"
 cargo fuzz build -O -a
 mkdir -p artifacts/logs
 for t in $TARGETS; do

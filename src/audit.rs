@@ -9,10 +9,9 @@ use crate::finding::{Code, Finding};
 use crate::journal::{self, End, JournalError, Reader, Record};
 use crate::policy::EventKind;
 use crate::rules::{check_signatures_with, judge_but_signatures};
-use crate::signing::verify_decoded;
+use crate::signing::PreparedKey;
 use crate::state::{MemKv, State, StoreError};
 use crate::time::Timestamp;
-use ed25519_dalek::VerifyingKey;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -389,8 +388,12 @@ const BATCH: usize = 1024;
 /// Records in one piece of parallel work (a few hundred microseconds of signature checks).
 const PIECE: usize = 8;
 
-/// Each keyholder id's keys, as bytes and decoded (`None`: not a valid point).
-type DecodedKeys<'a> = HashMap<&'a str, Vec<([u8; 32], Option<VerifyingKey>)>>;
+/// Every key enrolled so far, prepared once for the whole audit: decoded, and with a table of
+/// its multiples once it has checked enough signatures (a few hundred keys sign a million events).
+type Prepared = HashMap<[u8; 32], Arc<PreparedKey>>;
+
+/// Each keyholder id's prepared keys, for one batch.
+type BatchKeys<'a> = HashMap<&'a str, Vec<Arc<PreparedKey>>>;
 
 /// A batch decoded, with its signatures checked ahead.
 type Ahead = Vec<(Result<DecodedEntry, EntryError>, Vec<Verdict>)>;
@@ -439,7 +442,7 @@ fn add_enrolled<'a>(holders: &mut Holders, entries: impl Iterator<Item = &'a Dec
 /// Decodes a batch and checks its signatures, in parallel, under the keys enrolled before it
 /// (`holders`) and those enrolled inside it: a ledger's first batches, where the roster is
 /// enrolled, are checked ahead like any other.
-fn check_ahead(batch: &[Record], holders: &Holders) -> Ahead {
+fn check_ahead(batch: &[Record], holders: &Holders, prepared: &Prepared) -> Ahead {
     // Small pieces, so that the cores finish a batch together: rayon splits a batch of 1,024 in
     // only a few large pieces unless told, and one core then checks the last piece alone.
     let decoded: Vec<Result<DecodedEntry, EntryError>> = batch
@@ -449,15 +452,20 @@ fn check_ahead(batch: &[Record], holders: &Holders) -> Ahead {
         .collect();
     let mut holders = holders.clone();
     add_enrolled(&mut holders, decoded.iter().filter_map(|d| d.as_ref().ok()));
-    // Each key decoded once per batch, not once per signature.
-    let keys: DecodedKeys = holders
+    // A key enrolled inside this batch is not prepared yet: it is for this batch alone.
+    let keys: BatchKeys = holders
         .iter()
         .map(|(id, ks)| {
-            let decoded = ks
+            let prepared = ks
                 .iter()
-                .map(|k| (*k, VerifyingKey::from_bytes(k).ok()))
+                .map(|k| {
+                    prepared
+                        .get(k)
+                        .cloned()
+                        .unwrap_or_else(|| Arc::new(PreparedKey::new(k)))
+                })
                 .collect();
-            (id.as_str(), decoded)
+            (id.as_str(), prepared)
         })
         .collect();
     decoded
@@ -482,17 +490,15 @@ struct Verdict {
 
 /// Checks each signature of an entry under every key its signer has been enrolled with so far
 /// (usually one), with the one acceptance rule.
-fn verdicts_ahead(e: &DecodedEntry, keys: &DecodedKeys) -> Vec<Verdict> {
+fn verdicts_ahead(e: &DecodedEntry, keys: &BatchKeys) -> Vec<Verdict> {
     let message = signed_message(&e.entry.body);
     let mut out = Vec::new();
     for (index, sig) in e.entry.signatures.iter().enumerate() {
-        for (key, decoded) in keys.get(sig.signer.as_str()).into_iter().flatten() {
+        for key in keys.get(sig.signer.as_str()).into_iter().flatten() {
             out.push(Verdict {
                 index,
-                key: *key,
-                valid: decoded
-                    .as_ref()
-                    .is_some_and(|k| verify_decoded(k, &message, &sig.signature)),
+                key: *key.public_key(),
+                valid: key.verify(&message, &sig.signature),
             });
         }
     }
@@ -538,8 +544,9 @@ fn walk_records<R: Read>(
     // so checking them ahead against the keys enrolled so far gives exactly the verdicts of
     // judging one by one; a signature whose key is enrolled meanwhile is checked in order, when
     // it is judged.
+    let mut prepared = Prepared::new();
     let mut batch = read_batch(&mut reader)?;
-    let mut ahead = check_ahead(&batch, &observed.holders);
+    let mut ahead = check_ahead(&batch, &observed.holders, &prepared);
     let mut bytes_read = 0;
     while !batch.is_empty() {
         let following = read_batch(&mut reader)?;
@@ -549,11 +556,16 @@ fn walk_records<R: Read>(
             &mut holders,
             ahead.iter().filter_map(|(d, _)| d.as_ref().ok()),
         );
+        for k in holders.values().flatten() {
+            prepared
+                .entry(*k)
+                .or_insert_with(|| Arc::new(PreparedKey::new(k)));
+        }
         let mut following_ahead = Ahead::new();
         // The checks are a task of rayon's pool: a thread of the pool that runs out of work,
         // this one included once it has judged the batch, takes a share of them.
         rayon::in_place_scope(|scope| -> Result<(), AuditError> {
-            scope.spawn(|_| following_ahead = check_ahead(&following, &holders));
+            scope.spawn(|_| following_ahead = check_ahead(&following, &holders, &prepared));
             for (record, (decoded, verdicts)) in batch.iter().zip(ahead) {
                 report.entries += 1;
                 let decoded = match decoded {

@@ -430,25 +430,55 @@ impl<F: JournalIo> Writer<F> {
 /// renamed over it, and the directory fsynced. A reader sees the old file or the new one, never
 /// a mix, even after a power cut.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    stage(path, bytes)?.replace()?;
+    sync_dir(path)
+}
+
+/// A file written and fsynced beside the path it is for, not yet in its place; removed if
+/// dropped before [`Staged::replace`].
+#[derive(Debug)]
+pub struct Staged {
+    tmp: PathBuf,
+    path: PathBuf,
+    placed: bool,
+}
+
+/// The first half of [`write_atomic`]: writes `bytes` to a temporary file beside `path` and
+/// fsyncs it.
+pub fn stage(path: &Path, bytes: &[u8]) -> io::Result<Staged> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let result = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        fs::rename(&tmp, path)?;
-        sync_dir(path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    let staged = Staged {
+        tmp: PathBuf::from(tmp),
+        path: path.to_path_buf(),
+        placed: false,
+    };
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&staged.tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(staged)
+}
+
+impl Staged {
+    /// Renames the staged file over its path. Until the directory is fsynced, a power cut may
+    /// leave the old file there, but never a mix of the two.
+    pub fn replace(mut self) -> io::Result<()> {
+        fs::rename(&self.tmp, &self.path)?;
+        self.placed = true;
+        Ok(())
     }
-    result
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.placed {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// Fsyncs the directory holding `path`, so that a created or renamed file survives power loss.

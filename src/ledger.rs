@@ -889,9 +889,25 @@ impl Ledger {
         if refuses(&findings, decoded.body.event.incident_note().is_some()) {
             return Err(LedgerError::Refused(findings));
         }
-        let offset = self.journal.append(&bytes)?;
         let mut tree = self.state.tree()?;
         tree.push(decoded.hash);
+        // The checkpoint of the tree with this entry is written and fsynced while the journal
+        // is, and put in place only once the entry is durable: a power cut can leave the
+        // checkpoint behind the journal, never ahead of it.
+        let checkpoint_path = self.dir.join(CHECKPOINT);
+        let checkpoint = self.checkpoint_note(&tree);
+        let (offset, staged) = std::thread::scope(|scope| {
+            let staged = scope.spawn(|| match &checkpoint {
+                Ok(Some(note)) => journal::stage(&checkpoint_path, note.as_bytes())
+                    .map(Some)
+                    .map_err(io_at(&checkpoint_path)),
+                Ok(None) => Ok(None),
+                Err(e) => Err(LedgerError::Checkpoint(e.to_string())),
+            });
+            let offset = self.journal.append(&bytes);
+            (offset, staged.join())
+        });
+        let offset = offset?;
         let receipt = Receipt {
             seq: decoded.entry.seq,
             hash: decoded.hash,
@@ -907,7 +923,10 @@ impl Ledger {
                 "entry {} is recorded, but the index could not be updated ({e}); it will be rebuilt on the next open",
                 receipt.seq
             ));
-        } else if let Err(e) = self.sign_checkpoint(&tree) {
+        } else if let Err(e) = staged
+            .unwrap_or_else(|_| Err(LedgerError::Checkpoint("the writing thread failed".into())))
+            .and_then(|s| s.map_or(Ok(()), |s| s.replace().map_err(io_at(&checkpoint_path))))
+        {
             self.notices.push(format!(
                 "entry {} is recorded, but the ledger could not sign its checkpoint ({e})",
                 receipt.seq
@@ -927,9 +946,21 @@ impl Ledger {
         Ok(SigningKey::from_bytes(&seed))
     }
 
-    /// Signs the tree head with the ledger key and stores it. It never signs two roots for one
-    /// size, nor a smaller tree than it signed before: either would mean history was rewritten.
+    /// Signs the tree head with the ledger key and stores it.
     fn sign_checkpoint(&self, tree: &Accumulator) -> Result<(), LedgerError> {
+        match self.checkpoint_note(tree)? {
+            Some(note) => {
+                let path = self.dir.join(CHECKPOINT);
+                journal::write_atomic(&path, note.as_bytes()).map_err(io_at(&path))
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// The tree head signed with the ledger key, or `None` if the stored checkpoint is of this
+    /// tree already. It never signs two roots for one size, nor a smaller tree than it signed
+    /// before: either would mean history was rewritten.
+    fn checkpoint_note(&self, tree: &Accumulator) -> Result<Option<String>, LedgerError> {
         let cp = Checkpoint {
             origin: origin(&self.ledger_id),
             size: tree.size(),
@@ -939,14 +970,13 @@ impl Ledger {
         if let Some(old) = read_checkpoint(&self.dir)? {
             check_against(&old, &cp)?;
             if old == cp {
-                return Ok(());
+                return Ok(None);
             }
         }
         let key = self.ledger_key()?;
-        let note = note::sign(&cp.text(), &[(cp.origin.as_str(), &key)])
-            .map_err(|e| LedgerError::Checkpoint(e.to_string()))?;
-        let path = self.dir.join(CHECKPOINT);
-        journal::write_atomic(&path, note.as_bytes()).map_err(io_at(&path))
+        note::sign(&cp.text(), &[(cp.origin.as_str(), &key)])
+            .map(Some)
+            .map_err(|e| LedgerError::Checkpoint(e.to_string()))
     }
 
     /// The tree over the journal: its size and root.

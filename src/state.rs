@@ -13,7 +13,9 @@ use crate::roster::Keyholder;
 use crate::time::Timestamp;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::borrow::Borrow;
+use std::collections::HashSet;
+use std::hash::Hasher;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// A failure of the store underneath the state.
@@ -60,31 +62,83 @@ pub trait Kv {
     }
 }
 
-/// The audit's store: memory only.
+/// The audit's store: memory only. It holds a value for each of a million bags, so each key
+/// and its value share one allocation of exactly their size.
 #[derive(Default, Debug)]
-pub struct MemKv(HashMap<Vec<u8>, Vec<u8>>);
+pub struct MemKv(HashSet<Pair>);
+
+/// A key and its value: the key's length (4 bytes, little-endian), the key, the value. It is
+/// hashed and compared as its key, so the set finds it by key.
+#[derive(Debug)]
+struct Pair(Box<[u8]>);
+
+impl Pair {
+    fn new(key: &[u8], value: &[u8]) -> Pair {
+        let len = u32::try_from(key.len()).expect("a key of less than 4 GiB");
+        let mut bytes = Vec::with_capacity(4 + key.len() + value.len());
+        bytes.extend_from_slice(&len.to_le_bytes());
+        bytes.extend_from_slice(key);
+        bytes.extend_from_slice(value);
+        Pair(bytes.into_boxed_slice())
+    }
+
+    fn split(&self) -> (&[u8], &[u8]) {
+        let (len, rest) = self.0.split_at(4);
+        let len = u32::from_le_bytes(len.try_into().expect("4 bytes")) as usize;
+        rest.split_at(len)
+    }
+
+    fn key(&self) -> &[u8] {
+        self.split().0
+    }
+}
+
+impl Borrow<[u8]> for Pair {
+    fn borrow(&self) -> &[u8] {
+        self.key()
+    }
+}
+
+impl std::hash::Hash for Pair {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::hash::Hash::hash(self.key(), state);
+    }
+}
+
+impl PartialEq for Pair {
+    fn eq(&self, other: &Pair) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Pair {}
 
 impl Kv for MemKv {
     const OWN_WRITES: bool = true;
 
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.0.get(key).cloned())
+        Ok(self.0.get(key).map(|p| p.split().1.to_vec()))
     }
 
     fn write(&mut self, batch: Batch) -> Result<(), StoreError> {
         for (k, v) in batch {
             match v {
-                Some(v) => self.0.insert(k, v),
-                None => self.0.remove(&k),
-            };
+                Some(v) => {
+                    self.0.replace(Pair::new(&k, &v));
+                }
+                None => {
+                    self.0.remove(k.as_slice());
+                }
+            }
         }
         Ok(())
     }
 
     fn visit_prefix(&self, prefix: &[u8], visit: &mut Visitor<'_>) -> Result<(), StoreError> {
-        let mut found: Vec<(&Vec<u8>, &Vec<u8>)> = self
+        let mut found: Vec<(&[u8], &[u8])> = self
             .0
             .iter()
+            .map(Pair::split)
             .filter(|(k, _)| k.starts_with(prefix))
             .collect();
         found.sort_unstable_by_key(|(k, _)| *k);

@@ -51,6 +51,10 @@ pub(crate) fn lang() -> Lang {
     LANG.get().copied().unwrap_or_default()
 }
 
+/// See Cargo.toml: an audit runs 1.6 times faster than with the system's malloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let var = |name| std::env::var(name).ok();

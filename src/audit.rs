@@ -9,7 +9,7 @@ use crate::finding::{Code, Finding};
 use crate::journal::{self, End, JournalError, Reader, Record};
 use crate::policy::EventKind;
 use crate::rules::{check_signatures_with, judge_but_signatures};
-use crate::signing::PreparedKey;
+use crate::signing::{PreparedKey, verify_all};
 use crate::state::{MemKv, State, StoreError};
 use crate::time::Timestamp;
 use rayon::prelude::*;
@@ -468,16 +468,13 @@ fn check_ahead(batch: &[Record], holders: &Holders, prepared: &Prepared) -> Ahea
             (id.as_str(), prepared)
         })
         .collect();
+    let verdicts: Vec<Vec<Vec<Verdict>>> = decoded
+        .par_chunks(PIECE)
+        .map(|piece| verdicts_ahead(piece, &keys))
+        .collect();
     decoded
-        .into_par_iter()
-        .with_max_len(PIECE)
-        .map(|decoded| {
-            let verdicts = match &decoded {
-                Ok(d) => verdicts_ahead(d, &keys),
-                Err(_) => Vec::new(),
-            };
-            (decoded, verdicts)
-        })
+        .into_iter()
+        .zip(verdicts.into_iter().flatten())
         .collect()
 }
 
@@ -488,19 +485,36 @@ struct Verdict {
     valid: bool,
 }
 
-/// Checks each signature of an entry under every key its signer has been enrolled with so far
-/// (usually one), with the one acceptance rule.
-fn verdicts_ahead(e: &DecodedEntry, keys: &BatchKeys) -> Vec<Verdict> {
-    let message = signed_message(&e.entry.body);
-    let mut out = Vec::new();
-    for (index, sig) in e.entry.signatures.iter().enumerate() {
-        for key in keys.get(sig.signer.as_str()).into_iter().flatten() {
-            out.push(Verdict {
-                index,
-                key: *key.public_key(),
-                valid: key.verify(&message, &sig.signature),
-            });
+/// Checks each signature of a piece's entries under every key its signer has been enrolled with
+/// so far (usually one), with the one acceptance rule: the verdicts of each entry, in order.
+fn verdicts_ahead(
+    piece: &[Result<DecodedEntry, EntryError>],
+    keys: &BatchKeys,
+) -> Vec<Vec<Verdict>> {
+    let messages: Vec<Option<Vec<u8>>> = piece
+        .iter()
+        .map(|d| d.as_ref().ok().map(|e| signed_message(&e.entry.body)))
+        .collect();
+    let mut checks = Vec::new();
+    let mut out: Vec<Vec<Verdict>> = piece.iter().map(|_| Vec::new()).collect();
+    for ((d, message), verdicts) in piece.iter().zip(&messages).zip(&mut out) {
+        let (Ok(e), Some(message)) = (d, message) else {
+            continue;
+        };
+        for (index, sig) in e.entry.signatures.iter().enumerate() {
+            for key in keys.get(sig.signer.as_str()).into_iter().flatten() {
+                checks.push((&**key, message.as_slice(), &sig.signature));
+                verdicts.push(Verdict {
+                    index,
+                    key: *key.public_key(),
+                    valid: false,
+                });
+            }
         }
+    }
+    let mut valid = verify_all(&checks).into_iter();
+    for v in out.iter_mut().flatten() {
+        v.valid = valid.next().expect("a verdict for each check");
     }
     out
 }

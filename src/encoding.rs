@@ -12,6 +12,7 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::cell::RefCell;
 
 /// The largest encoded value the crate will decode: an entry, a draft, a genesis.
 pub const MAX_ENCODED: usize = 1 << 20;
@@ -42,18 +43,39 @@ pub enum EncodingError {
 
 /// Encodes a value canonically.
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, EncodingError> {
-    let bytes = bincode::serde::encode_to_vec(value, CONFIG)
-        .map_err(|e| EncodingError::Encode(e.to_string()))?;
-    if bytes.len() > MAX_ENCODED {
-        return Err(EncodingError::TooLarge { len: bytes.len() });
+    with_encoding(value, <[u8]>::to_vec)
+}
+
+/// Shows `then` the canonical encoding of a value, written into a buffer this thread keeps: an
+/// audit encodes a few values per entry, and a vector grown byte by byte to each one's size
+/// would be reallocated several times.
+fn with_encoding<T: Serialize, R>(
+    value: &T,
+    then: impl FnOnce(&[u8]) -> R,
+) -> Result<R, EncodingError> {
+    thread_local! {
+        static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     }
-    Ok(bytes)
+    let encode_into = |buffer: &mut Vec<u8>| {
+        buffer.clear();
+        bincode::serde::encode_into_std_write(value, buffer, CONFIG)
+            .map_err(|e| EncodingError::Encode(e.to_string()))?;
+        if buffer.len() > MAX_ENCODED {
+            return Err(EncodingError::TooLarge { len: buffer.len() });
+        }
+        Ok(then(buffer))
+    };
+    BUFFER.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut buffer) => encode_into(&mut buffer),
+        // A value whose serialisation encodes another value: a buffer of its own.
+        Err(_) => encode_into(&mut Vec::new()),
+    })
 }
 
 /// Decodes bytes that must be exactly the canonical encoding of one value.
 pub fn decode<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> Result<T, EncodingError> {
     let value = decode_own(bytes)?;
-    if encode(&value)? != bytes {
+    if !with_encoding(&value, |again| again == bytes)? {
         return Err(EncodingError::NonCanonical);
     }
     Ok(value)

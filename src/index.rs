@@ -4,6 +4,7 @@
 //! brought up to date, or rebuilt.
 
 use crate::state::{Batch, Kv, StoreError, Visitor};
+use std::borrow::Cow;
 use std::path::Path;
 
 const STATE_TREE: &str = "state";
@@ -59,8 +60,12 @@ impl SledKv {
 }
 
 impl Kv for SledKv {
-    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.state.get(key).map_err(backend)?.map(|v| v.to_vec()))
+    fn get(&self, key: &[u8]) -> Result<Option<Cow<'_, [u8]>>, StoreError> {
+        Ok(self
+            .state
+            .get(key)
+            .map_err(backend)?
+            .map(|v| Cow::Owned(v.to_vec())))
     }
 
     fn write(&mut self, batch: Batch) -> Result<(), StoreError> {

@@ -111,15 +111,17 @@ impl PreparedKey {
 
     /// Whether `signature` is valid on `message` under this key: exactly `verify_strict`.
     pub fn verify(&self, message: &[u8], signature: &[u8; 64]) -> bool {
-        let Some(minus_a) = &self.minus_a else {
-            return false;
-        };
+        verify_all(&[(self, message, signature)])[0]
+    }
+
+    /// `[S]B - [k]A`, which must encode to R; `None` if the signature is refused before (a
+    /// non-canonical S, a key that is not a point or of small order).
+    fn expected_r(&self, message: &[u8], signature: &[u8; 64]) -> Option<EdwardsPoint> {
+        let minus_a = self.minus_a.as_ref()?;
         let (r, s) = signature.split_at(32);
-        let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(
+        let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(
             s.try_into().expect("32 bytes"),
-        )) else {
-            return false;
-        };
+        ))?;
         let k = Scalar::from_hash(
             Sha512::new()
                 .chain_update(r)
@@ -135,12 +137,34 @@ impl PreparedKey {
             }
             None => None,
         };
-        let expected = match table {
+        Some(match table {
             Some(t) => ED25519_BASEPOINT_TABLE * &s + t * &k,
             None => EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, minus_a, &s),
-        };
-        expected.compress().as_bytes() == r && !expected.is_small_order()
+        })
     }
+}
+
+/// [`PreparedKey::verify`] of several signatures: the verdict of each, in order. Each verdict is
+/// that signature's alone (this is not batch verification): the points are only encoded
+/// together, with one field inversion for all of them (Montgomery's trick), which gives each
+/// point exactly the encoding it has alone.
+pub fn verify_all(checks: &[(&PreparedKey, &[u8], &[u8; 64])]) -> Vec<bool> {
+    let expected: Vec<Option<EdwardsPoint>> = checks
+        .iter()
+        .map(|(key, message, signature)| key.expected_r(message, signature))
+        .collect();
+    let points: Vec<EdwardsPoint> = expected.iter().flatten().copied().collect();
+    let mut encoded = EdwardsPoint::compress_batch_alloc(&points).into_iter();
+    checks
+        .iter()
+        .zip(&expected)
+        .map(|((_, _, signature), point)| {
+            point.is_some_and(|p| {
+                let e = encoded.next().expect("one encoding a point");
+                e.as_bytes()[..] == signature[..32] && !p.is_small_order()
+            })
+        })
+        .collect()
 }
 
 impl std::fmt::Debug for PreparedKey {

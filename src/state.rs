@@ -13,7 +13,7 @@ use crate::roster::Keyholder;
 use crate::time::Timestamp;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 use std::collections::HashSet;
 use std::hash::Hasher;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -44,7 +44,9 @@ pub trait Kv {
     /// (the audit's state). A store on disk could hold anything, so by default they are.
     const OWN_WRITES: bool = false;
 
-    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The value of a key: borrowed where the store can lend it (the audit's, which reads a
+    /// few values per entry), copied where it cannot.
+    fn get(&self, key: &[u8]) -> Result<Option<Cow<'_, [u8]>>, StoreError>;
     /// Applies all writes or none.
     fn write(&mut self, batch: Batch) -> Result<(), StoreError>;
     /// Shows `visit` every key with this prefix and its value, in key order, without copying
@@ -116,8 +118,8 @@ impl Eq for Pair {}
 impl Kv for MemKv {
     const OWN_WRITES: bool = true;
 
-    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.0.get(key).map(|p| p.split().1.to_vec()))
+    fn get(&self, key: &[u8]) -> Result<Option<Cow<'_, [u8]>>, StoreError> {
+        Ok(self.0.get(key).map(|p| Cow::Borrowed(p.split().1)))
     }
 
     fn write(&mut self, batch: Batch) -> Result<(), StoreError> {
@@ -135,14 +137,17 @@ impl Kv for MemKv {
     }
 
     fn visit_prefix(&self, prefix: &[u8], visit: &mut Visitor<'_>) -> Result<(), StoreError> {
-        let mut found: Vec<(&[u8], &[u8])> = self
+        // References to the pairs only: the end of an audit visits a million bags.
+        let mut found: Vec<&Pair> = self
             .0
             .iter()
-            .map(Pair::split)
-            .filter(|(k, _)| k.starts_with(prefix))
+            .filter(|p| p.key().starts_with(prefix))
             .collect();
-        found.sort_unstable_by_key(|(k, _)| *k);
-        found.into_iter().try_for_each(|(k, v)| visit(k, v))
+        found.sort_unstable_by(|a, b| a.key().cmp(b.key()));
+        found.into_iter().try_for_each(|p| {
+            let (k, v) = p.split();
+            visit(k, v)
+        })
     }
 }
 

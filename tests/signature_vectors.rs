@@ -8,7 +8,7 @@
 
 mod sigcase;
 
-use custody::signing::{KeyProblem, check_public_key, verify_message};
+use custody::signing::{KeyProblem, PreparedKey, check_public_key, verify_all, verify_message};
 use proptest::prelude::*;
 use serde::Deserialize;
 use sigcase::{Case, assert_agrees};
@@ -172,17 +172,27 @@ fn append_and_audit_verdicts_agree_with_a_direct_verify_strict_call() {
 #[test]
 fn torsioned_and_non_canonical_signatures_get_the_verdicts_of_verify_strict() {
     let mut accepted = 0;
-    let mut cases = 0;
+    let mut all = Vec::new();
     for flags in 0..=255u8 {
         for pick in [0u8, 1, 3, 9, 0x2a, 0x3f] {
             let mut data = vec![flags, pick];
             data.extend_from_slice(&[flags ^ pick; 32]);
             data.extend_from_slice(b"body bytes");
             let c = sigcase::case(&data).expect("long enough");
-            accepted += usize::from(assert_agrees(&c));
-            cases += 1;
+            let verdict = assert_agrees(&c);
+            accepted += usize::from(verdict);
+            let key = PreparedKey::new(&c.public_key);
+            all.push((c, key, verdict));
         }
     }
+    let cases = all.len();
+    // All of them encoded together: each verdict is still its own.
+    let checks: Vec<(&PreparedKey, &[u8], &[u8; 64])> = all
+        .iter()
+        .map(|(c, key, _)| (key, c.message.as_slice(), &c.signature))
+        .collect();
+    let verdicts: Vec<bool> = all.iter().map(|(_, _, v)| *v).collect();
+    assert_eq!(verify_all(&checks), verdicts);
     // Honest signatures and a torsioned key whose challenge kills the torsion are accepted; the
     // test would prove little if nothing were.
     assert!(accepted >= 6, "{accepted} of {cases} accepted");

@@ -6,7 +6,7 @@
 use curve25519_dalek::constants::EIGHT_TORSION;
 use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::scalar::Scalar;
-use custody::signing::PreparedKey;
+use custody::signing::{PreparedKey, verify_all};
 use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest, Sha512};
 
@@ -142,12 +142,19 @@ pub fn strict(c: &Case) -> bool {
     })
 }
 
-/// Panics unless the ledger's rule, with and without a key's table, gives `verify_strict`'s
-/// verdict; returns it.
+/// Panics unless the ledger's rule, with and without a key's table, alone and encoded together
+/// with another, gives `verify_strict`'s verdict; returns it.
 pub fn assert_agrees(c: &Case) -> bool {
     let strict = strict(c);
-    let plain = PreparedKey::new(&c.public_key).verify(&c.message, &c.signature);
-    let tabled = PreparedKey::with_table(&c.public_key).verify(&c.message, &c.signature);
+    let plain_key = PreparedKey::new(&c.public_key);
+    let tabled_key = PreparedKey::with_table(&c.public_key);
+    let plain = plain_key.verify(&c.message, &c.signature);
+    let tabled = tabled_key.verify(&c.message, &c.signature);
     assert_eq!((plain, tabled), (strict, strict), "{c:?}");
+    let together = verify_all(&[
+        (&plain_key, &c.message, &c.signature),
+        (&tabled_key, &c.message, &c.signature),
+    ]);
+    assert_eq!(together, [strict, strict], "{c:?}");
     strict
 }

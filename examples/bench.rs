@@ -167,7 +167,10 @@ fn main() -> Result<(), BoxError> {
         .iter()
         .map(|k| PreparedKey::new(&k.verifying_key().to_bytes()))
         .collect();
-    let messages: Vec<Vec<u8>> = bodies.par_iter().map(|(_, b, _)| signed_message(b)).collect();
+    let messages: Vec<Vec<u8>> = bodies
+        .par_iter()
+        .map(|(_, b, _)| signed_message(b))
+        .collect();
     let started = Instant::now();
     let valid: usize = bodies
         .par_chunks(16)

@@ -494,6 +494,26 @@ pub fn sync_dir(path: &Path) -> io::Result<()> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_staged_file_replaces_its_path_only_when_placed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("checkpoint");
+        fs::write(&path, b"old").unwrap();
+        let tmp = dir.path().join("checkpoint.tmp");
+
+        // Dropped (the journal's append failed): the old file stays, nothing is left beside it.
+        let staged = stage(&path, b"new").unwrap();
+        assert_eq!(fs::read(&tmp).unwrap(), b"new");
+        drop(staged);
+        assert!(!tmp.exists());
+        assert_eq!(fs::read(&path).unwrap(), b"old");
+
+        // Placed: the new file, and no temporary.
+        stage(&path, b"new").unwrap().replace().unwrap();
+        assert!(!tmp.exists());
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+    }
+
     fn journal(records: &[&[u8]], tail: &[u8]) -> Vec<u8> {
         let mut out = header(&[7; 16]).to_vec();
         for r in records {

@@ -1196,3 +1196,16 @@ fn a_closed_stdout_is_not_a_panic() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn every_append_leaves_a_checkpoint_of_the_whole_journal_and_no_temporary_file() {
+    let fx = small_ledger();
+    let (_, records) = fx.records();
+    let checkpoint = custody::ledger::read_checkpoint(&fx.ledger())
+        .unwrap()
+        .expect("the ledger key signed a checkpoint");
+    // The genesis and three enrolments, each appended by the binary.
+    assert_eq!(records.len(), 4);
+    assert_eq!(checkpoint.size, records.len() as u64);
+    assert!(!fx.ledger().join("checkpoint.tmp").exists());
+}

@@ -896,16 +896,25 @@ impl Ledger {
         // checkpoint behind the journal, never ahead of it.
         let checkpoint_path = self.dir.join(CHECKPOINT);
         let checkpoint = self.checkpoint_note(&tree);
+        let stage = || match &checkpoint {
+            Ok(Some(note)) => journal::stage(&checkpoint_path, note.as_bytes())
+                .map(Some)
+                .map_err(io_at(&checkpoint_path)),
+            Ok(None) => Ok(None),
+            Err(e) => Err(LedgerError::Checkpoint(e.to_string())),
+        };
         let (offset, staged) = std::thread::scope(|scope| {
-            let staged = scope.spawn(|| match &checkpoint {
-                Ok(Some(note)) => journal::stage(&checkpoint_path, note.as_bytes())
-                    .map(Some)
-                    .map_err(io_at(&checkpoint_path)),
-                Ok(None) => Ok(None),
-                Err(e) => Err(LedgerError::Checkpoint(e.to_string())),
-            });
+            // Without a second thread the two syncs simply follow each other.
+            let staged = std::thread::Builder::new().spawn_scoped(scope, stage);
             let offset = self.journal.append(&bytes);
-            (offset, staged.join())
+            let staged = match staged {
+                Ok(thread) => thread.join().unwrap_or_else(|_| {
+                    Err(LedgerError::Checkpoint("the writing thread failed".into()))
+                }),
+                Err(_) if offset.is_ok() => stage(),
+                Err(_) => Ok(None),
+            };
+            (offset, staged)
         });
         let offset = offset?;
         let receipt = Receipt {
@@ -923,9 +932,8 @@ impl Ledger {
                 "entry {} is recorded, but the index could not be updated ({e}); it will be rebuilt on the next open",
                 receipt.seq
             ));
-        } else if let Err(e) = staged
-            .unwrap_or_else(|_| Err(LedgerError::Checkpoint("the writing thread failed".into())))
-            .and_then(|s| s.map_or(Ok(()), |s| s.replace().map_err(io_at(&checkpoint_path))))
+        } else if let Err(e) =
+            staged.and_then(|s| s.map_or(Ok(()), |s| s.replace().map_err(io_at(&checkpoint_path))))
         {
             self.notices.push(format!(
                 "entry {} is recorded, but the ledger could not sign its checkpoint ({e})",

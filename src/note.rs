@@ -489,7 +489,7 @@ impl Checkpoint {
     }
 }
 
-/// The origin line of a ledger's checkpoints: "custody/<ledger id in lower-case hex>".
+/// The origin line of a ledger's checkpoints: `custody/<ledger id in lower-case hex>`.
 pub fn origin(ledger_id: &[u8; 16]) -> String {
     format!("custody/{}", hex(ledger_id))
 }

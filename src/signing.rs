@@ -6,8 +6,9 @@
 //! differ from `verify_strict` on edge cases and depend on which signatures share a batch, and a
 //! ledger's verdicts must be deterministic and the same on append and audit.
 //!
-//! [`PreparedKey`] computes that verdict faster for a key that checks many signatures (an audit),
-//! and every caller goes through it. It differs from `verify_strict` only in how it computes:
+//! [`PreparedKey`] and [`verify_all`] compute that verdict faster for keys that check many
+//! signatures (an audit), and every caller goes through them. They differ from `verify_strict`
+//! only in how they compute:
 //! - It never decompresses `R`. If `[S]B - [k]A` compresses to the bytes of `R`, those bytes are
 //!   the canonical encoding of that point, so `R` decompresses to it, and `R` is of small order
 //!   exactly when the point is; if it does not, both reject. So "compresses to `R` and is not of
@@ -17,6 +18,9 @@
 //! - After [`TABLE_AFTER`] signatures, `[k]A` is computed from a table of multiples of `-A` (the
 //!   one `[S]B` uses for `B`) rather than by a double-and-add over the same scalar. Point
 //!   arithmetic is exact, so both give the same point whatever `A` is, torsion included.
+//! - [`verify_all`] encodes the points of several checks with one field inversion (Montgomery's
+//!   trick). Each point's encoding is exactly what it is alone, so no verdict depends on another
+//!   signature: this is not batch verification.
 //!
 //! `tests/signature_vectors.rs` checks both ways against `verify_strict` on every Wycheproof and
 //! speccheck case and on random torsioned and non-canonical inputs, and `fuzz/` has a

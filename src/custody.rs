@@ -35,7 +35,11 @@ fn tally_key(session: &str, site: &str, room: &str) -> Vec<u8> {
 
 impl<K: Kv> State<K> {
     pub fn bag(&self, id: &str) -> Result<Option<BagState>, StoreError> {
-        self.get(&key(BAG, id.as_bytes()))
+        let k = key(BAG, id.as_bytes());
+        match self.kv().get(&k)? {
+            Some(bytes) => Ok(Some(self.kv().bag_from(&k, &bytes)?)),
+            None => Ok(None),
+        }
     }
 
     pub fn session(&self, id: &str) -> Result<Option<SessionState>, StoreError> {
@@ -74,9 +78,8 @@ impl<K: Kv> State<K> {
         &self,
         mut visit: impl FnMut(BagState) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        self.kv().visit_prefix(&[BAG], &mut |_, v| {
-            visit(encoding::decode(v).map_err(StoreError::from)?)
-        })
+        self.kv()
+            .visit_prefix(&[BAG], &mut |k, v| visit(self.kv().bag_from(k, v)?))
     }
 
     /// Every session, with its id, in id order.
@@ -802,7 +805,10 @@ pub fn transition<K: Kv>(
 ) -> Result<(), StoreError> {
     let t = body.event_time;
     let put_bag = |batch: &mut Batch, b: &BagState| -> Result<(), StoreError> {
-        batch.push((key(BAG, b.spec.id.as_bytes()), Some(encoding::encode(b)?)));
+        batch.push((
+            key(BAG, b.spec.id.as_bytes()),
+            Some(state.kv().bag_bytes(b)?),
+        ));
         Ok(())
     };
     // Moves each named, known bag to a new place.

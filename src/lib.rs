@@ -26,6 +26,7 @@ pub mod index;
 pub mod journal;
 pub mod keyfile;
 pub mod ledger;
+mod memstore;
 pub mod merkle;
 pub mod note;
 pub mod policy;

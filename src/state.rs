@@ -3,6 +3,7 @@
 //! live ledger and the in-memory map of an audit. The state changes an entry makes are written
 //! once, here, so the two can never disagree.
 
+use crate::bag::BagState;
 use crate::encoding::{self, EncodingError};
 use crate::entry::{DecodedEntry, Hash, LedgerId};
 use crate::merkle::Accumulator;
@@ -13,10 +14,10 @@ use crate::roster::Keyholder;
 use crate::time::Timestamp;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::borrow::{Borrow, Cow};
-use std::collections::HashSet;
-use std::hash::Hasher;
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex, PoisonError};
+
+pub use crate::memstore::MemKv;
 
 /// A failure of the store underneath the state.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +54,17 @@ pub trait Kv {
     /// them: a store can hold a value for each of a million bags.
     fn visit_prefix(&self, prefix: &[u8], visit: &mut Visitor<'_>) -> Result<(), StoreError>;
 
+    /// The stored form of a bag's state: its canonical encoding, unless the store keeps a
+    /// smaller form of its own (the audit's, which holds a million bags).
+    fn bag_bytes(&self, bag: &BagState) -> Result<Vec<u8>, StoreError> {
+        Ok(encoding::encode(bag)?)
+    }
+
+    /// A bag's state from what [`Kv::bag_bytes`] stored under `key`.
+    fn bag_from(&self, _key: &[u8], bytes: &[u8]) -> Result<BagState, StoreError> {
+        Ok(encoding::decode(bytes)?)
+    }
+
     /// Every key with this prefix and its value, in key order.
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Pairs, StoreError> {
         let mut out = Vec::new();
@@ -61,93 +73,6 @@ pub trait Kv {
             Ok(())
         })?;
         Ok(out)
-    }
-}
-
-/// The audit's store: memory only. It holds a value for each of a million bags, so each key
-/// and its value share one allocation of exactly their size.
-#[derive(Default, Debug)]
-pub struct MemKv(HashSet<Pair>);
-
-/// A key and its value: the key's length (4 bytes, little-endian), the key, the value. It is
-/// hashed and compared as its key, so the set finds it by key.
-#[derive(Debug)]
-struct Pair(Box<[u8]>);
-
-impl Pair {
-    fn new(key: &[u8], value: &[u8]) -> Pair {
-        let len = u32::try_from(key.len()).expect("a key of less than 4 GiB");
-        let mut bytes = Vec::with_capacity(4 + key.len() + value.len());
-        bytes.extend_from_slice(&len.to_le_bytes());
-        bytes.extend_from_slice(key);
-        bytes.extend_from_slice(value);
-        Pair(bytes.into_boxed_slice())
-    }
-
-    fn split(&self) -> (&[u8], &[u8]) {
-        let (len, rest) = self.0.split_at(4);
-        let len = u32::from_le_bytes(len.try_into().expect("4 bytes")) as usize;
-        rest.split_at(len)
-    }
-
-    fn key(&self) -> &[u8] {
-        self.split().0
-    }
-}
-
-impl Borrow<[u8]> for Pair {
-    fn borrow(&self) -> &[u8] {
-        self.key()
-    }
-}
-
-impl std::hash::Hash for Pair {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        std::hash::Hash::hash(self.key(), state);
-    }
-}
-
-impl PartialEq for Pair {
-    fn eq(&self, other: &Pair) -> bool {
-        self.key() == other.key()
-    }
-}
-
-impl Eq for Pair {}
-
-impl Kv for MemKv {
-    const OWN_WRITES: bool = true;
-
-    fn get(&self, key: &[u8]) -> Result<Option<Cow<'_, [u8]>>, StoreError> {
-        Ok(self.0.get(key).map(|p| Cow::Borrowed(p.split().1)))
-    }
-
-    fn write(&mut self, batch: Batch) -> Result<(), StoreError> {
-        for (k, v) in batch {
-            match v {
-                Some(v) => {
-                    self.0.replace(Pair::new(&k, &v));
-                }
-                None => {
-                    self.0.remove(k.as_slice());
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn visit_prefix(&self, prefix: &[u8], visit: &mut Visitor<'_>) -> Result<(), StoreError> {
-        // References to the pairs only: the end of an audit visits a million bags.
-        let mut found: Vec<&Pair> = self
-            .0
-            .iter()
-            .filter(|p| p.key().starts_with(prefix))
-            .collect();
-        found.sort_unstable_by(|a, b| a.key().cmp(b.key()));
-        found.into_iter().try_for_each(|p| {
-            let (k, v) = p.split();
-            visit(k, v)
-        })
     }
 }
 

@@ -896,12 +896,11 @@ impl Ledger {
         // checkpoint behind the journal, never ahead of it.
         let checkpoint_path = self.dir.join(CHECKPOINT);
         let checkpoint = self.checkpoint_note(&tree);
-        let stage = || match &checkpoint {
-            Ok(Some(note)) => journal::stage(&checkpoint_path, note.as_bytes())
-                .map(Some)
-                .map_err(io_at(&checkpoint_path)),
-            Ok(None) => Ok(None),
-            Err(e) => Err(LedgerError::Checkpoint(e.to_string())),
+        let note = checkpoint.as_ref().ok().and_then(Option::as_deref);
+        let stage = || {
+            note.map(|n| journal::stage(&checkpoint_path, n.as_bytes()))
+                .transpose()
+                .map_err(io_at(&checkpoint_path))
         };
         let (offset, staged) = std::thread::scope(|scope| {
             // Without a second thread the two syncs simply follow each other.
@@ -932,8 +931,9 @@ impl Ledger {
                 "entry {} is recorded, but the index could not be updated ({e}); it will be rebuilt on the next open",
                 receipt.seq
             ));
-        } else if let Err(e) =
-            staged.and_then(|s| s.map_or(Ok(()), |s| s.replace().map_err(io_at(&checkpoint_path))))
+        } else if let Err(e) = checkpoint
+            .and(staged)
+            .and_then(|s| s.map_or(Ok(()), |s| s.replace().map_err(io_at(&checkpoint_path))))
         {
             self.notices.push(format!(
                 "entry {} is recorded, but the ledger could not sign its checkpoint ({e})",

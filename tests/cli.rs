@@ -1209,3 +1209,29 @@ fn every_append_leaves_a_checkpoint_of_the_whole_journal_and_no_temporary_file()
     assert_eq!(checkpoint.size, records.len() as u64);
     assert!(!fx.ledger().join("checkpoint.tmp").exists());
 }
+
+#[test]
+fn an_unsigned_checkpoint_is_a_notice_and_the_event_is_still_recorded() {
+    let fx = small_ledger();
+    // The ledger key is unreadable: the append must still stand, with the old checkpoint.
+    fs::write(fx.ledger().join("ledger.key"), b"not a key").unwrap();
+    fx.keygen("c2", "Holder c2");
+    let run = fx
+        .enroll("c2", &["custodian"], "2009", &["a1", "a2"])
+        .exits(0);
+    assert!(
+        run.stderr
+            .contains("could not sign its checkpoint (checkpoint: ")
+            && run.stderr.contains("not a 32-byte key")
+            && !run.stderr.contains("checkpoint: checkpoint:"),
+        "{}",
+        run.stderr
+    );
+    let (_, records) = fx.records();
+    assert_eq!(records.len(), 5);
+    let checkpoint = custody::ledger::read_checkpoint(&fx.ledger())
+        .unwrap()
+        .expect("the checkpoint signed before");
+    assert_eq!(checkpoint.size, 4);
+    assert!(!fx.ledger().join("checkpoint.tmp").exists());
+}

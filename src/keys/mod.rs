@@ -1,0 +1,3 @@
+//! Personal keys: the passphrase-protected key file and the public-key file.
+
+pub mod keyfile;

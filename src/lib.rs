@@ -38,5 +38,6 @@ pub mod scan;
 pub mod signing;
 pub mod state;
 pub mod summary;
+pub mod text;
 pub mod time;
 pub mod views;

@@ -134,10 +134,7 @@ pub fn display_name_problem(name: &str) -> Option<&'static str> {
         Some("it is empty")
     } else if name.len() > MAX_NAME_LEN {
         Some("it is longer than 256 bytes")
-    } else if name
-        .chars()
-        .any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}')
-    {
+    } else if crate::text::text_problem(name, crate::text::TextKind::Words).is_some() {
         Some("it contains a control character or line break")
     } else if name.starts_with(char::is_whitespace) || name.ends_with(char::is_whitespace) {
         // A leading space would turn the .pub separator into a double space.

@@ -445,8 +445,8 @@ pub fn keyholder_problem(k: &Keyholder, policy: &Policy) -> Option<(Code, String
 
 fn genesis_problems(out: &mut Vec<Finding>, seq: u64, g: &Genesis, signers: &[String]) {
     let mut bad = |m: String| out.push(Finding::new(Code::GenesisInvalid, seq, m));
-    if g.exam.trim().is_empty() {
-        bad("the exam name is empty".into());
+    if let Some(problem) = crate::text::exam_problem(&g.exam) {
+        bad(problem);
     }
     if check_zone(&g.time_zone).is_err() {
         bad(format!("unknown time zone {:?}", g.time_zone));

@@ -243,11 +243,8 @@ const LABEL: usize = 10;
 fn render(body: &Body, time_zone: &str, names: &[(&str, &str)], lang: Lang) -> String {
     let mut out = String::new();
     let mut line = |label: &str, value: String| {
-        // What a signer reads is never steered by control characters in the text it shows.
-        let value: String = value
-            .chars()
-            .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-            .collect();
+        // What a signer reads is never steered or reordered by the text it shows.
+        let value = crate::text::neutralise_line(&value).into_owned();
         // Long values wrap under their label, so that every line fits an 80-column terminal
         // and nothing signed is cut off.
         let mut head = format!("  {} ", pad(label, LABEL, Align::Left));

@@ -127,7 +127,10 @@ pub fn cosign(a: CosignArgs) -> Result<u8, Fail> {
         )
     );
     eprint!("{text}");
-    eprint!("{}", cosigner_lines(&draft, &body, roster.as_ref(), &id));
+    eprint!(
+        "{}",
+        custody::text::neutralise(&cosigner_lines(&draft, &body, roster.as_ref(), &id))
+    );
     if roster.is_none() {
         eprintln!("{}", lang.t(Msg::NoRoster));
     }

@@ -70,7 +70,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(fail) => {
-            eprintln!("custody: {}{fail}", fail.class_prefix(lang()));
+            // A refusal may quote journal or draft text.
+            let text = format!("{}{fail}", fail.class_prefix(lang()));
+            eprintln!("custody: {}", custody::text::neutralise(&text));
             ExitCode::from(fail.code)
         }
     }

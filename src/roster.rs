@@ -187,6 +187,23 @@ mod tests {
     }
 
     #[test]
+    fn validity_windows_include_both_ends() {
+        let k = Keyholder {
+            id: "c1".into(),
+            name: "王丽".into(),
+            roles: vec![Role::Custodian],
+            public_key: [1; 32],
+            person_tag: [2; 32],
+            valid_from: Some(Timestamp(1_000)),
+            valid_until: Some(Timestamp(2_000)),
+        };
+        assert!(!k.valid_at(Timestamp(999)));
+        assert!(k.valid_at(Timestamp(1_000)));
+        assert!(k.valid_at(Timestamp(2_000)));
+        assert!(!k.valid_at(Timestamp(2_001)));
+    }
+
+    #[test]
     fn roles_parse_and_print() {
         for r in Role::ALL {
             assert_eq!(r.as_str().parse::<Role>().unwrap(), r);

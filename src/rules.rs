@@ -557,6 +557,8 @@ fn revoke_problems<K: Kv>(
     seq: u64,
     r: &Revocation,
 ) -> Result<(), StoreError> {
+    // A keyholder may co-sign their own revocation (docs/AUDIT.md): it only takes power away,
+    // and with two admins left, an admin's revocation needs that admin's signature.
     let active = state.keyholder(&r.id)?.is_some_and(|k| k.active());
     if !active {
         out.push(

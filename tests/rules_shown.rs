@@ -104,3 +104,24 @@ fn a_policy_change_shows_its_co_signer_rule_and_separated_roles_changes() {
         "the HTML report"
     );
 }
+
+/// Decided (docs/AUDIT.md, "The rules, precisely"): a keyholder may co-sign their own
+/// revocation. With two admins left, an admin can only be revoked with their own signature.
+#[test]
+fn a_keyholder_may_co_sign_their_own_revocation() {
+    let fx = Fixture::new();
+    fx.init3();
+    let mut args: Vec<String> = ["revoke", "--id", "a1", "--reason", "leaves the office"]
+        .map(String::from)
+        .to_vec();
+    args.extend(fx.signing(&["a1", "a2"]));
+    fx.run(&args).exits(0);
+    let json = fx.run(&["verify", "--json"]).exits(0).json();
+    assert_eq!(json["findings"].as_array().unwrap().len(), 0);
+    // Revoked, a1 fills no role any more.
+    let mut again: Vec<String> = ["revoke", "--id", "a3", "--reason", "x"]
+        .map(String::from)
+        .to_vec();
+    again.extend(fx.signing(&["a1", "a2"]));
+    fx.refused(&again, 3, "SIGNER_REVOKED");
+}

@@ -75,8 +75,31 @@ pub struct Report {
     /// such entry. Those entries are few (a county's exam has a dozen roster entries and a
     /// handful of incidents among hundreds of handovers), and each item is one line of text.
     pub listed: Vec<Listed>,
+    /// Every schedule entry, first schedules and reschedules alike, in journal order: the
+    /// timetable that decides every opening window, for an auditor to hold against the official
+    /// one. One item per schedule entry (a county's exam has a dozen sessions).
+    pub timetable: Vec<Scheduled>,
     /// Facts that are not findings, such as an unacknowledged tail left by a crash.
     pub notices: Vec<String>,
+}
+
+/// One schedule entry of the timetable.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Scheduled {
+    /// The entry's sequence number.
+    pub seq: u64,
+    pub session: String,
+    pub subject: String,
+    #[serde(serialize_with = "time")]
+    pub start: Timestamp,
+    #[serde(serialize_with = "time")]
+    pub end: Timestamp,
+    /// Whether the session was scheduled before (a reschedule).
+    pub rescheduled: bool,
+    /// When the signers say it was decided, and who signed it.
+    #[serde(serialize_with = "time")]
+    pub event_time: Timestamp,
+    pub signers: Vec<String>,
 }
 
 /// Which list of the report a [`Listed`] entry belongs to.
@@ -124,7 +147,8 @@ pub struct Listed {
     /// The bags the event names, if any.
     pub bags: Vec<String>,
     /// One line in plain words ([`crate::lang::summary::detail`]; for a reschedule, also the times it
-    /// replaces; for a policy change, when it takes effect).
+    /// replaces; for a policy change, when it takes effect and every rule it changes against
+    /// the policy in force when it was recorded, as `name: old -> new`).
     pub text: String,
     /// The incident note (or the correction's note) the signers attached.
     pub note: Option<String>,
@@ -152,13 +176,22 @@ fn listed(
     let event = &e.body.event;
     let note = event.incident_note().map(str::to_string);
     // The kind first: most entries are not listed, and their text is never written.
-    let mut rescheduled = None;
+    let mut extra = None;
     let kind = match event {
         Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) => ListedKind::Roster,
-        Event::Policy(_) => ListedKind::Policy,
+        Event::Policy(new) => {
+            let old = state.policy_at(e.entry.recorded_at)?.unwrap_or_default();
+            let changes = old.changes(new);
+            extra = Some(if changes.is_empty() {
+                "; changes no rule".to_string()
+            } else {
+                format!("; changes {}", changes.join("; "))
+            });
+            ListedKind::Policy
+        }
         Event::Schedule(s) => match state.session(&s.session)? {
             Some(old) => {
-                rescheduled = Some(format!("; rescheduled, was {} to {}", old.start, old.end));
+                extra = Some(format!("; rescheduled, was {} to {}", old.start, old.end));
                 ListedKind::Schedule
             }
             None if note.is_some() => ListedKind::Schedule,
@@ -170,7 +203,7 @@ fn listed(
         _ => return Ok(None),
     };
     let mut text = crate::lang::summary::detail(event, crate::lang::i18n::Lang::En);
-    text.extend(rescheduled);
+    text.extend(extra);
     Ok(Some(Listed {
         kind,
         seq: e.entry.seq,
@@ -346,6 +379,7 @@ fn empty_report() -> Report {
         checkpoints: Vec::new(),
         findings: Vec::new(),
         listed: Vec::new(),
+        timetable: Vec::new(),
         notices: Vec::new(),
     }
 }
@@ -654,6 +688,18 @@ fn walk_records<R: Read>(
                     state: &state,
                 });
                 let listed = listed(&state, &decoded, &findings)?;
+                if let Event::Schedule(s) = &decoded.body.event {
+                    report.timetable.push(Scheduled {
+                        seq,
+                        session: s.session.clone(),
+                        subject: s.subject.clone(),
+                        start: s.start,
+                        end: s.end,
+                        rescheduled: state.session(&s.session)?.is_some(),
+                        event_time: decoded.body.event_time,
+                        signers: decoded.body.signers.clone(),
+                    });
+                }
                 report.findings.extend(findings);
                 report
                     .first_recorded
@@ -735,7 +781,7 @@ fn walk_records<R: Read>(
     report.tree_size = tree.size();
     report.root = tree.root();
     observed.size = tree.size();
-    let (evidence_findings, checks) = crate::evidence::judge(&options.evidence, &observed);
+    let (evidence_findings, checks) = crate::audit::evidence::judge(&options.evidence, &observed);
     report.findings.extend(evidence_findings);
     report.checkpoints = checks;
     if report.entries == 0 {

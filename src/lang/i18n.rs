@@ -488,8 +488,8 @@ catalogue! {
     SummaryKey: "key", "公钥";
     SummarySeals: "seals", "封条";
     SummaryBag: "bag", "密封袋";
-    SummaryWindows: "windows", "启封时限";
-    SummaryLimits: "limits", "时限";
+    SummaryChange: "changes", "变更";
+    SummaryRule: "rules", "规则";
     SummaryTime: "time", "时间";
     SummarySigners: "signers", "签名人";
     SummaryLedger: "ledger", "台账";
@@ -498,8 +498,7 @@ catalogue! {
     SummaryBagSpec: "{id}  seal {seal}  {count} {kind}  {session} {site} {room}", "{id}  封条 {seal}  {count} 份{kind}  {session} {site} {room}";
     SummarySeal: "seal {seal}", "封条 {seal}";
     SummaryPapers: "{count} papers", "{count} 份";
-    SummaryPolicyWindows: "open question papers {qp} min / answer sheets {as} min before the start, late after {late} min", "试卷开考前 {qp} 分钟、答题卡开考前 {as} 分钟起可启封，开考 {late} 分钟后为迟启";
-    SummaryPolicyLimits: "transit {transit} min, hold {hold} min, record delay {record} min, clock {clock} s, change delay {change} min", "运送 {transit} 分钟，存放 {hold} 分钟，补录 {record} 分钟，时钟误差 {clock} 秒，变更延迟 {change} 分钟";
+    SummaryNoChange: "none: every rule stays as it is in force", "无：各项规则与现行规则相同";
     ConfidentialityRoom: "the confidentiality room", "保密室";
     IncidentSuffix: "; INCIDENT: {note}", "；异常说明：{note}";
     BagsOne: "1 bag {ids}", "1 袋 {ids}";
@@ -663,6 +662,13 @@ catalogue! {
     ReportListedNone: "listed: no roster or policy change, reschedule, incident or correction", "列示：无名册或规则变更、改期、异常或更正";
     ReportListedHead: "listed ({n}, not findings by themselves; times in {zone}):", "列示（{n} 项，本身不是问题；时间按 {zone}）：";
     ReportReported: " (reported: {codes})", "（已报告：{codes}）";
+    ReportTimetableNone: "timetable: no session is scheduled", "时间表：未安排任何场次";
+    ReportTimetableHead: "timetable ({n} schedule entries, each session's first and every change; times in {zone}):", "时间表（{n} 条安排记录，各场次的首次安排及每次变更；时间按 {zone}）：";
+    TimetableScheduled: "{session} {subject}: {start} to {end}, scheduled by {signers}", "{session} {subject}：{start} 至 {end}，由 {signers} 安排";
+    TimetableRescheduled: "{session} {subject}: {start} to {end}, RESCHEDULED by {signers}", "{session} {subject}：{start} 至 {end}，由 {signers} 改期";
+    HtmlTimetable: "Timetable: every session's schedule and every change", "时间表：各场次的安排及每次变更";
+    HtmlListed: "Listed: roster and policy changes, reschedules, incidents, corrections", "列示：名册和规则变更、改期、异常、更正";
+    HtmlNoneListed: "none", "无";
     VerdictClean: "verdict: CLEAN, no findings", "结论：无问题（CLEAN）";
     VerdictFindings: "verdict: {n} FINDING(S): {counts}", "结论：发现 {n} 个问题：{counts}";
 

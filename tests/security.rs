@@ -1,0 +1,215 @@
+//! Regression tests for the defects of issue 19 that need journals no honest writer produces:
+//! a journal built by hand through the library (keys from seeds, times chosen), then audited
+//! through the real binary or, for the audit's work counters, through the library.
+
+use custody::audit::{Options, Progress};
+use custody::entry::{Body, CoSignature, Entry, Hash, Head, LedgerId, leaf_hash};
+use custody::event::{Event, Genesis, Schedule};
+use custody::journal::{frame, header};
+use custody::policy::Policy;
+use custody::roster::{Keyholder, Role};
+use custody::signing::sign_body;
+use custody::time::Timestamp;
+use ed25519_dalek::SigningKey;
+use std::sync::Arc;
+
+const ID: LedgerId = [0x5e; 16];
+const T0: i64 = 1_780_000_000_000;
+const MINUTE: i64 = 60_000;
+const HOUR: i64 = 60 * MINUTE;
+const LEDGER_KEY: u32 = 999_999;
+
+/// The signing key numbered `n`: every id in these journals has its own number.
+fn key(n: u32) -> SigningKey {
+    let mut seed = [0x42u8; 32];
+    seed[..4].copy_from_slice(&n.to_le_bytes());
+    SigningKey::from_bytes(&seed)
+}
+
+/// A keyholder with key `n` and person tag `person`.
+fn holder(id: &str, role: Role, n: u32, person: u32) -> Keyholder {
+    let mut tag = [0u8; 32];
+    tag[..4].copy_from_slice(&person.to_le_bytes());
+    Keyholder {
+        id: id.into(),
+        name: format!("Keyholder {id}"),
+        roles: vec![role],
+        public_key: key(n).verifying_key().to_bytes(),
+        person_tag: tag,
+        valid_from: None,
+        valid_until: None,
+    }
+}
+
+/// A journal built entry by entry: each body names the head before it, each entry is signed by
+/// the keys given, and each nonce is the entry's number.
+#[derive(Default)]
+struct Forge {
+    frames: Vec<Vec<u8>>,
+    leaves: Vec<Hash>,
+    signatures: u64,
+}
+
+impl Forge {
+    fn tip(&self) -> Hash {
+        self.leaves.last().copied().unwrap_or([0; 32])
+    }
+
+    /// Appends `event` recorded at `recorded_at`, happened at `event_time`, signed by each
+    /// (id, key number) in order.
+    fn push(&mut self, event: Event, signers: &[(&str, u32)], event_time: i64, recorded_at: i64) {
+        let k = self.leaves.len() as u64;
+        let mut nonce = [0u8; 16];
+        nonce[..8].copy_from_slice(&k.to_le_bytes());
+        let body = Body {
+            ledger_id: ID,
+            head: Head {
+                size: k,
+                hash: self.tip(),
+            },
+            event_time: Timestamp(event_time),
+            nonce,
+            signers: signers.iter().map(|(id, _)| id.to_string()).collect(),
+            event,
+        }
+        .encode()
+        .unwrap();
+        let entry = Entry {
+            seq: k,
+            prev_hash: self.tip(),
+            recorded_at: Timestamp(recorded_at),
+            signatures: signers
+                .iter()
+                .map(|(id, n)| CoSignature {
+                    signer: id.to_string(),
+                    signature: sign_body(&key(*n), &body),
+                })
+                .collect(),
+            body,
+        };
+        self.signatures += signers.len() as u64;
+        let bytes = entry.encode().unwrap();
+        self.leaves.push(leaf_hash(&bytes));
+        self.frames.push(frame(&bytes).unwrap());
+    }
+
+    /// The journal of the first `n` entries.
+    fn journal(&self, n: usize) -> Vec<u8> {
+        let mut out = header(&ID).to_vec();
+        for f in &self.frames[..n] {
+            out.extend_from_slice(f);
+        }
+        out
+    }
+}
+
+/// A genesis with founders a1, a2, a3 (admins; keys and persons 1, 2, 3) and this policy.
+fn genesis(policy: Policy) -> Event {
+    Event::Genesis(Genesis {
+        exam: "security regression exam".into(),
+        time_zone: "Asia/Shanghai".into(),
+        ledger_key: key(LEDGER_KEY).verifying_key().to_bytes(),
+        founders: (1..=3)
+            .map(|i| holder(&format!("a{i}"), Role::Admin, i, i))
+            .collect(),
+        policy,
+    })
+}
+
+const ADMINS: [(&str, u32); 2] = [("a1", 1), ("a2", 2)];
+
+fn schedule(session: &str) -> Event {
+    Event::Schedule(Schedule {
+        session: session.into(),
+        subject: "Chinese language".into(),
+        start: Timestamp(T0 + 30 * 24 * HOUR),
+        end: Timestamp(T0 + 30 * 24 * HOUR + 2 * HOUR),
+        incident: None,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Defect 3: the audit's cost on a journal that enrols one key under one id many times.
+
+/// Signature checks the audit makes on `journal`.
+fn signature_checks(journal: &[u8]) -> u64 {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("journal");
+    std::fs::write(&path, journal).unwrap();
+    let progress = Arc::new(Progress::default());
+    let options = Options {
+        progress: Some(progress.clone()),
+        ..Options::default()
+    };
+    custody::audit::verify_with(&path, &options).unwrap();
+    progress.signature_checks()
+}
+
+/// Enrolments, then events each co-signed by one of the enrolled ids and a1. `same` enrols one
+/// key under one id every time (a forger's journal), otherwise each enrolment is a new person.
+fn enrolments_then_events(enrolments: u32, events: u32, same: bool) -> Forge {
+    let mut f = Forge::default();
+    let mut t = T0;
+    let mut tick = || {
+        t += 1000;
+        t
+    };
+    let now = tick();
+    f.push(
+        genesis(Policy::default()),
+        &[("a1", 1), ("a2", 2), ("a3", 3)],
+        now,
+        now,
+    );
+    let enrolled = |i: u32| if same { 0 } else { i };
+    for i in 0..enrolments {
+        let n = enrolled(i);
+        let now = tick();
+        f.push(
+            Event::Enroll(holder(&format!("x{n:05}"), Role::Admin, 1000 + n, 1000 + n)),
+            &ADMINS,
+            now,
+            now,
+        );
+    }
+    for i in 0..events {
+        let n = enrolled(i);
+        let now = tick();
+        f.push(
+            schedule(&format!("s{i}")),
+            &[(&format!("x{n:05}"), 1000 + n), ("a1", 1)],
+            now,
+            now,
+        );
+    }
+    f
+}
+
+#[test]
+fn audit_cost_stays_linear_when_one_key_is_enrolled_many_times_under_one_id() {
+    // Over two batches of 1,024 records of enrolments, so that the events are checked ahead
+    // with every enrolment before them known.
+    let (enrolments, events) = (2100, 40);
+    let forged = enrolments_then_events(enrolments, events, true);
+    let honest = enrolments_then_events(enrolments, events, false);
+    let (forged_journal, honest_journal) = (
+        forged.journal(forged.frames.len()),
+        honest.journal(honest.frames.len()),
+    );
+    // The same size: the two journals differ only in ids, keys and tags.
+    assert_eq!(forged_journal.len(), honest_journal.len());
+    let forged_checks = signature_checks(&forged_journal);
+    let honest_checks = signature_checks(&honest_journal);
+    // At most one check per signature, on any journal.
+    assert!(
+        honest_checks <= honest.signatures,
+        "{honest_checks} checks of {} signatures",
+        honest.signatures
+    );
+    assert!(
+        forged_checks <= forged.signatures,
+        "the forged journal cost {forged_checks} signature checks for {} signatures (the honest one {honest_checks})",
+        forged.signatures
+    );
+    assert!(forged_checks <= honest_checks);
+}

@@ -2,6 +2,9 @@
 //! a journal built by hand through the library (keys from seeds, times chosen), then audited
 //! through the real binary or, for the audit's work counters, through the library.
 
+#[allow(dead_code)] // a shared kit: not every test file uses all of it
+mod util;
+
 use custody::audit::{Options, Progress};
 use custody::entry::{Body, CoSignature, Entry, Hash, Head, LedgerId, leaf_hash};
 use custody::event::{Event, Genesis, Schedule};
@@ -11,7 +14,9 @@ use custody::roster::{Keyholder, Role};
 use custody::signing::sign_body;
 use custody::time::Timestamp;
 use ed25519_dalek::SigningKey;
+use std::path::Path;
 use std::sync::Arc;
+use util::Fixture;
 
 const ID: LedgerId = [0x5e; 16];
 const T0: i64 = 1_780_000_000_000;
@@ -100,6 +105,12 @@ impl Forge {
             out.extend_from_slice(f);
         }
         out
+    }
+
+    /// Writes the first `n` entries as the journal of the ledger directory `dir`.
+    fn write(&self, dir: &Path, n: usize) {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("journal"), self.journal(n)).unwrap();
     }
 }
 
@@ -212,4 +223,98 @@ fn audit_cost_stays_linear_when_one_key_is_enrolled_many_times_under_one_id() {
         forged.signatures
     );
     assert!(forged_checks <= honest_checks);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Defect 4: which policy is in force when changes overlap.
+
+/// A policy that tells itself apart by its record-delay limit (`LATE_RECORD` quotes it) and
+/// sets this change delay for the changes after it.
+fn marked(limit_min: u32, change_delay_min: u32) -> Policy {
+    Policy {
+        max_record_delay_min: limit_min,
+        change_delay_min,
+        ..Policy::default()
+    }
+}
+
+/// A probe: a schedule recorded at `at`, said to have happened two days before, so that it is
+/// `LATE_RECORD` under every policy here and the finding names the limit in force.
+fn probe(f: &mut Forge, at: i64, session: &str) {
+    f.push(schedule(session), &ADMINS, at - 48 * HOUR, at);
+}
+
+#[test]
+fn a_policy_change_recorded_first_but_activating_later_still_takes_effect() {
+    // P0 (genesis): limit 100 min, changes wait 10 h.
+    // C1 at 0:30 under P0: in force from 10:30; its changes wait 1 h.
+    // C2 at 9:00 under P0: in force from 19:00.
+    // C3 at 11:00 under C1: in force from 12:00; its changes wait 7 h.
+    // C4 and C5 at 13:00 under C3: both in force from 20:00, a tie the later entry (C5) wins.
+    // C2 is recorded before C3, C4 and C5 and activates between them: the three overlap.
+    let mut f = Forge::default();
+    let at = |h: f64| T0 + (h * HOUR as f64) as i64;
+    f.push(
+        genesis(marked(100, 600)),
+        &[("a1", 1), ("a2", 2), ("a3", 3)],
+        T0,
+        T0,
+    );
+    let change = |f: &mut Forge, h: f64, p: Policy| f.push(Event::Policy(p), &ADMINS, at(h), at(h));
+    change(&mut f, 0.5, marked(101, 60));
+    probe(&mut f, at(5.0), "p0");
+    change(&mut f, 9.0, marked(102, 60));
+    change(&mut f, 11.0, marked(103, 420));
+    probe(&mut f, at(11.5), "p1");
+    change(&mut f, 13.0, marked(104, 60));
+    change(&mut f, 13.0, marked(105, 60));
+    probe(&mut f, at(15.0), "p2");
+    probe(&mut f, at(19.5), "p3");
+    probe(&mut f, at(21.0), "p4");
+    // Each probe's entry number and the limit in force when it is recorded.
+    let expected = [(2, 100), (5, 101), (8, 103), (9, 102), (10, 105)];
+
+    let fx = Fixture::new();
+    f.write(&fx.ledger(), f.frames.len());
+    let report = fx.run(&["verify", "--json"]).exits(1).json();
+    for (seq, limit) in expected {
+        let late: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["code"] == "LATE_RECORD" && x["seq"] == seq)
+            .map(|x| x["message"].as_str().unwrap())
+            .collect();
+        assert_eq!(late.len(), 1, "entry {seq}: {late:?}");
+        assert!(
+            late[0].ends_with(&format!("the policy allows {limit} min")),
+            "entry {seq} should be judged under the policy with limit {limit}: {}",
+            late[0]
+        );
+    }
+    // The listing says when each change takes effect (UTC, as recorded).
+    let listed: Vec<String> = report["listed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["kind"] == "policy")
+        .map(|x| x["text"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(listed.len(), 5, "{listed:?}");
+    for (text, h) in listed.iter().zip([10.5, 19.0, 12.0, 20.0, 20.0]) {
+        let from = Timestamp(at(h)).to_string();
+        assert!(
+            text.ends_with(&format!("in force from {from}")),
+            "{text} (expected {from})"
+        );
+    }
+    // `policy show` as of each probe shows the policy that judged it.
+    for (seq, limit) in expected {
+        f.write(&fx.ledger(), seq + 1);
+        let shown = fx.run(&["policy", "show", "--json"]).exits(0).json();
+        assert_eq!(
+            shown["policy"]["max_record_delay_min"], limit,
+            "policy show after entry {seq}"
+        );
+    }
 }

@@ -690,26 +690,26 @@ fn walk_records<R: Read>(
                     .get_or_insert(decoded.entry.recorded_at);
                 report.last_recorded = Some(decoded.entry.recorded_at);
                 report.head_hash = Some(decoded.hash);
+                state.apply(&decoded)?;
+                // The roster as the state just took it, for the checkpoints judged at the end.
                 match &decoded.body.event {
                     Event::Genesis(g) => {
                         observed.ledger_id = Some(ledger_id);
                         observed.ledger_key = Some(g.ledger_key);
                         for f in &g.founders {
-                            observed
-                                .holders
-                                .entry(f.id.clone())
-                                .or_default()
-                                .push(f.public_key);
+                            observed.enrolled(&f.id, f, seq);
                         }
                     }
-                    Event::Enroll(k) => observed
-                        .holders
-                        .entry(k.id.clone())
-                        .or_default()
-                        .push(k.public_key),
+                    Event::Enroll(k) => observed.enrolled(&k.id, k, seq),
+                    Event::Revoke(r)
+                        if state
+                            .keyholder(&r.id)?
+                            .is_some_and(|k| k.revoked_seq == Some(seq)) =>
+                    {
+                        observed.revoked(&r.id, seq)
+                    }
                     _ => {}
                 }
-                state.apply(&decoded)?;
                 if let Some(mut item) = listed {
                     if let Event::Policy(_) = &decoded.body.event
                         && let Some(p) = state

@@ -691,22 +691,24 @@ fn walk_records<R: Read>(
                 report.last_recorded = Some(decoded.entry.recorded_at);
                 report.head_hash = Some(decoded.hash);
                 state.apply(&decoded)?;
-                // The roster as the state just took it, for the checkpoints judged at the end.
+                // The roster as the state just took it, by record (a leaf of the tree), for the
+                // checkpoints judged at the end.
+                let at = report.entries - 1;
                 match &decoded.body.event {
                     Event::Genesis(g) => {
                         observed.ledger_id = Some(ledger_id);
                         observed.ledger_key = Some(g.ledger_key);
                         for f in &g.founders {
-                            observed.enrolled(&f.id, f, seq);
+                            observed.enrolled(&f.id, f, at);
                         }
                     }
-                    Event::Enroll(k) => observed.enrolled(&k.id, k, seq),
+                    Event::Enroll(k) => observed.enrolled(&k.id, k, at),
                     Event::Revoke(r)
                         if state
                             .keyholder(&r.id)?
                             .is_some_and(|k| k.revoked_seq == Some(seq)) =>
                     {
-                        observed.revoked(&r.id, seq)
+                        observed.revoked(&r.id, at)
                     }
                     _ => {}
                 }

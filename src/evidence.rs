@@ -85,16 +85,16 @@ pub(crate) struct Enrolment {
     pub key: [u8; 32],
     pub person_tag: [u8; 32],
     pub admin: bool,
-    /// The entry that enrolled it.
-    pub seq: u64,
-    /// The entry that revoked it, or that enrolled its id again; `None` while it holds.
+    /// The record that enrolled it (its leaf index in the tree).
+    pub at: u64,
+    /// The record that revoked it, or that enrolled its id again; `None` while it holds.
     pub until: Option<u64>,
 }
 
 impl Enrolment {
-    /// Whether it is on the roster and active once the first `size` entries are applied.
+    /// Whether it is on the roster and active in the tree of the first `size` records.
     fn active_at(&self, size: u64) -> bool {
-        self.seq < size && self.until.is_none_or(|u| u >= size)
+        self.at < size && self.until.is_none_or(|u| u >= size)
     }
 }
 
@@ -143,25 +143,26 @@ fn opt_hex<S: serde::Serializer>(v: &Option<Hash>, s: S) -> Result<S::Ok, S::Err
 }
 
 impl Observed {
-    /// The roster took an enrolment of `id` at entry `seq`: it replaces the one before.
-    pub(crate) fn enrolled(&mut self, id: &str, k: &Keyholder, seq: u64) {
+    /// The roster took an enrolment of `id` at record `at`: it replaces the one before.
+    /// Records come in order, so each id's enrolments are sorted by record.
+    pub(crate) fn enrolled(&mut self, id: &str, k: &Keyholder, at: u64) {
         let all = self.holders.entry(id.to_string()).or_default();
         if let Some(last) = all.last_mut() {
-            last.until.get_or_insert(seq);
+            last.until.get_or_insert(at);
         }
         all.push(Enrolment {
             key: k.public_key,
             person_tag: k.person_tag,
             admin: k.has_role(Role::Admin),
-            seq,
+            at,
             until: None,
         });
     }
 
-    /// The roster revoked `id` at entry `seq`.
-    pub(crate) fn revoked(&mut self, id: &str, seq: u64) {
+    /// The roster revoked `id` at record `at`.
+    pub(crate) fn revoked(&mut self, id: &str, at: u64) {
         if let Some(last) = self.holders.get_mut(id).and_then(|all| all.last_mut()) {
-            last.until.get_or_insert(seq);
+            last.until.get_or_insert(at);
         }
     }
 
@@ -222,12 +223,10 @@ impl Observed {
         let persons: HashSet<[u8; 32]> = signers
             .iter()
             .filter_map(|(id, key)| {
-                let e = self
-                    .holders
-                    .get(id.as_deref()?)?
-                    .iter()
-                    .rev()
-                    .find(|e| e.seq < size)?;
+                // The id's enrolment in force at `size`: a binary search, so that many
+                // checkpoints against many enrolments stay cheap.
+                let all = self.holders.get(id.as_deref()?)?;
+                let e = all[..all.partition_point(|e| e.at < size)].last()?;
                 (e.active_at(size) && e.admin && e.key == *key).then_some(e.person_tag)
             })
             .collect();

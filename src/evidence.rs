@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 /// Known public keys by signed-note (key id, key name).
 type KnownKeys = HashMap<([u8; 4], String), Vec<[u8; 32]>>;
 
-/// A signer of a note: `None` for the ledger key or a keyholder id, and the key that verified.
+/// A signer of a note (`None` for the ledger key, or a keyholder id) and the key that verified.
 type Signer = (Option<String>, [u8; 32]);
 
 /// A piece of evidence as the auditor gave it: where it came from, and its text.

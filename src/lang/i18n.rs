@@ -427,8 +427,8 @@ catalogue! {
     WhyGenesisMissing: "the ledger does not begin with its genesis", "台账不是以创建条目开头";
     WhyGenesisMisplaced: "a genesis entry appears after the first entry", "创建条目出现在首条之后";
     WhyGenesisUntrusted: "the genesis is not the one the auditor trusts", "创建条目与审计人信任的不一致";
-    WhyCheckpointInvalid: "a checkpoint's signature or form is invalid", "检查点签名或格式无效";
-    WhyCheckpointUntrusted: "a checkpoint is not signed by the ledger key or two keyholders", "检查点未由台账密钥或两名持钥人签名";
+    WhyCheckpointInvalid: "a checkpoint's form is invalid, or a signature of a known key does not verify", "检查点格式无效，或已知密钥的签名验证失败";
+    WhyCheckpointUntrusted: "a checkpoint is not signed by the ledger key or two admins who are distinct persons", "检查点未由台账密钥或两名不同人员的管理员签名";
     WhyTruncated: "the ledger is shorter than a checkpoint the auditor holds", "台账短于审计人持有的检查点";
     WhyForked: "the ledger contradicts a checkpoint the auditor holds", "台账与审计人持有的检查点矛盾";
     WhyProofInvalid: "an inclusion or consistency proof does not hold", "包含证明或一致性证明不成立";

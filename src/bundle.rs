@@ -26,7 +26,7 @@ use crate::entry::{DecodedEntry, Hash, LedgerId, hex, leaf_hash};
 use crate::event::Event;
 use crate::evidence::{Evidence, Named};
 use crate::finding::{Category, Code, Finding};
-use crate::journal::{self, End, JournalError, Reader, read_full};
+use crate::journal::{self, Access, End, JournalError, Reader, Staged, read_full};
 use crate::keyfile::{self, KdfParams, KeyFileError};
 use crate::ledger::{
     self, CHECKPOINT, CHECKPOINTS, ErrorClass, INDEX, JOURNAL, LEDGER_KEY, LOCK, Ledger,
@@ -35,7 +35,7 @@ use crate::ledger::{
 use crate::note::{Checkpoint, MAX_NOTE, Note};
 use ed25519_dalek::SigningKey;
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Take, Write};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -771,53 +771,6 @@ fn write_section(out: &mut impl Write, kind: u8, payload: &[u8]) -> io::Result<(
     out.write_all(payload)
 }
 
-fn random_hex() -> String {
-    let mut r = [0u8; 8];
-    rand::fill(&mut r);
-    hex(&r)
-}
-
-/// A new temporary file beside `path`, created exclusively; `private` makes it mode 0600.
-fn temp_beside(path: &Path, private: bool) -> Result<(PathBuf, File), BundleError> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "bundle".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", random_hex()));
-    let mut opts = OpenOptions::new();
-    opts.write(true).read(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, if private { 0o600 } else { 0o644 });
-    #[cfg(not(unix))]
-    let _ = private;
-    let file = opts.open(&tmp).map_err(io_at(&tmp))?;
-    Ok((tmp, file))
-}
-
-/// Puts the finished temporary file in place at `out`, never over an existing file: a hard link
-/// fails if `out` exists; where the file system has no hard links, check and rename.
-fn publish(tmp: &Path, out: &Path) -> Result<(), BundleError> {
-    match fs::hard_link(tmp, out) {
-        Ok(()) => {
-            let _ = fs::remove_file(tmp);
-        }
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            return Err(BundleError::Exists(out.to_path_buf()));
-        }
-        Err(_) => {
-            if fs::symlink_metadata(out).is_ok() {
-                return Err(BundleError::Exists(out.to_path_buf()));
-            }
-            fs::rename(tmp, out).map_err(io_at(out))?;
-        }
-    }
-    journal::sync_dir(out).map_err(io_at(out))
-}
-
 /// Writes the bundle of the ledger in `dir` to `out`: an export, or with `seal` a backup. Reads
 /// the ledger without its lock; refuses to overwrite `out`.
 pub fn write(dir: &Path, out: &Path, seal: Option<Seal<'_>>) -> Result<Written, BundleError> {
@@ -846,13 +799,19 @@ pub fn write(dir: &Path, out: &Path, seal: Option<Seal<'_>>) -> Result<Written, 
     };
     let end = journal_end(&mut file, &journal_path)?;
 
-    let (tmp, out_file) = temp_beside(out, sealed.is_some())?;
-    let result = (|| -> Result<u64, BundleError> {
-        let mut w = io::BufWriter::with_capacity(1 << 20, out_file);
-        let at_tmp = |e| BundleError::Io {
-            path: tmp.clone(),
-            source: e,
-        };
+    let access = if sealed.is_some() {
+        Access::Private
+    } else {
+        Access::Shared
+    };
+    let mut staged = Staged::new(out, access).map_err(io_at(out))?;
+    let tmp = staged.temp_path().to_path_buf();
+    let at_tmp = |e| BundleError::Io {
+        path: tmp.clone(),
+        source: e,
+    };
+    let bytes = (|| -> Result<u64, BundleError> {
+        let mut w = io::BufWriter::with_capacity(1 << 20, staged.file());
         w.write_all(&preamble(&ledger_id, sealed.is_some()))
             .map_err(at_tmp)?;
         if let Some(text) = &checkpoint {
@@ -884,15 +843,16 @@ pub fn write(dir: &Path, out: &Path, seal: Option<Seal<'_>>) -> Result<Written, 
         let f = w.into_inner().map_err(|e| at_tmp(e.into_error()))?;
         f.sync_all().map_err(at_tmp)?;
         Ok(f.metadata().map_err(at_tmp)?.len())
-    })()
-    .and_then(|bytes| publish(&tmp, out).map(|()| bytes));
-    let bytes = match result {
-        Ok(b) => b,
-        Err(e) => {
-            let _ = fs::remove_file(&tmp);
-            return Err(e);
+    })()?;
+    // Never over an existing file, not even one that appeared while the bundle was written.
+    staged.place_new().map_err(|e| {
+        if e.kind() == io::ErrorKind::AlreadyExists {
+            BundleError::Exists(out.to_path_buf())
+        } else {
+            io_at(out)(e)
         }
-    };
+    })?;
+    journal::sync_dir(out).map_err(io_at(out))?;
     let (entries, head) = match &end.last {
         Some(r) => match DecodedEntry::decode(&r.bytes) {
             Ok(d) => (d.entry.seq.saturating_add(1), Some(d.hash)),
@@ -958,29 +918,9 @@ fn ledger_file_name(name: &str) -> bool {
         || name.ends_with(".tmp")
 }
 
-/// Writes a secret atomically with mode 0600: a temporary file created exclusively, fsynced,
-/// renamed into place (where nothing is), the directory fsynced.
+/// Writes a secret atomically with mode 0600 ([`journal::write_atomic`]).
 fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), BundleError> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let _ = fs::remove_file(&tmp);
-    let result = (|| {
-        let mut opts = OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        let mut f = opts.open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        fs::rename(&tmp, path)?;
-        journal::sync_dir(path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(io_at(path))
+    journal::write_atomic(path, bytes, Access::Private).map_err(io_at(path))
 }
 
 fn refused(reason: impl Into<String>) -> BundleError {
@@ -1099,15 +1039,13 @@ pub fn restore(
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
         Err(e) => return Err(io_at(dir)(e)),
     };
-    let tmp = dir.join("journal.restore.tmp");
     let lock = ledger::take_lock(dir).map_err(BundleError::from);
     let result = lock.and_then(|lock| {
-        restore_locked(bundle, bundle_path, dir, &secrets, options, &tmp).map(|r| (r, lock))
+        restore_locked(bundle, bundle_path, dir, &secrets, options).map(|r| (r, lock))
     });
     let (mut restored, lock) = match result {
         Ok(r) => r,
         Err(e) => {
-            let _ = fs::remove_file(&tmp);
             // Leave no trace in a directory this restore made, unless it got as far as the
             // journal (a failure while writing the rest is reported, and the journal stays).
             if created && !dir.join(JOURNAL).exists() {
@@ -1130,7 +1068,6 @@ fn restore_locked(
     dir: &Path,
     secrets: &Secrets,
     options: &RestoreOptions,
-    tmp: &Path,
 ) -> Result<Restored, BundleError> {
     let journal_path = dir.join(JOURNAL);
     let existing = match fs::symlink_metadata(&journal_path) {
@@ -1200,12 +1137,12 @@ fn restore_locked(
     evidence.extend(options.checkpoints.iter().cloned());
 
     // Copy the journal beside the ledger's, then audit the copy: what is audited is what is put
-    // in place.
-    let _ = fs::remove_file(tmp);
+    // in place. Dropped (removed) on any refusal.
+    let mut staged = Staged::new(&journal_path, Access::Shared).map_err(io_at(&journal_path))?;
+    let tmp = &staged.temp_path().to_path_buf();
     let copy = (|| -> io::Result<u64> {
-        let mut f = OpenOptions::new().write(true).create_new(true).open(tmp)?;
-        let n = io::copy(&mut bundle.journal, &mut f)?;
-        f.sync_all()?;
+        let n = io::copy(&mut bundle.journal, staged.file())?;
+        staged.file().sync_all()?;
         Ok(n)
     })();
     let copied = match copy {
@@ -1302,7 +1239,7 @@ fn restore_locked(
         fs::hard_link(&journal_path, &kept).map_err(io_at(&kept))?;
         kept_path = Some(kept);
     }
-    fs::rename(tmp, &journal_path).map_err(io_at(&journal_path))?;
+    staged.replace().map_err(io_at(&journal_path))?;
     journal::sync_dir(&journal_path).map_err(io_at(&journal_path))?;
     for (path, key) in write_keys {
         write_secret(&path, &key[..])?;
@@ -1317,7 +1254,7 @@ fn restore_locked(
         };
         if newer && dir_checkpoint.as_deref() != Some(text.as_str()) {
             let path = dir.join(CHECKPOINT);
-            journal::write_atomic(&path, text.as_bytes()).map_err(io_at(&path))?;
+            journal::write_atomic(&path, text.as_bytes(), Access::Shared).map_err(io_at(&path))?;
         }
     }
     if !bundle.header.daily.is_empty() {
@@ -1332,7 +1269,8 @@ fn restore_locked(
                     path.display()
                 )),
                 None => {
-                    journal::write_atomic(&path, d.text.as_bytes()).map_err(io_at(&path))?;
+                    journal::write_atomic(&path, d.text.as_bytes(), Access::Shared)
+                        .map_err(io_at(&path))?;
                 }
             }
         }

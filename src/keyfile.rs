@@ -50,9 +50,11 @@
 //! `\n` or `\r\n`; nothing else may follow. Files are at most 4096 bytes.
 
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::fs::{self, File};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+
+use crate::journal::{self, Access};
 
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine as _;
@@ -723,45 +725,16 @@ pub fn read_public_key_file(path: &Path) -> Result<PublicKeyFile, KeyFileError> 
         .map_err(|e| in_file(path, e))
 }
 
-/// Creates `path` (which must not exist) with `mode`, writes `data`, fsyncs.
-fn write_new(path: &Path, data: &[u8], mode: u32) -> Result<(), KeyFileError> {
-    let mut opts = OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, mode);
-    #[cfg(not(unix))]
-    let _ = mode;
-    let mut file = opts.open(path).map_err(|e| {
+/// Creates `path` (which must not exist) with `data`, fsynced with its directory: staged under
+/// a fresh name ([`journal::write_new`]), never through a link planted at or beside it.
+fn write_new(path: &Path, data: &[u8], access: Access) -> Result<(), KeyFileError> {
+    journal::write_new(path, data, access).map_err(|e| {
         if e.kind() == io::ErrorKind::AlreadyExists {
             KeyFileError::Exists(path.to_owned())
         } else {
             io_err(path)(e)
         }
-    })?;
-    let written = (|| {
-        // The umask may have cleared bits we want (0644 for .pub).
-        #[cfg(unix)]
-        file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))?;
-        file.write_all(data)?;
-        file.sync_all()
-    })();
-    if let Err(e) = written {
-        drop(file);
-        let _ = fs::remove_file(path);
-        return Err(io_err(path)(e));
-    }
-    Ok(())
-}
-
-fn sync_dir(dir: &Path) -> Result<(), KeyFileError> {
-    // Directories cannot be opened for fsync on every platform.
-    #[cfg(unix)]
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io_err(dir))?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
+    })
 }
 
 /// Writes `DIR/ID.key` (mode 0600) and `DIR/ID.pub` (0644), creating `DIR`
@@ -804,15 +777,10 @@ pub fn write_key_pair(
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(dir).map_err(io_err(dir))?;
 
-    write_new(&key_path, key_bytes, 0o600)?;
+    write_new(&key_path, key_bytes, Access::Private)?;
     let mut line = public.to_line();
     line.push('\n');
-    let rest = write_new(&pub_path, line.as_bytes(), 0o644).and_then(|()| {
-        sync_dir(dir).inspect_err(|_| {
-            let _ = fs::remove_file(&pub_path);
-        })
-    });
-    if let Err(e) = rest {
+    if let Err(e) = write_new(&pub_path, line.as_bytes(), Access::Public) {
         let _ = fs::remove_file(&key_path);
         return Err(e);
     }

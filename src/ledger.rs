@@ -11,7 +11,7 @@ use crate::event::{Event, Genesis};
 use crate::evidence::Named;
 use crate::finding::{Category, Finding, refuses};
 use crate::index::{ABSORBED, SledKv, TIP_OFFSET};
-use crate::journal::{self, End, JournalError, Reader};
+use crate::journal::{self, Access, End, JournalError, Reader};
 use crate::merkle::Accumulator;
 use crate::note::{self, Checkpoint, Note, origin};
 use crate::policy::Policy;
@@ -21,7 +21,7 @@ use crate::state::{State, StoreError};
 use crate::time::Timestamp;
 use ed25519_dalek::SigningKey;
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -549,13 +549,7 @@ fn entry_error(e: crate::entry::EntryError) -> EncodingError {
 }
 
 fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), LedgerError> {
-    let mut opts = OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts.open(path).map_err(io_at(path))?;
-    f.write_all(bytes).map_err(io_at(path))?;
-    f.sync_all().map_err(io_at(path))
+    journal::write_new(path, bytes, Access::Private).map_err(io_at(path))
 }
 
 /// What opening found of the index.
@@ -898,7 +892,7 @@ impl Ledger {
         let checkpoint = self.checkpoint_note(&tree);
         let note = checkpoint.as_ref().ok().and_then(Option::as_deref);
         let stage = || {
-            note.map(|n| journal::stage(&checkpoint_path, n.as_bytes()))
+            note.map(|n| journal::stage(&checkpoint_path, n.as_bytes(), Access::Shared))
                 .transpose()
                 .map_err(io_at(&checkpoint_path))
         };
@@ -959,7 +953,7 @@ impl Ledger {
         match self.checkpoint_note(tree)? {
             Some(note) => {
                 let path = self.dir.join(CHECKPOINT);
-                journal::write_atomic(&path, note.as_bytes()).map_err(io_at(&path))
+                journal::write_atomic(&path, note.as_bytes(), Access::Shared).map_err(io_at(&path))
             }
             None => Ok(()),
         }

@@ -94,7 +94,19 @@ pub fn input(message: impl Into<String>) -> Fail {
 
 impl From<KeyFileError> for Fail {
     fn from(e: KeyFileError) -> Fail {
-        input(e.to_string())
+        let hint = match &e {
+            KeyFileError::NotPrivate { path, .. } => {
+                Some(crate::lang().f(Msg::HintChmod, &[("path", &path.display())]))
+            }
+            KeyFileError::WeakPassphrase { .. } => {
+                Some(crate::lang().t(Msg::HintPassphrase).into())
+            }
+            _ => None,
+        };
+        Fail {
+            hint,
+            ..input(e.to_string())
+        }
     }
 }
 

@@ -33,6 +33,7 @@ use crate::ledger::{
     LedgerError, PERSON_KEY,
 };
 use crate::note::{Checkpoint, MAX_NOTE, Note};
+use crate::roster::person_key_hash;
 use ed25519_dalek::SigningKey;
 use std::fmt;
 use std::fs::{self, File};
@@ -788,7 +789,13 @@ pub fn write(dir: &Path, out: &Path, seal: Option<Seal<'_>>) -> Result<Written, 
         Some(s) => {
             let mut plain = Zeroizing::new(Vec::with_capacity(SECRETS_LEN));
             plain.extend_from_slice(&read_secret(&dir.join(LEDGER_KEY))?[..]);
-            plain.extend_from_slice(&read_secret(&dir.join(PERSON_KEY))?[..]);
+            // A backup of a swapped person key could never be restored: refuse it now.
+            let person_path = dir.join(PERSON_KEY);
+            let person_key = read_secret(&person_path)?;
+            if genesis_keys(&journal_path)?.map(|g| g.1) != Some(person_key_hash(&person_key)) {
+                return Err(LedgerError::ForeignPersonKey(person_path).into());
+            }
+            plain.extend_from_slice(&person_key[..]);
             let aad = preamble(&ledger_id, true);
             Some(
                 keyfile::seal_with_passphrase(&plain, s.passphrase, s.params, &aad)
@@ -997,15 +1004,15 @@ fn same_prefix(a: &Path, b: &Path, len: u64) -> Result<bool, BundleError> {
     Ok(true)
 }
 
-/// The ledger key's public half as the journal's genesis names it.
-fn genesis_ledger_key(path: &Path) -> Result<Option<[u8; 32]>, BundleError> {
+/// The ledger key's public half and the person key's hash, as the journal's genesis names them.
+fn genesis_keys(path: &Path) -> Result<Option<([u8; 32], Hash)>, BundleError> {
     let (_, mut reader) = journal::open_reader(path)?;
     let Some(first) = reader.next_record().map_err(io_at(path))? else {
         return Ok(None);
     };
     Ok(match DecodedEntry::decode(&first.bytes) {
         Ok(d) => match d.body.event {
-            Event::Genesis(g) => Some(g.ledger_key),
+            Event::Genesis(g) => Some((g.ledger_key, g.person_key_hash)),
             _ => None,
         },
         Err(_) => None,
@@ -1096,17 +1103,23 @@ fn restore_locked(
         }
     }
 
-    // The keys already in the directory, if any, must be the backup's.
+    // The ledger key already in the directory, if any, must be the backup's. A person key that
+    // differs is not this ledger's (the backup's is checked against the genesis below): the
+    // backup's is put back.
     let ledger_key_path = dir.join(LEDGER_KEY);
     let person_key_path = dir.join(PERSON_KEY);
     let mut write_keys = Vec::new();
+    let mut swapped_person_key = false;
     for (path, key) in [
         (&ledger_key_path, &secrets.ledger_key),
         (&person_key_path, &secrets.person_key),
     ] {
         if fs::symlink_metadata(path).is_ok() {
             let held = read_secret(path)?;
-            if held[..] != key[..] {
+            if held[..] != key[..] && path == &person_key_path {
+                swapped_person_key = true;
+                write_keys.push((path.clone(), key));
+            } else if held[..] != key[..] {
                 return Err(refused(format!(
                     "{} differs from the backup's: the directory belongs to another ledger (or the key file is damaged); move it aside and try again",
                     path.display()
@@ -1179,9 +1192,15 @@ fn restore_locked(
     let public = SigningKey::from_bytes(&secrets.ledger_key)
         .verifying_key()
         .to_bytes();
-    if genesis_ledger_key(tmp)? != Some(public) {
+    let genesis = genesis_keys(tmp)?;
+    if genesis.map(|g| g.0) != Some(public) {
         return Err(refused(
             "the backup's ledger key is not the one its journal's genesis names: the backup was assembled from two ledgers",
+        ));
+    }
+    if genesis.map(|g| g.1) != Some(person_key_hash(&secrets.person_key)) {
+        return Err(refused(
+            "the backup's person-tag key does not belong to its ledger (the genesis commits to another): the backup was made from a directory whose person.key had been swapped",
         ));
     }
 
@@ -1234,6 +1253,12 @@ fn restore_locked(
 
     // Commit.
     let mut notices = Vec::new();
+    if swapped_person_key {
+        notices.push(format!(
+            "put back the ledger's own person-tag key: {} held one that does not belong to this ledger",
+            person_key_path.display()
+        ));
+    }
     let mut kept_path = None;
     if existing {
         fs::hard_link(&journal_path, &kept).map_err(io_at(&kept))?;

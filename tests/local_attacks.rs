@@ -87,3 +87,57 @@ fn a_weak_passphrase_is_refused_at_keygen() {
     let run = keygen("test", "1", "low-cost").exits(0);
     assert!(run.stderr.contains("low-cost"), "{}", run.stderr);
 }
+
+/// Issue 19, defect 2: nothing bound `DIR/person.key` to the ledger. After swapping it, the same
+/// person number gave a new tag, so two admins could enrol a person a second time (here a1,
+/// person 1001, as a custodian next to their admin key) and `verify` still said CLEAN.
+#[test]
+fn a_swapped_person_key_cannot_enrol_one_person_twice_and_restore_puts_back_the_right_one() {
+    let fx = Fixture::new();
+    fx.init3();
+    fs::write(fx.path("backup.pass"), "the backup's own passphrase\n").unwrap();
+    fx.run(&[
+        "backup",
+        "--out",
+        "before.backup",
+        "--pass-file",
+        "backup.pass",
+    ])
+    .exits(0);
+    let own = fs::read(fx.ledger().join("person.key")).unwrap();
+    fx.keygen("a1c", "Admin a1");
+    let swap = fx.ledger().join("person.key");
+    fs::write(&swap, [0x5a; 32]).unwrap();
+
+    // Any append is refused, the enrolment of a second key for person 1001 among them.
+    let run = fx.refused(
+        &enroll_args(&fx, "a1c", "1001", &["a2", "a3"]),
+        5,
+        "person-tag key does not belong to this ledger",
+    );
+    assert!(run.stderr.contains("custody restore"), "{}", run.stderr);
+    // So is a backup, which could never be restored.
+    fx.run(&[
+        "backup",
+        "--out",
+        "swapped.backup",
+        "--pass-file",
+        "backup.pass",
+    ])
+    .exits(5);
+    assert!(!fx.path("swapped.backup").exists());
+
+    // restore puts back the ledger's own key; the second enrolment of 1001 is then refused.
+    let run = fx
+        .run(&["restore", "before.backup", "--pass-file", "backup.pass"])
+        .exits(0);
+    assert!(run.stderr.contains("person-tag key") || run.stdout.contains("person-tag key"));
+    assert_eq!(fs::read(&swap).unwrap(), own);
+    fx.refused(
+        &enroll_args(&fx, "a1c", "1001", &["a2", "a3"]),
+        3,
+        "PERSON_DUPLICATE",
+    );
+    fx.run(&enroll_args(&fx, "a1c", "2001", &["a2", "a3"]))
+        .exits(0);
+}

@@ -157,6 +157,11 @@ impl From<LedgerError> for Fail {
         );
         match e {
             LedgerError::Refused(findings) => refused(&findings),
+            LedgerError::ForeignPersonKey(_) => Fail {
+                code,
+                message: e.to_string(),
+                hint: Some(crate::lang().t(Msg::HintPersonKey).to_string()),
+            },
             other => Fail {
                 code,
                 message: other.to_string(),

@@ -640,6 +640,7 @@ fn main() -> Result<(), BoxError> {
         ledger_key: SigningKey::from_bytes(&ledger_key)
             .verifying_key()
             .to_bytes(),
+        person_key_hash: custody::roster::person_key_hash(&person_key),
         founders,
         policy: Policy::default(),
     });

@@ -1207,7 +1207,7 @@ fn every_append_leaves_a_checkpoint_of_the_whole_journal_and_no_temporary_file()
     // The genesis and three enrolments, each appended by the binary.
     assert_eq!(records.len(), 4);
     assert_eq!(checkpoint.size, records.len() as u64);
-    assert!(!fx.ledger().join("checkpoint.tmp").exists());
+    assert_eq!(util::temporaries(&fx.ledger()), Vec::<String>::new());
 }
 
 #[test]
@@ -1233,5 +1233,5 @@ fn an_unsigned_checkpoint_is_a_notice_and_the_event_is_still_recorded() {
         .unwrap()
         .expect("the checkpoint signed before");
     assert_eq!(checkpoint.size, 4);
-    assert!(!fx.ledger().join("checkpoint.tmp").exists());
+    assert_eq!(util::temporaries(&fx.ledger()), Vec::<String>::new());
 }

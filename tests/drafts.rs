@@ -149,8 +149,9 @@ fn two_cosigns_on_a_copy_then_submit_appends_and_verifies_clean() {
         "{}",
         run.stdout
     );
-    assert!(
-        !fx.path("copy.draft.tmp").exists(),
+    assert_eq!(
+        util::temporaries(fx.tmp.path()),
+        Vec::<String>::new(),
         "no temporary file is left"
     );
 
@@ -738,4 +739,33 @@ fn cosign_with_a_roster_refuses_a_key_outside_its_validity_window() {
         3,
         "not valid at the event time",
     );
+}
+
+/// Issue 19, defect 1: `cosign FILE` wrote `FILE.tmp` with create + truncate, so a symlink
+/// planted there by whoever can write into the draft's folder was followed (the signer's shell
+/// start-up file overwritten with the draft), then renamed over the draft.
+#[cfg(unix)]
+#[test]
+fn cosign_through_a_planted_tmp_symlink_leaves_the_links_target_alone() {
+    let fx = ledger_with_c1_key();
+    let draft = revoke_draft(&fx, "a3", &["a1", "a2"], "d.draft");
+    let victim = fx.path("bashrc");
+    fs::write(&victim, b"export PATH=/usr/bin\n").unwrap();
+    let planted = fx.path("d.draft.tmp");
+    std::os::unix::fs::symlink(&victim, &planted).unwrap();
+
+    fx.run(&cosign_args("d.draft", "a1", None)).exits(0);
+
+    assert_eq!(fs::read(&victim).unwrap(), b"export PATH=/usr/bin\n");
+    assert_eq!(
+        fs::read_link(&planted).unwrap(),
+        victim,
+        "the link is left as it was"
+    );
+    assert!(
+        fs::symlink_metadata(&draft).unwrap().is_file(),
+        "the draft is a file, not the planted link"
+    );
+    let signed = Draft::read(&draft).unwrap();
+    assert_eq!(signed.missing().unwrap(), vec!["a2".to_string()]);
 }

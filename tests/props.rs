@@ -74,6 +74,7 @@ fn build(ops: &[(bool, u8)]) -> (Vec<u8>, Vec<u64>) {
         exam: "prop".into(),
         time_zone: "Asia/Shanghai".into(),
         ledger_key: key(99).verifying_key().to_bytes(),
+        person_key_hash: [0x77; 32],
         founders: (1..=3)
             .map(|n| holder(&format!("a{n}"), n, vec![Role::Admin]))
             .collect(),

@@ -2,8 +2,9 @@
 
 use std::process::Command;
 
-#[test]
-fn the_readme_walkthrough_runs_as_written() {
+/// Runs the walk-through with `edit` applied to it; returns its stdout, after checking that it
+/// succeeded.
+fn walkthrough(edit: impl Fn(&str) -> String) -> String {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let start = readme
@@ -11,7 +12,7 @@ fn the_readme_walkthrough_runs_as_written() {
         .expect("README marks its walk-through");
     let block = &readme[start..];
     let block = &block[block.find("```sh\n").unwrap() + 6..];
-    let script = &block[..block.find("```").unwrap()];
+    let script = edit(&block[..block.find("```").unwrap()]);
 
     let dir = tempfile::tempdir().unwrap();
     let bin = std::path::Path::new(env!("CARGO_BIN_EXE_custody"))
@@ -39,7 +40,25 @@ fn the_readme_walkthrough_runs_as_written() {
         out.status.success(),
         "walk-through failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
+    stdout.into_owned()
+}
+
+#[test]
+fn the_readme_walkthrough_runs_as_written() {
+    let stdout = walkthrough(str::to_string);
     assert!(stdout.contains("verdict: CLEAN"), "{stdout}");
     assert!(stdout.contains("matches the trusted hash"), "{stdout}");
     assert!(stdout.contains("zhao (赵敏) as custodian"), "{stdout}");
+}
+
+/// The low-cost profile skips the passphrase strength check; the walk-through's passphrases
+/// must pass it all the same, so that a reader who drops `CUSTODY_KDF=low-cost` for real keys
+/// is not refused.
+#[test]
+fn the_readme_walkthrough_passphrases_are_strong_enough_for_real_keys() {
+    let stdout = walkthrough(|script| {
+        assert!(script.contains("CUSTODY_KDF=low-cost"));
+        script.replace("CUSTODY_KDF=low-cost", "CUSTODY_KDF=default")
+    });
+    assert!(stdout.contains("verdict: CLEAN"), "{stdout}");
 }

@@ -139,6 +139,7 @@ fn genesis(policy: Policy) -> Event {
         exam: "security regression exam".into(),
         time_zone: "Asia/Shanghai".into(),
         ledger_key: key(LEDGER_KEY).verifying_key().to_bytes(),
+        person_key_hash: [0x77; 32],
         founders: (1..=3)
             .map(|i| holder(&format!("a{i}"), Role::Admin, i, i))
             .collect(),

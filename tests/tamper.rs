@@ -168,6 +168,7 @@ fn clean_specs(shift: u8) -> Vec<Spec> {
             exam: TEXT[0].into(),
             time_zone: ZONE.into(),
             ledger_key: key(LEDGER_SEED).verifying_key().to_bytes(),
+            person_key_hash: [0x77; 32],
             founders: ["a1", "a2", "a3"]
                 .iter()
                 .map(|id| holder(id, Role::Admin, shift))

@@ -167,6 +167,7 @@ fn tiny_exam(dir: &Path) -> PathBuf {
             exam: "2026 学考".into(),
             time_zone: ZONE.into(),
             ledger_key: SigningKey::from_bytes(&[99; 32]).verifying_key().to_bytes(),
+            person_key_hash: [0x77; 32],
             founders: ["a1", "a2", "a3"].map(person).to_vec(),
             policy: Policy::default(),
         }),

@@ -198,10 +198,12 @@ impl Desk {
 
     /// What the signers see before signing: the ledger's id, exam, zone and head.
     pub fn peek(&self) -> Result<Peek, LedgerError> {
+        let info = self.ledger.state().ledger()?;
         Ok(Peek {
             ledger_id: self.ledger.ledger_id(),
             exam: self.exam.clone(),
             time_zone: ZONE.to_string(),
+            person_key_hash: info.map_or([0; 32], |i| i.person_key_hash),
             head: self.ledger.head()?,
         })
     }

@@ -28,14 +28,15 @@ use crate::keys::keyfile::{self, KdfParams, KeyFileError};
 use crate::model::entry::{DecodedEntry, Hash, LedgerId, hex, leaf_hash};
 use crate::model::event::Event;
 use crate::model::finding::{Category, Code, Finding};
-use crate::store::journal::{self, End, JournalError, Reader, read_full};
+use crate::model::roster::person_key_hash;
+use crate::store::journal::{self, Access, End, JournalError, Reader, Staged, read_full};
 use crate::store::ledger::{
     self, CHECKPOINT, CHECKPOINTS, ErrorClass, INDEX, JOURNAL, LEDGER_KEY, LOCK, Ledger,
     LedgerError, PERSON_KEY,
 };
 use ed25519_dalek::SigningKey;
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Take, Write};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -771,53 +772,6 @@ fn write_section(out: &mut impl Write, kind: u8, payload: &[u8]) -> io::Result<(
     out.write_all(payload)
 }
 
-fn random_hex() -> String {
-    let mut r = [0u8; 8];
-    rand::fill(&mut r);
-    hex(&r)
-}
-
-/// A new temporary file beside `path`, created exclusively; `private` makes it mode 0600.
-fn temp_beside(path: &Path, private: bool) -> Result<(PathBuf, File), BundleError> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "bundle".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", random_hex()));
-    let mut opts = OpenOptions::new();
-    opts.write(true).read(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, if private { 0o600 } else { 0o644 });
-    #[cfg(not(unix))]
-    let _ = private;
-    let file = opts.open(&tmp).map_err(io_at(&tmp))?;
-    Ok((tmp, file))
-}
-
-/// Puts the finished temporary file in place at `out`, never over an existing file: a hard link
-/// fails if `out` exists; where the file system has no hard links, check and rename.
-fn publish(tmp: &Path, out: &Path) -> Result<(), BundleError> {
-    match fs::hard_link(tmp, out) {
-        Ok(()) => {
-            let _ = fs::remove_file(tmp);
-        }
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            return Err(BundleError::Exists(out.to_path_buf()));
-        }
-        Err(_) => {
-            if fs::symlink_metadata(out).is_ok() {
-                return Err(BundleError::Exists(out.to_path_buf()));
-            }
-            fs::rename(tmp, out).map_err(io_at(out))?;
-        }
-    }
-    journal::sync_dir(out).map_err(io_at(out))
-}
-
 /// Writes the bundle of the ledger in `dir` to `out`: an export, or with `seal` a backup. Reads
 /// the ledger without its lock; refuses to overwrite `out`.
 pub fn write(dir: &Path, out: &Path, seal: Option<Seal<'_>>) -> Result<Written, BundleError> {
@@ -835,7 +789,13 @@ pub fn write(dir: &Path, out: &Path, seal: Option<Seal<'_>>) -> Result<Written, 
         Some(s) => {
             let mut plain = Zeroizing::new(Vec::with_capacity(SECRETS_LEN));
             plain.extend_from_slice(&read_secret(&dir.join(LEDGER_KEY))?[..]);
-            plain.extend_from_slice(&read_secret(&dir.join(PERSON_KEY))?[..]);
+            // A backup of a swapped person key could never be restored: refuse it now.
+            let person_path = dir.join(PERSON_KEY);
+            let person_key = read_secret(&person_path)?;
+            if genesis_keys(&journal_path)?.map(|g| g.1) != Some(person_key_hash(&person_key)) {
+                return Err(LedgerError::ForeignPersonKey(person_path).into());
+            }
+            plain.extend_from_slice(&person_key[..]);
             let aad = preamble(&ledger_id, true);
             Some(
                 keyfile::seal_with_passphrase(&plain, s.passphrase, s.params, &aad)
@@ -846,13 +806,19 @@ pub fn write(dir: &Path, out: &Path, seal: Option<Seal<'_>>) -> Result<Written, 
     };
     let end = journal_end(&mut file, &journal_path)?;
 
-    let (tmp, out_file) = temp_beside(out, sealed.is_some())?;
-    let result = (|| -> Result<u64, BundleError> {
-        let mut w = io::BufWriter::with_capacity(1 << 20, out_file);
-        let at_tmp = |e| BundleError::Io {
-            path: tmp.clone(),
-            source: e,
-        };
+    let access = if sealed.is_some() {
+        Access::Private
+    } else {
+        Access::Shared
+    };
+    let mut staged = Staged::new(out, access).map_err(io_at(out))?;
+    let tmp = staged.temp_path().to_path_buf();
+    let at_tmp = |e| BundleError::Io {
+        path: tmp.clone(),
+        source: e,
+    };
+    let bytes = (|| -> Result<u64, BundleError> {
+        let mut w = io::BufWriter::with_capacity(1 << 20, staged.file());
         w.write_all(&preamble(&ledger_id, sealed.is_some()))
             .map_err(at_tmp)?;
         if let Some(text) = &checkpoint {
@@ -884,15 +850,16 @@ pub fn write(dir: &Path, out: &Path, seal: Option<Seal<'_>>) -> Result<Written, 
         let f = w.into_inner().map_err(|e| at_tmp(e.into_error()))?;
         f.sync_all().map_err(at_tmp)?;
         Ok(f.metadata().map_err(at_tmp)?.len())
-    })()
-    .and_then(|bytes| publish(&tmp, out).map(|()| bytes));
-    let bytes = match result {
-        Ok(b) => b,
-        Err(e) => {
-            let _ = fs::remove_file(&tmp);
-            return Err(e);
+    })()?;
+    // Never over an existing file, not even one that appeared while the bundle was written.
+    staged.place_new().map_err(|e| {
+        if e.kind() == io::ErrorKind::AlreadyExists {
+            BundleError::Exists(out.to_path_buf())
+        } else {
+            io_at(out)(e)
         }
-    };
+    })?;
+    journal::sync_dir(out).map_err(io_at(out))?;
     let (entries, head) = match &end.last {
         Some(r) => match DecodedEntry::decode(&r.bytes) {
             Ok(d) => (d.entry.seq.saturating_add(1), Some(d.hash)),
@@ -958,29 +925,9 @@ fn ledger_file_name(name: &str) -> bool {
         || name.ends_with(".tmp")
 }
 
-/// Writes a secret atomically with mode 0600: a temporary file created exclusively, fsynced,
-/// renamed into place (where nothing is), the directory fsynced.
+/// Writes a secret atomically with mode 0600 ([`journal::write_atomic`]).
 fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), BundleError> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let _ = fs::remove_file(&tmp);
-    let result = (|| {
-        let mut opts = OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        let mut f = opts.open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        fs::rename(&tmp, path)?;
-        journal::sync_dir(path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(io_at(path))
+    journal::write_atomic(path, bytes, Access::Private).map_err(io_at(path))
 }
 
 fn refused(reason: impl Into<String>) -> BundleError {
@@ -1057,15 +1004,15 @@ fn same_prefix(a: &Path, b: &Path, len: u64) -> Result<bool, BundleError> {
     Ok(true)
 }
 
-/// The ledger key's public half as the journal's genesis names it.
-fn genesis_ledger_key(path: &Path) -> Result<Option<[u8; 32]>, BundleError> {
+/// The ledger key's public half and the person key's hash, as the journal's genesis names them.
+fn genesis_keys(path: &Path) -> Result<Option<([u8; 32], Hash)>, BundleError> {
     let (_, mut reader) = journal::open_reader(path)?;
     let Some(first) = reader.next_record().map_err(io_at(path))? else {
         return Ok(None);
     };
     Ok(match DecodedEntry::decode(&first.bytes) {
         Ok(d) => match d.body.event {
-            Event::Genesis(g) => Some(g.ledger_key),
+            Event::Genesis(g) => Some((g.ledger_key, g.person_key_hash)),
             _ => None,
         },
         Err(_) => None,
@@ -1099,15 +1046,13 @@ pub fn restore(
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
         Err(e) => return Err(io_at(dir)(e)),
     };
-    let tmp = dir.join("journal.restore.tmp");
     let lock = ledger::take_lock(dir).map_err(BundleError::from);
     let result = lock.and_then(|lock| {
-        restore_locked(bundle, bundle_path, dir, &secrets, options, &tmp).map(|r| (r, lock))
+        restore_locked(bundle, bundle_path, dir, &secrets, options).map(|r| (r, lock))
     });
     let (mut restored, lock) = match result {
         Ok(r) => r,
         Err(e) => {
-            let _ = fs::remove_file(&tmp);
             // Leave no trace in a directory this restore made, unless it got as far as the
             // journal (a failure while writing the rest is reported, and the journal stays).
             if created && !dir.join(JOURNAL).exists() {
@@ -1130,7 +1075,6 @@ fn restore_locked(
     dir: &Path,
     secrets: &Secrets,
     options: &RestoreOptions,
-    tmp: &Path,
 ) -> Result<Restored, BundleError> {
     let journal_path = dir.join(JOURNAL);
     let existing = match fs::symlink_metadata(&journal_path) {
@@ -1159,17 +1103,23 @@ fn restore_locked(
         }
     }
 
-    // The keys already in the directory, if any, must be the backup's.
+    // The ledger key already in the directory, if any, must be the backup's. A person key that
+    // differs is not this ledger's (the backup's is checked against the genesis below): the
+    // backup's is put back.
     let ledger_key_path = dir.join(LEDGER_KEY);
     let person_key_path = dir.join(PERSON_KEY);
     let mut write_keys = Vec::new();
+    let mut swapped_person_key = false;
     for (path, key) in [
         (&ledger_key_path, &secrets.ledger_key),
         (&person_key_path, &secrets.person_key),
     ] {
         if fs::symlink_metadata(path).is_ok() {
             let held = read_secret(path)?;
-            if held[..] != key[..] {
+            if held[..] != key[..] && path == &person_key_path {
+                swapped_person_key = true;
+                write_keys.push((path.clone(), key));
+            } else if held[..] != key[..] {
                 return Err(refused(format!(
                     "{} differs from the backup's: the directory belongs to another ledger (or the key file is damaged); move it aside and try again",
                     path.display()
@@ -1200,12 +1150,12 @@ fn restore_locked(
     evidence.extend(options.checkpoints.iter().cloned());
 
     // Copy the journal beside the ledger's, then audit the copy: what is audited is what is put
-    // in place.
-    let _ = fs::remove_file(tmp);
+    // in place. Dropped (removed) on any refusal.
+    let mut staged = Staged::new(&journal_path, Access::Shared).map_err(io_at(&journal_path))?;
+    let tmp = &staged.temp_path().to_path_buf();
     let copy = (|| -> io::Result<u64> {
-        let mut f = OpenOptions::new().write(true).create_new(true).open(tmp)?;
-        let n = io::copy(&mut bundle.journal, &mut f)?;
-        f.sync_all()?;
+        let n = io::copy(&mut bundle.journal, staged.file())?;
+        staged.file().sync_all()?;
         Ok(n)
     })();
     let copied = match copy {
@@ -1242,9 +1192,15 @@ fn restore_locked(
     let public = SigningKey::from_bytes(&secrets.ledger_key)
         .verifying_key()
         .to_bytes();
-    if genesis_ledger_key(tmp)? != Some(public) {
+    let genesis = genesis_keys(tmp)?;
+    if genesis.map(|g| g.0) != Some(public) {
         return Err(refused(
             "the backup's ledger key is not the one its journal's genesis names: the backup was assembled from two ledgers",
+        ));
+    }
+    if genesis.map(|g| g.1) != Some(person_key_hash(&secrets.person_key)) {
+        return Err(refused(
+            "the backup's person-tag key does not belong to its ledger (the genesis commits to another): the backup was made from a directory whose person.key had been swapped",
         ));
     }
 
@@ -1297,12 +1253,18 @@ fn restore_locked(
 
     // Commit.
     let mut notices = Vec::new();
+    if swapped_person_key {
+        notices.push(format!(
+            "put back the ledger's own person-tag key: {} held one that does not belong to this ledger",
+            person_key_path.display()
+        ));
+    }
     let mut kept_path = None;
     if existing {
         fs::hard_link(&journal_path, &kept).map_err(io_at(&kept))?;
         kept_path = Some(kept);
     }
-    fs::rename(tmp, &journal_path).map_err(io_at(&journal_path))?;
+    staged.replace().map_err(io_at(&journal_path))?;
     journal::sync_dir(&journal_path).map_err(io_at(&journal_path))?;
     for (path, key) in write_keys {
         write_secret(&path, &key[..])?;
@@ -1317,7 +1279,7 @@ fn restore_locked(
         };
         if newer && dir_checkpoint.as_deref() != Some(text.as_str()) {
             let path = dir.join(CHECKPOINT);
-            journal::write_atomic(&path, text.as_bytes()).map_err(io_at(&path))?;
+            journal::write_atomic(&path, text.as_bytes(), Access::Shared).map_err(io_at(&path))?;
         }
     }
     if !bundle.header.daily.is_empty() {
@@ -1332,7 +1294,8 @@ fn restore_locked(
                     path.display()
                 )),
                 None => {
-                    journal::write_atomic(&path, d.text.as_bytes()).map_err(io_at(&path))?;
+                    journal::write_atomic(&path, d.text.as_bytes(), Access::Shared)
+                        .map_err(io_at(&path))?;
                 }
             }
         }

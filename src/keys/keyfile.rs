@@ -50,9 +50,11 @@
 //! `\n` or `\r\n`; nothing else may follow. Files are at most 4096 bytes.
 
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::fs::{self, File};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+
+use crate::store::journal::{self, Access};
 
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine as _;
@@ -162,6 +164,16 @@ pub enum KeyFileError {
     /// An empty passphrase was given.
     #[error("the passphrase is empty; use a non-empty passphrase")]
     EmptyPassphrase,
+    /// A new key's passphrase that zxcvbn scores below [`MIN_PASSPHRASE_SCORE`].
+    #[error(
+        "the passphrase for {id} is too weak (strength {score} of 4, at least {MIN_PASSPHRASE_SCORE} needed)"
+    )]
+    WeakPassphrase {
+        /// Keyholder id of the key being made.
+        id: String,
+        /// zxcvbn's score, 0 to 4.
+        score: u8,
+    },
     /// The file to be written already exists.
     #[error("{} already exists; refusing to overwrite it", .0.display())]
     Exists(PathBuf),
@@ -234,6 +246,17 @@ pub enum KeyFileError {
     /// A `.key` file was given where a `.pub` file is needed.
     #[error("{}: this is a private key file; give the .pub file", .0.display())]
     NotAPublicKey(PathBuf),
+    /// A `.key` file that group or others may read or write (unix).
+    #[error(
+        "{}: mode {mode:04o} lets others read or change this private key file; it must be private to its owner",
+        path.display()
+    )]
+    NotPrivate {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
     /// The public key is not a valid point or has small order.
     #[error(
         "public key of {id} is not a usable Ed25519 key (invalid or small-order point); \
@@ -553,6 +576,11 @@ impl SecretKeyFile {
         if passphrase.is_empty() {
             return Err(KeyFileError::EmptyPassphrase);
         }
+        // A low-cost key has no protection to speak of whatever its passphrase, and is flagged
+        // at every use: its short test passphrases are kept.
+        if !params.is_low_cost() {
+            strong_enough(passphrase, id, name)?;
+        }
         // Refuse now what a reader would refuse later.
         params.check(id)?;
         let public = SigningKey::from_bytes(seed).verifying_key().to_bytes();
@@ -705,13 +733,39 @@ fn read_capped(path: &Path) -> Result<Vec<u8>, KeyFileError> {
     Ok(buf)
 }
 
-/// Reads a `.key` file (at most [`MAX_KEY_FILE`] bytes) and parses it.
+/// Reads a `.key` file (at most [`MAX_KEY_FILE`] bytes) and parses it; on unix, refuses one
+/// that group or others may read or write ([`KeyFileError::NotPrivate`]).
 pub fn read_secret_key_file(path: &Path) -> Result<SecretKeyFile, KeyFileError> {
     let bytes = read_capped(path)?;
     if bytes.starts_with(PUB_MAGIC.as_bytes()) {
         return Err(KeyFileError::NotASecretKey(path.to_owned()));
     }
-    SecretKeyFile::parse(&bytes).map_err(|e| in_file(path, e))
+    let file = SecretKeyFile::parse(&bytes).map_err(|e| in_file(path, e))?;
+    private_to_owner(path)?;
+    Ok(file)
+}
+
+/// Refuses a key file that group or others may read or write, as ssh does: whoever can read it
+/// can try passphrases offline, and whoever can write it can swap the key.
+fn private_to_owner(path: &Path) -> Result<(), KeyFileError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(path)
+            .map_err(io_err(path))?
+            .permissions()
+            .mode()
+            & 0o7777;
+        if mode & 0o077 != 0 {
+            return Err(KeyFileError::NotPrivate {
+                path: path.to_owned(),
+                mode,
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Reads a `.pub` file (at most 4096 bytes) and parses it.
@@ -725,45 +779,16 @@ pub fn read_public_key_file(path: &Path) -> Result<PublicKeyFile, KeyFileError> 
         .map_err(|e| in_file(path, e))
 }
 
-/// Creates `path` (which must not exist) with `mode`, writes `data`, fsyncs.
-fn write_new(path: &Path, data: &[u8], mode: u32) -> Result<(), KeyFileError> {
-    let mut opts = OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, mode);
-    #[cfg(not(unix))]
-    let _ = mode;
-    let mut file = opts.open(path).map_err(|e| {
+/// Creates `path` (which must not exist) with `data`, fsynced with its directory: staged under
+/// a fresh name ([`journal::write_new`]), never through a link planted at or beside it.
+fn write_new(path: &Path, data: &[u8], access: Access) -> Result<(), KeyFileError> {
+    journal::write_new(path, data, access).map_err(|e| {
         if e.kind() == io::ErrorKind::AlreadyExists {
             KeyFileError::Exists(path.to_owned())
         } else {
             io_err(path)(e)
         }
-    })?;
-    let written = (|| {
-        // The umask may have cleared bits we want (0644 for .pub).
-        #[cfg(unix)]
-        file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))?;
-        file.write_all(data)?;
-        file.sync_all()
-    })();
-    if let Err(e) = written {
-        drop(file);
-        let _ = fs::remove_file(path);
-        return Err(io_err(path)(e));
-    }
-    Ok(())
-}
-
-fn sync_dir(dir: &Path) -> Result<(), KeyFileError> {
-    // Directories cannot be opened for fsync on every platform.
-    #[cfg(unix)]
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io_err(dir))?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
+    })
 }
 
 /// Writes `DIR/ID.key` (mode 0600) and `DIR/ID.pub` (0644), creating `DIR`
@@ -806,19 +831,34 @@ pub fn write_key_pair(
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(dir).map_err(io_err(dir))?;
 
-    write_new(&key_path, key_bytes, 0o600)?;
+    write_new(&key_path, key_bytes, Access::Private)?;
     let mut line = public.to_line();
     line.push('\n');
-    let rest = write_new(&pub_path, line.as_bytes(), 0o644).and_then(|()| {
-        sync_dir(dir).inspect_err(|_| {
-            let _ = fs::remove_file(&pub_path);
-        })
-    });
-    if let Err(e) = rest {
+    if let Err(e) = write_new(&pub_path, line.as_bytes(), Access::Public) {
         let _ = fs::remove_file(&key_path);
         return Err(e);
     }
     Ok((key_path, pub_path))
+}
+
+/// The least zxcvbn score a new key's passphrase needs: 3 means at least 10^8 guesses, about
+/// 140 CPU-days at the default profile's Argon2id cost (docs/SECURITY.md §4.4).
+pub const MIN_PASSPHRASE_SCORE: u8 = 3;
+
+/// Refuses a passphrase that zxcvbn scores below [`MIN_PASSPHRASE_SCORE`], counting the
+/// keyholder's id and name as known to the guesser. Only the first 100 characters are scored
+/// (zxcvbn's cost grows with the length; a longer passphrase is not weaker).
+pub fn strong_enough(passphrase: &[u8], id: &str, name: &str) -> Result<(), KeyFileError> {
+    let text = String::from_utf8_lossy(passphrase);
+    let head: String = text.chars().take(100).collect();
+    let score = u8::from(zxcvbn::zxcvbn(&head, &[id, name]).score());
+    if score < MIN_PASSPHRASE_SCORE {
+        return Err(KeyFileError::WeakPassphrase {
+            id: id.to_owned(),
+            score,
+        });
+    }
+    Ok(())
 }
 
 /// Magic of a blob sealed under a passphrase ([`seal_with_passphrase`]).

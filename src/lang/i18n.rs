@@ -675,6 +675,9 @@ catalogue! {
     // Refusals and what to do about them.
     FileExists: "{path} already exists; refusing to overwrite it", "{path} 已存在，拒绝覆盖";
     HintPrefix: "hint: ", "提示：";
+    HintPassphrase: "choose four or more unrelated words, or a sentence of your own: a stolen key file can be guessed offline", "请选用四个以上互不相关的词，或自己编的一句话：密钥文件一旦被盗，可被离线猜测口令";
+    HintPersonKey: "keep a copy of that person.key as evidence, then put back the ledger's own: custody restore from a backup", "请将该 person.key 另存一份留作证据，然后用 custody restore 从备份恢复本台账自己的密钥";
+    HintChmod: "make it private to its owner: chmod 600 {path}", "请只允许文件所有者读写：chmod 600 {path}";
     HintDisk: "check the disk (free space, permissions, read-only mount); nothing was written, so run the command again once it is fixed", "请检查磁盘（剩余空间、权限、只读挂载）；未写入任何内容，修复后重新运行该命令";
     RefusedByRules: "refused by the ledger's rules", "被台账规则拒绝";
     RefusedMore: " (and {n} more: {codes})", "（另有 {n} 项：{codes}）";

@@ -115,6 +115,9 @@ pub struct Genesis {
     pub time_zone: String,
     /// Public half of the ledger key that signs automatic checkpoints.
     pub ledger_key: [u8; 32],
+    /// [`crate::model::roster::person_key_hash`] of the ledger's person-tag key: binds `person.key` to
+    /// this ledger, so that a writer with another key refuses to append.
+    pub person_key_hash: [u8; 32],
     /// The founding admins; all of them sign the genesis event.
     pub founders: Vec<Keyholder>,
     pub policy: Policy,

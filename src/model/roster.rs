@@ -124,6 +124,16 @@ pub fn person_tag(person_key: &[u8; 32], raw: &str) -> Result<[u8; 32], BadPerso
     Ok(mac.finalize().into_bytes().into())
 }
 
+/// What the genesis commits to about the person-tag key:
+/// SHA-256("custody person key v1" ‖ 0x00 ‖ key). It reveals nothing of the key (32 random bytes)
+/// and lets a writer tell the ledger's own key from a swapped one.
+pub fn person_key_hash(person_key: &[u8; 32]) -> [u8; 32] {
+    let mut h = <Sha256 as sha2::Digest>::new();
+    sha2::Digest::update(&mut h, b"custody person key v1\0");
+    sha2::Digest::update(&mut h, person_key);
+    sha2::Digest::finalize(h).into()
+}
+
 /// The longest display name, in UTF-8 bytes.
 pub const MAX_NAME_LEN: usize = 256;
 

@@ -81,6 +81,8 @@ pub struct LedgerInfo {
     pub exam: String,
     pub time_zone: String,
     pub ledger_key: [u8; 32],
+    /// What the genesis commits to about `person.key` ([`crate::model::roster::person_key_hash`]).
+    pub person_key_hash: Hash,
     pub genesis_hash: Hash,
 }
 
@@ -368,6 +370,7 @@ impl<K: Kv> State<K> {
                     exam: g.exam.clone(),
                     time_zone: g.time_zone.clone(),
                     ledger_key: g.ledger_key,
+                    person_key_hash: g.person_key_hash,
                     genesis_hash: e.hash,
                 };
                 put(LEDGER.to_vec(), encoding::encode(&info)?);

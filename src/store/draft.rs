@@ -19,8 +19,8 @@ use crate::rules::state::{KeyholderRecord, State, StoreError};
 use crate::store::journal;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::fs::File;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 /// The first eight bytes of a draft file.
@@ -283,11 +283,12 @@ impl Draft {
         write_new_file(path, &bytes)
     }
 
-    /// Replaces the draft file atomically: writes `PATH.tmp`, fsyncs it, renames it over `PATH`
-    /// and fsyncs the directory. A crash leaves either the old draft or the new one.
+    /// Replaces the draft file atomically ([`journal::write_atomic`]: staged under a fresh name,
+    /// never through a link planted beside it). A crash leaves either the old draft or the new
+    /// one.
     pub fn rewrite(&self, path: &Path) -> Result<(), DraftError> {
         let bytes = self.encode().map_err(|e| e.in_file(path))?;
-        journal::write_atomic(path, &bytes).map_err(io_at(path))?;
+        journal::write_atomic(path, &bytes, journal::Access::Shared).map_err(io_at(path))?;
         Ok(())
     }
 }
@@ -324,29 +325,18 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, DraftError> {
     Ok(bytes)
 }
 
-/// Creates `path` (never overwriting it), writes the bytes and fsyncs the file and directory.
-/// A failed write removes the partial file.
+/// Creates `path` (never overwriting it) with the bytes, fsynced with its directory; nothing is
+/// left at `path` on failure.
 fn write_new_file(path: &Path, bytes: &[u8]) -> Result<(), DraftError> {
-    let mut f = match OpenOptions::new().write(true).create_new(true).open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            return Err(DraftError::Exists {
+    journal::write_new(path, bytes, journal::Access::Shared).map_err(|e| {
+        if e.kind() == io::ErrorKind::AlreadyExists {
+            DraftError::Exists {
                 path: path.to_path_buf(),
-            });
+            }
+        } else {
+            io_at(path)(e)
         }
-        Err(e) => return Err(io_at(path)(e)),
-    };
-    let result = (|| {
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        journal::sync_dir(path)
-    })();
-    if let Err(e) = result {
-        drop(f);
-        let _ = fs::remove_file(path);
-        return Err(io_at(path)(e));
-    }
-    Ok(())
+    })
 }
 
 /// One keyholder as the roster file shows them. No person tag: the file is for display.

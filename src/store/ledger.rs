@@ -14,14 +14,14 @@ use crate::format::time::Timestamp;
 use crate::model::event::{Event, Genesis};
 use crate::model::finding::{Category, Finding, refuses};
 use crate::model::policy::Policy;
-use crate::model::roster::{BadPersonNumber, Keyholder, Role, person_tag};
+use crate::model::roster::{BadPersonNumber, Keyholder, Role, person_key_hash, person_tag};
 use crate::rules::judge::judge;
 use crate::rules::state::{State, StoreError};
 use crate::store::index::{ABSORBED, SledKv, TIP_OFFSET};
-use crate::store::journal::{self, End, JournalError, Reader};
+use crate::store::journal::{self, Access, End, JournalError, Reader};
 use ed25519_dalek::SigningKey;
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -37,7 +37,7 @@ pub const CHECKPOINTS: &str = "checkpoints";
 
 /// The layout of the state in the index; an index of another layout is rebuilt.
 const INDEX_VERSION_KEY: &[u8] = b"V";
-const INDEX_VERSION: &[u8] = b"custody-index-3";
+const INDEX_VERSION: &[u8] = b"custody-index-4";
 /// Entries absorbed in one open above which the index is reopened at once ([`Ledger::reopen_index`]).
 const REOPEN_AFTER: u64 = 1_000;
 
@@ -67,6 +67,10 @@ pub enum LedgerError {
     Damaged { offset: u64, reason: String },
     #[error("person number: {0}")]
     PersonNumber(#[from] BadPersonNumber),
+    #[error(
+        "{0}: person-tag key does not belong to this ledger (its genesis commits to another); nothing was written"
+    )]
+    ForeignPersonKey(PathBuf),
     #[error("malformed event: {0}")]
     Malformed(EncodingError),
     #[error("checkpoint: {0}")]
@@ -109,6 +113,7 @@ impl LedgerError {
             LedgerError::ClockBackwards { .. }
             | LedgerError::JournalNotAFile(_)
             | LedgerError::Checkpoint(_)
+            | LedgerError::ForeignPersonKey(_)
             | LedgerError::Damaged { .. }
             | LedgerError::Journal(_)
             | LedgerError::Store(_)
@@ -150,6 +155,8 @@ pub struct Peek {
     pub ledger_id: LedgerId,
     pub exam: String,
     pub time_zone: String,
+    /// What the genesis commits to about `person.key`.
+    pub person_key_hash: Hash,
     pub head: Head,
 }
 
@@ -191,6 +198,7 @@ pub fn peek(dir: &Path) -> Result<Peek, LedgerError> {
         ledger_id,
         exam: g.exam.clone(),
         time_zone: g.time_zone.clone(),
+        person_key_hash: g.person_key_hash,
         head: Head {
             size: last.entry.seq + 1,
             hash: last.hash,
@@ -250,8 +258,14 @@ pub fn prepare(peek: &Peek, event: Event, event_time: Timestamp, signers: Vec<St
     }
 }
 
-/// Reads the person key, to turn a person number into its tag.
+/// Reads the person key, to turn a person number into its tag; refuses one that is not the key
+/// the genesis commits to ([`LedgerError::ForeignPersonKey`]).
 pub fn person_key(dir: &Path) -> Result<Zeroizing<[u8; 32]>, LedgerError> {
+    own_person_key(dir, &peek(dir)?.person_key_hash)
+}
+
+/// Reads `DIR/person.key` and checks it against the genesis's `person_key_hash`.
+fn own_person_key(dir: &Path, committed: &Hash) -> Result<Zeroizing<[u8; 32]>, LedgerError> {
     let path = dir.join(PERSON_KEY);
     let bytes = Zeroizing::new(fs::read(&path).map_err(io_at(&path))?);
     let key: [u8; 32] = bytes
@@ -261,7 +275,11 @@ pub fn person_key(dir: &Path) -> Result<Zeroizing<[u8; 32]>, LedgerError> {
             offset: 0,
             reason: format!("{} is not a 32-byte key", path.display()),
         })?;
-    Ok(Zeroizing::new(key))
+    let key = Zeroizing::new(key);
+    if person_key_hash(&key) != *committed {
+        return Err(LedgerError::ForeignPersonKey(path));
+    }
+    Ok(key)
 }
 
 /// A founder as `init` receives them: the public key file's contents and the person number.
@@ -318,6 +336,7 @@ impl NewLedger {
                 ledger_key: SigningKey::from_bytes(&ledger_key)
                     .verifying_key()
                     .to_bytes(),
+                person_key_hash: person_key_hash(&person_key),
                 founders: holders,
                 policy,
             }),
@@ -549,13 +568,7 @@ fn entry_error(e: crate::model::entry::EntryError) -> EncodingError {
 }
 
 fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), LedgerError> {
-    let mut opts = OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts.open(path).map_err(io_at(path))?;
-    f.write_all(bytes).map_err(io_at(path))?;
-    f.sync_all().map_err(io_at(path))
+    journal::write_new(path, bytes, Access::Private).map_err(io_at(path))
 }
 
 /// What opening found of the index.
@@ -869,6 +882,10 @@ impl Ledger {
             });
         }
         Body::decode(&body_bytes).map_err(LedgerError::Malformed)?;
+        // A swapped person-tag key would give one person a second tag, and so a second key.
+        if let Some(info) = self.state.ledger()? {
+            own_person_key(&self.dir, &info.person_key_hash)?;
+        }
         let tip = self.state.tip()?.ok_or_else(|| LedgerError::Damaged {
             offset: journal::HEADER_LEN,
             reason: "the journal holds no genesis entry".into(),
@@ -902,7 +919,7 @@ impl Ledger {
         let checkpoint = self.checkpoint_note(&tree);
         let note = checkpoint.as_ref().ok().and_then(Option::as_deref);
         let stage = || {
-            note.map(|n| journal::stage(&checkpoint_path, n.as_bytes()))
+            note.map(|n| journal::stage(&checkpoint_path, n.as_bytes(), Access::Shared))
                 .transpose()
                 .map_err(io_at(&checkpoint_path))
         };
@@ -963,7 +980,7 @@ impl Ledger {
         match self.checkpoint_note(tree)? {
             Some(note) => {
                 let path = self.dir.join(CHECKPOINT);
-                journal::write_atomic(&path, note.as_bytes()).map_err(io_at(&path))
+                journal::write_atomic(&path, note.as_bytes(), Access::Shared).map_err(io_at(&path))
             }
             None => Ok(()),
         }

@@ -272,6 +272,16 @@ pub fn example(name: &str) -> std::path::PathBuf {
     path
 }
 
+/// The temporary files a write left in `dir` (every staged file is named `.NAME.RANDOM.tmp`).
+#[allow(dead_code)] // not every test binary looks for them
+pub fn temporaries(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect()
+}
+
 /// Copies a directory tree (a prepared ledger, for each test its own copy).
 #[allow(dead_code)] // not every test binary copies a template
 pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

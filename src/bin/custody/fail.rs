@@ -54,11 +54,34 @@ impl Fail {
 /// written: no command overwrites a file.
 pub fn fresh(out: &std::path::Path) -> Result<(), Fail> {
     if std::fs::symlink_metadata(out).is_ok() {
-        return Err(input(
-            crate::lang().f(Msg::FileExists, &[("path", &out.display())]),
-        ));
+        return Err(exists(out));
     }
     Ok(())
+}
+
+fn exists(out: &std::path::Path) -> Fail {
+    input(crate::lang().f(Msg::FileExists, &[("path", &out.display())]))
+}
+
+/// Writes an output file whole or not at all, never over an existing file nor through a link
+/// (custody::journal::write_new). A place that cannot hold the file (no such directory, no
+/// permission) is bad input; a failing disk is a storage failure.
+pub fn write_out(out: &std::path::Path, bytes: &[u8]) -> Result<(), Fail> {
+    use std::io::ErrorKind;
+    custody::journal::write_new(out, bytes, custody::journal::Access::Shared).map_err(|e| {
+        let code = match e.kind() {
+            ErrorKind::AlreadyExists => return exists(out),
+            ErrorKind::NotFound | ErrorKind::PermissionDenied | ErrorKind::IsADirectory => {
+                EXIT_INPUT
+            }
+            _ => EXIT_STORAGE,
+        };
+        Fail {
+            code,
+            message: format!("{}: {e}", out.display()),
+            hint: None,
+        }
+    })
 }
 
 pub fn input(message: impl Into<String>) -> Fail {
@@ -71,7 +94,19 @@ pub fn input(message: impl Into<String>) -> Fail {
 
 impl From<KeyFileError> for Fail {
     fn from(e: KeyFileError) -> Fail {
-        input(e.to_string())
+        let hint = match &e {
+            KeyFileError::NotPrivate { path, .. } => {
+                Some(crate::lang().f(Msg::HintChmod, &[("path", &path.display())]))
+            }
+            KeyFileError::WeakPassphrase { .. } => {
+                Some(crate::lang().t(Msg::HintPassphrase).into())
+            }
+            _ => None,
+        };
+        Fail {
+            hint,
+            ..input(e.to_string())
+        }
     }
 }
 
@@ -122,6 +157,11 @@ impl From<LedgerError> for Fail {
         );
         match e {
             LedgerError::Refused(findings) => refused(&findings),
+            LedgerError::ForeignPersonKey(_) => Fail {
+                code,
+                message: e.to_string(),
+                hint: Some(crate::lang().t(Msg::HintPersonKey).to_string()),
+            },
             other => Fail {
                 code,
                 message: other.to_string(),

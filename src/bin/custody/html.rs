@@ -1,31 +1,16 @@
 //! The printable pages on the command line: writing them (never over an existing file, never
 //! half), and the HTML audit report of `custody verify --html`.
 
-use crate::fail::{EXIT_INPUT, EXIT_STORAGE, Fail};
+use crate::fail::Fail;
 use custody::audit::verify::Report;
 use custody::i18n::Msg;
 use custody::journal::JournalError;
 use custody::report_html::AuditPage;
-use std::io::ErrorKind;
 use std::path::Path;
 
-/// Writes a page whole or not at all, and says so on stderr. A place that cannot hold the file
-/// (no such directory, no permission) is bad input; a failing disk is a storage failure.
+/// Writes a page whole or not at all ([`crate::fail::write_out`]), and says so on stderr.
 pub(crate) fn write_page(out: &Path, page: &str) -> Result<(), Fail> {
-    crate::fail::fresh(out)?;
-    custody::journal::write_atomic(out, page.as_bytes()).map_err(|e| {
-        let code = match e.kind() {
-            ErrorKind::NotFound | ErrorKind::PermissionDenied | ErrorKind::IsADirectory => {
-                EXIT_INPUT
-            }
-            _ => EXIT_STORAGE,
-        };
-        Fail {
-            code,
-            message: format!("{}: {e}", out.display()),
-            hint: None,
-        }
-    })?;
+    crate::fail::write_out(out, page.as_bytes())?;
     eprintln!(
         "{}",
         crate::lang().f(

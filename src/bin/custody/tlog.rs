@@ -162,7 +162,7 @@ pub fn checkpoint(dir: &Path, a: CheckpointArgs) -> Result<u8, Fail> {
     let folder = dir.join(CHECKPOINTS);
     std::fs::create_dir_all(&folder).map_err(|e| input(format!("{}: {e}", folder.display())))?;
     let file = folder.join(format!("{:012}-{}.note", cp.size, ids.join("-")));
-    journal::write_atomic(&file, signed.as_bytes()).map_err(|e| {
+    journal::write_atomic(&file, signed.as_bytes(), journal::Access::Shared).map_err(|e| {
         Fail::from(LedgerError::Io {
             path: file.clone(),
             source: e,
@@ -170,8 +170,7 @@ pub fn checkpoint(dir: &Path, a: CheckpointArgs) -> Result<u8, Fail> {
     })?;
     ledger.close()?;
     if let Some(out) = &a.out {
-        std::fs::write(out, signed.as_bytes())
-            .map_err(|e| input(format!("{}: {e}", out.display())))?;
+        crate::fail::write_out(out, signed.as_bytes())?;
     }
     if a.json {
         outln!(
@@ -245,8 +244,7 @@ pub fn prove(dir: &Path, a: ProveArgs) -> Result<u8, Fail> {
         path: path_hashes,
         checkpoint: note_text,
     };
-    std::fs::write(&a.out, proof.encode())
-        .map_err(|e| input(format!("{}: {e}", a.out.display())))?;
+    crate::fail::write_out(&a.out, proof.encode().as_bytes())?;
     let lang = crate::lang();
     outln!(
         "{}",

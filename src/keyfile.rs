@@ -688,7 +688,7 @@ impl SecretKeyFile {
 
 /// Reads at most `MAX_KEY_FILE` bytes; a larger file is refused without
 /// reading the rest.
-fn read_capped(path: &Path) -> Result<Vec<u8>, KeyFileError> {
+pub(crate) fn read_capped(path: &Path) -> Result<Vec<u8>, KeyFileError> {
     let file = File::open(path).map_err(io_err(path))?;
     let mut buf = Vec::new();
     file.take(MAX_KEY_FILE as u64 + 1)

@@ -39,4 +39,5 @@ pub mod signing;
 pub mod state;
 pub mod summary;
 pub mod time;
+pub mod token;
 pub mod views;

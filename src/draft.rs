@@ -14,7 +14,7 @@ use crate::encoding::{self, EncodingError, MAX_ENCODED};
 use crate::entry::{Body, CoSignature, Entry, Head, LedgerId, hex, parse_hex};
 use crate::journal;
 use crate::policy::Policy;
-use crate::roster::{Role, display_name_problem, valid_keyholder_id};
+use crate::roster::{KeyKind, Role, display_name_problem, valid_keyholder_id};
 use crate::state::{KeyholderRecord, State, StoreError};
 use crate::time::{Timestamp, check_zone};
 use serde::{Deserialize, Serialize};
@@ -368,6 +368,9 @@ pub struct RosterEntry {
     pub enrolled_seq: u64,
     /// The entry that revoked them.
     pub revoked_seq: Option<u64>,
+    /// How the key is held, as declared at enrolment; absent from older roster files.
+    #[serde(default)]
+    pub key_kind: Option<KeyKind>,
 }
 
 impl RosterEntry {
@@ -383,6 +386,7 @@ impl RosterEntry {
             active: r.active(),
             enrolled_seq: r.enrolled_seq,
             revoked_seq: r.revoked_seq,
+            key_kind: k.key_kind,
         }
     }
 

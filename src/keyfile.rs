@@ -777,9 +777,18 @@ pub fn write_key_pair(
     if !valid_keyholder_id(&public.id) {
         return Err(KeyFileError::BadId(public.id.clone()));
     }
-    // The id becomes a file name and the pair must stay consistent.
-    let parsed = SecretKeyFile::parse(key_bytes)?;
-    if parsed.public_file() != *public {
+    // The id becomes a file name and the pair must stay consistent; a token's `.key` file
+    // holds its public half in clear.
+    let parsed = if key_bytes.starts_with(crate::token::TOKEN_KEY_MAGIC.as_bytes()) {
+        std::str::from_utf8(key_bytes)
+            .ok()
+            .and_then(|t| crate::token::TokenKeyFile::parse(t).ok())
+            .ok_or_else(|| malformed("not a well-formed token key file"))?
+            .public
+    } else {
+        SecretKeyFile::parse(key_bytes)?.public_file()
+    };
+    if parsed != *public {
         return Err(KeyFileError::Malformed(format!(
             "the key file and the public key file for {} do not match",
             public.id

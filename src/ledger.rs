@@ -15,7 +15,7 @@ use crate::journal::{self, End, JournalError, Reader};
 use crate::merkle::Accumulator;
 use crate::note::{self, Checkpoint, Note, origin};
 use crate::policy::Policy;
-use crate::roster::{BadPersonNumber, Keyholder, Role, person_tag};
+use crate::roster::{BadPersonNumber, KeyKind, Keyholder, Role, person_tag};
 use crate::rules::judge;
 use crate::state::{State, StoreError};
 use crate::time::Timestamp;
@@ -270,6 +270,8 @@ pub struct Founder {
     pub name: String,
     pub public_key: [u8; 32],
     pub person_number: String,
+    /// How the founder's key is held, if declared.
+    pub key_kind: Option<KeyKind>,
 }
 
 /// A ledger about to be created: its genesis body, waiting for the founders' signatures.
@@ -304,6 +306,7 @@ impl NewLedger {
                 public_key: f.public_key,
                 valid_from: None,
                 valid_until: None,
+                key_kind: f.key_kind,
             });
         }
         let body = Body {

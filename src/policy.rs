@@ -127,6 +127,10 @@ pub struct Policy {
     /// A policy change takes effect this many minutes after it is recorded; a reschedule closer
     /// than this to the session's old or new start is a finding.
     pub change_delay_min: u32,
+    /// Roles whose holders must sign with a key declared at enrolment as on a token; a
+    /// strictly increasing set, empty by default. Absent from an older policy file: empty.
+    #[serde(default)]
+    pub tokens_required: Vec<Role>,
 }
 
 /// The largest replay window a policy may set, so that memory stays bounded.
@@ -176,6 +180,7 @@ impl Default for Policy {
             clock_tolerance_sec: 5 * 60,
             max_head_lag: 10_000,
             change_delay_min: 24 * 60,
+            tokens_required: Vec::new(),
         }
     }
 }
@@ -215,6 +220,9 @@ impl Policy {
         }
         if !(1..=MAX_HEAD_LAG).contains(&self.max_head_lag) {
             out.push(format!("max_head_lag must be 1 to {MAX_HEAD_LAG}"));
+        }
+        if !self.tokens_required.windows(2).all(|w| w[0] < w[1]) {
+            out.push("tokens_required must list each role once, in the order of the roles".into());
         }
         for (a, b) in &self.separated_roles {
             if a == b {

@@ -64,6 +64,43 @@ impl FromStr for Role {
     }
 }
 
+/// How a keyholder's private key is held, as declared (and signed) at enrolment. The ledger
+/// cannot see a key's kind in a signature: it only records what the admins declared.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyKind {
+    /// A passphrase-protected key file.
+    File,
+    /// A key on a PKCS#11 token that signs but never reveals it.
+    Token,
+}
+
+impl KeyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyKind::File => "file",
+            KeyKind::Token => "token",
+        }
+    }
+}
+
+impl fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for KeyKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<KeyKind, String> {
+        match s {
+            "file" => Ok(KeyKind::File),
+            "token" => Ok(KeyKind::Token),
+            _ => Err(format!("unknown key kind {s:?}: use file or token")),
+        }
+    }
+}
+
 /// A keyholder as enrolled: everything the ledger knows of them, in the signed body.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Keyholder {
@@ -76,6 +113,8 @@ pub struct Keyholder {
     pub person_tag: [u8; 32],
     pub valid_from: Option<Timestamp>,
     pub valid_until: Option<Timestamp>,
+    /// How the key is held, if the enrolment declared it.
+    pub key_kind: Option<KeyKind>,
 }
 
 impl Keyholder {

@@ -8,7 +8,7 @@ use crate::entry::{DecodedEntry, Hash, LedgerId};
 use crate::event::{Event, Genesis, Revocation};
 use crate::finding::{Code, Finding};
 use crate::policy::{EventKind, Policy};
-use crate::roster::{Keyholder, Role, display_name_problem, valid_keyholder_id};
+use crate::roster::{KeyKind, Keyholder, Role, display_name_problem, valid_keyholder_id};
 use crate::signing::{check_public_key, verify_body};
 use crate::state::{Kv, State, StoreError};
 use crate::time::check_zone;
@@ -212,6 +212,8 @@ pub fn judge_but_signatures<K: Kv>(
         ));
     }
 
+    out.extend(token_problems(seq, &policy, &signers));
+
     let kind = body.event.kind();
     if genesis.is_none() {
         let roles: Vec<&[Role]> = signers.iter().map(|k| k.roles.as_slice()).collect();
@@ -409,6 +411,30 @@ fn can_fill(required: &[Role], signer_roles: &[&[Role]]) -> bool {
         false
     }
     go(required, signer_roles, &mut vec![false; signer_roles.len()])
+}
+
+/// Signers holding a role for which the policy requires a token, whose enrolment did not declare
+/// a token key. The audit can only check what was declared (docs/SECURITY.md).
+fn token_problems(seq: u64, policy: &Policy, signers: &[Keyholder]) -> Vec<Finding> {
+    signers
+        .iter()
+        .filter(|k| k.key_kind != Some(KeyKind::Token))
+        .filter_map(|k| {
+            let role = policy.tokens_required.iter().find(|r| k.has_role(**r))?;
+            let declared = k.key_kind.map_or("not declared", KeyKind::as_str);
+            Some(
+                Finding::new(
+                    Code::TokenRequired,
+                    seq,
+                    format!(
+                        "{} signed with a key declared {declared}; the policy requires a token for {role}",
+                        k.id
+                    ),
+                )
+                .signer(&k.id),
+            )
+        })
+        .collect()
 }
 
 /// Whether a keyholder record is well-formed on its own; `None` when it is.

@@ -142,6 +142,11 @@ pub fn checkpoint(dir: &Path, a: CheckpointArgs) -> Result<u8, Fail> {
     eprint!("{text}");
     let mut keys = Vec::new();
     for s in &signers {
+        let custody::token::PersonalKey::File(key) = &s.key else {
+            return Err(input(
+                crate::lang().f(Msg::CheckpointNeedsKeyFile, &[("id", &s.id())]),
+            ));
+        };
         let pass = match &s.pass_file() {
             Some(p) => crate::sign::read_pass_file(p)?,
             None => crate::sign::prompt_passphrase(
@@ -150,7 +155,7 @@ pub fn checkpoint(dir: &Path, a: CheckpointArgs) -> Result<u8, Fail> {
         };
         keys.push((
             format!("{}/{}", cp.origin, s.id()),
-            s.key.unlock(&pass).map_err(Fail::from)?,
+            key.unlock(&pass).map_err(Fail::from)?,
         ));
     }
     let signing: Vec<(&str, &ed25519_dalek::SigningKey)> =
@@ -283,6 +288,7 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
         lang.t(Msg::Checkpoints).to_string(),
         None,
         info.ledger_key,
+        None,
     )];
     for k in state.keyholders().map_err(store)? {
         let roles: Vec<&str> = k.keyholder.roles.iter().map(|r| r.as_str()).collect();
@@ -292,6 +298,7 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
             roles.join(","),
             k.revoked_seq,
             k.keyholder.public_key,
+            k.keyholder.key_kind,
         ));
     }
     let status = |revoked: &Option<u64>| match revoked {
@@ -299,7 +306,7 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
         None => lang.t(Msg::Active).to_string(),
     };
     if a.note_format {
-        for (name, _, _, revoked, key) in &rows {
+        for (name, _, _, revoked, key, _) in &rows {
             if revoked.is_none() {
                 outln!(
                     "{}",
@@ -312,21 +319,31 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
     if a.json {
         let list: Vec<_> = rows
             .iter()
-            .map(|(name, who, roles, revoked, key)| {
-                serde_json::json!({"name": name, "who": who, "roles": roles, "status": status(revoked), "public_key": hex(key), "key_id": hex(&key_id(name, key))})
+            .map(|(name, who, roles, revoked, key, kind)| {
+                serde_json::json!({"name": name, "who": who, "roles": roles, "key_kind": kind, "status": status(revoked), "public_key": hex(key), "key_id": hex(&key_id(name, key))})
             })
             .collect();
         outln!("{}", serde_json::Value::Array(list));
         return Ok(0);
     }
     let mut table = custody::views::Table::new(
-        [Msg::ColKeyId, Msg::ColWho, Msg::ColRoles, Msg::ColStatus].map(|m| lang.t(m)),
+        [
+            Msg::ColKeyId,
+            Msg::ColWho,
+            Msg::ColRoles,
+            Msg::ColKeyKind,
+            Msg::ColStatus,
+        ]
+        .map(|m| lang.t(m)),
     );
-    for (name, who, roles, revoked, key) in &rows {
+    for (i, (name, who, roles, revoked, key, kind)) in rows.iter().enumerate() {
+        // The ledger's own key (row 0) is no keyholder's: it has no kind to declare.
+        let kind = if i == 0 { "" } else { lang.key_kind(*kind) };
         table.push(vec![
             hex(&key_id(name, key)),
             who.clone(),
             roles.clone(),
+            kind.to_string(),
             status(revoked),
         ]);
     }

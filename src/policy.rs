@@ -251,6 +251,28 @@ mod tests {
     }
 
     #[test]
+    fn tokens_required_is_a_set_of_roles_in_order() {
+        let mut p = Policy {
+            tokens_required: vec![Role::Admin, Role::Custodian],
+            ..Policy::default()
+        };
+        assert!(p.problems().is_empty());
+        for wrong in [
+            vec![Role::Custodian, Role::Admin],
+            vec![Role::Admin, Role::Admin],
+        ] {
+            p.tokens_required = wrong;
+            assert_eq!(p.problems().len(), 1, "{:?}", p.tokens_required);
+        }
+        // A policy file from before tokens_required reads as requiring none.
+        let mut old = toml::to_string(&Policy::default()).unwrap();
+        old = old.replace("tokens_required = []\n", "");
+        assert!(!old.contains("tokens_required"));
+        let read: Policy = toml::from_str(&old).unwrap();
+        assert_eq!(read, Policy::default());
+    }
+
+    #[test]
     fn a_missing_rule_is_a_problem() {
         let mut p = Policy::default();
         p.cosigners.retain(|r| r.kind != EventKind::Open);

@@ -237,6 +237,30 @@ mod tests {
     }
 
     #[test]
+    fn the_key_kind_ends_a_keyholder_as_format_md_says() {
+        let mut k = Keyholder {
+            id: "zhang".into(),
+            name: "张建国".into(),
+            roles: vec![Role::Custodian],
+            public_key: [1; 32],
+            person_tag: [2; 32],
+            valid_from: None,
+            valid_until: None,
+            key_kind: Some(KeyKind::Token),
+        };
+        let token = crate::encoding::encode(&k).unwrap();
+        assert!(token.ends_with(&[0x00, 0x00, 0x01, 0x01]), "{token:02x?}");
+        k.key_kind = Some(KeyKind::File);
+        assert!(crate::encoding::encode(&k).unwrap().ends_with(&[0x01, 0x00]));
+        k.key_kind = None;
+        assert!(crate::encoding::encode(&k).unwrap().ends_with(&[0x00, 0x00, 0x00]));
+        for kind in [KeyKind::File, KeyKind::Token] {
+            assert_eq!(kind.as_str().parse::<KeyKind>().unwrap(), kind);
+        }
+        assert!("smartcard".parse::<KeyKind>().is_err());
+    }
+
+    #[test]
     fn keyholder_ids() {
         assert!(valid_keyholder_id("wang.li-2"));
         assert!(!valid_keyholder_id("Wang"));

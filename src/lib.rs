@@ -3,10 +3,11 @@
 //!
 //! The library knows nothing of terminals; the `custody` binary is a thin layer on top.
 //! Where to look: `encoding` (canonical bytes), `entry` (entries, bodies, hashes), `signing`
-//! (signature rule), `keyfile` (personal key files), `roster` and `policy` (who may sign what),
-//! `rules` (the judge), `state` (what entries change), `journal` and `index` (storage),
-//! `ledger` (the writer), `audit` (verification), `merkle` (tree hashes), `receipt` and
-//! `report_html` (the printable pages, on `html` and the quick journal pass of `scan`).
+//! (signature rule), `keyfile` (personal key files), `token` (keys on PKCS#11 tokens), `roster`
+//! and `policy` (who may sign what), `rules` (the judge), `state` (what entries change),
+//! `journal` and `index` (storage), `ledger` (the writer), `audit` (verification), `merkle`
+//! (tree hashes), `receipt` and `report_html` (the printable pages, on `html` and the quick
+//! journal pass of `scan`).
 
 #![forbid(unsafe_code)]
 

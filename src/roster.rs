@@ -251,9 +251,17 @@ mod tests {
         let token = crate::encoding::encode(&k).unwrap();
         assert!(token.ends_with(&[0x00, 0x00, 0x01, 0x01]), "{token:02x?}");
         k.key_kind = Some(KeyKind::File);
-        assert!(crate::encoding::encode(&k).unwrap().ends_with(&[0x01, 0x00]));
+        assert!(
+            crate::encoding::encode(&k)
+                .unwrap()
+                .ends_with(&[0x01, 0x00])
+        );
         k.key_kind = None;
-        assert!(crate::encoding::encode(&k).unwrap().ends_with(&[0x00, 0x00, 0x00]));
+        assert!(
+            crate::encoding::encode(&k)
+                .unwrap()
+                .ends_with(&[0x00, 0x00, 0x00])
+        );
         for kind in [KeyKind::File, KeyKind::Token] {
             assert_eq!(kind.as_str().parse::<KeyKind>().unwrap(), kind);
         }

@@ -421,13 +421,16 @@ fn token_problems(seq: u64, policy: &Policy, signers: &[Keyholder]) -> Vec<Findi
         .filter(|k| k.key_kind != Some(KeyKind::Token))
         .filter_map(|k| {
             let role = policy.tokens_required.iter().find(|r| k.has_role(**r))?;
-            let declared = k.key_kind.map_or("not declared", KeyKind::as_str);
+            let key = match k.key_kind {
+                Some(KeyKind::File) => "a key file",
+                _ => "a key not declared at enrolment",
+            };
             Some(
                 Finding::new(
                     Code::TokenRequired,
                     seq,
                     format!(
-                        "{} signed with a key declared {declared}; the policy requires a token for {role}",
+                        "{} signed with {key}; the policy requires a token for {role}",
                         k.id
                     ),
                 )
@@ -633,6 +636,43 @@ mod tests {
         assert!(role_problem(&p, EventKind::Enroll, &[admin, cust]).is_some());
         assert!(role_problem(&p, EventKind::Enroll, &[admin, admin]).is_none());
         assert!(role_problem(&p, EventKind::Incident, &[cust, cust]).is_none());
+    }
+
+    #[test]
+    fn a_required_token_is_one_declared_at_enrolment() {
+        let holder = |id: &str, roles: Vec<Role>, key_kind| Keyholder {
+            id: id.into(),
+            name: id.into(),
+            roles,
+            public_key: [0; 32],
+            person_tag: [0; 32],
+            valid_from: None,
+            valid_until: None,
+            key_kind,
+        };
+        let p = Policy {
+            tokens_required: vec![Custodian],
+            ..Policy::default()
+        };
+        let signers = [
+            holder("c-token", vec![Custodian], Some(KeyKind::Token)),
+            holder("c-file", vec![Custodian], Some(KeyKind::File)),
+            holder("c-none", vec![Admin, Custodian], None),
+            holder("s-file", vec![Supervisor], Some(KeyKind::File)),
+        ];
+        let found = token_problems(7, &p, &signers);
+        let who: Vec<_> = found.iter().map(|f| f.signer.as_deref().unwrap()).collect();
+        assert_eq!(who, vec!["c-file", "c-none"]);
+        assert!(
+            found
+                .iter()
+                .all(|f| f.code == Code::TokenRequired && f.seq == 7)
+        );
+        assert_eq!(
+            found[1].message,
+            "c-none signed with a key not declared at enrolment; the policy requires a token for custodian"
+        );
+        assert!(token_problems(7, &Policy::default(), &signers).is_empty());
     }
 
     #[test]

@@ -426,9 +426,9 @@ fn a_file_key_where_the_policy_requires_a_token_in_its_three_forms() {
     // 1. Refused without a note: exit 3, the code and what to do, the journal untouched.
     let run = fx.refused(&args, 3, "refused [TOKEN_REQUIRED]");
     assert!(
-        run.stderr.contains(
-            "c1 signed with a key declared file; the policy requires a token for custodian"
-        ) && run.stderr.contains("--key-kind token")
+        run.stderr
+            .contains("c1 signed with a key file; the policy requires a token for custodian")
+            && run.stderr.contains("--key-kind token")
             && run.stderr.contains("--incident"),
         "{}",
         run.stderr

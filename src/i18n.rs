@@ -640,7 +640,6 @@ catalogue! {
     PinTriesFinal: " (the token reports one try left before it locks)", "（密钥报告只剩最后一次尝试，再错将被锁定）";
     PinLocked: "the user PIN of token {token} is locked: its security officer must unblock it", "密钥 {token} 的用户 PIN 已锁定：须由其安全管理员解锁";
     WroteTokenKey: "wrote {path} (the key stays on token {token}; this file holds no secret)", "已写入 {path}（私钥留在密钥 {token} 中；此文件不含任何秘密）";
-    CheckpointNeedsKeyFile: "{id} signs with a token key; checkpoints are signed with key files for now", "{id} 使用硬件密钥签名；检查点目前只能用密钥文件签名";
     PassphraseFor: "Passphrase for {id}: ", "{id} 的口令：";
     LowCostKey: "warning: {path} uses the low-cost test key-derivation profile; fine for tests and demos, never for real keys", "警告：{path} 使用低成本测试密钥派生参数，只可用于测试和演示，不得用于真实密钥";
     ReadInDraft: "{name} ({id}), read what you sign in {file}:", "{name}（{id}），请核对 {file} 中的签名内容：";

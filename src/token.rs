@@ -10,7 +10,7 @@
 
 use crate::entry::signed_message;
 use crate::keyfile::{KeyFileError, PublicKeyFile, SecretKeyFile, read_capped};
-use crate::signing::verify_body;
+use crate::signing::verify_message;
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
 use cryptoki::mechanism::Mechanism;
@@ -644,13 +644,23 @@ impl Token {
     }
 
     /// Signs a body with the key the `.key` file names, logged in with `session`: the same
-    /// Ed25519 signature over the same message as a key file gives. The signature is checked
-    /// against the file's public key, so a replaced key is an error, not a bad entry.
+    /// Ed25519 signature over the same message (`signed_message`) as a key file gives.
     pub fn sign_body(
         &self,
         session: &Session,
         key: &TokenKeyFile,
         body: &[u8],
+    ) -> Result<[u8; 64], TokenError> {
+        self.sign(session, key, &signed_message(body))
+    }
+
+    /// Signs `message` as it is (pure Ed25519) with the key the `.key` file names. The signature
+    /// is checked against the file's public key, so a replaced key is an error, not a bad entry.
+    pub fn sign(
+        &self,
+        session: &Session,
+        key: &TokenKeyFile,
+        message: &[u8],
     ) -> Result<[u8; 64], TokenError> {
         let keys = self.find(
             session,
@@ -675,7 +685,7 @@ impl Token {
         };
         let mechanism = Mechanism::Eddsa(EddsaParams::new(EddsaSignatureScheme::Pure));
         let signature = session
-            .sign(&mechanism, handle, &signed_message(body))
+            .sign(&mechanism, handle, message)
             .map_err(|e| match e {
                 CkError::Pkcs11(RvError::MechanismInvalid, _) => TokenError::NoEd25519 {
                     token: self.label.clone(),
@@ -690,7 +700,7 @@ impl Token {
                     token: self.label.clone(),
                     reason: format!("it made a {}-byte signature", s.len()),
                 })?;
-        if !verify_body(&key.public.key, body, &signature) {
+        if !verify_message(&key.public.key, message, &signature) {
             return Err(TokenError::KeyMismatch {
                 token: self.label.clone(),
                 id: key.public.id.clone(),

@@ -563,3 +563,27 @@ fn a_wrong_pin_on_a_terminal_gets_three_tries_then_exits_2() {
     );
     assert!(run.stdout.contains("recorded entry 1"), "{}", run.stdout);
 }
+
+/// The daily checkpoint, signed by two admins whose keys are on tokens, verifies as theirs.
+#[test]
+fn two_token_admins_sign_the_daily_checkpoint() {
+    let fx = Fixture::new();
+    fx.token_keygen("zhang", "张建国");
+    fx.token_keygen("li", "李明");
+    init(&fx, &[("zhang", "token"), ("li", "token")], None);
+    let mut args = vec!["checkpoint".to_string(), "--out".into(), "day.note".into()];
+    args.extend(fx.signing(&["zhang", "li"]));
+    fx.run(&args).exits(0);
+    let report = fx
+        .run(&["verify", "--json", "--checkpoint", "day.note"])
+        .exits(0)
+        .json();
+    let held = report["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["label"].as_str().unwrap().ends_with("day.note"))
+        .unwrap_or_else(|| panic!("day.note was not checked: {report}"));
+    assert_eq!(held["consistent"], true, "{held}");
+    assert_eq!(held["signed_by"], json!(["li", "zhang"]), "{held}");
+}

@@ -14,6 +14,7 @@ use custody::ledger::{self, CHECKPOINTS, Ledger, LedgerError};
 use custody::merkle::inclusion_proof;
 use custody::note::{self, Checkpoint, Proof, key_id, origin, verifier_key};
 use custody::roster::Role;
+use custody::token::PersonalKey;
 use custody::views::{Align, pad};
 use std::path::{Path, PathBuf};
 
@@ -140,27 +141,31 @@ pub fn checkpoint(dir: &Path, a: CheckpointArgs) -> Result<u8, Fail> {
         crate::lang().f(Msg::CheckpointToSign, &[("n", &cp.size)])
     );
     eprint!("{text}");
-    let mut keys = Vec::new();
+    let mut signatures = Vec::new();
     for s in &signers {
-        let custody::token::PersonalKey::File(key) = &s.key else {
-            return Err(input(
-                crate::lang().f(Msg::CheckpointNeedsKeyFile, &[("id", &s.id())]),
-            ));
+        let signature = match &s.key {
+            PersonalKey::Token(key) => {
+                crate::tokens::sign_message(key, s.pass_file(), text.as_bytes())?
+            }
+            PersonalKey::File(key) => {
+                let pass = match &s.pass_file() {
+                    Some(p) => crate::sign::read_pass_file(p)?,
+                    None => crate::sign::prompt_passphrase(
+                        &crate::lang().f(Msg::PassphraseFor, &[("id", &s.id())]),
+                    )?,
+                };
+                let key = key.unlock(&pass).map_err(Fail::from)?;
+                ed25519_dalek::Signer::sign(&key, text.as_bytes()).to_bytes()
+            }
         };
-        let pass = match &s.pass_file() {
-            Some(p) => crate::sign::read_pass_file(p)?,
-            None => crate::sign::prompt_passphrase(
-                &crate::lang().f(Msg::PassphraseFor, &[("id", &s.id())]),
-            )?,
-        };
-        keys.push((
-            format!("{}/{}", cp.origin, s.id()),
-            key.unlock(&pass).map_err(Fail::from)?,
-        ));
+        let name = format!("{}/{}", cp.origin, s.id());
+        signatures.push((name, s.key.public_key(), signature));
     }
-    let signing: Vec<(&str, &ed25519_dalek::SigningKey)> =
-        keys.iter().map(|(n, k)| (n.as_str(), k)).collect();
-    let signed = note::sign(&text, &signing).map_err(|e| input(e.to_string()))?;
+    let signed: Vec<(&str, [u8; 32], [u8; 64])> = signatures
+        .iter()
+        .map(|(n, k, s)| (n.as_str(), *k, *s))
+        .collect();
+    let signed = note::assemble(&text, &signed).map_err(|e| input(e.to_string()))?;
     // Held under the writer lock, so that it lands beside a consistent journal.
     let ledger = Ledger::open(dir)?;
     let folder = dir.join(CHECKPOINTS);

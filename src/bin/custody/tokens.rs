@@ -93,6 +93,15 @@ fn login(uri: &TokenUri, pass_file: Option<&Path>, prompt: &str) -> Result<(Toke
 /// A token holder's signature over a body, after the summary was shown: asks for their token and
 /// PIN by name, signs on the token, and checks the signature against their `.key` file.
 pub fn sign(key: &TokenKeyFile, pass_file: Option<&Path>, body: &[u8]) -> Result<[u8; 64], Fail> {
+    sign_message(key, pass_file, &custody::entry::signed_message(body))
+}
+
+/// [`sign`] over a message as it is: a checkpoint note's text.
+pub fn sign_message(
+    key: &TokenKeyFile,
+    pass_file: Option<&Path>,
+    message: &[u8],
+) -> Result<[u8; 64], Fail> {
     let lang = crate::lang();
     let public = &key.public;
     eprintln!(
@@ -107,7 +116,7 @@ pub fn sign(key: &TokenKeyFile, pass_file: Option<&Path>, body: &[u8]) -> Result
         pass_file,
         &lang.f(Msg::PinFor, &[("id", &public.id)]),
     )?;
-    Ok(token.sign_body(&session, key, body)?)
+    Ok(token.sign(&session, key, message)?)
 }
 
 /// `custody keygen --token URI`: the key pair made on the token, `ID.pub` as for a key file, and

@@ -23,11 +23,12 @@ mod common;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use common::{BoxError, RESERVE_BAG, RESERVE_SEAL, demo_seed};
-use custody::audit::{self, Options};
+use custody::audit::verify::{self as audit, Options};
 use custody::bag::BagObs;
-use custody::entry::{Body, CoSignature, signed_message};
+use custody::entry::{Body, CoSignature};
 use custody::event::{Event, Inspect};
 use custody::ledger::{Ledger, new_nonce};
+use custody::signing::signed_message;
 use custody::signing::{PreparedKey, sign_body, verify_all};
 use custody::time::Timestamp;
 use ed25519_dalek::{Signature, SigningKey, VerifyingKey};

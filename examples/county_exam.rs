@@ -676,7 +676,7 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
 
     // --- The audit, from the journal alone, against the genesis hash the founders hold.
     let audit_started = Instant::now();
-    let report = custody::audit::verify(&journal, Some(genesis_hash))?;
+    let report = custody::audit::verify::verify(&journal, Some(genesis_hash))?;
     let audit_time = audit_started.elapsed();
     let expected: BTreeSet<(Code, u64, String)> = torn_seqs
         .iter()

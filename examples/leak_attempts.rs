@@ -438,7 +438,7 @@ fn run() -> Result<bool, BoxError> {
     let tip = state.tip()?.ok_or("the ledger has no entries")?;
     let policy = state.policy_at(tip.recorded_at)?.unwrap_or_default();
     let open_items = custody::custody::open_items(state, tip.recorded_at, &policy, ZONE)?;
-    let report = custody::audit::verify(&d.desk.journal(), Some(d.desk.genesis_hash))?;
+    let report = custody::audit::verify::verify(&d.desk.journal(), Some(d.desk.genesis_hash))?;
 
     println!(
         "Leak attempts against a ledger of {} entries ({SITE}, 语文 {EXAM_DAY} 09:00-11:30, audited as of {}):",

@@ -1,44 +1,39 @@
 //! custody: an append-only, hash-chained ledger of co-signed custody events for sealed exam
 //! papers, and the audit that re-checks it from the journal alone.
 //!
-//! The library knows nothing of terminals; the `custody` binary is a thin layer on top.
-//! Where to look: `encoding` (canonical bytes), `entry` (entries, bodies, hashes), `signing`
-//! (signature rule), `keyfile` (personal key files), `token` (keys on PKCS#11 tokens), `roster`
-//! and `policy` (who may sign what), `rules` (the judge), `state` (what entries change),
-//! `journal` and `index` (storage), `ledger` (the writer), `audit` (verification), `merkle`
-//! (tree hashes), `receipt` and `report_html` (the printable pages, on `html` and the quick
-//! journal pass of `scan`).
+//! The library knows nothing of terminals; the `custody` binary is a thin layer on top. The
+//! folders are layers, and a module imports only from its own layer or the ones below it:
+//!
+//! | layer | what it holds |
+//! |---|---|
+//! | [`present`] | what people read: views, tables, JSON, receipts, the HTML report |
+//! | [`audit`] | the audit, held evidence, bundles |
+//! | [`store`] | the journal, the index, the ledger directory and its writer, drafts |
+//! | [`rules`] | the state, the custody rules, what an entry changes, the judge |
+//! | [`keys`] | personal key files, and keys on PKCS#11 tokens |
+//! | [`lang`] | the Chinese and English catalogue, text layout, events in words |
+//! | [`model`] | keyholders, policy, bags, events, entries, findings |
+//! | [`format`] | canonical encoding, times, hashes, signatures, Merkle trees, signed notes |
+//!
+//! (`keys` and `rules` both sit on `model` and `lang`, and neither uses the other.)
 
 #![forbid(unsafe_code)]
 
 pub mod audit;
-pub mod bag;
-pub mod bundle;
-pub mod custody;
-pub mod draft;
-pub mod encoding;
-pub mod entry;
-pub mod event;
-pub mod evidence;
-pub mod finding;
-pub mod html;
-pub mod i18n;
-pub mod index;
-pub mod journal;
-pub mod keyfile;
-pub mod ledger;
-mod memstore;
-pub mod merkle;
-pub mod note;
-pub mod policy;
-pub mod receipt;
-pub mod report_html;
-pub mod roster;
+pub mod format;
+pub mod keys;
+pub mod lang;
+pub mod model;
+pub mod present;
 pub mod rules;
-pub mod scan;
-pub mod signing;
-pub mod state;
-pub mod summary;
-pub mod time;
-pub mod token;
-pub mod views;
+pub mod store;
+
+// The short paths that the binary, the tests, the examples and the fuzz targets use.
+pub use audit::{bundle, evidence, scan};
+pub use format::{encoding, merkle, note, signing, time};
+pub use keys::{keyfile, token};
+pub use lang::{i18n, summary};
+pub use model::{bag, entry, event, finding, policy, roster};
+pub use present::{html, receipt, report_html};
+pub use rules::{custody, state};
+pub use store::{draft, index, journal, ledger};

@@ -6,11 +6,12 @@
 #[allow(dead_code)] // a shared kit: not every test file uses all of it
 mod util;
 
-use custody::audit::{self, Options};
+use custody::audit::verify::{self as audit, Options};
 use custody::entry::DecodedEntry;
 use custody::journal;
-use custody::rules::judge;
-use custody::state::{MemKv, State};
+use custody::rules::judge::judge;
+use custody::rules::memstore::MemKv;
+use custody::state::State;
 use std::path::Path;
 use std::process::Command;
 
@@ -24,7 +25,7 @@ fn one_at_a_time(path: &Path) -> Vec<(String, u64)> {
         for f in judge(&state, &e, &id).unwrap() {
             out.push((f.code.as_str().to_string(), f.seq));
         }
-        state.apply(&e).unwrap();
+        custody::rules::transition::apply(&mut state, &e).unwrap();
     }
     out
 }

@@ -6,7 +6,7 @@
 #[allow(dead_code)] // a shared kit: not every test file uses all of it
 mod util;
 
-use custody::audit::{Options, Report, verify_reader};
+use custody::audit::verify::{Options, Report, verify_reader};
 use custody::bundle::{self, BundleError};
 use custody::entry::{hex, parse_hex};
 use custody::evidence::{Evidence, Named};

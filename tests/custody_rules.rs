@@ -36,7 +36,6 @@ use std::path::Path;
 use std::sync::OnceLock;
 use util::{Fixture, Run};
 
-const ZONE: &str = "Asia/Shanghai";
 const SITE: &str = "第一中学";
 const ROOM: &str = "第01考场";
 const OTHER_SITE: &str = "第二中学";
@@ -48,6 +47,29 @@ const NOTE: &str = "it really happened: see the paper register";
 const MINUTE: i64 = 60;
 const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
+
+/// The exam zone and its offset from UTC in hours: a fixed-offset zone in which it is about noon
+/// when the tests start, so that the sessions placed a few hours around now fall on one calendar
+/// day whatever the hour the suite runs. (In Asia/Shanghai, `yuwen` started on the day before
+/// from 00:00 to 01:00 there, and two tests failed with SHEETS_NOT_BACK.)
+fn zone() -> &'static (String, i64) {
+    static ZONE: OnceLock<(String, i64)> = OnceLock::new();
+    ZONE.get_or_init(|| {
+        let utc_hour = Timestamp::now().0.div_euclid(HOUR * 1000).rem_euclid(24);
+        let offset = 12 - utc_hour;
+        // POSIX signs: Etc/GMT-8 is eight hours ahead of UTC.
+        let name = match offset {
+            0 => "Etc/UTC".to_string(),
+            o if o > 0 => format!("Etc/GMT-{o}"),
+            o => format!("Etc/GMT+{}", -o),
+        };
+        (name, offset)
+    })
+}
+
+fn zone_name() -> &'static str {
+    &zone().0
+}
 
 /// The entry of the template's collect (after the genesis, 7 enrolments and 4 sessions).
 const COLLECT_SEQ: u64 = 12;
@@ -85,11 +107,14 @@ struct Clock {
 
 impl Clock {
     fn around(now: Timestamp) -> Clock {
-        // Asia/Shanghai is UTC+8 all year: the last midnight there, in UTC milliseconds.
-        let offset = 8 * HOUR * 1000;
+        // The last midnight in the exam zone, in UTC milliseconds.
+        let offset = zone().1 * HOUR * 1000;
         let midnight = Timestamp((now.0 + offset).div_euclid(DAY * 1000) * DAY * 1000 - offset);
-        assert_eq!(midnight.date_in(ZONE), now.date_in(ZONE));
-        assert_ne!(midnight.plus_seconds(-1).date_in(ZONE), now.date_in(ZONE));
+        assert_eq!(midnight.date_in(zone_name()), now.date_in(zone_name()));
+        assert_ne!(
+            midnight.plus_seconds(-1).date_in(zone_name()),
+            now.date_in(zone_name())
+        );
         let yesterday = midnight.plus_seconds(-MINUTE);
         // Ten minutes before its start, unless that is more than 23 h 55 min ago.
         let yesterday_open = Timestamp(
@@ -151,7 +176,7 @@ fn build_template() -> Template {
         .tempdir_in(parent)
         .expect("template dir");
     let fx = Fixture { tmp };
-    fx.init3();
+    fx.init3_with(&["--tz", zone_name()]);
     let staff = [
         ("c1", "王丽", "custodian", "2001"),
         ("s1", "李强", "supervisor", "2002"),
@@ -1228,7 +1253,7 @@ fn answer_sheets_still_at_the_site_after_their_day_are_not_back() {
 fn start_near_now() -> Timestamp {
     let now = Timestamp::now();
     let start = now.plus_seconds(-MINUTE);
-    if start.date_in(ZONE) == now.plus_seconds(5 * MINUTE).date_in(ZONE) {
+    if start.date_in(zone_name()) == now.plus_seconds(5 * MINUTE).date_in(zone_name()) {
         start
     } else {
         now.plus_seconds(5 * MINUTE)

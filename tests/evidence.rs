@@ -74,7 +74,7 @@ fn text_report(fx: &Fixture, extra: &[&str], exit: i32) -> Run {
     let run = fx.run(&args).exits(exit);
     for line in run.stdout.lines() {
         assert!(
-            custody::views::text_width(line) <= 80,
+            custody::lang::text::text_width(line) <= 80,
             "wider than 80 columns: {line:?}\n{}",
             run.stdout
         );

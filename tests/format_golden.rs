@@ -1,12 +1,10 @@
 //! The golden examples of docs/FORMAT.md, rebuilt from the library and compared byte for byte,
 //! so the spec an auditor re-implements from cannot drift from the code.
 
-use custody::entry::{
-    Body, CoSignature, DecodedEntry, Entry, Head, hex, leaf_hash, signed_message,
-};
+use custody::entry::{Body, CoSignature, DecodedEntry, Entry, Head, hex, leaf_hash};
 
 use custody::event::{Event, Revocation};
-use custody::signing::{sign_body, verify_body};
+use custody::signing::{sign_body, signed_message, verify_body};
 use custody::time::Timestamp;
 use ed25519_dalek::SigningKey;
 

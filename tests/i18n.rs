@@ -407,7 +407,7 @@ fn the_summary_of_a_collection_in_both_languages() {
         assert!(summary.lines().count() <= 20, "{summary}");
     }
     for line in text.lines() {
-        assert!(custody::views::text_width(line) <= 80, "{line}");
+        assert!(custody::lang::text::text_width(line) <= 80, "{line}");
     }
     insta::assert_snapshot!(text);
 }

@@ -7,8 +7,8 @@
 mod util;
 
 use custody::html::anchor;
+use custody::lang::text::text_width;
 use custody::receipt::QrPayload;
-use custody::views::text_width;
 use scraper::{ElementRef, Html, Selector};
 use std::collections::HashSet;
 use std::path::Path;

@@ -7,7 +7,7 @@
 #[allow(dead_code)]
 mod util;
 
-use custody::audit;
+use custody::audit::verify as audit;
 use custody::journal::{HEADER_LEN, JournalIo, Writer, open_reader};
 use custody::ledger::Ledger;
 use std::io;

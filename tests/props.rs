@@ -1,6 +1,6 @@
 //! Property tests: the canonical encoding, and the chain invariants the audit relies on.
 
-use custody::audit;
+use custody::audit::verify as audit;
 use custody::encoding;
 use custody::entry::{Body, CoSignature, DecodedEntry, Entry, Hash, Head, leaf_hash};
 

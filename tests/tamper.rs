@@ -17,7 +17,7 @@
 //! `cargo test --test tamper -- --nocapture print_the_matrix` prints the matrix (tampering kind
 //! against finding codes) as Markdown, for `docs/RELIABILITY.md`.
 
-use custody::audit::{self, Options};
+use custody::audit::verify::{self as audit, Options};
 use custody::bag::{BagKind, BagObs, BagSpec};
 use custody::entry::{Body, CoSignature, Entry, Hash, Head, LedgerId, leaf_hash};
 use custody::event::{Cabinet, Collect, Event, Genesis, Inspect, Revocation, Schedule};

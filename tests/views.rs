@@ -5,7 +5,7 @@
 #[allow(dead_code)] // the kit serves several test files; this one uses part of it
 mod util;
 
-use custody::audit;
+use custody::audit::verify as audit;
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination, IncidentKind, Place};
 use custody::entry::{Body, CoSignature, Entry, Hash, Head, leaf_hash};
 use custody::event::{
@@ -14,11 +14,15 @@ use custody::event::{
 };
 use custody::i18n::Lang;
 use custody::journal::{frame, header};
+use custody::lang::text::text_width;
 use custody::policy::{EventKind, Policy};
+use custody::present::error::ViewError;
+use custody::present::log::LogFilter;
+use custody::present::status::Status;
+use custody::present::table::Table;
 use custody::roster::{Keyholder, Role};
 use custody::signing::sign_body;
 use custody::time::Timestamp;
-use custody::views::{self, LogFilter, Status, Table, ViewError, text_width};
 use ed25519_dalek::SigningKey;
 use std::path::{Path, PathBuf};
 use util::Fixture;
@@ -445,7 +449,7 @@ fn a_bag_timeline_follows_the_bag_under_its_corrected_barcode() {
     let dir = tempfile::tempdir().unwrap();
     let path = tiny_exam(dir.path());
     let (_, state) = audit::replay(&path).unwrap();
-    let t = views::bag_timeline(&path, &state, "SP-0001", Lang::En).unwrap();
+    let t = custody::present::timeline::bag_timeline(&path, &state, "SP-0001", Lang::En).unwrap();
     let kinds: Vec<&str> = t.rows.iter().map(|r| r.kind.as_str()).collect();
     assert_eq!(
         kinds,
@@ -532,11 +536,11 @@ fn an_earlier_barcode_leads_to_the_bag_and_an_unknown_one_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = tiny_exam(dir.path());
     let (_, state) = audit::replay(&path).unwrap();
-    let t = views::bag_timeline(&path, &state, "SP-001", Lang::En).unwrap();
+    let t = custody::present::timeline::bag_timeline(&path, &state, "SP-001", Lang::En).unwrap();
     assert_eq!(t.bag.spec.id, "SP-0001");
     assert_eq!(t.asked_for.as_deref(), Some("SP-001"));
     assert_eq!(t.rows.len(), 10);
-    match views::bag_timeline(&path, &state, "QP-9999", Lang::En) {
+    match custody::present::timeline::bag_timeline(&path, &state, "QP-9999", Lang::En) {
         Err(e @ ViewError::UnknownBag(_)) => {
             assert_eq!(e.to_string(), "no bag QP-9999 in the ledger")
         }
@@ -549,7 +553,7 @@ fn a_seal_correction_shows_on_the_collect_and_the_corrected_seal_after() {
     let dir = tempfile::tempdir().unwrap();
     let path = tiny_exam(dir.path());
     let (_, state) = audit::replay(&path).unwrap();
-    let t = views::bag_timeline(&path, &state, "QP-0002", Lang::En).unwrap();
+    let t = custody::present::timeline::bag_timeline(&path, &state, "QP-0002", Lang::En).unwrap();
     let kinds: Vec<EventKind> = t.rows.iter().map(|r| r.kind).collect();
     assert_eq!(
         kinds,
@@ -633,7 +637,7 @@ fn the_reconciliation_sheet_adds_up_per_room_and_in_total() {
     let dir = tempfile::tempdir().unwrap();
     let path = tiny_exam(dir.path());
     let (_, state) = audit::replay(&path).unwrap();
-    let sheet = views::reconcile(&state, "yuwen", None).unwrap();
+    let sheet = custody::present::status::reconcile(&state, "yuwen", None).unwrap();
     let line = |i: usize| {
         let c = &sheet.rooms[i].counts;
         [c.bags, c.papers, c.opened, c.sealed, c.returned, c.missing]
@@ -682,10 +686,10 @@ fn the_reconciliation_sheet_adds_up_per_room_and_in_total() {
     assert_eq!(json["total"]["missing"], 1);
     assert_eq!(json["bags"].as_array().unwrap().len(), 5);
 
-    let none = views::reconcile(&state, "yuwen", Some("第二中学")).unwrap();
+    let none = custody::present::status::reconcile(&state, "yuwen", Some("第二中学")).unwrap();
     assert!(none.rooms.is_empty());
     assert_eq!(none.total.bags, 0);
-    match views::reconcile(&state, "shuxue", None) {
+    match custody::present::status::reconcile(&state, "shuxue", None) {
         Err(e @ ViewError::UnknownSession { .. }) => assert_eq!(
             e.to_string(),
             "no session shuxue in the ledger: it has yuwen"
@@ -700,7 +704,7 @@ fn log_filters_select_by_bag_kind_and_time() {
     let path = tiny_exam(dir.path());
     let seqs = |filter: &LogFilter| {
         let mut out = Vec::new();
-        views::walk_log(&path, filter, |item| {
+        custody::present::log::walk_log(&path, filter, |item| {
             out.push(item.entry.unwrap().entry.seq)
         })
         .unwrap();
@@ -762,9 +766,9 @@ fn log_filters_select_by_bag_kind_and_time() {
     assert!(bad.contains("is after --until"), "{bad}");
 
     // Rows and table.
-    let mut table = views::log_table(Lang::En);
-    views::walk_log(&path, &f(None, Some("collect"), None, None), |item| {
-        table.push(views::log_row(&item, Lang::En))
+    let mut table = custody::present::log::log_table(Lang::En);
+    custody::present::log::walk_log(&path, &f(None, Some("collect"), None, None), |item| {
+        table.push(custody::present::log::log_row(&item, Lang::En))
     })
     .unwrap();
     let text = table.render(80);
@@ -781,8 +785,11 @@ fn entry_json_keeps_the_log_shape() {
     let dir = tempfile::tempdir().unwrap();
     let path = tiny_exam(dir.path());
     let mut values = Vec::new();
-    views::walk_log(&path, &LogFilter::default(), |item| {
-        values.push(views::entry_json(item.entry.unwrap(), item.findings))
+    custody::present::log::walk_log(&path, &LogFilter::default(), |item| {
+        values.push(custody::present::json::entry_json(
+            item.entry.unwrap(),
+            item.findings,
+        ))
     })
     .unwrap();
     let v = &values[8];
@@ -1146,14 +1153,15 @@ fn the_tables_in_both_languages() {
     let (report, state) = audit::replay(&path).unwrap();
     let mut out = String::new();
     for lang in Lang::ALL {
-        let mut log = views::log_table(lang);
-        views::walk_log(&path, &LogFilter::default(), |item| {
-            log.push(views::log_row(&item, lang))
+        let mut log = custody::present::log::log_table(lang);
+        custody::present::log::walk_log(&path, &LogFilter::default(), |item| {
+            log.push(custody::present::log::log_row(&item, lang))
         })
         .unwrap();
         let status = Status::new(&state, report.last_recorded, None).unwrap();
-        let sheet = views::reconcile(&state, "yuwen", None).unwrap();
-        let timeline = views::bag_timeline(&path, &state, "SP-0001", lang).unwrap();
+        let sheet = custody::present::status::reconcile(&state, "yuwen", None).unwrap();
+        let timeline =
+            custody::present::timeline::bag_timeline(&path, &state, "SP-0001", lang).unwrap();
         for text in [
             log.render(80),
             status.render(80, lang),

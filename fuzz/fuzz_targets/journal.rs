@@ -18,5 +18,5 @@ fuzz_target!(|data: &[u8]| {
         }
         let _ = reader.end();
     }
-    let _ = custody::audit::verify_reader(data, path, &Default::default());
+    let _ = custody::audit::verify::verify_reader(data, path, &Default::default());
 });

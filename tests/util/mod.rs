@@ -148,9 +148,16 @@ impl Fixture {
     /// Three founders a1 a2 a3 (person numbers 1001..1003); returns the genesis hash.
     #[track_caller]
     pub fn init3(&self) -> String {
+        self.init3_with(&[])
+    }
+
+    /// [`Fixture::init3`] with more arguments for `init` (a time zone, say).
+    #[track_caller]
+    pub fn init3_with(&self, extra: &[&str]) -> String {
         let mut args: Vec<String> = ["init", "--exam", "2026 学考", "--json"]
             .map(String::from)
             .to_vec();
+        args.extend(extra.iter().map(|a| a.to_string()));
         for (i, id) in ["a1", "a2", "a3"].into_iter().enumerate() {
             self.keygen(id, &format!("Admin {id}"));
             args.extend([

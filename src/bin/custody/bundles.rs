@@ -98,7 +98,7 @@ fn field(label: Msg, value: String) {
     let label = crate::lang().t(label);
     outln!(
         "  {} {value}",
-        custody::views::pad(label, 13, custody::views::Align::Left)
+        custody::lang::text::pad(label, 13, custody::lang::text::Align::Left)
     );
 }
 

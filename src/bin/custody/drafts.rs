@@ -370,7 +370,7 @@ fn submit_refusal(e: LedgerError) -> Fail {
 /// `custody roster`: the keyholders as a table or JSON, or the roster file written with `--out`.
 pub fn roster(dir: &Path, a: RosterArgs) -> Result<u8, Fail> {
     let path = journal_path(dir)?;
-    let (report, state) = custody::audit::replay(&path)?;
+    let (report, state) = custody::audit::verify::replay(&path)?;
     crate::views::readable(&report)?;
     let head = state
         .tip()

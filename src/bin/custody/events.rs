@@ -45,7 +45,7 @@ pub fn policy(dir: &Path, cmd: PolicyCmd) -> Result<u8, Fail> {
 
 fn show_policy(dir: &Path, a: &ReadArgs) -> Result<u8, Fail> {
     let path = ledger::journal_path(dir)?;
-    let (report, state) = custody::audit::replay(&path)?;
+    let (report, state) = custody::audit::verify::replay(&path)?;
     crate::views::readable(&report)?;
     let now = report.last_recorded.unwrap_or_else(Timestamp::now);
     let map = |e: custody::state::StoreError| Fail::from(ledger::LedgerError::from(e));
@@ -383,7 +383,7 @@ pub fn draft(dir: &Path, a: DraftArgs) -> Result<u8, Fail> {
     }
     crate::fail::fresh(&out)?;
     let peek = ledger::peek(dir)?;
-    let problems = custody::rules::signer_list_problems(peek.head.size, &a.cosigners);
+    let problems = custody::rules::judge::signer_list_problems(peek.head.size, &a.cosigners);
     if !problems.is_empty() {
         return Err(crate::fail::refused(&problems));
     }

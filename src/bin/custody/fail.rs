@@ -1,6 +1,6 @@
 //! Failures as the user sees them: one or two lines, and the exit code of PRODUCT.md.
 
-use custody::audit::AuditError;
+use custody::audit::verify::AuditError;
 use custody::finding::{Code, Finding};
 use custody::i18n::Msg;
 use custody::journal::JournalError;
@@ -174,7 +174,7 @@ pub fn refused(findings: &[Finding]) -> Fail {
             Msg::Refused,
             &[
                 ("code", &first.code),
-                ("text", &custody::views::finding_text(first, lang)),
+                ("text", &custody::present::labels::finding_text(first, lang)),
                 ("more", &more),
             ],
         ),

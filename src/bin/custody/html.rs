@@ -2,7 +2,7 @@
 //! half), and the HTML audit report of `custody verify --html`.
 
 use crate::fail::{EXIT_INPUT, EXIT_STORAGE, Fail};
-use custody::audit::Report;
+use custody::audit::verify::Report;
 use custody::i18n::Msg;
 use custody::journal::JournalError;
 use custody::report_html::AuditPage;

@@ -37,7 +37,7 @@ use custody::keyfile::{KdfParams, SecretKeyFile, read_public_key_file, write_key
 use custody::ledger::{self, Founder, Ledger, NewLedger, Receipt};
 use custody::policy::Policy;
 use custody::roster::{Keyholder, Role, person_tag};
-use custody::rules::signer_list_problems;
+use custody::rules::judge::signer_list_problems;
 use custody::time::{Timestamp, check_zone};
 use fail::{Fail, input, refused};
 use std::io::{BufRead, Write};
@@ -379,7 +379,7 @@ pub(crate) fn print_receipt(r: &Receipt, json: bool) {
                 Msg::Flagged,
                 &[
                     ("code", &f.code),
-                    ("text", &custody::views::finding_text(f, lang()))
+                    ("text", &custody::present::labels::finding_text(f, lang()))
                 ]
             )
         );

@@ -7,7 +7,7 @@ use crate::cli::VerifyArgs;
 use crate::fail::{EXIT_FINDINGS, Fail, input};
 use crate::progress::Bar;
 use crate::tlog::{audit, named, print_report};
-use custody::audit::{Options, Progress, Report};
+use custody::audit::verify::{Options, Progress, Report};
 use custody::bundle;
 use custody::entry::{Hash, hex, parse_hex};
 use custody::evidence::{Evidence, Named, checkpoint_origin, proof_origin};
@@ -289,7 +289,7 @@ fn render_combined(c: &Combined) -> String {
         };
         line(format!(
             "  {} {}",
-            custody::views::pad(&status, 14, custody::views::Align::Left),
+            custody::lang::text::pad(&status, 14, custody::lang::text::Align::Left),
             b.bundle
         ));
     }

@@ -1,7 +1,7 @@
 //! The progress bar of a long audit: drawn on stderr when it is a terminal and the audit has
 //! taken more than a second, from the counts the library's audit keeps ([`Progress`]).
 
-use custody::audit::Progress;
+use custody::audit::verify::Progress;
 use custody::i18n::Msg;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;

@@ -4,18 +4,19 @@
 
 use crate::cli::{CheckpointArgs, KeysArgs, ProveArgs, VerifyArgs};
 use crate::fail::{EXIT_REFUSED, Fail, input};
-use custody::audit::{self, ListedKind, Options, Report};
+use custody::audit::verify::{self as audit, ListedKind, Options, Report};
 use custody::entry::{hex, leaf_hash};
 use custody::evidence::{Evidence, EvidenceKind, Named};
 use custody::finding::{Category, Code, Finding, Severity};
 use custody::i18n::{Lang, Msg};
 use custody::journal;
+use custody::lang::text::Align;
+use custody::lang::text::pad;
 use custody::ledger::{self, CHECKPOINTS, Ledger, LedgerError};
 use custody::merkle::inclusion_proof;
 use custody::note::{self, Checkpoint, Proof, key_id, origin, verifier_key};
 use custody::roster::Role;
 use custody::token::PersonalKey;
-use custody::views::{Align, pad};
 use std::path::{Path, PathBuf};
 
 pub(crate) fn named(paths: &[PathBuf], what: &str) -> Result<Vec<Named>, Fail> {
@@ -89,7 +90,7 @@ pub fn checkpoint(dir: &Path, a: CheckpointArgs) -> Result<u8, Fail> {
     };
     let signers = crate::sign::load(&sign)?;
     let ids: Vec<String> = signers.iter().map(|s| s.id().to_string()).collect();
-    let problems = custody::rules::signer_list_problems(0, &ids);
+    let problems = custody::rules::judge::signer_list_problems(0, &ids);
     if !problems.is_empty() {
         return Err(crate::fail::refused(&problems));
     }
@@ -331,7 +332,7 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
         outln!("{}", serde_json::Value::Array(list));
         return Ok(0);
     }
-    let mut table = custody::views::Table::new(
+    let mut table = custody::present::table::Table::new(
         [
             Msg::ColKeyId,
             Msg::ColWho,
@@ -352,7 +353,7 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
             status(revoked),
         ]);
     }
-    out!("{}", table.render(custody::views::DEFAULT_WIDTH));
+    out!("{}", table.render(custody::lang::text::DEFAULT_WIDTH));
     outln!("{}", lang.f(Msg::NoteNames, &[("origin", &origin)]));
     Ok(0)
 }
@@ -459,7 +460,7 @@ pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
             hang(
                 &mut s,
                 &head,
-                &custody::views::finding_text(f, lang),
+                &custody::present::labels::finding_text(f, lang),
                 FINDING_INDENT,
             );
         }
@@ -498,7 +499,7 @@ pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
                     10,
                     Align::Left
                 ),
-                custody::views::short_time(l.event_time, &zone)
+                custody::present::labels::short_time(l.event_time, &zone)
             );
             let mut text = l.text.clone();
             if !l.finding_codes.is_empty() {
@@ -604,7 +605,9 @@ fn render_evidence(s: &mut String, r: &Report, lang: Lang) {
 /// lines indented by `indent` spaces; a word wider than a line is broken anywhere (Chinese text
 /// has no spaces). Control characters in `text` become spaces.
 fn hang(out: &mut String, head: &str, text: &str, indent: usize) {
-    use custody::views::{DEFAULT_WIDTH as WIDTH, one_line, text_width};
+    use custody::lang::text::DEFAULT_WIDTH as WIDTH;
+    use custody::lang::text::one_line;
+    use custody::lang::text::text_width;
     let pad = " ".repeat(indent);
     let mut line = head.to_string();
     // Whether the line holds nothing but its indentation.

@@ -6,7 +6,7 @@ use crate::fail::{EXIT_STORAGE, Fail, input};
 use crate::sign::{prompt_passphrase, read_pass_file};
 use cryptoki::session::Session;
 use custody::i18n::Msg;
-use custody::keyfile::{KeyFileError, write_key_pair};
+use custody::keyfile::KeyFileError;
 use custody::roster::{display_name_problem, valid_keyholder_id};
 use custody::token::{MODULE_ENV, PinTries, Token, TokenError, TokenKeyFile, TokenUri};
 use std::path::{Path, PathBuf};
@@ -93,7 +93,7 @@ fn login(uri: &TokenUri, pass_file: Option<&Path>, prompt: &str) -> Result<(Toke
 /// A token holder's signature over a body, after the summary was shown: asks for their token and
 /// PIN by name, signs on the token, and checks the signature against their `.key` file.
 pub fn sign(key: &TokenKeyFile, pass_file: Option<&Path>, body: &[u8]) -> Result<[u8; 64], Fail> {
-    sign_message(key, pass_file, &custody::entry::signed_message(body))
+    sign_message(key, pass_file, &custody::signing::signed_message(body))
 }
 
 /// [`sign`] over a message as it is: a checkpoint note's text.
@@ -144,7 +144,7 @@ pub fn keygen(a: &KeygenArgs, uri: &str) -> Result<u8, Fail> {
         &lang.f(Msg::PinOfToken, &[("token", &uri)]),
     )?;
     let file = token.generate(&session, &uri, &a.id, &a.name)?;
-    let (key_path, pub_path) = write_key_pair(&a.out, file.to_text().as_bytes(), &file.public)?;
+    let (key_path, pub_path) = file.write(&a.out)?;
     outln!(
         "{}",
         lang.f(

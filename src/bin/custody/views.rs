@@ -6,13 +6,17 @@
 use crate::cli::{BagArgs, LogArgs, StatusArgs};
 use crate::fail::{EXIT_STORAGE, Fail, input};
 use crate::lang;
-use custody::audit::{self, Report, Visit};
+use custody::audit::verify::{self as audit, Report, Visit};
 use custody::entry::hex;
 use custody::event::Event;
 use custody::finding::Code;
 use custody::i18n::{Lang, Msg};
+use custody::lang::text::DEFAULT_WIDTH;
+use custody::present::error::ViewError;
+use custody::present::json::entry_json;
+use custody::present::log::LogFilter;
+use custody::present::status::Status;
 use custody::summary::detail;
-use custody::views::{self, DEFAULT_WIDTH, LogFilter, Status, ViewError, entry_json};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -79,11 +83,11 @@ pub(crate) fn emit(text: &str) {
 pub fn log(dir: &Path, a: &LogArgs) -> Result<u8, Fail> {
     // A bad kind is bad input whatever the ledger holds.
     if let Some(k) = &a.kind {
-        views::parse_kind(k).map_err(input)?;
+        custody::present::log::parse_kind(k).map_err(input)?;
     }
     let path = journal(dir)?;
     let zone = if a.since.is_some() || a.until.is_some() {
-        views::exam_zone(&path)?.unwrap_or_else(|| "UTC".into())
+        custody::present::labels::exam_zone(&path)?.unwrap_or_else(|| "UTC".into())
     } else {
         "UTC".into()
     };
@@ -101,7 +105,7 @@ pub fn log(dir: &Path, a: &LogArgs) -> Result<u8, Fail> {
         let mut out = stdout.lock();
         let mut first = true;
         let _ = write!(out, "[");
-        let report = views::walk_log(&path, &filter, |item| {
+        let report = custody::present::log::walk_log(&path, &filter, |item| {
             let Some(e) = item.entry else { return };
             let sep = if first { "" } else { "," };
             let _ = write!(out, "{sep}\n{}", entry_json(e, item.findings));
@@ -113,9 +117,9 @@ pub fn log(dir: &Path, a: &LogArgs) -> Result<u8, Fail> {
         report
     } else {
         let lang = lang();
-        let mut table = views::log_table(lang);
-        let report = views::walk_log(&path, &filter, |item| {
-            table.push(views::log_row(&item, lang))
+        let mut table = custody::present::log::log_table(lang);
+        let report = custody::present::log::walk_log(&path, &filter, |item| {
+            table.push(custody::present::log::log_row(&item, lang))
         })?;
         readable(&report)?;
         let exam = report
@@ -150,7 +154,8 @@ pub fn bag(dir: &Path, a: &BagArgs) -> Result<u8, Fail> {
     readable(&report)?;
     // JSON never changes with the language.
     let lang = if a.json { Lang::En } else { lang() };
-    let timeline = views::bag_timeline(&path, &state, &a.id, lang).map_err(view_fail)?;
+    let timeline =
+        custody::present::timeline::bag_timeline(&path, &state, &a.id, lang).map_err(view_fail)?;
     if a.json {
         emit(&format!("{}\n", timeline.json()));
     } else {
@@ -167,7 +172,8 @@ pub fn status(dir: &Path, a: &StatusArgs) -> Result<u8, Fail> {
     readable(&report)?;
     match &a.session {
         Some(session) => {
-            let sheet = views::reconcile(&state, session, a.site.as_deref()).map_err(view_fail)?;
+            let sheet = custody::present::status::reconcile(&state, session, a.site.as_deref())
+                .map_err(view_fail)?;
             if a.json {
                 emit(&format!("{}\n", sheet.json()));
             } else {
@@ -235,7 +241,7 @@ pub fn show(dir: &Path, seq: u64, json_out: bool) -> Result<u8, Fail> {
         let mut field = |label: Msg, value: String| {
             t.push_str(&format!(
                 "{} {value}\n",
-                views::pad(lang.t(label), 12, views::Align::Left)
+                custody::lang::text::pad(lang.t(label), 12, custody::lang::text::Align::Left)
             ));
         };
         field(Msg::ShowEntry, e.entry.seq.to_string());
@@ -262,7 +268,11 @@ pub fn show(dir: &Path, seq: u64, json_out: bool) -> Result<u8, Fail> {
         for f in v.findings {
             field(
                 Msg::ShowFinding,
-                format!("{}: {}", f.code, views::finding_text(f, lang)),
+                format!(
+                    "{}: {}",
+                    f.code,
+                    custody::present::labels::finding_text(f, lang)
+                ),
             );
         }
         text = t;

@@ -1,0 +1,979 @@
+//! The custody rules: where each bag is, and whether each handover followed the rules.
+//!
+//! These are functions of the state before an entry, called by the judge on append and in the
+//! audit alike. A broken custody rule is a finding; the append path refuses it unless the
+//! signers attached an incident note, and the audit always reports it: record the truth, flag
+//! the violation. Malformed events are refused whatever the note says.
+
+use crate::format::encoding;
+use crate::format::time::Timestamp;
+use crate::model::bag::{
+    BagKind, BagObs, BagSpec, BagState, Correction, Destination, Place, RoomTally, SessionState,
+};
+use crate::model::entry::Body;
+use crate::model::event::Event;
+use crate::model::finding::{Code, Finding};
+use crate::model::policy::Policy;
+use crate::model::roster::Role;
+use crate::rules::state::{Batch, Kv, State, StoreError};
+use std::collections::HashSet;
+
+const BAG: u8 = b'b';
+const SESSION: u8 = b's';
+const TALLY: u8 = b'r';
+
+fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + rest.len());
+    k.push(prefix);
+    k.extend_from_slice(rest);
+    k
+}
+
+fn tally_key(session: &str, site: &str, room: &str) -> Vec<u8> {
+    key(TALLY, format!("{session}\0{site}\0{room}").as_bytes())
+}
+
+impl<K: Kv> State<K> {
+    pub fn bag(&self, id: &str) -> Result<Option<BagState>, StoreError> {
+        let k = key(BAG, id.as_bytes());
+        match self.kv().get(&k)? {
+            Some(bytes) => Ok(Some(self.kv().bag_from(&k, &bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn session(&self, id: &str) -> Result<Option<SessionState>, StoreError> {
+        self.get(&key(SESSION, id.as_bytes()))
+    }
+
+    pub fn tally(&self, session: &str, site: &str, room: &str) -> Result<RoomTally, StoreError> {
+        Ok(self
+            .get(&tally_key(session, site, room))?
+            .unwrap_or_default())
+    }
+
+    /// Every bag, in id order.
+    pub fn bags(&self) -> Result<Vec<BagState>, StoreError> {
+        let mut out = Vec::new();
+        self.for_each_bag(|b| {
+            out.push(b);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// How many bags the ledger knows.
+    pub fn bag_count(&self) -> Result<u64, StoreError> {
+        let mut n = 0;
+        self.kv().visit_prefix(&[BAG], &mut |_, _| {
+            n += 1;
+            Ok(())
+        })?;
+        Ok(n)
+    }
+
+    /// Each bag in barcode order, decoded one at a time: the audit's end-of-ledger checks visit
+    /// every bag of a ledger that may hold a million.
+    pub fn for_each_bag(
+        &self,
+        mut visit: impl FnMut(BagState) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.kv()
+            .visit_prefix(&[BAG], &mut |k, v| visit(self.kv().bag_from(k, v)?))
+    }
+
+    /// Every session, with its id, in id order.
+    pub fn sessions(&self) -> Result<Vec<(String, SessionState)>, StoreError> {
+        self.kv()
+            .scan_prefix(&[SESSION])?
+            .into_iter()
+            .map(|(k, v)| {
+                let id = String::from_utf8_lossy(&k[1..]).into_owned();
+                Ok((id, encoding::decode(&v)?))
+            })
+            .collect()
+    }
+}
+
+/// Checks an entry's event against the custody rules and the state before it.
+pub fn check<K: Kv>(
+    state: &State<K>,
+    seq: u64,
+    body: &Body,
+    recorded_at: Timestamp,
+    policy: &Policy,
+    time_zone: &str,
+    out: &mut Vec<Finding>,
+) -> Result<(), StoreError> {
+    let t = body.event_time;
+    let mut c = Checker {
+        state,
+        seq,
+        t,
+        policy,
+        time_zone,
+        out,
+    };
+    let delay_ms = recorded_at.0.saturating_sub(t.0);
+    if delay_ms > i64::from(policy.max_record_delay_min) * 60_000 {
+        c.flag(
+            Code::LateRecord,
+            None,
+            format!(
+                "recorded {} after it happened; the policy allows {}",
+                minutes(delay_ms),
+                minutes(i64::from(policy.max_record_delay_min) * 60_000)
+            ),
+        );
+    }
+    if !matches!(body.event, Event::Genesis(_) | Event::Enroll(_))
+        && let Some(text) = control_text(&body.event)
+    {
+        // A control character in a barcode or a note could hide the rest of a line from the
+        // signers who read the summary.
+        c.invalid(format!(
+            "{text:?} holds a control character: every text of an event is printable"
+        ));
+    }
+    match &body.event {
+        Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) => {}
+        Event::Policy(p) => {
+            for problem in p.problems() {
+                c.invalid(format!("policy: {problem}"));
+            }
+        }
+        Event::Schedule(s) => c.schedule(s, recorded_at)?,
+        Event::Collect(e) => c.collect(e)?,
+        Event::Store(e) => {
+            c.nonempty_names(&[&e.cabinet], "cabinet");
+            for (obs, bag) in c.bags(&e.bags, false)? {
+                if bag.place != Place::Room {
+                    c.wrong_place(&obs.id, &bag.place, "stored from the confidentiality room");
+                }
+            }
+        }
+        Event::Withdraw(e) => {
+            c.nonempty_names(&[&e.cabinet], "cabinet");
+            for (obs, bag) in c.bags(&e.bags, false)? {
+                if bag.place != Place::Cabinet(e.cabinet.clone()) {
+                    c.wrong_place(
+                        &obs.id,
+                        &bag.place,
+                        &format!("withdrawn from cabinet {}", e.cabinet),
+                    );
+                }
+            }
+        }
+        Event::Inspect(e) => {
+            for (obs, bag) in c.bags(&e.bags, true)? {
+                if !matches!(bag.place, Place::Room | Place::Cabinet(_)) {
+                    c.wrong_place(&obs.id, &bag.place, "inspected in the confidentiality room");
+                }
+            }
+        }
+        Event::Dispatch(e) => c.dispatch(e)?,
+        Event::Arrive(e) => {
+            c.nonempty_names(&[&e.site], "site");
+            let to = Destination::Site(e.site.clone());
+            for (obs, bag) in c.bags(&e.bags, true)? {
+                c.arrival(&obs.id, &bag, &to)?;
+            }
+        }
+        Event::Open(e) => c.open(e)?,
+        Event::Seal(e) => c.seal(&e.bag)?,
+        Event::Return(e) => {
+            for (obs, bag) in c.bags(&e.bags, true)? {
+                c.arrival(&obs.id, &bag, &Destination::Room)?;
+                if bag.spec.kind == BagKind::CompletedAnswerSheets
+                    && policy.answer_sheets_back_same_day
+                {
+                    c.same_day(&obs.id, &bag.spec.session)?;
+                }
+            }
+        }
+        Event::Release(e) => {
+            c.nonempty_names(&[&e.to], "recipient");
+            for (obs, bag) in c.bags(&e.bags, false)? {
+                if !matches!(bag.place, Place::Room | Place::Cabinet(_)) {
+                    c.wrong_place(
+                        &obs.id,
+                        &bag.place,
+                        "released from the confidentiality room",
+                    );
+                }
+            }
+        }
+        Event::Incident(e) => {
+            if e.note.trim().is_empty() {
+                c.invalid("an incident needs a note saying what happened".into());
+            }
+            c.unique(e.bags.iter().map(String::as_str));
+            for id in &e.bags {
+                if c.state.bag(id)?.is_none() {
+                    c.flag(
+                        Code::BagNotCollected,
+                        Some(id),
+                        format!("bag {id} was never collected"),
+                    );
+                }
+            }
+        }
+        Event::Correct(e) => c.correct(e)?,
+    }
+    Ok(())
+}
+
+/// The first text of an event that holds a control character, if any.
+fn control_text(event: &Event) -> Option<String> {
+    // Every event passes here, so first a cheap look at its JSON text; the tree that finds
+    // which text it is gets built only for an event that has one.
+    if !json_shows_control(&serde_json::to_vec(event).ok()?) {
+        return None;
+    }
+    fn walk(v: &serde_json::Value) -> Option<String> {
+        match v {
+            serde_json::Value::String(s) if s.chars().any(char::is_control) => Some(s.clone()),
+            serde_json::Value::Array(items) => items.iter().find_map(walk),
+            serde_json::Value::Object(map) => map.values().find_map(walk),
+            _ => None,
+        }
+    }
+    walk(&serde_json::to_value(event).ok()?)
+}
+
+/// Whether JSON text holds a string with a control character (`char::is_control`): U+0000 to
+/// U+001F are escaped (any escape but `\"` and `\\`), U+007F is the byte 0x7F, and U+0080 to
+/// U+009F are 0xC2 followed by 0x80 to 0x9F.
+fn json_shows_control(json: &[u8]) -> bool {
+    let mut i = 0;
+    while i < json.len() {
+        match json[i] {
+            b'\\' if !matches!(json.get(i + 1), Some(b'"' | b'\\')) => return true,
+            b'\\' => i += 2,
+            0x7f => return true,
+            0xc2 if matches!(json.get(i + 1), Some(0x80..=0x9f)) => return true,
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+fn minutes(ms: i64) -> String {
+    let m = ms / 60_000;
+    match (m >= 120, m % 60) {
+        (true, 0) => format!("{} h", m / 60),
+        (true, r) => format!("{} h {r} min", m / 60),
+        _ => format!("{m} min"),
+    }
+}
+
+struct Checker<'a, K: Kv> {
+    state: &'a State<K>,
+    seq: u64,
+    t: Timestamp,
+    policy: &'a Policy,
+    time_zone: &'a str,
+    out: &'a mut Vec<Finding>,
+}
+
+impl<K: Kv> Checker<'_, K> {
+    fn flag(&mut self, code: Code, bag: Option<&str>, message: String) {
+        let mut f = Finding::new(code, self.seq, message);
+        f.bag = bag.map(str::to_string);
+        self.out.push(f);
+    }
+
+    fn invalid(&mut self, message: String) {
+        self.flag(Code::EventInvalid, None, message);
+    }
+
+    fn wrong_place(&mut self, id: &str, place: &Place, wanted: &str) {
+        self.flag(
+            Code::WrongPlace,
+            Some(id),
+            format!("bag {id} is {place}, but must be {wanted}"),
+        );
+    }
+
+    fn nonempty_names(&mut self, names: &[&str], what: &str) {
+        if names.iter().any(|n| n.trim().is_empty()) {
+            self.invalid(format!("the {what} is empty"));
+        }
+    }
+
+    fn unique<'b>(&mut self, ids: impl Iterator<Item = &'b str>) {
+        let mut seen = HashSet::new();
+        let mut any = false;
+        for id in ids {
+            any = true;
+            if id.trim().is_empty() {
+                self.invalid("a bag id is empty".into());
+            } else if !seen.insert(id) {
+                self.invalid(format!("bag {id} is named twice"));
+            }
+        }
+        if !any {
+            self.invalid("the event names no bag".into());
+        }
+    }
+
+    /// The named bags that the ledger knows, with the observed seal and count checked. Bags it
+    /// does not know, or that were released, are flagged and left out.
+    fn bags<'o>(
+        &mut self,
+        bags: &'o [BagObs],
+        seal_required: bool,
+    ) -> Result<Vec<(&'o BagObs, BagState)>, StoreError> {
+        self.unique(bags.iter().map(|b| b.id.as_str()));
+        let mut known = Vec::new();
+        for obs in bags {
+            if seal_required && obs.seal.is_none() {
+                self.invalid(format!(
+                    "bag {} is given without the seal number the signers observed",
+                    obs.id
+                ));
+            }
+            let Some(bag) = self.state.bag(&obs.id)? else {
+                self.flag(
+                    Code::BagNotCollected,
+                    Some(&obs.id),
+                    format!("bag {} was never collected", obs.id),
+                );
+                continue;
+            };
+            if let Place::Released(to) = &bag.place {
+                self.flag(
+                    Code::AfterRelease,
+                    Some(&obs.id),
+                    format!(
+                        "bag {} was released to {to} and is out of the ledger's custody",
+                        obs.id
+                    ),
+                );
+                continue;
+            }
+            self.observed(obs, &bag.spec);
+            known.push((obs, bag));
+        }
+        Ok(known)
+    }
+
+    fn observed(&mut self, obs: &BagObs, spec: &BagSpec) {
+        if let Some(seal) = &obs.seal
+            && *seal != spec.seal
+        {
+            self.flag(
+                Code::SealMismatch,
+                Some(&obs.id),
+                format!(
+                    "bag {} has seal {seal}, but seal {} was recorded",
+                    obs.id, spec.seal
+                ),
+            );
+        }
+        if let Some(count) = obs.count
+            && count != spec.count
+        {
+            self.flag(
+                Code::CountMismatch,
+                Some(&obs.id),
+                format!(
+                    "bag {} holds {count} papers, but {} were recorded",
+                    obs.id, spec.count
+                ),
+            );
+        }
+    }
+
+    fn session_or_invalid(&mut self, id: &str) -> Result<Option<SessionState>, StoreError> {
+        let s = self.state.session(id)?;
+        if s.is_none() {
+            self.flag(
+                Code::SessionUnknown,
+                None,
+                format!("session {id} is not scheduled"),
+            );
+        }
+        Ok(s)
+    }
+
+    fn spec_form(&mut self, b: &BagSpec) {
+        for (value, what) in [
+            (&b.session, "session"),
+            (&b.site, "site"),
+            (&b.room, "room"),
+            (&b.seal, "seal"),
+        ] {
+            if value.trim().is_empty() {
+                self.invalid(format!("bag {} has an empty {what}", b.id));
+            }
+        }
+    }
+
+    fn schedule(
+        &mut self,
+        s: &crate::model::event::Schedule,
+        recorded_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        if s.session.trim().is_empty() || s.subject.trim().is_empty() {
+            self.invalid("a session needs an id and a subject".into());
+        }
+        if s.end <= s.start {
+            self.invalid(format!("session {} ends before it starts", s.session));
+        }
+        if let Some(old) = self.state.session(&s.session)? {
+            let delay = i64::from(self.policy.change_delay_min) * 60_000;
+            let first = old.start.min(s.start);
+            if recorded_at.0 > first.0.saturating_sub(delay) {
+                self.flag(
+                    Code::RescheduleLate,
+                    None,
+                    format!(
+                        "session {} rescheduled less than {} before its start",
+                        s.session,
+                        minutes(delay)
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn collect(&mut self, e: &crate::model::event::Collect) -> Result<(), StoreError> {
+        self.nonempty_names(&[&e.from], "upstream party");
+        self.unique(e.bags.iter().map(|b| b.id.as_str()));
+        for b in &e.bags {
+            self.spec_form(b);
+            if b.kind == BagKind::CompletedAnswerSheets {
+                self.invalid(format!(
+                    "bag {}: completed answer sheets are made by seal, not collected",
+                    b.id
+                ));
+            }
+            if self.state.bag(&b.id)?.is_some() {
+                self.flag(
+                    Code::BagAlreadyCollected,
+                    Some(&b.id),
+                    format!("bag {} was already collected", b.id),
+                );
+            }
+            if let Some(session) = self.session_or_invalid(&b.session)? {
+                let hold = i64::from(self.policy.max_hold_before_session_min) * 60_000;
+                if session.start.0.saturating_sub(self.t.0) > hold {
+                    self.flag(
+                        Code::HeldTooLong,
+                        Some(&b.id),
+                        format!(
+                            "bag {} collected {} before its session; the policy allows {}",
+                            b.id,
+                            minutes(session.start.0 - self.t.0),
+                            minutes(hold)
+                        ),
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn dispatch(&mut self, e: &crate::model::event::Dispatch) -> Result<(), StoreError> {
+        if let Destination::Site(s) = &e.to {
+            self.nonempty_names(&[s], "destination site");
+        }
+        if e.escorts.is_empty() {
+            self.invalid("a dispatch names the escorts who travel with the bags".into());
+        }
+        for id in &e.escorts {
+            let holder = self.state.keyholder(id)?.filter(|k| k.active());
+            match holder {
+                None => self.invalid(format!("escort {id} is not an active keyholder")),
+                Some(k) if !k.keyholder.has_role(Role::Escort) && !k.keyholder.has_role(Role::Police) => {
+                    self.invalid(format!("{id} is named as an escort but holds neither the escort nor the police role"))
+                }
+                Some(_) => {}
+            }
+        }
+        for (obs, bag) in self.bags(&e.bags, false)? {
+            match (&bag.place, &e.to) {
+                (Place::Room | Place::Cabinet(_), Destination::Room) => self.invalid(format!(
+                    "bag {} is already in the confidentiality room",
+                    obs.id
+                )),
+                (Place::Room, _) | (Place::Site(_), _) => {}
+                (place, _) => self.wrong_place(
+                    &obs.id,
+                    place,
+                    "dispatched from the confidentiality room or a site",
+                ),
+            }
+        }
+        Ok(())
+    }
+
+    /// An arrival at `to` (a site, or back in the room): the bag must be on its way there, and
+    /// not for longer than the transit limit.
+    fn arrival(&mut self, id: &str, bag: &BagState, to: &Destination) -> Result<(), StoreError> {
+        let Place::Transit {
+            to: bound,
+            since,
+            seq,
+        } = &bag.place
+        else {
+            let wanted = format!("in transit to {to}");
+            self.wrong_place(id, &bag.place, &wanted);
+            return Ok(());
+        };
+        if bound != to {
+            self.flag(
+                Code::WrongDestination,
+                Some(id),
+                format!("bag {id} was dispatched to {bound} (entry {seq}), not to {to}"),
+            );
+        }
+        if self.t < *since {
+            self.flag(
+                Code::ArrivedBeforeDispatch,
+                Some(id),
+                format!(
+                    "bag {id} is received at {}, before it was dispatched at {} (entry {seq})",
+                    self.t.display_in(self.time_zone),
+                    since.display_in(self.time_zone)
+                ),
+            );
+        }
+        let limit = i64::from(self.policy.max_transit_min) * 60_000;
+        if self.t.0.saturating_sub(since.0) > limit {
+            self.flag(
+                Code::TransitTooLong,
+                Some(id),
+                format!(
+                    "bag {id} was in transit {} (since entry {seq}); the policy allows {}",
+                    minutes(self.t.0 - since.0),
+                    minutes(limit)
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, e: &crate::model::event::Open) -> Result<(), StoreError> {
+        self.nonempty_names(&[&e.site, &e.room], "site or room");
+        for (obs, bag) in self.bags(&e.bags, true)? {
+            let id = obs.id.as_str();
+            if bag.opened.is_some() {
+                self.flag(
+                    Code::OpenTwice,
+                    Some(id),
+                    format!("bag {id} was already opened"),
+                );
+                continue;
+            }
+            match &bag.place {
+                Place::Site(s) if *s == e.site => {}
+                place => self.wrong_place(id, place, &format!("at {}", e.site)),
+            }
+            if bag.spec.site != e.site || bag.spec.room != e.room {
+                self.flag(
+                    Code::OpenWrongRoom,
+                    Some(id),
+                    format!(
+                        "bag {id} belongs to {} {}, not {} {}",
+                        bag.spec.site, bag.spec.room, e.site, e.room
+                    ),
+                );
+            }
+            let before = match bag.spec.kind {
+                BagKind::QuestionPapers => self.policy.open_question_papers_before_min,
+                BagKind::BlankAnswerSheets => self.policy.open_answer_sheets_before_min,
+                BagKind::SparePapers => {
+                    if self.policy.spare_papers_need_incident {
+                        self.flag(
+                            Code::SpareOpened,
+                            Some(id),
+                            format!("spare-paper bag {id} opened; spares are opened only with an incident note"),
+                        );
+                    }
+                    self.policy.open_question_papers_before_min
+                }
+                BagKind::CompletedAnswerSheets => {
+                    self.flag(
+                        Code::OpenNotAllowed,
+                        Some(id),
+                        format!("bag {id} holds completed answer sheets, which are not opened in the county"),
+                    );
+                    continue;
+                }
+            };
+            let Some(session) = self.state.session(&bag.spec.session)? else {
+                continue;
+            };
+            let earliest = session.start.0 - i64::from(before) * 60_000;
+            let latest = session.start.0 + i64::from(self.policy.open_late_after_min) * 60_000;
+            if self.t.0 < earliest {
+                self.flag(
+                    Code::OpenEarly,
+                    Some(id),
+                    format!(
+                        "bag {id} opened {} before its session starts ({}); the policy allows {before} min",
+                        minutes(session.start.0 - self.t.0),
+                        session.start.display_in(self.time_zone)
+                    ),
+                );
+            } else if self.t.0 > latest {
+                self.flag(
+                    Code::OpenLate,
+                    Some(id),
+                    format!(
+                        "bag {id} opened {} after its session started ({})",
+                        minutes(self.t.0 - session.start.0),
+                        session.start.display_in(self.time_zone)
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn seal(&mut self, b: &BagSpec) -> Result<(), StoreError> {
+        self.spec_form(b);
+        self.unique(std::iter::once(b.id.as_str()));
+        if b.kind != BagKind::CompletedAnswerSheets {
+            self.invalid(format!(
+                "seal makes completed_answer_sheets bags, not {}",
+                b.kind
+            ));
+        }
+        if self.state.bag(&b.id)?.is_some() {
+            self.flag(
+                Code::BagAlreadyCollected,
+                Some(&b.id),
+                format!("bag id {} is already in the ledger", b.id),
+            );
+        }
+        self.session_or_invalid(&b.session)?;
+        let tally = self.state.tally(&b.session, &b.site, &b.room)?;
+        let sealed = tally.sheets_sealed + u64::from(b.count);
+        if sealed > tally.papers_opened {
+            self.flag(
+                Code::SheetsExceedPapers,
+                Some(&b.id),
+                format!(
+                    "{sealed} answer sheets sealed in {} {} for session {}, but only {} papers were opened there",
+                    b.site, b.room, b.session, tally.papers_opened
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    fn same_day(&mut self, id: &str, session: &str) -> Result<(), StoreError> {
+        let Some(s) = self.state.session(session)? else {
+            return Ok(());
+        };
+        let day = |t: Timestamp| t.date_in(self.time_zone);
+        if day(self.t) != day(s.start) {
+            self.flag(
+                Code::AnswerSheetsLate,
+                Some(id),
+                format!(
+                    "answer sheets of bag {id} came back on {}, not on the session's day {}",
+                    day(self.t),
+                    day(s.start)
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    fn correct(&mut self, e: &crate::model::event::Correct) -> Result<(), StoreError> {
+        if e.note.trim().is_empty() {
+            self.invalid("a correction needs a note".into());
+        }
+        let Some(bag) = self.state.bag(&e.bag)? else {
+            self.flag(
+                Code::CorrectionInvalid,
+                Some(&e.bag),
+                format!("bag {} is not in the ledger", e.bag),
+            );
+            return Ok(());
+        };
+        if !bag.history.contains(&e.seq) {
+            self.flag(
+                Code::CorrectionInvalid,
+                Some(&e.bag),
+                format!("entry {} did not record bag {}", e.seq, e.bag),
+            );
+        }
+        if let Correction::BagId(new) = &e.fix {
+            if new.trim().is_empty() || *new == e.bag {
+                self.flag(
+                    Code::CorrectionInvalid,
+                    Some(&e.bag),
+                    "the corrected barcode is empty or unchanged".into(),
+                );
+            } else if self.state.bag(new)?.is_some() {
+                self.flag(
+                    Code::CorrectionInvalid,
+                    Some(&e.bag),
+                    format!("bag {new} is already in the ledger"),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Findings about bags still open at the end of a ledger, as of its last recorded time: in
+/// transit for longer than the limit, left at a site after their session ended, answer sheets not
+/// back in the room after their day.
+pub fn open_items<K: Kv>(
+    state: &State<K>,
+    as_of: Timestamp,
+    policy: &Policy,
+    time_zone: &str,
+) -> Result<Vec<Finding>, StoreError> {
+    let mut out = Vec::new();
+    state.for_each_bag(|bag| {
+        let id = bag.spec.id.as_str();
+        let last = bag.history.last().copied().unwrap_or(bag.collected_seq);
+        let mut flag = |code: Code, message: String| {
+            let mut f = Finding::new(code, last, message);
+            f.bag = Some(id.to_string());
+            out.push(f);
+        };
+        let session = state.session(&bag.spec.session)?;
+        match &bag.place {
+            Place::Transit { to, since, seq } => {
+                let limit = i64::from(policy.max_transit_min) * 60_000;
+                if as_of.0.saturating_sub(since.0) > limit {
+                    flag(
+                        Code::StillInTransit,
+                        format!("bag {id} left for {to} at entry {seq} and never arrived"),
+                    );
+                }
+            }
+            Place::Site(site)
+                if bag.spec.kind != BagKind::CompletedAnswerSheets
+                    && session.as_ref().is_some_and(|s| as_of > s.end) =>
+            {
+                flag(
+                    Code::NotReturned,
+                    format!("bag {id} is still unopened at {site} after its session ended"),
+                );
+            }
+            _ => {}
+        }
+        if bag.spec.kind == BagKind::CompletedAnswerSheets
+            && policy.answer_sheets_back_same_day
+            && !matches!(
+                bag.place,
+                Place::Room | Place::Cabinet(_) | Place::Released(_)
+            )
+            && let Some(s) = &session
+            && as_of.date_in(time_zone) > s.start.date_in(time_zone)
+        {
+            flag(
+                Code::SheetsNotBack,
+                format!(
+                    "answer sheets of bag {id} are not back in the room after the session's day"
+                ),
+            );
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// What the signers observed becomes the bag's seal and count from this entry on: a mismatch
+/// was accepted only with an incident note (and is reported once, here), so later checks compare
+/// against the truth as last witnessed, not against what the bag was before it.
+fn observe(bag: &mut BagState, obs: &BagObs) {
+    if let Some(seal) = &obs.seal {
+        bag.spec.seal = seal.clone();
+    }
+    if let Some(count) = obs.count {
+        bag.spec.count = count;
+    }
+}
+
+/// The writes a custody event makes to bags, sessions and room tallies.
+pub fn transition<K: Kv>(
+    state: &State<K>,
+    seq: u64,
+    body: &Body,
+    batch: &mut Batch,
+) -> Result<(), StoreError> {
+    let t = body.event_time;
+    let put_bag = |batch: &mut Batch, b: &BagState| -> Result<(), StoreError> {
+        batch.push((
+            key(BAG, b.spec.id.as_bytes()),
+            Some(state.kv().bag_bytes(b)?),
+        ));
+        Ok(())
+    };
+    // Moves each named, known bag to a new place.
+    let move_bags = |batch: &mut Batch,
+                     ids: &[BagObs],
+                     place: &dyn Fn(&BagState) -> Place|
+     -> Result<(), StoreError> {
+        for obs in ids {
+            if let Some(mut bag) = state.bag(&obs.id)? {
+                observe(&mut bag, obs);
+                bag.place = place(&bag);
+                bag.history.push(seq);
+                put_bag(batch, &bag)?;
+            }
+        }
+        Ok(())
+    };
+    match &body.event {
+        Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) => {}
+        Event::Policy(_) => {} // pending policies live in the state's policy history
+        Event::Schedule(s) => {
+            let versions = state.session(&s.session)?.map_or(0, |old| old.versions);
+            let session = SessionState {
+                subject: s.subject.clone(),
+                start: s.start,
+                end: s.end,
+                scheduled_seq: seq,
+                versions: versions + 1,
+            };
+            batch.push((
+                key(SESSION, s.session.as_bytes()),
+                Some(encoding::encode(&session)?),
+            ));
+        }
+        Event::Collect(e) => {
+            for spec in &e.bags {
+                let mut history = state.bag(&spec.id)?.map_or_else(Vec::new, |b| b.history);
+                history.push(seq);
+                put_bag(
+                    batch,
+                    &BagState {
+                        spec: spec.clone(),
+                        place: Place::Room,
+                        collected_seq: seq,
+                        history,
+                        opened: None,
+                    },
+                )?;
+            }
+        }
+        Event::Store(e) => move_bags(batch, &e.bags, &|_| Place::Cabinet(e.cabinet.clone()))?,
+        Event::Withdraw(e) => move_bags(batch, &e.bags, &|_| Place::Room)?,
+        Event::Inspect(e) => move_bags(batch, &e.bags, &|b| b.place.clone())?,
+        Event::Dispatch(e) => move_bags(batch, &e.bags, &|_| Place::Transit {
+            to: e.to.clone(),
+            since: t,
+            seq,
+        })?,
+        Event::Arrive(e) => move_bags(batch, &e.bags, &|_| Place::Site(e.site.clone()))?,
+        Event::Open(e) => {
+            // Several bags of one room may open together: add them up before writing the tally.
+            let mut tallies: std::collections::BTreeMap<Vec<u8>, RoomTally> = Default::default();
+            for obs in &e.bags {
+                let Some(mut bag) = state.bag(&obs.id)? else {
+                    continue;
+                };
+                observe(&mut bag, obs);
+                if bag.opened.is_none() {
+                    let k = tally_key(&bag.spec.session, &bag.spec.site, &bag.spec.room);
+                    if !tallies.contains_key(&k) {
+                        let current =
+                            state.tally(&bag.spec.session, &bag.spec.site, &bag.spec.room)?;
+                        tallies.insert(k.clone(), current);
+                    }
+                    if matches!(
+                        bag.spec.kind,
+                        BagKind::QuestionPapers | BagKind::SparePapers
+                    ) && let Some(tally) = tallies.get_mut(&k)
+                    {
+                        tally.papers_opened += u64::from(bag.spec.count);
+                    }
+                    bag.opened = Some((seq, t));
+                }
+                bag.place = Place::Opened {
+                    site: e.site.clone(),
+                    room: e.room.clone(),
+                };
+                bag.history.push(seq);
+                put_bag(batch, &bag)?;
+            }
+            for (k, tally) in tallies {
+                batch.push((k, Some(encoding::encode(&tally)?)));
+            }
+        }
+        Event::Seal(e) => {
+            let b = &e.bag;
+            let mut tally = state.tally(&b.session, &b.site, &b.room)?;
+            tally.sheets_sealed += u64::from(b.count);
+            batch.push((
+                tally_key(&b.session, &b.site, &b.room),
+                Some(encoding::encode(&tally)?),
+            ));
+            // A reused barcode (flagged) keeps the history it had, as a second collect does.
+            let mut history = state.bag(&b.id)?.map_or_else(Vec::new, |old| old.history);
+            history.push(seq);
+            put_bag(
+                batch,
+                &BagState {
+                    spec: b.clone(),
+                    place: Place::Site(b.site.clone()),
+                    collected_seq: seq,
+                    history,
+                    opened: None,
+                },
+            )?;
+        }
+        Event::Return(e) => move_bags(batch, &e.bags, &|_| Place::Room)?,
+        Event::Release(e) => move_bags(batch, &e.bags, &|_| Place::Released(e.to.clone()))?,
+        Event::Incident(e) => {
+            for id in &e.bags {
+                if let Some(mut bag) = state.bag(id)? {
+                    bag.history.push(seq);
+                    put_bag(batch, &bag)?;
+                }
+            }
+        }
+        Event::Correct(e) => {
+            if let Some(mut bag) = state.bag(&e.bag)? {
+                bag.history.push(seq);
+                match &e.fix {
+                    Correction::Seal(s) => bag.spec.seal = s.clone(),
+                    Correction::Count(n) => bag.spec.count = *n,
+                    Correction::BagId(new) => {
+                        batch.push((key(BAG, e.bag.as_bytes()), None));
+                        bag.spec.id = new.clone();
+                    }
+                }
+                put_bag(batch, &bag)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_shows_control;
+    use proptest::prelude::*;
+
+    fn shows(text: &str) -> bool {
+        json_shows_control(&serde_json::to_vec(&[text]).unwrap())
+    }
+
+    #[test]
+    fn the_json_look_finds_every_control_character_and_nothing_else() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = format!("a{c}b\"\\中");
+            assert_eq!(shows(&text), c.is_control(), "U+{:04X}", c as u32);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_json_look_agrees_with_is_control(text in any::<String>()) {
+            prop_assert_eq!(shows(&text), text.chars().any(char::is_control));
+        }
+    }
+}

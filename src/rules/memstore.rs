@@ -1,0 +1,463 @@
+//! The audit's store: the state of a ledger in memory (`State<MemKv>`).
+//!
+//! An audit of a large ledger holds a value for each of a million bags, so the store is made
+//! small rather than general: each key and its value share one allocation of exactly their size,
+//! and a bag's state is kept in a form of its own instead of its canonical encoding. That form
+//! never leaves the process: the sled index, exports and everything hashed or signed keep the
+//! canonical encoding (`docs/FORMAT.md`), and [`Kv::bag_from`] gives back the same `BagState`.
+//!
+//! A bag's form: the kind, the session, site and room as numbers of a table of names this store
+//! keeps (the same few hundred names recur in every bag of a room), the seal, the count, where it
+//! is (its place's names numbered too), the entry that collected it, the entries that named it as
+//! differences, and when it was opened. The barcode is not repeated: it is the rest of the key
+//! the state keeps the bag under. Integers are LEB128 varints, signed ones zigzag-encoded first.
+
+use crate::format::time::Timestamp;
+use crate::model::bag::{BagKind, BagSpec, BagState, Destination, Place};
+use crate::rules::state::{Batch, Kv, StoreError, Visitor};
+use std::borrow::{Borrow, Cow};
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::{Mutex, PoisonError};
+
+/// The audit's store: memory only.
+#[derive(Default, Debug)]
+pub struct MemKv {
+    pairs: HashSet<Pair>,
+    names: Mutex<Names>,
+}
+
+/// A key and its value: the key's length (4 bytes, little-endian), the key, the value. It is
+/// hashed and compared as its key, so the set finds it by key.
+#[derive(Debug)]
+struct Pair(Box<[u8]>);
+
+impl Pair {
+    fn new(key: &[u8], value: &[u8]) -> Pair {
+        let len = u32::try_from(key.len()).expect("a key of less than 4 GiB");
+        let mut bytes = Vec::with_capacity(4 + key.len() + value.len());
+        bytes.extend_from_slice(&len.to_le_bytes());
+        bytes.extend_from_slice(key);
+        bytes.extend_from_slice(value);
+        Pair(bytes.into_boxed_slice())
+    }
+
+    fn split(&self) -> (&[u8], &[u8]) {
+        let (len, rest) = self.0.split_at(4);
+        let len = u32::from_le_bytes(len.try_into().expect("4 bytes")) as usize;
+        rest.split_at(len)
+    }
+
+    fn key(&self) -> &[u8] {
+        self.split().0
+    }
+}
+
+impl Borrow<[u8]> for Pair {
+    fn borrow(&self) -> &[u8] {
+        self.key()
+    }
+}
+
+impl Hash for Pair {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+impl PartialEq for Pair {
+    fn eq(&self, other: &Pair) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Pair {}
+
+impl Kv for MemKv {
+    const OWN_WRITES: bool = true;
+
+    fn get(&self, key: &[u8]) -> Result<Option<Cow<'_, [u8]>>, StoreError> {
+        Ok(self.pairs.get(key).map(|p| Cow::Borrowed(p.split().1)))
+    }
+
+    fn write(&mut self, batch: Batch) -> Result<(), StoreError> {
+        for (k, v) in batch {
+            match v {
+                Some(v) => {
+                    self.pairs.replace(Pair::new(&k, &v));
+                }
+                None => {
+                    self.pairs.remove(k.as_slice());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_prefix(&self, prefix: &[u8], visit: &mut Visitor<'_>) -> Result<(), StoreError> {
+        // References to the pairs only: the end of an audit visits a million bags.
+        let mut found: Vec<&Pair> = self
+            .pairs
+            .iter()
+            .filter(|p| p.key().starts_with(prefix))
+            .collect();
+        found.sort_unstable_by(|a, b| a.key().cmp(b.key()));
+        found.into_iter().try_for_each(|p| {
+            let (k, v) = p.split();
+            visit(k, v)
+        })
+    }
+
+    fn bag_bytes(&self, bag: &BagState) -> Result<Vec<u8>, StoreError> {
+        let mut names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(encode_bag(&mut names, bag))
+    }
+
+    fn bag_from(&self, key: &[u8], bytes: &[u8]) -> Result<BagState, StoreError> {
+        let names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+        decode_bag(&names, key, bytes).ok_or_else(|| {
+            StoreError::Backend(format!(
+                "the audit's store holds a bag it cannot read under key {}",
+                String::from_utf8_lossy(key)
+            ))
+        })
+    }
+}
+
+/// The names bags share (sessions, sites, rooms, cabinets), numbered in the order first seen.
+#[derive(Default, Debug)]
+struct Names {
+    numbers: HashMap<Box<str>, u64>,
+    names: Vec<Box<str>>,
+}
+
+impl Names {
+    fn number(&mut self, name: &str) -> u64 {
+        if let Some(n) = self.numbers.get(name) {
+            return *n;
+        }
+        let n = self.names.len() as u64;
+        self.names.push(name.into());
+        self.numbers.insert(name.into(), n);
+        n
+    }
+
+    fn name(&self, n: u64) -> Option<String> {
+        let n = usize::try_from(n).ok()?;
+        self.names.get(n).map(|s| s.to_string())
+    }
+}
+
+fn put_uint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn put_int(out: &mut Vec<u8>, n: i64) {
+    put_uint(out, ((n << 1) ^ (n >> 63)) as u64);
+}
+
+fn put_text(out: &mut Vec<u8>, s: &str) {
+    put_uint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn encode_bag(names: &mut Names, bag: &BagState) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64);
+    let spec = &bag.spec;
+    let kind = BagKind::ALL.iter().position(|k| *k == spec.kind);
+    out.push(kind.expect("a kind of BagKind::ALL") as u8);
+    for name in [&spec.session, &spec.site, &spec.room] {
+        let n = names.number(name);
+        put_uint(&mut out, n);
+    }
+    put_text(&mut out, &spec.seal);
+    put_uint(&mut out, u64::from(spec.count));
+    match &bag.place {
+        Place::Room => out.push(0),
+        Place::Cabinet(c) => {
+            out.push(1);
+            put_uint(&mut out, names.number(c));
+        }
+        Place::Transit { to, since, seq } => {
+            out.push(2);
+            match to {
+                Destination::Room => out.push(0),
+                Destination::Site(s) => {
+                    out.push(1);
+                    put_uint(&mut out, names.number(s));
+                }
+            }
+            put_int(&mut out, since.0);
+            put_uint(&mut out, *seq);
+        }
+        Place::Site(s) => {
+            out.push(3);
+            put_uint(&mut out, names.number(s));
+        }
+        Place::Opened { site, room } => {
+            out.push(4);
+            put_uint(&mut out, names.number(site));
+            put_uint(&mut out, names.number(room));
+        }
+        Place::Released(to) => {
+            out.push(5);
+            put_uint(&mut out, names.number(to));
+        }
+    }
+    put_uint(&mut out, bag.collected_seq);
+    put_uint(&mut out, bag.history.len() as u64);
+    let mut previous = 0u64;
+    for &seq in &bag.history {
+        put_int(&mut out, seq.wrapping_sub(previous) as i64);
+        previous = seq;
+    }
+    match bag.opened {
+        None => out.push(0),
+        Some((seq, at)) => {
+            out.push(1);
+            put_uint(&mut out, seq);
+            put_int(&mut out, at.0);
+        }
+    }
+    out
+}
+
+/// Reads what [`encode_bag`] wrote; `None` if it did not.
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let (&b, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(b)
+    }
+
+    fn uint(&mut self) -> Option<u64> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            n |= u64::from(b & 0x7f).checked_shl(shift)?;
+            if b & 0x80 == 0 {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    fn int(&mut self) -> Option<i64> {
+        let n = self.uint()?;
+        Some((n >> 1) as i64 ^ -((n & 1) as i64))
+    }
+
+    fn text(&mut self) -> Option<String> {
+        let len = usize::try_from(self.uint()?).ok()?;
+        if len > self.0.len() {
+            return None;
+        }
+        let (text, rest) = self.0.split_at(len);
+        self.0 = rest;
+        String::from_utf8(text.to_vec()).ok()
+    }
+
+    fn name(&mut self, names: &Names) -> Option<String> {
+        names.name(self.uint()?)
+    }
+}
+
+fn decode_bag(names: &Names, key: &[u8], bytes: &[u8]) -> Option<BagState> {
+    let mut r = Reader(bytes);
+    let id = String::from_utf8(key.get(1..)?.to_vec()).ok()?;
+    let kind = *BagKind::ALL.get(usize::from(r.byte()?))?;
+    let session = r.name(names)?;
+    let site = r.name(names)?;
+    let room = r.name(names)?;
+    let seal = r.text()?;
+    let count = u32::try_from(r.uint()?).ok()?;
+    let place = match r.byte()? {
+        0 => Place::Room,
+        1 => Place::Cabinet(r.name(names)?),
+        2 => {
+            let to = match r.byte()? {
+                0 => Destination::Room,
+                1 => Destination::Site(r.name(names)?),
+                _ => return None,
+            };
+            Place::Transit {
+                to,
+                since: Timestamp(r.int()?),
+                seq: r.uint()?,
+            }
+        }
+        3 => Place::Site(r.name(names)?),
+        4 => Place::Opened {
+            site: r.name(names)?,
+            room: r.name(names)?,
+        },
+        5 => Place::Released(r.name(names)?),
+        _ => return None,
+    };
+    let collected_seq = r.uint()?;
+    let len = usize::try_from(r.uint()?).ok()?;
+    if len > r.0.len() {
+        return None;
+    }
+    let mut history = Vec::with_capacity(len);
+    let mut previous = 0u64;
+    for _ in 0..len {
+        previous = previous.wrapping_add(r.int()? as u64);
+        history.push(previous);
+    }
+    let opened = match r.byte()? {
+        0 => None,
+        1 => Some((r.uint()?, Timestamp(r.int()?))),
+        _ => return None,
+    };
+    if !r.0.is_empty() {
+        return None;
+    }
+    Some(BagState {
+        spec: BagSpec {
+            id,
+            kind,
+            session,
+            site,
+            room,
+            seal,
+            count,
+        },
+        place,
+        collected_seq,
+        history,
+        opened,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn place() -> impl Strategy<Value = Place> {
+        prop_oneof![
+            Just(Place::Room),
+            ".*".prop_map(Place::Cabinet),
+            (proptest::option::of(".*"), any::<i64>(), any::<u64>()).prop_map(
+                |(to, since, seq)| {
+                    Place::Transit {
+                        to: to.map_or(Destination::Room, Destination::Site),
+                        since: Timestamp(since),
+                        seq,
+                    }
+                }
+            ),
+            ".*".prop_map(Place::Site),
+            (".*", ".*").prop_map(|(site, room)| Place::Opened { site, room }),
+            ".*".prop_map(Place::Released),
+        ]
+    }
+
+    fn bag() -> impl Strategy<Value = BagState> {
+        (
+            (
+                ".*",
+                0..4usize,
+                "[a-c]{0,2}",
+                "[a-c]{0,2}",
+                ".*",
+                ".*",
+                any::<u32>(),
+            ),
+            place(),
+            any::<u64>(),
+            proptest::collection::vec(any::<u64>(), 0..12),
+            proptest::option::of((any::<u64>(), any::<i64>())),
+        )
+            .prop_map(
+                |(
+                    (id, kind, session, site, room, seal, count),
+                    place,
+                    collected,
+                    history,
+                    opened,
+                )| {
+                    BagState {
+                        spec: BagSpec {
+                            id,
+                            kind: BagKind::ALL[kind],
+                            session,
+                            site,
+                            room,
+                            seal,
+                            count,
+                        },
+                        place,
+                        collected_seq: collected,
+                        history,
+                        opened: opened.map(|(seq, at)| (seq, Timestamp(at))),
+                    }
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn a_bag_comes_back_as_it_was_stored(mut bags in proptest::collection::vec(bag(), 1..6)) {
+            let mut kv = MemKv::default();
+            for (i, b) in bags.iter_mut().enumerate() {
+                b.spec.id = format!("{i}{}", b.spec.id);
+            }
+            let keys: Vec<Vec<u8>> = bags
+                .iter()
+                .map(|b| [b"b".as_slice(), b.spec.id.as_bytes()].concat())
+                .collect();
+            let batch = keys
+                .iter()
+                .zip(&bags)
+                .map(|(k, b)| Ok((k.clone(), Some(kv.bag_bytes(b)?))))
+                .collect::<Result<Batch, StoreError>>()
+                .unwrap();
+            kv.write(batch).unwrap();
+            for (k, b) in keys.iter().zip(&bags) {
+                let bytes = kv.get(k).unwrap().unwrap();
+                prop_assert_eq!(&kv.bag_from(k, &bytes).unwrap(), b);
+            }
+        }
+    }
+
+    #[test]
+    fn a_damaged_bag_is_an_error_not_a_panic() {
+        let mut kv = MemKv::default();
+        let bag = BagState {
+            spec: BagSpec {
+                id: "QP-1".into(),
+                kind: BagKind::QuestionPapers,
+                session: "s1".into(),
+                site: "site".into(),
+                room: "r1".into(),
+                seal: "S1".into(),
+                count: 30,
+            },
+            place: Place::Room,
+            collected_seq: 4,
+            history: vec![4, 9],
+            opened: None,
+        };
+        let bytes = kv.bag_bytes(&bag).unwrap();
+        kv.write(vec![(b"bQP-1".to_vec(), Some(bytes.clone()))])
+            .unwrap();
+        assert_eq!(kv.bag_from(b"bQP-1", &bytes).unwrap(), bag);
+        for cut in 0..bytes.len() {
+            assert!(
+                kv.bag_from(b"bQP-1", &bytes[..cut]).is_err(),
+                "cut at {cut}"
+            );
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(kv.bag_from(b"bQP-1", &longer).is_err());
+    }
+}

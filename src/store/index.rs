@@ -1,0 +1,89 @@
+//! The sled index: derived data that makes an append fast. It holds the state (roster, policy,
+//! tip, replay window), where the last entry starts in the journal, and how much of the journal
+//! it has absorbed. It is never trusted over the journal: on open it is checked against the journal,
+//! brought up to date, or rebuilt.
+
+use crate::rules::state::{Batch, Kv, StoreError, Visitor};
+use std::borrow::Cow;
+use std::path::Path;
+
+const STATE_TREE: &str = "state";
+/// Journal length the index has absorbed, written in the same batch as each entry's state.
+pub const ABSORBED: &[u8] = b"J";
+/// Where the last absorbed entry starts in the journal, written in the same batch: what the
+/// open checks the index against.
+pub const TIP_OFFSET: &[u8] = b"O";
+
+/// A sled database holding the state.
+pub struct SledKv {
+    db: sled::Db,
+    state: sled::Tree,
+}
+
+fn backend(e: sled::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+impl SledKv {
+    pub fn open(dir: &Path) -> Result<SledKv, StoreError> {
+        let db = sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+            .map_err(backend)?;
+        let state = db.open_tree(STATE_TREE).map_err(backend)?;
+        Ok(SledKv { db, state })
+    }
+
+    fn u64_at(&self, key: &[u8]) -> Result<Option<u64>, StoreError> {
+        let v = self.state.get(key).map_err(backend)?;
+        Ok(v.and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+            .map(u64::from_be_bytes))
+    }
+
+    /// Where the last absorbed entry starts in the journal.
+    pub fn tip_offset(&self) -> Result<Option<u64>, StoreError> {
+        self.u64_at(TIP_OFFSET)
+    }
+
+    /// How much of the journal the state has absorbed.
+    pub fn absorbed(&self) -> Result<Option<u64>, StoreError> {
+        self.u64_at(ABSORBED)
+    }
+
+    /// Writes what sled holds in memory to its files. The index is derived data, so this is
+    /// for speed on the next open, not for durability.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush().map_err(backend)?;
+        Ok(())
+    }
+}
+
+impl Kv for SledKv {
+    fn get(&self, key: &[u8]) -> Result<Option<Cow<'_, [u8]>>, StoreError> {
+        Ok(self
+            .state
+            .get(key)
+            .map_err(backend)?
+            .map(|v| Cow::Owned(v.to_vec())))
+    }
+
+    fn write(&mut self, batch: Batch) -> Result<(), StoreError> {
+        let mut b = sled::Batch::default();
+        for (k, v) in batch {
+            match v {
+                Some(v) => b.insert(k, v),
+                None => b.remove(k),
+            }
+        }
+        self.state.apply_batch(b).map_err(backend)
+    }
+
+    fn visit_prefix(&self, prefix: &[u8], visit: &mut Visitor<'_>) -> Result<(), StoreError> {
+        for pair in self.state.scan_prefix(prefix) {
+            let (k, v) = pair.map_err(backend)?;
+            visit(&k, &v)?;
+        }
+        Ok(())
+    }
+}

@@ -443,6 +443,50 @@ fn the_last_entries_cut_off_an_export_are_truncation_against_an_earlier_checkpoi
     assert_eq!(codes(&report), vec![("TRUNCATED".to_string(), 3)]);
 }
 
+/// Issue 19, defect 5: with several bundles of one ledger, held evidence went to the first
+/// bundle only, so an old, shorter export given second was CLEAN beside a checkpoint it fails.
+#[test]
+fn a_held_checkpoint_is_checked_against_every_bundle_of_its_ledger() {
+    let fx = Fixture::new();
+    ledger(&fx);
+    export(&fx, "old.custody");
+    enroll(&fx, "e1", "escort", PERSONS[5], &[]);
+    fs::copy(fx.path("ledger/checkpoint"), fx.path("held.note")).unwrap();
+    export(&fx, "new.custody");
+    let args = |first: &str, second: &str| {
+        let mut a = vec!["verify", "--json", "--checkpoint", "held.note"];
+        a.extend(["--bundle", first, "--bundle", second]);
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    for (first, second) in [
+        ("new.custody", "old.custody"),
+        ("old.custody", "new.custody"),
+    ] {
+        let combined = fx.run(&args(first, second)).exits(1).json();
+        for b in combined["bundles"].as_array().unwrap() {
+            let report = &b["report"];
+            let held: Vec<&serde_json::Value> = report["checkpoints"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["label"] == "held.note")
+                .collect();
+            assert_eq!(
+                held.len(),
+                1,
+                "{}: the held checkpoint is checked once",
+                b["bundle"]
+            );
+            let truncated = report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["code"] == "TRUNCATED");
+            assert_eq!(b["bundle"] == "old.custody", truncated, "{b}");
+        }
+    }
+}
+
 #[test]
 fn an_export_holds_no_secret() {
     let fx = Fixture::new();

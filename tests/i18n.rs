@@ -389,7 +389,7 @@ fn both(bytes: &[u8]) -> String {
     let names = [("c1", "王丽"), ("e1", "张伟")];
     Lang::ALL
         .iter()
-        .map(|lang| summary(bytes, "Asia/Shanghai", &names, *lang).unwrap())
+        .map(|lang| summary(bytes, "Asia/Shanghai", &names, None, *lang).unwrap())
         .collect::<Vec<_>>()
         .join("\n")
 }

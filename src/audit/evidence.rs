@@ -5,11 +5,19 @@
 //! truncated or forked.
 
 use crate::format::merkle::verify_inclusion;
-use crate::format::note::{Checkpoint, Note, Proof, origin};
+use crate::format::note::{Checkpoint, Note, Proof, key_id, origin};
+use crate::format::signing::verify_message;
 use crate::model::entry::{Hash, hex};
 use crate::model::finding::{Code, Finding};
+use crate::model::roster::{Keyholder, Role};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// Known public keys by signed-note (key id, key name).
+type KnownKeys = HashMap<([u8; 4], String), Vec<[u8; 32]>>;
+
+/// A signer of a note (`None` for the ledger key, or a keyholder id) and the key that verified.
+type Signer = (Option<String>, [u8; 32]);
 
 /// A piece of evidence as the auditor gave it: where it came from, and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,13 +79,32 @@ pub fn proof_origin(text: &str) -> Option<String> {
         .and_then(|p| checkpoint_origin(&p.checkpoint))
 }
 
+/// One enrolment as the roster took it, and the entries it stayed on the roster for.
+#[derive(Debug, Clone)]
+pub(crate) struct Enrolment {
+    pub key: [u8; 32],
+    pub person_tag: [u8; 32],
+    pub admin: bool,
+    /// The record that enrolled it (its leaf index in the tree).
+    pub at: u64,
+    /// The record that revoked it, or that enrolled its id again; `None` while it holds.
+    pub until: Option<u64>,
+}
+
+impl Enrolment {
+    /// Whether it is on the roster and active in the tree of the first `size` records.
+    fn active_at(&self, size: u64) -> bool {
+        self.at < size && self.until.is_none_or(|u| u >= size)
+    }
+}
+
 /// What the audit saw of the journal that evidence is judged against.
 #[derive(Debug, Default)]
 pub(crate) struct Observed {
     pub ledger_id: Option<[u8; 16]>,
     pub ledger_key: Option<[u8; 32]>,
-    /// Every key each keyholder id was ever enrolled with.
-    pub holders: HashMap<String, Vec<[u8; 32]>>,
+    /// Each keyholder id's enrolments, in journal order.
+    pub holders: HashMap<String, Vec<Enrolment>>,
     pub size: u64,
     pub roots: BTreeMap<u64, Hash>,
     pub leaves: BTreeMap<u64, Hash>,
@@ -116,30 +143,106 @@ fn opt_hex<S: serde::Serializer>(v: &Option<Hash>, s: S) -> Result<S::Ok, S::Err
 }
 
 impl Observed {
-    /// The known keys that signed this note: the ledger key (named by the origin) and keyholder
-    /// keys (named `<origin>/<id>`).
-    fn signers(&self, note: &Note, origin: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        if let Some(k) = &self.ledger_key
-            && note.verified_by(origin, k)
-        {
-            out.push("ledger".to_string());
+    /// The roster took an enrolment of `id` at record `at`: it replaces the one before.
+    /// Records come in order, so each id's enrolments are sorted by record.
+    pub(crate) fn enrolled(&mut self, id: &str, k: &Keyholder, at: u64) {
+        let all = self.holders.entry(id.to_string()).or_default();
+        if let Some(last) = all.last_mut() {
+            last.until.get_or_insert(at);
         }
-        let mut ids: Vec<&String> = self.holders.keys().collect();
-        ids.sort();
-        for id in ids {
-            let name = format!("{origin}/{id}");
-            if self.holders[id].iter().any(|k| note.verified_by(&name, k)) {
-                out.push(id.clone());
+        all.push(Enrolment {
+            key: k.public_key,
+            person_tag: k.person_tag,
+            admin: k.has_role(Role::Admin),
+            at,
+            until: None,
+        });
+    }
+
+    /// The roster revoked `id` at record `at`.
+    pub(crate) fn revoked(&mut self, id: &str, at: u64) {
+        if let Some(last) = self.holders.get_mut(id).and_then(|all| all.last_mut()) {
+            last.until.get_or_insert(at);
+        }
+    }
+
+    /// Every key this ledger knows, by signed-note key name and key id: the ledger key (named
+    /// by the origin) and every key ever enrolled (named `<origin>/<id>`). Built once per audit,
+    /// so that a note's lines are looked up, not compared with every enrolment.
+    fn known_keys(&self, origin: &str) -> KnownKeys {
+        let mut known = KnownKeys::new();
+        let mut add = |name: String, key: [u8; 32]| {
+            let keys = known.entry((key_id(&name, &key), name)).or_default();
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        };
+        if let Some(k) = self.ledger_key {
+            add(origin.to_string(), k);
+        }
+        for (id, all) in &self.holders {
+            for e in all {
+                add(format!("{origin}/{id}"), e.key);
             }
         }
-        out
+        known
+    }
+
+    /// Opens a note as Go's `note.Open` does with the known keys: the first line of each known
+    /// key (name and key id) must verify, later ones are dropped, lines of unknown keys are set
+    /// aside. The signers (`None` for the ledger key, or a keyholder id) with the key each line
+    /// verified under; or the name of a known key whose line does not verify.
+    fn open(&self, note: &Note, origin: &str, known: &KnownKeys) -> Result<Vec<Signer>, String> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for line in &note.signatures {
+            let Some(keys) = known.get(&(line.key_id, line.name.clone())) else {
+                continue;
+            };
+            if !seen.insert((line.key_id, &line.name)) {
+                continue;
+            }
+            let good = keys
+                .iter()
+                .find(|k| verify_message(k, note.text.as_bytes(), &line.signature));
+            let Some(key) = good else {
+                return Err(line.name.clone());
+            };
+            let who = line
+                .name
+                .strip_prefix(origin)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .map(str::to_string);
+            out.push((who, *key));
+        }
+        Ok(out)
+    }
+
+    /// The distinct persons among the admins active at tree size `size` who signed.
+    fn admin_persons(&self, signers: &[Signer], size: u64) -> usize {
+        let persons: HashSet<[u8; 32]> = signers
+            .iter()
+            .filter_map(|(id, key)| {
+                // The id's enrolment in force at `size`: a binary search, so that many
+                // checkpoints against many enrolments stay cheap.
+                let all = self.holders.get(id.as_deref()?)?;
+                let e = all[..all.partition_point(|e| e.at < size)].last()?;
+                (e.active_at(size) && e.admin && e.key == *key).then_some(e.person_tag)
+            })
+            .collect();
+        persons.len()
     }
 
     /// Judges one checkpoint note; `seq` for findings is the checkpoint's last entry.
-    fn checkpoint(&self, label: &str, text: &str, out: &mut Vec<Finding>) -> CheckpointCheck {
+    fn checkpoint(
+        &self,
+        label: &str,
+        text: &str,
+        known: &KnownKeys,
+        out: &mut Vec<Finding>,
+    ) -> CheckpointCheck {
         let before = out.len();
-        let mut check = self.checkpoint_findings(label, text, out);
+        let mut check = self.checkpoint_findings(label, text, known, out);
         check.problem = out[before..].first().map(|f| f.code);
         check
     }
@@ -148,6 +251,7 @@ impl Observed {
         &self,
         label: &str,
         text: &str,
+        known: &KnownKeys,
         out: &mut Vec<Finding>,
     ) -> CheckpointCheck {
         let mut check = CheckpointCheck {
@@ -190,20 +294,42 @@ impl Observed {
             ));
             return check;
         }
-        check.signed_by = self.signers(&note, &expected);
-        // The ledger key speaks for the machine; keyholders only two together, like every
-        // entry they sign.
-        let by_ledger = check.signed_by.iter().any(|s| s == "ledger");
-        if !by_ledger && check.signed_by.len() < 2 {
-            let who = match check.signed_by.as_slice() {
-                [] => "no key this ledger knows".to_string(),
-                [one] => format!("only {one}; a checkpoint needs the ledger key or two keyholders"),
-                _ => unreachable!("two or more signers are enough"),
+        let signers = match self.open(&note, &expected, known) {
+            Ok(s) => s,
+            Err(name) => {
+                out.push(Finding::new(
+                    Code::CheckpointInvalid,
+                    seq,
+                    format!(
+                        "{label}: the signature line of {name}, a key this ledger knows, does not verify"
+                    ),
+                ));
+                return check;
+            }
+        };
+        let mut names: Vec<String> = signers
+            .iter()
+            .map(|(id, _)| id.clone().unwrap_or_else(|| "ledger".to_string()))
+            .collect();
+        names.sort_by_key(|n| (n != "ledger", n.clone()));
+        names.dedup();
+        check.signed_by = names;
+        // The ledger key speaks for the machine; otherwise two admins vouch for the tree, two
+        // people as for every entry, and admins at the size they sign.
+        let by_ledger = signers.iter().any(|(id, _)| id.is_none());
+        if !by_ledger && self.admin_persons(&signers, cp.size) < 2 {
+            let who = if check.signed_by.is_empty() {
+                "no key this ledger knows".to_string()
+            } else {
+                check.signed_by.join(", ")
             };
             out.push(Finding::new(
                 Code::CheckpointUntrusted,
                 seq,
-                format!("{label}: signed by {who}"),
+                format!(
+                    "{label}: signed by {who}; a checkpoint needs the ledger key or two admins who are distinct persons, active at its size ({})",
+                    cp.size
+                ),
             ));
             return check;
         }
@@ -237,8 +363,12 @@ impl Observed {
 pub(crate) fn judge(ev: &Evidence, obs: &Observed) -> (Vec<Finding>, Vec<CheckpointCheck>) {
     let mut findings = Vec::new();
     let mut checks = Vec::new();
+    let known = obs
+        .ledger_id
+        .map(|id| obs.known_keys(&origin(&id)))
+        .unwrap_or_default();
     for c in &ev.checkpoints {
-        checks.push(obs.checkpoint(&c.label, &c.text, &mut findings));
+        checks.push(obs.checkpoint(&c.label, &c.text, &known, &mut findings));
     }
     for p in &ev.proofs {
         let label = &p.label;
@@ -262,7 +392,7 @@ pub(crate) fn judge(ev: &Evidence, obs: &Observed) -> (Vec<Finding>, Vec<Checkpo
                 continue;
             }
         };
-        let mut check = obs.checkpoint(label, &proof.checkpoint, &mut findings);
+        let mut check = obs.checkpoint(label, &proof.checkpoint, &known, &mut findings);
         check.kind = EvidenceKind::Proof;
         if let (Some(size), Some(root), true) = (check.size, check.root, check.consistent) {
             let ok = obs.leaves.get(&proof.index).is_some_and(|leaf| {

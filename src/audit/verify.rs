@@ -75,8 +75,31 @@ pub struct Report {
     /// such entry. Those entries are few (a county's exam has a dozen roster entries and a
     /// handful of incidents among hundreds of handovers), and each item is one line of text.
     pub listed: Vec<Listed>,
+    /// Every schedule entry, first schedules and reschedules alike, in journal order: the
+    /// timetable that decides every opening window, for an auditor to hold against the official
+    /// one. One item per schedule entry (a county's exam has a dozen sessions).
+    pub timetable: Vec<Scheduled>,
     /// Facts that are not findings, such as an unacknowledged tail left by a crash.
     pub notices: Vec<String>,
+}
+
+/// One schedule entry of the timetable.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Scheduled {
+    /// The entry's sequence number.
+    pub seq: u64,
+    pub session: String,
+    pub subject: String,
+    #[serde(serialize_with = "time")]
+    pub start: Timestamp,
+    #[serde(serialize_with = "time")]
+    pub end: Timestamp,
+    /// Whether the session was scheduled before (a reschedule).
+    pub rescheduled: bool,
+    /// When the signers say it was decided, and who signed it.
+    #[serde(serialize_with = "time")]
+    pub event_time: Timestamp,
+    pub signers: Vec<String>,
 }
 
 /// Which list of the report a [`Listed`] entry belongs to.
@@ -124,7 +147,8 @@ pub struct Listed {
     /// The bags the event names, if any.
     pub bags: Vec<String>,
     /// One line in plain words ([`crate::lang::summary::detail`]; for a reschedule, also the times it
-    /// replaces; for a policy change, when it takes effect).
+    /// replaces; for a policy change, when it takes effect and every rule it changes against
+    /// the policy in force when it was recorded, as `name: old -> new`).
     pub text: String,
     /// The incident note (or the correction's note) the signers attached.
     pub note: Option<String>,
@@ -152,13 +176,22 @@ fn listed(
     let event = &e.body.event;
     let note = event.incident_note().map(str::to_string);
     // The kind first: most entries are not listed, and their text is never written.
-    let mut rescheduled = None;
+    let mut extra = None;
     let kind = match event {
         Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) => ListedKind::Roster,
-        Event::Policy(_) => ListedKind::Policy,
+        Event::Policy(new) => {
+            let old = state.policy_at(e.entry.recorded_at)?.unwrap_or_default();
+            let changes = old.changes(new);
+            extra = Some(if changes.is_empty() {
+                "; changes no rule".to_string()
+            } else {
+                format!("; changes {}", changes.join("; "))
+            });
+            ListedKind::Policy
+        }
         Event::Schedule(s) => match state.session(&s.session)? {
             Some(old) => {
-                rescheduled = Some(format!("; rescheduled, was {} to {}", old.start, old.end));
+                extra = Some(format!("; rescheduled, was {} to {}", old.start, old.end));
                 ListedKind::Schedule
             }
             None if note.is_some() => ListedKind::Schedule,
@@ -170,7 +203,7 @@ fn listed(
         _ => return Ok(None),
     };
     let mut text = crate::lang::summary::detail(event, crate::lang::i18n::Lang::En);
-    text.extend(rescheduled);
+    text.extend(extra);
     Ok(Some(Listed {
         kind,
         seq: e.entry.seq,
@@ -226,12 +259,14 @@ pub struct Options {
     pub progress: Option<Arc<Progress>>,
 }
 
-/// How far audits have got: records and journal bytes read, added once per batch. Audits
-/// running at once may share one.
+/// How far audits have got: records and journal bytes read, added once per batch; and the work
+/// done, for a caller (a test) that checks the audit's cost grows with its input and no faster.
+/// Audits running at once may share one.
 #[derive(Debug, Default)]
 pub struct Progress {
     entries: AtomicU64,
     bytes: AtomicU64,
+    signature_checks: AtomicU64,
 }
 
 impl Progress {
@@ -243,6 +278,11 @@ impl Progress {
     /// Journal bytes read so far, the journal header included.
     pub fn bytes(&self) -> u64 {
         self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// Entry signatures checked so far (ahead or in order), each check counted once.
+    pub fn signature_checks(&self) -> u64 {
+        self.signature_checks.load(Ordering::Relaxed)
     }
 }
 
@@ -346,6 +386,7 @@ fn empty_report() -> Report {
         checkpoints: Vec::new(),
         findings: Vec::new(),
         listed: Vec::new(),
+        timetable: Vec::new(),
         notices: Vec::new(),
     }
 }
@@ -399,11 +440,15 @@ const PIECE: usize = 8;
 /// its multiples once it has checked enough signatures (a few hundred keys sign a million events).
 type Prepared = HashMap<[u8; 32], Arc<PreparedKey>>;
 
-/// Each keyholder id's prepared keys, for one batch.
-type BatchKeys<'a> = HashMap<&'a str, Vec<Arc<PreparedKey>>>;
+/// Each keyholder id's key as the roster holds it: the key of the id's latest enrolment (the
+/// roster takes every enrolment, refused or not, and a revocation keeps the key). The judge
+/// checks a signature under that key and no other, so it is the only key checked ahead: one
+/// check per signature, however often an id was enrolled.
+type Roster = HashMap<String, [u8; 32]>;
 
-/// A batch decoded, with its signatures checked ahead.
-type Ahead = Vec<(Result<DecodedEntry, EntryError>, Vec<Verdict>)>;
+/// A batch decoded, with its signatures checked ahead: per entry, per signature, the verdict
+/// under its signer's key at that position (`None` for a signer with no key).
+type Ahead = Vec<(Result<DecodedEntry, EntryError>, Vec<Option<Verdict>>)>;
 
 fn read_batch<R: Read>(reader: &mut Reader<R>) -> Result<Vec<Record>, AuditError> {
     let mut batch = Vec::with_capacity(BATCH);
@@ -420,36 +465,29 @@ fn read_batch<R: Read>(reader: &mut Reader<R>) -> Result<Vec<Record>, AuditError
     Ok(batch)
 }
 
-/// Each keyholder id's public keys.
-type Holders = HashMap<String, Vec<[u8; 32]>>;
-
-/// Adds the keys that genesis and enrolment entries bring. Checking a signature ahead under a
-/// key enrolled only later (or never for that signer) is harmless: the judge takes the verdict
-/// under the key the roster holds for the signer at that entry, and no other.
-fn add_enrolled<'a>(holders: &mut Holders, entries: impl Iterator<Item = &'a DecodedEntry>) {
-    for e in entries {
-        let keys: Vec<(&str, [u8; 32])> = match &e.body.event {
-            Event::Genesis(g) => g
-                .founders
-                .iter()
-                .map(|f| (f.id.as_str(), f.public_key))
-                .collect(),
-            Event::Enroll(k) => vec![(k.id.as_str(), k.public_key)],
-            _ => continue,
-        };
-        for (id, key) in keys {
-            let known = holders.entry(id.to_string()).or_default();
-            if !known.contains(&key) {
-                known.push(key);
-            }
-        }
+/// The keys a genesis or an enrolment puts on the roster, in the order the roster takes them.
+fn enrolled(e: &DecodedEntry) -> Vec<(&str, [u8; 32])> {
+    match &e.body.event {
+        Event::Genesis(g) => g
+            .founders
+            .iter()
+            .map(|f| (f.id.as_str(), f.public_key))
+            .collect(),
+        Event::Enroll(k) => vec![(k.id.as_str(), k.public_key)],
+        _ => Vec::new(),
     }
 }
 
-/// Decodes a batch and checks its signatures, in parallel, under the keys enrolled before it
-/// (`holders`) and those enrolled inside it: a ledger's first batches, where the roster is
-/// enrolled, are checked ahead like any other.
-fn check_ahead(batch: &[Record], holders: &Holders, prepared: &Prepared) -> Ahead {
+/// Decodes a batch and checks each signature, in parallel, under the one key its signer holds
+/// at that position: in `roster` as it stood two batches back, overlaid with the enrolments of
+/// the batch before (`before`) and those of this batch up to the entry. A genesis is checked
+/// under its own founders, as the judge does. Returns the batch's own enrolments too.
+fn check_ahead(
+    batch: &[Record],
+    roster: &Roster,
+    before: &Roster,
+    prepared: &Prepared,
+) -> (Ahead, Roster) {
     // Small pieces, so that the cores finish a batch together: rayon splits a batch of 1,024 in
     // only a few large pieces unless told, and one core then checks the last piece alone.
     let decoded: Vec<Result<DecodedEntry, EntryError>> = batch
@@ -457,70 +495,94 @@ fn check_ahead(batch: &[Record], holders: &Holders, prepared: &Prepared) -> Ahea
         .with_max_len(PIECE)
         .map(|record| DecodedEntry::decode(&record.bytes))
         .collect();
-    let mut holders = holders.clone();
-    add_enrolled(&mut holders, decoded.iter().filter_map(|d| d.as_ref().ok()));
-    // A key enrolled inside this batch is not prepared yet: it is for this batch alone.
-    let keys: BatchKeys = holders
+    let mut mine = Roster::new();
+    let keys: Vec<Vec<Option<[u8; 32]>>> = decoded
         .iter()
-        .map(|(id, ks)| {
-            let prepared = ks
+        .map(|d| {
+            let Ok(e) = d else {
+                return Vec::new();
+            };
+            let keys = e
+                .entry
+                .signatures
                 .iter()
-                .map(|k| {
-                    prepared
-                        .get(k)
-                        .cloned()
-                        .unwrap_or_else(|| Arc::new(PreparedKey::new(k)))
+                .map(|s| match &e.body.event {
+                    Event::Genesis(g) => g
+                        .founders
+                        .iter()
+                        .find(|f| f.id == s.signer)
+                        .map(|f| f.public_key),
+                    _ => [&mine, before, roster]
+                        .iter()
+                        .find_map(|r| r.get(&s.signer).copied()),
                 })
                 .collect();
-            (id.as_str(), prepared)
+            for (id, key) in enrolled(e) {
+                mine.insert(id.to_string(), key);
+            }
+            keys
         })
         .collect();
-    let verdicts: Vec<Vec<Vec<Verdict>>> = decoded
-        .par_chunks(PIECE)
-        .map(|piece| verdicts_ahead(piece, &keys))
+    // A key enrolled inside this batch is not prepared yet: it is for this batch alone.
+    let local: Prepared = mine
+        .values()
+        .filter(|k| !prepared.contains_key(*k))
+        .map(|k| (*k, Arc::new(PreparedKey::new(k))))
         .collect();
-    decoded
+    let key = |k: &[u8; 32]| prepared.get(k).or_else(|| local.get(k)).cloned();
+    let verdicts: Vec<Vec<Vec<Option<Verdict>>>> = decoded
+        .par_chunks(PIECE)
+        .zip(keys.par_chunks(PIECE))
+        .map(|(piece, keys)| verdicts_ahead(piece, keys, &key))
+        .collect();
+    let ahead = decoded
         .into_iter()
         .zip(verdicts.into_iter().flatten())
-        .collect()
+        .collect();
+    (ahead, mine)
 }
 
-/// A signature checked ahead: signature `index` of an entry under `key`.
+/// A signature checked ahead: the key it was checked under, and the verdict.
 struct Verdict {
-    index: usize,
     key: [u8; 32],
     valid: bool,
 }
 
-/// Checks each signature of a piece's entries under every key its signer has been enrolled with
-/// so far (usually one), with the one acceptance rule: the verdicts of each entry, in order.
+/// Checks each signature of a piece's entries under the key given for it, with the one
+/// acceptance rule: the verdicts of each entry, by signature.
 fn verdicts_ahead(
     piece: &[Result<DecodedEntry, EntryError>],
-    keys: &BatchKeys,
-) -> Vec<Vec<Verdict>> {
+    keys: &[Vec<Option<[u8; 32]>>],
+    prepared: &impl Fn(&[u8; 32]) -> Option<Arc<PreparedKey>>,
+) -> Vec<Vec<Option<Verdict>>> {
     let messages: Vec<Option<Vec<u8>>> = piece
         .iter()
         .map(|d| d.as_ref().ok().map(|e| signed_message(&e.entry.body)))
         .collect();
-    let mut checks = Vec::new();
-    let mut out: Vec<Vec<Verdict>> = piece.iter().map(|_| Vec::new()).collect();
-    for ((d, message), verdicts) in piece.iter().zip(&messages).zip(&mut out) {
+    let mut held = Vec::new();
+    let mut out: Vec<Vec<Option<Verdict>>> = Vec::with_capacity(piece.len());
+    for ((d, message), keys) in piece.iter().zip(&messages).zip(keys) {
         let (Ok(e), Some(message)) = (d, message) else {
+            out.push(Vec::new());
             continue;
         };
-        for (index, sig) in e.entry.signatures.iter().enumerate() {
-            for key in keys.get(sig.signer.as_str()).into_iter().flatten() {
-                checks.push((&**key, message.as_slice(), &sig.signature));
-                verdicts.push(Verdict {
-                    index,
-                    key: *key.public_key(),
-                    valid: false,
-                });
+        let mut verdicts = Vec::with_capacity(keys.len());
+        for (sig, key) in e.entry.signatures.iter().zip(keys) {
+            let key = key.as_ref().and_then(prepared);
+            verdicts.push(key.as_ref().map(|k| Verdict {
+                key: *k.public_key(),
+                valid: false,
+            }));
+            if let Some(k) = key {
+                held.push((k, message.as_slice(), &sig.signature));
             }
         }
+        out.push(verdicts);
     }
+    let checks: Vec<(&PreparedKey, &[u8], &[u8; 64])> =
+        held.iter().map(|(k, m, s)| (&**k, *m, *s)).collect();
     let mut valid = verify_all(&checks).into_iter();
-    for v in out.iter_mut().flatten() {
+    for v in out.iter_mut().flatten().flatten() {
         v.valid = valid.next().expect("a verdict for each check");
     }
     out
@@ -564,31 +626,30 @@ fn walk_records<R: Read>(
     let mut next_seq = 0u64;
     // Batch after batch: while this thread judges one batch in order, another decodes the next
     // and checks its signatures ahead on every core. Signature verdicts never change the state,
-    // so checking them ahead against the keys enrolled so far gives exactly the verdicts of
-    // judging one by one; a signature whose key is enrolled meanwhile is checked in order, when
-    // it is judged.
+    // and each signature is checked ahead under the key the roster will hold for its signer at
+    // its position, so the verdicts are exactly those of judging one by one; a signature the
+    // judge claims under another key (none does) would be checked in order, when judged.
     let mut prepared = Prepared::new();
+    // The roster's keys before the batch being judged, and that batch's enrolments: the work
+    // per batch grows with the batch, never with the roster or the journal before it.
+    let mut roster = Roster::new();
     let mut batch = read_batch(&mut reader)?;
-    let mut ahead = check_ahead(&batch, &observed.holders, &prepared);
+    let (mut ahead, mut batch_enrolled) = check_ahead(&batch, &roster, &Roster::new(), &prepared);
     let mut bytes_read = 0;
     while !batch.is_empty() {
         let following = read_batch(&mut reader)?;
-        // The keys known once this batch is judged.
-        let mut holders = observed.holders.clone();
-        add_enrolled(
-            &mut holders,
-            ahead.iter().filter_map(|(d, _)| d.as_ref().ok()),
-        );
-        for k in holders.values().flatten() {
+        for k in batch_enrolled.values() {
             prepared
                 .entry(*k)
                 .or_insert_with(|| Arc::new(PreparedKey::new(k)));
         }
-        let mut following_ahead = Ahead::new();
+        let mut following_ahead = (Ahead::new(), Roster::new());
         // The checks are a task of rayon's pool: a thread of the pool that runs out of work,
         // this one included once it has judged the batch, takes a share of them.
         rayon::in_place_scope(|scope| -> Result<(), AuditError> {
-            scope.spawn(|_| following_ahead = check_ahead(&following, &holders, &prepared));
+            scope.spawn(|_| {
+                following_ahead = check_ahead(&following, &roster, &batch_enrolled, &prepared)
+            });
             for (record, (decoded, verdicts)) in batch.iter().zip(ahead) {
                 report.entries += 1;
                 let decoded = match decoded {
@@ -638,12 +699,24 @@ fn walk_records<R: Read>(
                     check_trust(&mut report, trust, decoded.hash, seq);
                 }
                 let (mut findings, claims) = judge_but_signatures(&state, &decoded, &ledger_id)?;
+                // Checks made ahead, and those made now for a verdict not checked ahead.
+                let checks = std::cell::Cell::new(verdicts.iter().flatten().count() as u64);
                 findings.extend(check_signatures_with(&decoded, &claims, |index, key| {
-                    verdicts
-                        .iter()
-                        .find(|v| v.index == index && v.key == *key)
-                        .map(|v| v.valid)
+                    let ahead = verdicts
+                        .get(index)
+                        .and_then(Option::as_ref)
+                        .filter(|v| v.key == *key)
+                        .map(|v| v.valid);
+                    if ahead.is_none() {
+                        checks.set(checks.get() + 1);
+                    }
+                    ahead
                 }));
+                if let Some(progress) = &options.progress {
+                    progress
+                        .signature_checks
+                        .fetch_add(checks.get(), Ordering::Relaxed);
+                }
                 for f in &mut findings {
                     f.record = Some(report.entries - 1);
                 }
@@ -654,32 +727,46 @@ fn walk_records<R: Read>(
                     state: &state,
                 });
                 let listed = listed(&state, &decoded, &findings)?;
+                if let Event::Schedule(s) = &decoded.body.event {
+                    report.timetable.push(Scheduled {
+                        seq,
+                        session: s.session.clone(),
+                        subject: s.subject.clone(),
+                        start: s.start,
+                        end: s.end,
+                        rescheduled: state.session(&s.session)?.is_some(),
+                        event_time: decoded.body.event_time,
+                        signers: decoded.body.signers.clone(),
+                    });
+                }
                 report.findings.extend(findings);
                 report
                     .first_recorded
                     .get_or_insert(decoded.entry.recorded_at);
                 report.last_recorded = Some(decoded.entry.recorded_at);
                 report.head_hash = Some(decoded.hash);
+                apply(&mut state, &decoded)?;
+                // The roster as the state just took it, by record (a leaf of the tree), for the
+                // checkpoints judged at the end.
+                let at = report.entries - 1;
                 match &decoded.body.event {
                     Event::Genesis(g) => {
                         observed.ledger_id = Some(ledger_id);
                         observed.ledger_key = Some(g.ledger_key);
                         for f in &g.founders {
-                            observed
-                                .holders
-                                .entry(f.id.clone())
-                                .or_default()
-                                .push(f.public_key);
+                            observed.enrolled(&f.id, f, at);
                         }
                     }
-                    Event::Enroll(k) => observed
-                        .holders
-                        .entry(k.id.clone())
-                        .or_default()
-                        .push(k.public_key),
+                    Event::Enroll(k) => observed.enrolled(&k.id, k, at),
+                    Event::Revoke(r)
+                        if state
+                            .keyholder(&r.id)?
+                            .is_some_and(|k| k.revoked_seq == Some(seq)) =>
+                    {
+                        observed.revoked(&r.id, at)
+                    }
                     _ => {}
                 }
-                apply(&mut state, &decoded)?;
                 if let Some(mut item) = listed {
                     if let Event::Policy(_) = &decoded.body.event
                         && let Some(p) = state
@@ -707,8 +794,9 @@ fn walk_records<R: Read>(
                 .fetch_add(last.end() - bytes_read, Ordering::Relaxed);
             bytes_read = last.end();
         }
+        roster.extend(batch_enrolled);
         batch = following;
-        ahead = following_ahead;
+        (ahead, batch_enrolled) = following_ahead;
     }
     match reader.end() {
         Some(End::Tail { offset, bytes }) => report.notices.push(format!(
@@ -735,7 +823,7 @@ fn walk_records<R: Read>(
     report.tree_size = tree.size();
     report.root = tree.root();
     observed.size = tree.size();
-    let (evidence_findings, checks) = crate::evidence::judge(&options.evidence, &observed);
+    let (evidence_findings, checks) = crate::audit::evidence::judge(&options.evidence, &observed);
     report.findings.extend(evidence_findings);
     report.checkpoints = checks;
     if report.entries == 0 {

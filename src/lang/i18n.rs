@@ -437,8 +437,8 @@ catalogue! {
     WhyGenesisMissing: "the ledger does not begin with its genesis", "台账不是以创建条目开头";
     WhyGenesisMisplaced: "a genesis entry appears after the first entry", "创建条目出现在首条之后";
     WhyGenesisUntrusted: "the genesis is not the one the auditor trusts", "创建条目与审计人信任的不一致";
-    WhyCheckpointInvalid: "a checkpoint's signature or form is invalid", "检查点签名或格式无效";
-    WhyCheckpointUntrusted: "a checkpoint is not signed by the ledger key or two keyholders", "检查点未由台账密钥或两名持钥人签名";
+    WhyCheckpointInvalid: "a checkpoint's form is invalid, or a signature of a known key does not verify", "检查点格式无效，或已知密钥的签名验证失败";
+    WhyCheckpointUntrusted: "a checkpoint is not signed by the ledger key or two admins who are distinct persons", "检查点未由台账密钥或两名不同人员的管理员签名";
     WhyTruncated: "the ledger is shorter than a checkpoint the auditor holds", "台账短于审计人持有的检查点";
     WhyForked: "the ledger contradicts a checkpoint the auditor holds", "台账与审计人持有的检查点矛盾";
     WhyProofInvalid: "an inclusion or consistency proof does not hold", "包含证明或一致性证明不成立";
@@ -499,8 +499,8 @@ catalogue! {
     SummaryKey: "key", "公钥";
     SummarySeals: "seals", "封条";
     SummaryBag: "bag", "密封袋";
-    SummaryWindows: "windows", "启封时限";
-    SummaryLimits: "limits", "时限";
+    SummaryChange: "changes", "变更";
+    SummaryRule: "rules", "规则";
     SummaryTime: "time", "时间";
     SummarySigners: "signers", "签名人";
     SummaryLedger: "ledger", "台账";
@@ -509,8 +509,7 @@ catalogue! {
     SummaryBagSpec: "{id}  seal {seal}  {count} {kind}  {session} {site} {room}", "{id}  封条 {seal}  {count} 份{kind}  {session} {site} {room}";
     SummarySeal: "seal {seal}", "封条 {seal}";
     SummaryPapers: "{count} papers", "{count} 份";
-    SummaryPolicyWindows: "open question papers {qp} min / answer sheets {as} min before the start, late after {late} min", "试卷开考前 {qp} 分钟、答题卡开考前 {as} 分钟起可启封，开考 {late} 分钟后为迟启";
-    SummaryPolicyLimits: "transit {transit} min, hold {hold} min, record delay {record} min, clock {clock} s, change delay {change} min", "运送 {transit} 分钟，存放 {hold} 分钟，补录 {record} 分钟，时钟误差 {clock} 秒，变更延迟 {change} 分钟";
+    SummaryNoChange: "none: every rule stays as it is in force", "无：各项规则与现行规则相同";
     ConfidentialityRoom: "the confidentiality room", "保密室";
     IncidentSuffix: "; INCIDENT: {note}", "；异常说明：{note}";
     BagsOne: "1 bag {ids}", "1 袋 {ids}";
@@ -685,6 +684,13 @@ catalogue! {
     ReportListedNone: "listed: no roster or policy change, reschedule, incident or correction", "列示：无名册或规则变更、改期、异常或更正";
     ReportListedHead: "listed ({n}, not findings by themselves; times in {zone}):", "列示（{n} 项，本身不是问题；时间按 {zone}）：";
     ReportReported: " (reported: {codes})", "（已报告：{codes}）";
+    ReportTimetableNone: "timetable: no session is scheduled", "时间表：未安排任何场次";
+    ReportTimetableHead: "timetable ({n} schedule entries, each session's first and every change; times in {zone}):", "时间表（{n} 条安排记录，各场次的首次安排及每次变更；时间按 {zone}）：";
+    TimetableScheduled: "{session} {subject}: {start} to {end}, scheduled by {signers}", "{session} {subject}：{start} 至 {end}，由 {signers} 安排";
+    TimetableRescheduled: "{session} {subject}: {start} to {end}, RESCHEDULED by {signers}", "{session} {subject}：{start} 至 {end}，由 {signers} 改期";
+    HtmlTimetable: "Timetable: every session's schedule and every change", "时间表：各场次的安排及每次变更";
+    HtmlListed: "Listed: roster and policy changes, reschedules, incidents, corrections", "列示：名册和规则变更、改期、异常、更正";
+    HtmlNoneListed: "none", "无";
     VerdictClean: "verdict: CLEAN, no findings", "结论：无问题（CLEAN）";
     VerdictFindings: "verdict: {n} FINDING(S): {counts}", "结论：发现 {n} 个问题：{counts}";
 

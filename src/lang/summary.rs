@@ -7,17 +7,21 @@ use crate::lang::text::{Align, DEFAULT_WIDTH, pad, text_width, wrap};
 use crate::model::bag::{BagObs, BagSpec, Correction, Destination};
 use crate::model::entry::{Body, hex};
 use crate::model::event::Event;
+use crate::model::policy::Policy;
 
 /// Renders the body bytes as a short, plain-text summary: event, bags and seals, where from and
 /// to, time, co-signers, ledger. `names` gives the display names of the signers known here.
+/// `in_force` is the policy a policy change would replace, when the signer's side knows it: the
+/// summary then shows every rule it changes, old against new; without it, every rule it sets.
 pub fn summary(
     body_bytes: &[u8],
     time_zone: &str,
     names: &[(&str, &str)],
+    in_force: Option<&Policy>,
     lang: Lang,
 ) -> Result<String, EncodingError> {
     let body = Body::decode(body_bytes)?;
-    Ok(render(&body, time_zone, names, lang))
+    Ok(render(&body, time_zone, names, in_force, lang))
 }
 
 /// A destination in words.
@@ -250,14 +254,17 @@ fn seal_ranges(event: &Event) -> String {
 /// Summary labels are padded to this display width (a Chinese label is two columns a character).
 const LABEL: usize = 10;
 
-fn render(body: &Body, time_zone: &str, names: &[(&str, &str)], lang: Lang) -> String {
+fn render(
+    body: &Body,
+    time_zone: &str,
+    names: &[(&str, &str)],
+    in_force: Option<&Policy>,
+    lang: Lang,
+) -> String {
     let mut out = String::new();
     let mut line = |label: &str, value: String| {
-        // What a signer reads is never steered by control characters in the text it shows.
-        let value: String = value
-            .chars()
-            .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-            .collect();
+        // What a signer reads is never steered or reordered by the text it shows.
+        let value = crate::format::printable::neutralise_line(&value).into_owned();
         // Long values wrap under their label, so that every line fits an 80-column terminal
         // and nothing signed is cut off.
         let mut head = format!("  {} ", pad(label, LABEL, Align::Left));
@@ -313,30 +320,25 @@ fn render(body: &Body, time_zone: &str, names: &[(&str, &str)], lang: Lang) -> S
         );
     }
     if let Event::Policy(p) = &body.event {
-        line(
-            lang.t(Msg::SummaryWindows),
-            lang.f(
-                Msg::SummaryPolicyWindows,
-                &[
-                    ("qp", &p.open_question_papers_before_min),
-                    ("as", &p.open_answer_sheets_before_min),
-                    ("late", &p.open_late_after_min),
-                ],
-            ),
-        );
-        line(
-            lang.t(Msg::SummaryLimits),
-            lang.f(
-                Msg::SummaryPolicyLimits,
-                &[
-                    ("transit", &p.max_transit_min),
-                    ("hold", &p.max_hold_before_session_min),
-                    ("record", &p.max_record_delay_min),
-                    ("clock", &p.clock_tolerance_sec),
-                    ("change", &p.change_delay_min),
-                ],
-            ),
-        );
+        match in_force {
+            Some(old) => {
+                let changes = old.changes(p);
+                if changes.is_empty() {
+                    line(
+                        lang.t(Msg::SummaryChange),
+                        lang.t(Msg::SummaryNoChange).into(),
+                    );
+                }
+                for change in changes {
+                    line(lang.t(Msg::SummaryChange), change);
+                }
+            }
+            None => {
+                for (name, value) in p.rules() {
+                    line(lang.t(Msg::SummaryRule), format!("{name}: {value}"));
+                }
+            }
+        }
     }
     line(
         lang.t(Msg::SummaryTime),
@@ -397,7 +399,14 @@ mod tests {
             }),
         };
         let bytes = body.encode().unwrap();
-        let text = summary(&bytes, "Asia/Shanghai", &[("admin1", "王丽")], Lang::En).unwrap();
+        let text = summary(
+            &bytes,
+            "Asia/Shanghai",
+            &[("admin1", "王丽")],
+            None,
+            Lang::En,
+        )
+        .unwrap();
         assert!(text.contains("revoke"), "{text}");
         assert!(text.contains("esc1: 钥匙丢失"), "{text}");
         assert!(text.contains("2026-06-07 08:00:00 +08:00"), "{text}");
@@ -406,7 +415,7 @@ mod tests {
             text.contains(&format!("{} at entry 7", hex(&[0xab; 16]))),
             "{text}"
         );
-        let zh = summary(&bytes, "Asia/Shanghai", &[], Lang::Zh).unwrap();
+        let zh = summary(&bytes, "Asia/Shanghai", &[], None, Lang::Zh).unwrap();
         assert!(zh.contains("吊销密钥 (revoke)"), "{zh}");
         assert!(zh.contains("签名人"), "{zh}");
         assert!(zh.contains("签名时共 7 条"), "{zh}");

@@ -232,6 +232,115 @@ impl Policy {
         out
     }
 
+    /// Every rule of the policy as (name, value) in words, in a fixed order: one co-signer rule
+    /// per kind (`cosigners.open`: `chief_examiner + invigilator | invigilator + invigilator`),
+    /// `separated_roles`, then each limit by its field name. What a signer compares and an
+    /// auditor reads; [`Policy::changes`] is built on it.
+    pub fn rules(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for kind in EventKind::ALL
+            .into_iter()
+            .filter(|k| *k != EventKind::Genesis)
+        {
+            let value = match self.cosigners_for(kind) {
+                None => "(no rule)".to_string(),
+                Some(sets) => sets
+                    .iter()
+                    .map(|set| match set.as_slice() {
+                        [] => "any two keyholders".to_string(),
+                        roles => roles
+                            .iter()
+                            .map(|r| r.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" + "),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+            };
+            out.push((format!("cosigners.{kind}"), value));
+        }
+        let pairs: Vec<String> = self
+            .separated_roles
+            .iter()
+            .map(|(a, b)| format!("{a}/{b}"))
+            .collect();
+        out.push((
+            "separated_roles".into(),
+            if pairs.is_empty() {
+                "(none)".into()
+            } else {
+                pairs.join(", ")
+            },
+        ));
+        let tokens: Vec<&str> = self.tokens_required.iter().map(|r| r.as_str()).collect();
+        out.push((
+            "tokens_required".into(),
+            if tokens.is_empty() {
+                "(none)".into()
+            } else {
+                tokens.join(", ")
+            },
+        ));
+        let Policy {
+            cosigners: _,
+            separated_roles: _,
+            tokens_required: _,
+            open_question_papers_before_min,
+            open_answer_sheets_before_min,
+            spare_papers_need_incident,
+            open_late_after_min,
+            max_hold_before_session_min,
+            max_transit_min,
+            answer_sheets_back_same_day,
+            max_record_delay_min,
+            clock_tolerance_sec,
+            max_head_lag,
+            change_delay_min,
+        } = self; // destructured, so that a new field cannot be left out of the list
+        for (name, value) in [
+            (
+                "open_question_papers_before_min",
+                open_question_papers_before_min.to_string(),
+            ),
+            (
+                "open_answer_sheets_before_min",
+                open_answer_sheets_before_min.to_string(),
+            ),
+            (
+                "spare_papers_need_incident",
+                spare_papers_need_incident.to_string(),
+            ),
+            ("open_late_after_min", open_late_after_min.to_string()),
+            (
+                "max_hold_before_session_min",
+                max_hold_before_session_min.to_string(),
+            ),
+            ("max_transit_min", max_transit_min.to_string()),
+            (
+                "answer_sheets_back_same_day",
+                answer_sheets_back_same_day.to_string(),
+            ),
+            ("max_record_delay_min", max_record_delay_min.to_string()),
+            ("clock_tolerance_sec", clock_tolerance_sec.to_string()),
+            ("max_head_lag", max_head_lag.to_string()),
+            ("change_delay_min", change_delay_min.to_string()),
+        ] {
+            out.push((name.into(), value));
+        }
+        out
+    }
+
+    /// Every rule `new` sets differently from `self`, as `name: old -> new`, in the order of
+    /// [`Policy::rules`]. Empty when the two policies judge alike.
+    pub fn changes(&self, new: &Policy) -> Vec<String> {
+        self.rules()
+            .into_iter()
+            .zip(new.rules())
+            .filter(|((_, old), (_, new))| old != new)
+            .map(|((name, old), (_, new))| format!("{name}: {old} -> {new}"))
+            .collect()
+    }
+
     /// The pair of roles a keyholder may not hold together, if they hold one.
     pub fn separation_conflict(&self, roles: &[Role]) -> Option<(Role, Role)> {
         self.separated_roles
@@ -270,6 +379,47 @@ mod tests {
         assert!(!old.contains("tokens_required"));
         let read: Policy = toml::from_str(&old).unwrap();
         assert_eq!(read, Policy::default());
+    }
+
+    #[test]
+    fn every_difference_is_a_change_co_signers_and_separated_roles_included() {
+        let old = Policy::default();
+        assert_eq!(old.changes(&old), Vec::<String>::new());
+        let mut new = old.clone();
+        new.cosigners
+            .iter_mut()
+            .find(|r| r.kind == EventKind::Open)
+            .unwrap()
+            .any_of = vec![vec![]];
+        new.separated_roles.clear();
+        new.max_transit_min = 240;
+        assert_eq!(
+            old.changes(&new),
+            vec![
+                "cosigners.open: chief_examiner + invigilator | invigilator + invigilator -> any two keyholders",
+                "separated_roles: custodian/supervisor -> (none)",
+                "max_transit_min: 180 -> 240",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_rules_name_every_field_of_the_policy() {
+        // Each field by the name `policy set --file` reads, the co-signer rules by kind.
+        let json = serde_json::to_value(Policy::default()).unwrap();
+        let names: Vec<String> = Policy::default()
+            .rules()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        for field in json.as_object().unwrap().keys() {
+            assert!(
+                names
+                    .iter()
+                    .any(|n| n == field || n.starts_with(&format!("{field}."))),
+                "{field} is not among the rules"
+            );
+        }
     }
 
     #[test]

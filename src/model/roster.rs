@@ -173,9 +173,11 @@ pub fn display_name_problem(name: &str) -> Option<&'static str> {
         Some("it is empty")
     } else if name.len() > MAX_NAME_LEN {
         Some("it is longer than 256 bytes")
-    } else if name
-        .chars()
-        .any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}')
+    } else if crate::format::printable::text_problem(
+        name,
+        crate::format::printable::TextKind::Words,
+    )
+    .is_some()
     {
         Some("it contains a control character or line break")
     } else if name.starts_with(char::is_whitespace) || name.ends_with(char::is_whitespace) {
@@ -226,6 +228,24 @@ mod tests {
             person_tag(&k, "1234").unwrap(),
             person_tag(&[2u8; 32], "1234").unwrap()
         );
+    }
+
+    #[test]
+    fn validity_windows_include_both_ends() {
+        let k = Keyholder {
+            id: "c1".into(),
+            name: "王丽".into(),
+            roles: vec![Role::Custodian],
+            public_key: [1; 32],
+            person_tag: [2; 32],
+            valid_from: Some(Timestamp(1_000)),
+            valid_until: Some(Timestamp(2_000)),
+            key_kind: None,
+        };
+        assert!(!k.valid_at(Timestamp(999)));
+        assert!(k.valid_at(Timestamp(1_000)));
+        assert!(k.valid_at(Timestamp(2_000)));
+        assert!(!k.valid_at(Timestamp(2_001)));
     }
 
     #[test]

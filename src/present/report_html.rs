@@ -232,6 +232,8 @@ impl<'r> AuditPage<'r> {
         self.verdict(&mut b, lang);
         self.facts(&mut b, lang);
         self.findings(&mut b, lang);
+        self.timetable(&mut b, lang);
+        self.listed(&mut b, lang);
         self.bag_sections(&mut b, lang);
         self.entry_list(&mut b, lang);
         let _ = writeln!(
@@ -407,6 +409,80 @@ impl<'r> AuditPage<'r> {
             b.push_str("</ul>\n");
         }
         b.push_str("</section>\n");
+    }
+
+    /// Every schedule entry, by session in journal order, as the text report has it.
+    fn timetable(&self, b: &mut String, lang: Lang) {
+        let _ = writeln!(
+            b,
+            "<section id=\"timetable\"><h2>{}</h2>",
+            escape(lang.t(Msg::HtmlTimetable))
+        );
+        let mut rows: Vec<&crate::audit::verify::Scheduled> =
+            self.report.timetable.iter().collect();
+        if rows.is_empty() {
+            let _ = writeln!(
+                b,
+                "<p>{}</p></section>",
+                escape(lang.t(Msg::ReportTimetableNone))
+            );
+            return;
+        }
+        rows.sort_by(|a, c| (&a.session, a.seq).cmp(&(&c.session, c.seq)));
+        b.push_str("<ul>\n");
+        for t in rows {
+            let text = lang.f(
+                if t.rescheduled {
+                    Msg::TimetableRescheduled
+                } else {
+                    Msg::TimetableScheduled
+                },
+                &[
+                    ("session", &t.session),
+                    ("subject", &t.subject),
+                    ("start", &short_time(t.start, &self.zone)),
+                    ("end", &short_time(t.end, &self.zone)),
+                    ("signers", &t.signers.join(" + ")),
+                ],
+            );
+            let _ = writeln!(
+                b,
+                "<li>{} · {}</li>",
+                escape(&lang.f(Msg::ReportEntry, &[("seq", &t.seq)])),
+                escape(&text)
+            );
+        }
+        b.push_str("</ul></section>\n");
+    }
+
+    /// The listed entries (roster and policy changes with every rule changed, reschedules,
+    /// incidents, corrections), as the text report has them.
+    fn listed(&self, b: &mut String, lang: Lang) {
+        let _ = writeln!(
+            b,
+            "<section id=\"listed\"><h2>{}</h2>",
+            escape(lang.t(Msg::HtmlListed))
+        );
+        if self.report.listed.is_empty() {
+            let _ = writeln!(
+                b,
+                "<p>{}</p></section>",
+                escape(lang.t(Msg::HtmlNoneListed))
+            );
+            return;
+        }
+        b.push_str("<ul>\n");
+        for l in &self.report.listed {
+            let _ = writeln!(
+                b,
+                "<li>{} · {} · {} · {}</li>",
+                escape(&lang.f(Msg::ReportEntry, &[("seq", &l.seq)])),
+                escape(lang.event(l.event)),
+                escape(&short_time(l.event_time, &self.zone)),
+                escape(&l.text)
+            );
+        }
+        b.push_str("</ul></section>\n");
     }
 
     fn bag_sections(&self, b: &mut String, lang: Lang) {

@@ -126,14 +126,14 @@ pub fn check<K: Kv>(
             ),
         );
     }
+    // The genesis's texts are the genesis rule's (GENESIS_INVALID); an enrolment's, the
+    // keyholder rule's (ENROLL_INVALID).
     if !matches!(body.event, Event::Genesis(_) | Event::Enroll(_))
-        && let Some(text) = control_text(&body.event)
+        && let Some(problem) = crate::rules::texts::event_text_problem(&body.event)
     {
         // A control character in a barcode or a note could hide the rest of a line from the
-        // signers who read the summary.
-        c.invalid(format!(
-            "{text:?} holds a control character: every text of an event is printable"
-        ));
+        // signers who read the summary; a bidi override could make it read as another.
+        c.invalid(problem);
     }
     match &body.event {
         Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) => {}
@@ -221,41 +221,6 @@ pub fn check<K: Kv>(
         Event::Correct(e) => c.correct(e)?,
     }
     Ok(())
-}
-
-/// The first text of an event that holds a control character, if any.
-fn control_text(event: &Event) -> Option<String> {
-    // Every event passes here, so first a cheap look at its JSON text; the tree that finds
-    // which text it is gets built only for an event that has one.
-    if !json_shows_control(&serde_json::to_vec(event).ok()?) {
-        return None;
-    }
-    fn walk(v: &serde_json::Value) -> Option<String> {
-        match v {
-            serde_json::Value::String(s) if s.chars().any(char::is_control) => Some(s.clone()),
-            serde_json::Value::Array(items) => items.iter().find_map(walk),
-            serde_json::Value::Object(map) => map.values().find_map(walk),
-            _ => None,
-        }
-    }
-    walk(&serde_json::to_value(event).ok()?)
-}
-
-/// Whether JSON text holds a string with a control character (`char::is_control`): U+0000 to
-/// U+001F are escaped (any escape but `\"` and `\\`), U+007F is the byte 0x7F, and U+0080 to
-/// U+009F are 0xC2 followed by 0x80 to 0x9F.
-fn json_shows_control(json: &[u8]) -> bool {
-    let mut i = 0;
-    while i < json.len() {
-        match json[i] {
-            b'\\' if !matches!(json.get(i + 1), Some(b'"' | b'\\')) => return true,
-            b'\\' => i += 2,
-            0x7f => return true,
-            0xc2 if matches!(json.get(i + 1), Some(0x80..=0x9f)) => return true,
-            _ => i += 1,
-        }
-    }
-    false
 }
 
 fn minutes(ms: i64) -> String {
@@ -951,29 +916,4 @@ pub fn transition<K: Kv>(
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::json_shows_control;
-    use proptest::prelude::*;
-
-    fn shows(text: &str) -> bool {
-        json_shows_control(&serde_json::to_vec(&[text]).unwrap())
-    }
-
-    #[test]
-    fn the_json_look_finds_every_control_character_and_nothing_else() {
-        for c in (0..=0x10ffff).filter_map(char::from_u32) {
-            let text = format!("a{c}b\"\\中");
-            assert_eq!(shows(&text), c.is_control(), "U+{:04X}", c as u32);
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn the_json_look_agrees_with_is_control(text in any::<String>()) {
-            prop_assert_eq!(shows(&text), text.chars().any(char::is_control));
-        }
-    }
 }

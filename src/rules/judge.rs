@@ -474,8 +474,8 @@ pub fn keyholder_problem(k: &Keyholder, policy: &Policy) -> Option<(Code, String
 
 fn genesis_problems(out: &mut Vec<Finding>, seq: u64, g: &Genesis, signers: &[String]) {
     let mut bad = |m: String| out.push(Finding::new(Code::GenesisInvalid, seq, m));
-    if g.exam.trim().is_empty() {
-        bad("the exam name is empty".into());
+    if let Some(problem) = crate::format::printable::exam_problem(&g.exam) {
+        bad(problem);
     }
     if check_zone(&g.time_zone).is_err() {
         bad(format!("unknown time zone {:?}", g.time_zone));
@@ -586,6 +586,8 @@ fn revoke_problems<K: Kv>(
     seq: u64,
     r: &Revocation,
 ) -> Result<(), StoreError> {
+    // A keyholder may co-sign their own revocation (docs/AUDIT.md): it only takes power away,
+    // and with two admins left, an admin's revocation needs that admin's signature.
     let active = state.keyholder(&r.id)?.is_some_and(|k| k.active());
     if !active {
         out.push(

@@ -7,4 +7,5 @@ pub mod custody;
 pub mod judge;
 pub mod memstore;
 pub mod state;
+pub mod texts;
 pub mod transition;

@@ -155,6 +155,15 @@ fn enrol(
     Ok(())
 }
 
+/// Of the changes waiting, the one in force at `t`: the latest activation time at or before
+/// `t`, ties going to the later entry. `None` when none is due by `t`.
+fn due_at(pending: &[PendingPolicy], t: Timestamp) -> Option<&PendingPolicy> {
+    pending
+        .iter()
+        .filter(|p| p.active_from <= t)
+        .max_by_key(|p| (p.active_from, p.seq))
+}
+
 /// What the window remembers of one recent entry.
 #[derive(Serialize, Deserialize)]
 struct WindowSlot {
@@ -239,7 +248,7 @@ impl<K: Kv> State<K> {
         self.hot(|h| &mut h.policy, || Ok(self.get(POLICY)?.map(Arc::new)))
     }
 
-    /// Policy changes recorded but not yet in force, oldest first.
+    /// Policy changes recorded but not yet in force, in the order recorded.
     pub fn pending_policies(&self) -> Result<Vec<PendingPolicy>, StoreError> {
         self.hot(
             |h| &mut h.pending,
@@ -247,13 +256,17 @@ impl<K: Kv> State<K> {
         )
     }
 
-    /// The policy that judges an entry recorded at `t`: the last one activated by then. A change
-    /// takes effect only once the delay set by the policy it replaces has passed, so nobody can
-    /// widen a window just before using it.
+    /// The policy that judges an entry recorded at `t`, and that `policy show` and the audit's
+    /// listing report: the change with the latest activation time at or before `t`, ties going
+    /// to the later entry; the genesis policy before any. A change takes effect only once the
+    /// delay set by the policy in force when it was recorded has passed, so nobody can widen a
+    /// window just before using it.
     pub fn policy_at(&self, t: Timestamp) -> Result<Option<Arc<Policy>>, StoreError> {
         let pending = self.pending_policies()?;
-        match pending.into_iter().rev().find(|p| p.active_from <= t) {
-            Some(p) => Ok(Some(Arc::new(p.policy))),
+        match due_at(&pending, t) {
+            Some(p) => Ok(Some(Arc::new(p.policy.clone()))),
+            // Every change activated before an earlier entry has been made the policy: none
+            // still waiting activates before it (see `transition`).
             None => self.policy(),
         }
     }
@@ -340,13 +353,13 @@ impl<K: Kv> State<K> {
         let in_force = self.policy_at(e.entry.recorded_at)?;
         let mut policy_lag = in_force.as_ref().map(|p| p.max_head_lag);
         let mut pending = self.pending_policies()?;
-        let due = pending
-            .iter()
-            .filter(|p| p.active_from <= e.entry.recorded_at)
-            .count();
-        let mut pending_changed = due > 0;
-        if let Some(last) = pending.drain(..due).next_back() {
-            put(POLICY.to_vec(), encoding::encode(&last.policy)?);
+        // The change in force from this entry on becomes the policy; every change due by now
+        // leaves the list, whatever order they were recorded in.
+        let mut pending_changed = false;
+        if let Some(now) = due_at(&pending, e.entry.recorded_at) {
+            put(POLICY.to_vec(), encoding::encode(&now.policy)?);
+            pending.retain(|p| p.active_from > e.entry.recorded_at);
+            pending_changed = true;
         }
         match &body.event {
             Event::Genesis(g) => {

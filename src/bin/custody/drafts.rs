@@ -117,7 +117,9 @@ pub fn cosign(a: CosignArgs) -> Result<u8, Fail> {
     // What the signer reads: the summary of the exact bytes, then who co-signs.
     let zone = roster.as_ref().map_or("UTC", |r| r.time_zone.as_str());
     let lang = crate::lang();
-    let text = summary(&draft.body, zone, &[(&id, key_file.name())], lang)
+    // With the roster, a policy change shows against the policy in force at the roster's head.
+    let in_force = roster.as_ref().map(|r| &r.policy);
+    let text = summary(&draft.body, zone, &[(&id, key_file.name())], in_force, lang)
         .map_err(|e| input(format!("cannot render the event: {e}")))?;
     eprintln!(
         "{}",
@@ -127,7 +129,10 @@ pub fn cosign(a: CosignArgs) -> Result<u8, Fail> {
         )
     );
     eprint!("{text}");
-    eprint!("{}", cosigner_lines(&draft, &body, roster.as_ref(), &id));
+    eprint!(
+        "{}",
+        custody::printable::neutralise(&cosigner_lines(&draft, &body, roster.as_ref(), &id))
+    );
     if roster.is_none() {
         eprintln!("{}", lang.t(Msg::NoRoster));
     }

@@ -43,13 +43,41 @@ pub fn policy(dir: &Path, cmd: PolicyCmd) -> Result<u8, Fail> {
     }
 }
 
-fn show_policy(dir: &Path, a: &ReadArgs) -> Result<u8, Fail> {
+/// The ledger's state read from the journal alone, the time of its last entry, and the policy in
+/// force then: what `policy show` prints and what a policy change is compared with.
+fn in_force(
+    dir: &Path,
+) -> Result<
+    (
+        custody::audit::verify::Report,
+        custody::state::State<impl custody::state::Kv>,
+        Timestamp,
+        std::sync::Arc<Policy>,
+    ),
+    Fail,
+> {
     let path = ledger::journal_path(dir)?;
     let (report, state) = custody::audit::verify::replay(&path)?;
     crate::views::readable(&report)?;
     let now = report.last_recorded.unwrap_or_else(Timestamp::now);
+    let policy = state
+        .policy_at(now)
+        .map_err(|e| Fail::from(ledger::LedgerError::from(e)))?
+        .unwrap_or_default();
+    Ok((report, state, now, policy))
+}
+
+/// The policy a policy change would replace, for its summary; `None` for any other event.
+pub(crate) fn replaced_policy(dir: &Path, event: &Event) -> Result<Option<Policy>, Fail> {
+    match event {
+        Event::Policy(_) => Ok(Some((*in_force(dir)?.3).clone())),
+        _ => Ok(None),
+    }
+}
+
+fn show_policy(dir: &Path, a: &ReadArgs) -> Result<u8, Fail> {
+    let (report, state, now, in_force) = in_force(dir)?;
     let map = |e: custody::state::StoreError| Fail::from(ledger::LedgerError::from(e));
-    let in_force = state.policy_at(now).map_err(map)?.unwrap_or_default();
     let pending = state.pending_policies().map_err(map)?;
     let zone = report.time_zone.unwrap_or_else(|| "UTC".into());
     if a.json {
@@ -393,7 +421,8 @@ pub fn draft(dir: &Path, a: DraftArgs) -> Result<u8, Fail> {
     let body_bytes = body
         .encode()
         .map_err(|e| input(format!("the event cannot be encoded: {e}")))?;
-    let text = custody::summary::summary(&body_bytes, &peek.time_zone, &[], crate::lang())
+    // A draft is never a policy change: nothing to compare.
+    let text = custody::summary::summary(&body_bytes, &peek.time_zone, &[], None, crate::lang())
         .map_err(|e| input(format!("cannot render the event: {e}")))?;
     Draft::new(body_bytes)
         .and_then(|d| d.write_new(&out))

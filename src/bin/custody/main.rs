@@ -71,7 +71,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(fail) => {
-            eprintln!("custody: {}{fail}", fail.class_prefix(lang()));
+            // A refusal may quote journal or draft text.
+            let text = format!("{}{fail}", fail.class_prefix(lang()));
+            eprintln!("custody: {}", custody::printable::neutralise(&text));
             ExitCode::from(fail.code)
         }
     }
@@ -276,7 +278,7 @@ fn init(dir: &Path, a: cli::InitArgs) -> Result<u8, Fail> {
 
     let time = event_time(a.sign.at.as_deref(), &a.tz)?;
     let new = NewLedger::prepare(&a.exam, &a.tz, founders, policy, time)?;
-    let sigs = sign::cosign(&signers, &new.body_bytes, &a.tz)?;
+    let sigs = sign::cosign(&signers, &new.body_bytes, &a.tz, None)?;
     let ledger_id = new.body.ledger_id;
     let (ledger, receipt) = new.create(dir, sigs, Timestamp::now())?;
     ledger.close()?;
@@ -312,12 +314,13 @@ pub(crate) fn record(
         return Err(refused(&problems));
     }
     let event = make(&peek)?;
+    let replaced = events::replaced_policy(dir, &event)?;
     let time = event_time(args.at.as_deref(), &peek.time_zone)?;
     let body = ledger::prepare(&peek, event, time, ids);
     let body_bytes = body
         .encode()
         .map_err(|e| input(format!("the event cannot be encoded: {e}")))?;
-    let sigs = sign::cosign(&signers, &body_bytes, &peek.time_zone)?;
+    let sigs = sign::cosign(&signers, &body_bytes, &peek.time_zone, replaced.as_ref())?;
     let mut ledger = Ledger::open(dir)?;
     let result = ledger.append(body_bytes, sigs);
     finish_append(ledger, result.map_err(Fail::from), args.json)

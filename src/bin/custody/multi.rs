@@ -216,8 +216,9 @@ fn audit_bundles(options: Options, a: &VerifyArgs) -> Result<Combined, Fail> {
     })
 }
 
-/// Gives each `--checkpoint` and `--proof` to the bundle of the ledger its checkpoint names.
-/// Evidence that names none of them is refused: it would be checked against nothing.
+/// Gives each `--checkpoint` and `--proof` to every bundle of the ledger its checkpoint names:
+/// two exports of one ledger (an old, shorter one beside a new one) are each checked against
+/// all of it. Evidence that names none of them is refused: it would be checked against nothing.
 fn route_evidence(a: &VerifyArgs) -> Result<Vec<Evidence>, Fail> {
     let mut out = vec![Evidence::default(); a.bundle.len()];
     if a.checkpoints.is_empty() && a.proofs.is_empty() {
@@ -228,23 +229,30 @@ fn route_evidence(a: &VerifyArgs) -> Result<Vec<Evidence>, Fail> {
         .iter()
         .map(|b| bundle::open(b).ok().map(|o| origin(&o.header.ledger_id)))
         .collect();
-    let target = |n: &Named, found: Option<String>| -> Result<usize, Fail> {
-        found
-            .and_then(|o| origins.iter().position(|b| b.as_ref() == Some(&o)))
-            .ok_or_else(|| {
-                input(format!(
-                    "{} is not evidence about the ledger of any bundle given",
-                    n.label
-                ))
-            })
+    let targets = |n: &Named, found: Option<String>| -> Result<Vec<usize>, Fail> {
+        let all: Vec<usize> = origins
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.is_some() && **b == found)
+            .map(|(i, _)| i)
+            .collect();
+        if all.is_empty() {
+            return Err(input(format!(
+                "{} is not evidence about the ledger of any bundle given",
+                n.label
+            )));
+        }
+        Ok(all)
     };
     for n in named(&a.checkpoints, "checkpoint")? {
-        let i = target(&n, checkpoint_origin(&n.text))?;
-        out[i].checkpoints.push(n);
+        for i in targets(&n, checkpoint_origin(&n.text))? {
+            out[i].checkpoints.push(n.clone());
+        }
     }
     for n in named(&a.proofs, "proof")? {
-        let i = target(&n, proof_origin(&n.text))?;
-        out[i].proofs.push(n);
+        for i in targets(&n, proof_origin(&n.text))? {
+            out[i].proofs.push(n.clone());
+        }
     }
     Ok(out)
 }

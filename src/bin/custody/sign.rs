@@ -6,6 +6,7 @@ use crate::fail::{Fail, input};
 use custody::entry::CoSignature;
 use custody::i18n::Msg;
 use custody::keyfile::KeyFileError;
+use custody::policy::Policy;
 use custody::signing::sign_body;
 use custody::summary::summary;
 use custody::token::{PersonalKey, read_personal_key};
@@ -111,14 +112,16 @@ pub fn wrong_passphrase(e: KeyFileError, pass_file: Option<&Path>) -> Fail {
 }
 
 /// Each signer in turn reads the summary of the body bytes, types their passphrase and signs.
+/// `in_force`: the policy a policy change replaces ([`summary`]).
 pub fn cosign(
     signers: &[Signer],
     body_bytes: &[u8],
     time_zone: &str,
+    in_force: Option<&Policy>,
 ) -> Result<Vec<CoSignature>, Fail> {
     let lang = crate::lang();
     let names: Vec<(&str, &str)> = signers.iter().map(|s| (s.id(), s.key.name())).collect();
-    let text = summary(body_bytes, time_zone, &names, lang)
+    let text = summary(body_bytes, time_zone, &names, in_force, lang)
         .map_err(|e| input(format!("cannot render the event: {e}")))?;
     let mut out = Vec::with_capacity(signers.len());
     for (i, s) in signers.iter().enumerate() {

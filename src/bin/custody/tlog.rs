@@ -511,6 +511,9 @@ pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
     }
 
     s.push('\n');
+    render_timetable(&mut s, r, lang, &zone);
+
+    s.push('\n');
     if r.findings.is_empty() {
         s.push_str(lang.t(Msg::VerdictClean));
         s.push('\n');
@@ -536,6 +539,55 @@ pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
         );
     }
     s
+}
+
+/// Every schedule entry, grouped by session in journal order: the timetable that decides the
+/// opening windows, for the auditor to hold against the official one.
+fn render_timetable(s: &mut String, r: &Report, lang: Lang, zone: &str) {
+    if r.timetable.is_empty() {
+        s.push_str(lang.t(Msg::ReportTimetableNone));
+        s.push('\n');
+        return;
+    }
+    hang(
+        s,
+        "",
+        &lang.f(
+            Msg::ReportTimetableHead,
+            &[("n", &r.timetable.len()), ("zone", &zone)],
+        ),
+        2,
+    );
+    let mut rows: Vec<&custody::audit::verify::Scheduled> = r.timetable.iter().collect();
+    rows.sort_by(|a, b| (&a.session, a.seq).cmp(&(&b.session, b.seq)));
+    for t in rows {
+        let head = format!(
+            "  {} ",
+            pad(
+                &lang.f(Msg::ReportEntry, &[("seq", &t.seq)]),
+                11,
+                Align::Left
+            )
+        );
+        let text = lang.f(
+            if t.rescheduled {
+                Msg::TimetableRescheduled
+            } else {
+                Msg::TimetableScheduled
+            },
+            &[
+                ("session", &t.session),
+                ("subject", &t.subject),
+                (
+                    "start",
+                    &custody::present::labels::short_time(t.start, zone),
+                ),
+                ("end", &custody::present::labels::short_time(t.end, zone)),
+                ("signers", &t.signers.join(" + ")),
+            ],
+        );
+        hang(s, &head, &text, FINDING_INDENT);
+    }
 }
 
 /// Where wrapped header values and finding messages continue.

@@ -71,11 +71,13 @@ fn width() -> usize {
         .unwrap_or(DEFAULT_WIDTH)
 }
 
-/// Writes to stdout, ignoring a closed pipe (`custody log | head`).
+/// Writes to stdout, ignoring a closed pipe (`custody log | head`). Everything printed passes
+/// here, journal text included: what could steer or reorder a terminal is shown as `\u{..}`.
+/// (In JSON, serde has already escaped the control characters; the rest stays readable.)
 pub(crate) fn emit(text: &str) {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let _ = out.write_all(text.as_bytes());
+    let _ = out.write_all(custody::printable::neutralise(text).as_bytes());
     let _ = out.flush();
 }
 

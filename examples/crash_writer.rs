@@ -64,6 +64,7 @@ fn setup(dir: &Path) -> Result<(), BoxError> {
             name: member(id).name.into(),
             public_key: key(id).verifying_key().to_bytes(),
             person_number: member(id).person_number.into(),
+            key_kind: None,
         })
         .collect();
     let new = NewLedger::prepare(
@@ -91,6 +92,7 @@ fn setup(dir: &Path) -> Result<(), BoxError> {
             person_tag: person_tag(&person_key, member(id).person_number)?,
             valid_from: None,
             valid_until: None,
+            key_kind: None,
         };
         append(&mut ledger, dir, Event::Enroll(k), &["admin1", "admin2"])?;
     }

@@ -102,6 +102,7 @@ fn holder(
         person_tag: person_tag(person_key, person_number)?,
         valid_from: None,
         valid_until: None,
+        key_kind: None,
     })
 }
 

@@ -10,7 +10,7 @@
 //! | [`audit`] | the audit, held evidence, bundles |
 //! | [`store`] | the journal, the index, the ledger directory and its writer, drafts |
 //! | [`rules`] | the state, the custody rules, what an entry changes, the judge |
-//! | [`keys`] | personal key files |
+//! | [`keys`] | personal key files, and keys on PKCS#11 tokens |
 //! | [`lang`] | the Chinese and English catalogue, text layout, events in words |
 //! | [`model`] | keyholders, policy, bags, events, entries, findings |
 //! | [`format`] | canonical encoding, times, hashes, signatures, Merkle trees, signed notes |
@@ -31,7 +31,7 @@ pub mod store;
 // The short paths that the binary, the tests, the examples and the fuzz targets use.
 pub use audit::{bundle, evidence, scan};
 pub use format::{encoding, merkle, note, printable, signing, time};
-pub use keys::keyfile;
+pub use keys::{keyfile, token};
 pub use lang::{i18n, summary};
 pub use model::{bag, entry, event, finding, policy, roster};
 pub use present::{html, receipt, report_html};

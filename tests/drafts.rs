@@ -39,6 +39,7 @@ fn enrol_draft(fx: &Fixture, id: &str, person: &str, signers: &[&str], out: &str
         person_tag: person_tag(&key, person).unwrap(),
         valid_from: None,
         valid_until: None,
+        key_kind: None,
     });
     let signers = signers.iter().map(|s| s.to_string()).collect();
     let body = ledger::prepare(&peek, event, Timestamp::now(), signers);

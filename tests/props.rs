@@ -26,6 +26,7 @@ fn holder(id: &str, n: u8, roles: Vec<Role>) -> Keyholder {
         person_tag: [n; 32],
         valid_from: None,
         valid_until: None,
+        key_kind: None,
     }
 }
 

@@ -132,3 +132,85 @@ fn no_secret_appears_in_outputs_journal_index_drafts_or_exports() {
         );
     }
 }
+
+/// A token's PIN appears on no output, in no file of the ledger, no key file and no draft: not
+/// when it is right, not when it is wrong.
+#[test]
+fn no_token_pin_appears_in_outputs_journal_key_files_or_drafts() {
+    let fx = Fixture::new();
+    fx.token_keygen("zhang", "张建国");
+    fx.token_keygen("li", "李明");
+    let pins = ["pin-zhang", "pin-li", "PIN9X7WRONG"];
+    let mut outputs = Vec::new();
+    let mut init: Vec<String> = ["init", "--exam", "E"].map(String::from).to_vec();
+    for (i, id) in ["zhang", "li"].into_iter().enumerate() {
+        init.extend([
+            "--founder".into(),
+            format!("keys/{id}.pub"),
+            "--founder-person".into(),
+            format!("900{i}"),
+        ]);
+    }
+    init.extend(fx.signing(&["zhang", "li"]));
+    let run = fx.run(&init).exits(0);
+    outputs.push(run.stdout + &run.stderr);
+    let draft = [
+        "draft",
+        "store",
+        "--cabinet",
+        "A",
+        "--bag",
+        "X",
+        "--cosigner",
+        "zhang",
+        "--cosigner",
+        "li",
+        "--out",
+        "revoke.draft",
+    ];
+    let run = fx.run(&draft).exits(0);
+    outputs.push(run.stdout + &run.stderr);
+    let run = fx
+        .run(&[
+            "cosign",
+            "revoke.draft",
+            "--sign",
+            "keys/zhang.key",
+            "--pass-file",
+            "zhang.pass",
+        ])
+        .exits(0);
+    outputs.push(run.stdout + &run.stderr);
+    std::fs::write(fx.path("wrong.pass"), "PIN9X7WRONG\n").unwrap();
+    let run = fx
+        .run(&[
+            "cosign",
+            "revoke.draft",
+            "--sign",
+            "keys/li.key",
+            "--pass-file",
+            "wrong.pass",
+        ])
+        .exits(2);
+    outputs.push(run.stdout + &run.stderr);
+
+    let mut places: Vec<(String, Vec<u8>)> = outputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, o)| (format!("output {i}"), o.into_bytes()))
+        .collect();
+    files(&fx.ledger(), &mut places);
+    files(&fx.path("keys"), &mut places);
+    places.push((
+        "revoke.draft".into(),
+        std::fs::read(fx.path("revoke.draft")).unwrap(),
+    ));
+    for pin in pins {
+        for (place, bytes) in &places {
+            assert!(
+                !contains(bytes, pin.as_bytes()),
+                "PIN {pin} found in {place}"
+            );
+        }
+    }
+}

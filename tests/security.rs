@@ -45,6 +45,7 @@ fn holder(id: &str, role: Role, n: u32, person: u32) -> Keyholder {
         person_tag: tag,
         valid_from: None,
         valid_until: None,
+        key_kind: None,
     }
 }
 

@@ -121,6 +121,7 @@ fn holder(id: &str, role: Role, shift: u8) -> Keyholder {
         person_tag: [s; 32],
         valid_from: None,
         valid_until: None,
+        key_kind: None,
     }
 }
 

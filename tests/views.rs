@@ -60,6 +60,7 @@ fn person(id: &str) -> Keyholder {
         person_tag: [*seed; 32],
         valid_from: None,
         valid_until: None,
+        key_kind: None,
     }
 }
 

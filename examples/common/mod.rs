@@ -174,6 +174,7 @@ impl Desk {
                 name: member(id).name.to_string(),
                 public_key: public_key(key_dir, id)?,
                 person_number: member(id).person_number.to_string(),
+                key_kind: None,
             });
         }
         let new = NewLedger::prepare(exam, ZONE, founders, Policy::default(), t)?;
@@ -297,6 +298,7 @@ impl Desk {
             person_tag: person_tag(&person_key, person_number)?,
             valid_from: None,
             valid_until: None,
+            key_kind: None,
         })
     }
 

@@ -221,6 +221,20 @@ fn check_text(text: &str) -> Result<(), NoteError> {
 /// Signs `text` (which must be a valid note text ending in "\n") with each (name, key) in order;
 /// returns the whole note.
 pub fn sign(text: &str, signers: &[(&str, &SigningKey)]) -> Result<String, NoteError> {
+    let signed: Vec<(&str, [u8; 32], [u8; 64])> = signers
+        .iter()
+        .map(|&(name, key)| {
+            let signature = key.sign(text.as_bytes()).to_bytes();
+            (name, key.verifying_key().to_bytes(), signature)
+        })
+        .collect();
+    assemble(text, &signed)
+}
+
+/// The whole note from `text` and each (name, public key, Ed25519 signature over the text) in
+/// order: for signatures made elsewhere, such as on a PKCS#11 token. The signatures are not
+/// checked here; a reader checks them with [`Note::verified_by`].
+pub fn assemble(text: &str, signers: &[(&str, [u8; 32], [u8; 64])]) -> Result<String, NoteError> {
     check_text(text)?;
     if signers.is_empty() {
         return Err(NoteError::NoSignatures);
@@ -231,11 +245,11 @@ pub fn sign(text: &str, signers: &[(&str, &SigningKey)]) -> Result<String, NoteE
         });
     }
     let mut signatures: Vec<NoteSignature> = Vec::with_capacity(signers.len());
-    for &(name, key) in signers {
+    for &(name, public_key, signature) in signers {
         if !valid_key_name(name) {
             return Err(NoteError::InvalidKeyName(name.to_owned()));
         }
-        let id = key_id(name, &key.verifying_key().to_bytes());
+        let id = key_id(name, &public_key);
         if signatures.iter().any(|s| s.name == name && s.key_id == id) {
             return Err(NoteError::DuplicateSigner {
                 name: name.to_owned(),
@@ -245,7 +259,7 @@ pub fn sign(text: &str, signers: &[(&str, &SigningKey)]) -> Result<String, NoteE
         signatures.push(NoteSignature {
             name: name.to_owned(),
             key_id: id,
-            signature: key.sign(text.as_bytes()).to_bytes(),
+            signature,
         });
     }
     let note = Note {

@@ -718,7 +718,7 @@ impl SecretKeyFile {
 
 /// Reads at most `MAX_KEY_FILE` bytes; a larger file is refused without
 /// reading the rest.
-fn read_capped(path: &Path) -> Result<Vec<u8>, KeyFileError> {
+pub(crate) fn read_capped(path: &Path) -> Result<Vec<u8>, KeyFileError> {
     let file = File::open(path).map_err(io_err(path))?;
     let mut buf = Vec::new();
     file.take(MAX_KEY_FILE as u64 + 1)
@@ -812,6 +812,16 @@ pub fn write_key_pair(
             public.id
         )));
     }
+    write_key_files(dir, key_bytes, public)
+}
+
+/// [`write_key_pair`] once the pair is known to match: also for a token's `.key` file
+/// (`keys::token`), which holds its public half in clear.
+pub(crate) fn write_key_files(
+    dir: &Path,
+    key_bytes: &[u8],
+    public: &PublicKeyFile,
+) -> Result<(PathBuf, PathBuf), KeyFileError> {
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {

@@ -1,3 +1,5 @@
-//! Personal keys: the passphrase-protected key file and the public-key file.
+//! Personal keys: the passphrase-protected key file and the public-key file, and keys on
+//! PKCS#11 tokens.
 
 pub mod keyfile;
+pub mod token;

@@ -8,7 +8,7 @@
 use crate::model::bag::{BagKind, IncidentKind};
 use crate::model::finding::{Category, Code, Severity};
 use crate::model::policy::EventKind;
-use crate::model::roster::Role;
+use crate::model::roster::{KeyKind, Role};
 use std::fmt::Display;
 
 /// The language of everything a person reads.
@@ -85,6 +85,15 @@ impl Lang {
             BagKind::SparePapers => Msg::KindSparePapers,
             BagKind::CompletedAnswerSheets => Msg::KindCompletedAnswerSheets,
         })
+    }
+
+    /// How a key is held, as declared at enrolment; `-` when it was not declared.
+    pub fn key_kind(self, kind: Option<KeyKind>) -> &'static str {
+        match kind {
+            None => "-",
+            Some(KeyKind::File) => self.t(Msg::KeyKindFile),
+            Some(KeyKind::Token) => self.t(Msg::KeyKindToken),
+        }
     }
 
     pub fn incident(self, kind: IncidentKind) -> &'static str {
@@ -232,6 +241,7 @@ impl Msg {
             SignerRevoked => Msg::WhySignerRevoked,
             SignerNotValid => Msg::WhySignerNotValid,
             RoleMissing => Msg::WhyRoleMissing,
+            TokenRequired => Msg::WhyTokenRequired,
             Replay => Msg::WhyReplay,
             HeadUnknown => Msg::WhyHeadUnknown,
             HeadTooOld => Msg::WhyHeadTooOld,
@@ -441,6 +451,7 @@ catalogue! {
     WhySignerRevoked: "a signer's key was revoked", "签名人的密钥已被吊销";
     WhySignerNotValid: "a signer's key was not valid at the event time", "签名人的密钥在事件时间不在有效期内";
     WhyRoleMissing: "no signer holds a role the policy requires", "签名人中缺少规则要求的角色";
+    WhyTokenRequired: "a signer whose role requires a token key signed with a key not declared as on a token", "角色要求使用硬件密钥的签名人，使用了未登记为硬件密钥的密钥签名";
     WhyReplay: "the same signed event was appended twice", "同一已签名事件被重复追加";
     WhyHeadUnknown: "signed against a ledger state this ledger never had", "签名所依据的台账状态并不存在";
     WhyHeadTooOld: "the signers saw a ledger state too far back", "签名人所见的台账状态过旧";
@@ -617,6 +628,17 @@ catalogue! {
 
     // Signing and recording.
     SignerOf: "Signer {i} of {n}: {name} ({id}) — read what you sign:", "第 {i} 位签名人（共 {n} 位）：{name}（{id}）——请核对签名内容：";
+    KeyKindFile: "key file", "密钥文件";
+    KeyKindToken: "token", "硬件密钥";
+    ColKeyKind: "KEY", "密钥";
+    InsertToken: "Insert the token of {name} ({id}) and type its PIN", "请插入 {name}（{id}）的密钥并输入 PIN";
+    PinFor: "PIN of {id}'s token: ", "{id} 的密钥 PIN：";
+    PinOfToken: "User PIN of token {token}: ", "密钥 {token} 的用户 PIN：";
+    WrongPin: "wrong PIN for token {token}{tries}", "密钥 {token} 的 PIN 错误{tries}";
+    PinTriesLow: " (the token reports that few tries are left)", "（密钥报告剩余尝试次数不多）";
+    PinTriesFinal: " (the token reports one try left before it locks)", "（密钥报告只剩最后一次尝试，再错将被锁定）";
+    PinLocked: "the user PIN of token {token} is locked: its security officer must unblock it", "密钥 {token} 的用户 PIN 已锁定：须由其安全管理员解锁";
+    WroteTokenKey: "wrote {path} (the key stays on token {token}; this file holds no secret)", "已写入 {path}（私钥留在密钥 {token} 中；此文件不含任何秘密）";
     PassphraseFor: "Passphrase for {id}: ", "{id} 的口令：";
     LowCostKey: "warning: {path} uses the low-cost test key-derivation profile; fine for tests and demos, never for real keys", "警告：{path} 使用低成本测试密钥派生参数，只可用于测试和演示，不得用于真实密钥";
     ReadInDraft: "{name} ({id}), read what you sign in {file}:", "{name}（{id}），请核对 {file} 中的签名内容：";
@@ -682,6 +704,7 @@ catalogue! {
     RefusedByRules: "refused by the ledger's rules", "被台账规则拒绝";
     RefusedMore: " (and {n} more: {codes})", "（另有 {n} 项：{codes}）";
     Refused: "refused [{code}]: {text}{more}; nothing was written", "已拒绝 [{code}]：{text}{more}；未写入任何内容";
+    HintTokenRequired: "sign with that keyholder's token key (re-enrol them with --key-kind token); if the event really happened this way, record it with --incident \"what happened\" where the event takes one: the audit will report it", "请使用该持钥人的硬件密钥签名（以 --key-kind token 重新登记）；如事件确实如此发生，在该事件支持时用 --incident \"发生了什么\" 记录，审计会报告此事";
     HintIncident: "check the bag, seal and time; if this really happened, record it with --incident \"what happened\": the audit will report it", "请核对密封袋、封条和时间；如确有其事，请用 --incident \"发生了什么\" 记录，审计会报告此事";
     HintTwoPeople: "every event needs two different people: give --sign once for each co-signer", "每个事件需要两个不同的人：每位共同签名人各给一次 --sign";
     HintSamePerson: "two of the keys belong to one person: each co-signer must be a different person", "其中两把密钥属于同一人：每位共同签名人必须是不同的人";
@@ -742,6 +765,7 @@ catalogue! {
     // Drafts and the roster.
     NoRoster: "note: no --roster: the names, roles and keys of the co-signers, and the signatures already in the draft, are not checked on this machine", "注意：未给出 --roster：本机不核对共同签名人的姓名、角色和密钥，也不核对草稿中已有的签名";
     HintPassFile: "the passphrase came from --pass-file {path}; nothing was written", "口令来自 --pass-file {path}；未写入任何内容";
+    HintPinFile: "the PIN came from --pass-file {path}; nothing was written", "PIN 来自 --pass-file {path}；未写入任何内容";
     HintTryAgain: "try again; nothing was written", "请重试；未写入任何内容";
     SignedDraft: "signed {file} as {id} ({name})", "已以 {id}（{name}）的身份签署 {file}";
     AllSigned: "every co-signer has signed: append it with `custody submit {file}`", "所有共同签名人均已签名：请用 `custody submit {file}` 追加";

@@ -53,18 +53,28 @@ pub fn detail(event: &Event, lang: Lang) -> String {
                 ("zone", &g.time_zone),
                 (
                     "founders",
-                    &join(g.founders.iter().map(|f| format!("{} ({})", f.id, f.name))),
+                    &join(g.founders.iter().map(|f| match f.key_kind {
+                        None => format!("{} ({})", f.id, f.name),
+                        kind => format!("{} ({}, {})", f.id, f.name, lang.key_kind(kind)),
+                    })),
                 ),
             ],
         ),
-        Event::Enroll(k) => lang.f(
-            Msg::DetailEnroll,
-            &[
-                ("id", &k.id),
-                ("name", &k.name),
-                ("roles", &join(k.roles.iter().map(|r| lang.role(*r)))),
-            ],
-        ),
+        Event::Enroll(k) => {
+            let text = lang.f(
+                Msg::DetailEnroll,
+                &[
+                    ("id", &k.id),
+                    ("name", &k.name),
+                    ("roles", &join(k.roles.iter().map(|r| lang.role(*r)))),
+                ],
+            );
+            // Only a declared kind is shown, so older enrolments read as before.
+            match k.key_kind {
+                None => text,
+                kind => format!("{text}, {}", lang.key_kind(kind)),
+            }
+        }
         Event::Revoke(r) => format!("{}: {}", r.id, r.reason),
         Event::Schedule(s) => {
             lang.f(

@@ -135,6 +135,7 @@ codes! {
     SignerRevoked = "SIGNER_REVOKED", Authorization, Always;
     SignerNotValid = "SIGNER_NOT_VALID", Authorization, Always;
     RoleMissing = "ROLE_MISSING", Authorization, Always;
+    TokenRequired = "TOKEN_REQUIRED", Authorization, UnlessNoted;
     Replay = "REPLAY", Authorization, Always;
     HeadUnknown = "HEAD_UNKNOWN", Authorization, Always;
     HeadTooOld = "HEAD_TOO_OLD", Authorization, Always;

@@ -127,6 +127,10 @@ pub struct Policy {
     /// A policy change takes effect this many minutes after it is recorded; a reschedule closer
     /// than this to the session's old or new start is a finding.
     pub change_delay_min: u32,
+    /// Roles whose holders must sign with a key declared at enrolment as on a token; a
+    /// strictly increasing set, empty by default. Absent from an older policy file: empty.
+    #[serde(default)]
+    pub tokens_required: Vec<Role>,
 }
 
 /// The largest replay window a policy may set, so that memory stays bounded.
@@ -176,6 +180,7 @@ impl Default for Policy {
             clock_tolerance_sec: 5 * 60,
             max_head_lag: 10_000,
             change_delay_min: 24 * 60,
+            tokens_required: Vec::new(),
         }
     }
 }
@@ -215,6 +220,9 @@ impl Policy {
         }
         if !(1..=MAX_HEAD_LAG).contains(&self.max_head_lag) {
             out.push(format!("max_head_lag must be 1 to {MAX_HEAD_LAG}"));
+        }
+        if !self.tokens_required.windows(2).all(|w| w[0] < w[1]) {
+            out.push("tokens_required must list each role once, in the order of the roles".into());
         }
         for (a, b) in &self.separated_roles {
             if a == b {
@@ -264,9 +272,19 @@ impl Policy {
                 pairs.join(", ")
             },
         ));
+        let tokens: Vec<&str> = self.tokens_required.iter().map(|r| r.as_str()).collect();
+        out.push((
+            "tokens_required".into(),
+            if tokens.is_empty() {
+                "(none)".into()
+            } else {
+                tokens.join(", ")
+            },
+        ));
         let Policy {
             cosigners: _,
             separated_roles: _,
+            tokens_required: _,
             open_question_papers_before_min,
             open_answer_sheets_before_min,
             spare_papers_need_incident,
@@ -339,6 +357,28 @@ mod tests {
     #[test]
     fn the_default_policy_is_complete() {
         assert_eq!(Policy::default().problems(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn tokens_required_is_a_set_of_roles_in_order() {
+        let mut p = Policy {
+            tokens_required: vec![Role::Admin, Role::Custodian],
+            ..Policy::default()
+        };
+        assert!(p.problems().is_empty());
+        for wrong in [
+            vec![Role::Custodian, Role::Admin],
+            vec![Role::Admin, Role::Admin],
+        ] {
+            p.tokens_required = wrong;
+            assert_eq!(p.problems().len(), 1, "{:?}", p.tokens_required);
+        }
+        // A policy file from before tokens_required reads as requiring none.
+        let mut old = toml::to_string(&Policy::default()).unwrap();
+        old = old.replace("tokens_required = []\n", "");
+        assert!(!old.contains("tokens_required"));
+        let read: Policy = toml::from_str(&old).unwrap();
+        assert_eq!(read, Policy::default());
     }
 
     #[test]

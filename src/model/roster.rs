@@ -64,6 +64,43 @@ impl FromStr for Role {
     }
 }
 
+/// How a keyholder's private key is held, as declared (and signed) at enrolment. The ledger
+/// cannot see a key's kind in a signature: it only records what the admins declared.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyKind {
+    /// A passphrase-protected key file.
+    File,
+    /// A key on a PKCS#11 token that signs but never reveals it.
+    Token,
+}
+
+impl KeyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyKind::File => "file",
+            KeyKind::Token => "token",
+        }
+    }
+}
+
+impl fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for KeyKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<KeyKind, String> {
+        match s {
+            "file" => Ok(KeyKind::File),
+            "token" => Ok(KeyKind::Token),
+            _ => Err(format!("unknown key kind {s:?}: use file or token")),
+        }
+    }
+}
+
 /// A keyholder as enrolled: everything the ledger knows of them, in the signed body.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Keyholder {
@@ -76,6 +113,8 @@ pub struct Keyholder {
     pub person_tag: [u8; 32],
     pub valid_from: Option<Timestamp>,
     pub valid_until: Option<Timestamp>,
+    /// How the key is held, if the enrolment declared it.
+    pub key_kind: Option<KeyKind>,
 }
 
 impl Keyholder {
@@ -211,6 +250,7 @@ mod tests {
             person_tag: [2; 32],
             valid_from: Some(Timestamp(1_000)),
             valid_until: Some(Timestamp(2_000)),
+            key_kind: None,
         };
         assert!(!k.valid_at(Timestamp(999)));
         assert!(k.valid_at(Timestamp(1_000)));
@@ -224,6 +264,38 @@ mod tests {
             assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
         }
         assert!("boss".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn the_key_kind_ends_a_keyholder_as_format_md_says() {
+        let mut k = Keyholder {
+            id: "zhang".into(),
+            name: "张建国".into(),
+            roles: vec![Role::Custodian],
+            public_key: [1; 32],
+            person_tag: [2; 32],
+            valid_from: None,
+            valid_until: None,
+            key_kind: Some(KeyKind::Token),
+        };
+        let token = crate::format::encoding::encode(&k).unwrap();
+        assert!(token.ends_with(&[0x00, 0x00, 0x01, 0x01]), "{token:02x?}");
+        k.key_kind = Some(KeyKind::File);
+        assert!(
+            crate::format::encoding::encode(&k)
+                .unwrap()
+                .ends_with(&[0x01, 0x00])
+        );
+        k.key_kind = None;
+        assert!(
+            crate::format::encoding::encode(&k)
+                .unwrap()
+                .ends_with(&[0x00, 0x00, 0x00])
+        );
+        for kind in [KeyKind::File, KeyKind::Token] {
+            assert_eq!(kind.as_str().parse::<KeyKind>().unwrap(), kind);
+        }
+        assert!("smartcard".parse::<KeyKind>().is_err());
     }
 
     #[test]

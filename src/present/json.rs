@@ -68,12 +68,13 @@ fn keyholder_json(k: &Keyholder) -> Value {
         "person_tag": hex(&k.person_tag),
         "valid_from": k.valid_from.map(|t| t.to_rfc3339()),
         "valid_until": k.valid_until.map(|t| t.to_rfc3339()),
+        "key_kind": k.key_kind,
     })
 }
 
 /// An event's fields as JSON, without its kind: a keyholder as `{"id", "name", "roles",
-/// "public_key", "person_tag", "valid_from", "valid_until"}` (keys and tags in hex), the
-/// genesis with its founders so, and every other event in its serde form.
+/// "public_key", "person_tag", "valid_from", "valid_until", "key_kind"}` (keys and tags in hex),
+/// the genesis with its founders so, and every other event in its serde form.
 pub fn event_json(e: &Event) -> Value {
     match e {
         Event::Genesis(g) => json!({

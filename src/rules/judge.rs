@@ -10,7 +10,7 @@ use crate::format::time::check_zone;
 use crate::model::event::{Event, Genesis, Revocation};
 use crate::model::finding::{Code, Finding};
 use crate::model::policy::{EventKind, Policy};
-use crate::model::roster::{Keyholder, Role, display_name_problem, valid_keyholder_id};
+use crate::model::roster::{KeyKind, Keyholder, Role, display_name_problem, valid_keyholder_id};
 use crate::rules::state::{Kv, State, StoreError};
 use std::collections::HashSet;
 
@@ -212,6 +212,8 @@ pub fn judge_but_signatures<K: Kv>(
         ));
     }
 
+    out.extend(token_problems(seq, &policy, &signers));
+
     let kind = body.event.kind();
     if genesis.is_none() {
         let roles: Vec<&[Role]> = signers.iter().map(|k| k.roles.as_slice()).collect();
@@ -409,6 +411,33 @@ fn can_fill(required: &[Role], signer_roles: &[&[Role]]) -> bool {
         false
     }
     go(required, signer_roles, &mut vec![false; signer_roles.len()])
+}
+
+/// Signers holding a role for which the policy requires a token, whose enrolment did not declare
+/// a token key. The audit can only check what was declared (docs/SECURITY.md).
+fn token_problems(seq: u64, policy: &Policy, signers: &[Keyholder]) -> Vec<Finding> {
+    signers
+        .iter()
+        .filter(|k| k.key_kind != Some(KeyKind::Token))
+        .filter_map(|k| {
+            let role = policy.tokens_required.iter().find(|r| k.has_role(**r))?;
+            let key = match k.key_kind {
+                Some(KeyKind::File) => "a key file",
+                _ => "a key not declared at enrolment",
+            };
+            Some(
+                Finding::new(
+                    Code::TokenRequired,
+                    seq,
+                    format!(
+                        "{} signed with {key}; the policy requires a token for {role}",
+                        k.id
+                    ),
+                )
+                .signer(&k.id),
+            )
+        })
+        .collect()
 }
 
 /// Whether a keyholder record is well-formed on its own; `None` when it is.
@@ -609,6 +638,43 @@ mod tests {
         assert!(role_problem(&p, EventKind::Enroll, &[admin, cust]).is_some());
         assert!(role_problem(&p, EventKind::Enroll, &[admin, admin]).is_none());
         assert!(role_problem(&p, EventKind::Incident, &[cust, cust]).is_none());
+    }
+
+    #[test]
+    fn a_required_token_is_one_declared_at_enrolment() {
+        let holder = |id: &str, roles: Vec<Role>, key_kind| Keyholder {
+            id: id.into(),
+            name: id.into(),
+            roles,
+            public_key: [0; 32],
+            person_tag: [0; 32],
+            valid_from: None,
+            valid_until: None,
+            key_kind,
+        };
+        let p = Policy {
+            tokens_required: vec![Custodian],
+            ..Policy::default()
+        };
+        let signers = [
+            holder("c-token", vec![Custodian], Some(KeyKind::Token)),
+            holder("c-file", vec![Custodian], Some(KeyKind::File)),
+            holder("c-none", vec![Admin, Custodian], None),
+            holder("s-file", vec![Supervisor], Some(KeyKind::File)),
+        ];
+        let found = token_problems(7, &p, &signers);
+        let who: Vec<_> = found.iter().map(|f| f.signer.as_deref().unwrap()).collect();
+        assert_eq!(who, vec!["c-file", "c-none"]);
+        assert!(
+            found
+                .iter()
+                .all(|f| f.code == Code::TokenRequired && f.seq == 7)
+        );
+        assert_eq!(
+            found[1].message,
+            "c-none signed with a key not declared at enrolment; the policy requires a token for custodian"
+        );
+        assert!(token_problems(7, &Policy::default(), &signers).is_empty());
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::format::encoding::{self, EncodingError, MAX_ENCODED};
 use crate::format::time::{Timestamp, check_zone};
 use crate::model::entry::{Body, CoSignature, Entry, Head, LedgerId, hex, parse_hex};
 use crate::model::policy::Policy;
-use crate::model::roster::{Role, display_name_problem, valid_keyholder_id};
+use crate::model::roster::{KeyKind, Role, display_name_problem, valid_keyholder_id};
 use crate::rules::state::{KeyholderRecord, State, StoreError};
 use crate::store::journal;
 use serde::{Deserialize, Serialize};
@@ -358,6 +358,9 @@ pub struct RosterEntry {
     pub enrolled_seq: u64,
     /// The entry that revoked them.
     pub revoked_seq: Option<u64>,
+    /// How the key is held, as declared at enrolment; absent from older roster files.
+    #[serde(default)]
+    pub key_kind: Option<KeyKind>,
 }
 
 impl RosterEntry {
@@ -373,6 +376,7 @@ impl RosterEntry {
             active: r.active(),
             enrolled_seq: r.enrolled_seq,
             revoked_seq: r.revoked_seq,
+            key_kind: k.key_kind,
         }
     }
 

@@ -14,7 +14,9 @@ use crate::format::time::Timestamp;
 use crate::model::event::{Event, Genesis};
 use crate::model::finding::{Category, Finding, refuses};
 use crate::model::policy::Policy;
-use crate::model::roster::{BadPersonNumber, Keyholder, Role, person_key_hash, person_tag};
+use crate::model::roster::{
+    BadPersonNumber, KeyKind, Keyholder, Role, person_key_hash, person_tag,
+};
 use crate::rules::judge::judge;
 use crate::rules::state::{State, StoreError};
 use crate::store::index::{ABSORBED, SledKv, TIP_OFFSET};
@@ -288,6 +290,8 @@ pub struct Founder {
     pub name: String,
     pub public_key: [u8; 32],
     pub person_number: String,
+    /// How the founder's key is held, if declared.
+    pub key_kind: Option<KeyKind>,
 }
 
 /// A ledger about to be created: its genesis body, waiting for the founders' signatures.
@@ -322,6 +326,7 @@ impl NewLedger {
                 public_key: f.public_key,
                 valid_from: None,
                 valid_until: None,
+                key_kind: f.key_kind,
             });
         }
         let body = Body {

@@ -10,6 +10,8 @@ use custody::signing::sign_body;
 use std::path::PathBuf;
 use tempfile::TempDir;
 
+pub mod token;
+
 /// What one run of the binary did.
 #[derive(Debug)]
 pub struct Run {
@@ -75,7 +77,14 @@ impl Fixture {
             .env("LANG", "C")
             .env_remove("LC_ALL")
             .env_remove("LC_MESSAGES")
-            .env_remove("RUST_BACKTRACE");
+            .env_remove("RUST_BACKTRACE")
+            .env_remove("CUSTODY_PKCS11_MODULE");
+        // A fixture with tokens (see token.rs): its own token store and SoftHSM2's module.
+        let conf = self.path("softhsm2.conf");
+        if conf.exists() {
+            c.env("SOFTHSM2_CONF", conf)
+                .env("CUSTODY_PKCS11_MODULE", token::module());
+        }
         c
     }
 

@@ -241,9 +241,15 @@ pub struct KeygenArgs {
     /// Directory to write ID.key and ID.pub into.
     #[arg(long)]
     pub out: PathBuf,
-    /// Read the passphrase from this file instead of the terminal.
+    /// Read the passphrase (with --token, the token's user PIN) from this file instead of the
+    /// terminal.
     #[arg(long)]
     pub pass_file: Option<PathBuf>,
+    /// Make the key on this PKCS#11 token (an RFC 7512 URI, e.g. pkcs11:token=zhang); ID.key
+    /// then names the key on the token and holds no secret. The module comes from the URI's
+    /// module-path, else CUSTODY_PKCS11_MODULE.
+    #[arg(long, value_name = "URI")]
+    pub token: Option<String>,
     /// Key-derivation cost: `default`, or `low-cost` for tests and demos only.
     #[arg(
         long,
@@ -285,6 +291,13 @@ pub struct InitArgs {
     /// Each founder's staff or ID number, in --founder order (asked if absent).
     #[arg(long = "founder-person", value_name = "NUMBER")]
     pub founder_persons: Vec<String>,
+    /// Each founder's key kind, `file` or `token`, in --founder order (not declared if absent).
+    #[arg(long = "founder-key-kind", value_name = "KIND")]
+    pub founder_key_kinds: Vec<String>,
+    /// The genesis policy, as a TOML file (see `custody policy show --toml`); default policy if
+    /// absent.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
     #[command(flatten)]
     pub sign: SignArgs,
 }
@@ -306,6 +319,10 @@ pub struct EnrollArgs {
     /// End of the key's validity (RFC 3339).
     #[arg(long)]
     pub valid_until: Option<String>,
+    /// How the key is held, `file` or `token`: signed into the enrolment, shown by roster, keys
+    /// and the audit, and checked against the policy's tokens_required.
+    #[arg(long, value_name = "KIND")]
+    pub key_kind: Option<String>,
     #[command(flatten)]
     pub sign: SignArgs,
 }

@@ -13,12 +13,12 @@ use custody::entry::Head;
 use custody::entry::{Body, CoSignature, hex};
 use custody::finding::Code;
 use custody::i18n::Msg;
-use custody::keyfile::read_secret_key_file;
 use custody::ledger::{Ledger, LedgerError, journal_path};
 use custody::roster::Role;
 use custody::signing::{sign_body, verify_body};
 use custody::state::KeyholderRecord;
 use custody::summary::summary;
+use custody::token::{PersonalKey, read_personal_key};
 use std::io::ErrorKind;
 use std::path::Path;
 use unicode_width::UnicodeWidthStr;
@@ -90,7 +90,7 @@ pub fn cosign(a: CosignArgs) -> Result<u8, Fail> {
         .map(RosterFile::read)
         .transpose()
         .map_err(read_fail)?;
-    let key_file = read_secret_key_file(&a.key)?;
+    let key_file = read_personal_key(&a.key)?;
     let id = key_file.id().to_string();
 
     // Everything that would make the signature useless is refused before the passphrase.
@@ -137,17 +137,22 @@ pub fn cosign(a: CosignArgs) -> Result<u8, Fail> {
         eprintln!("{}", lang.t(Msg::NoRoster));
     }
 
-    let pass = match &a.pass_file {
-        Some(p) => read_pass_file(p)?,
-        None => prompt_passphrase(&lang.f(Msg::PassphraseFor, &[("id", &id)]))?,
+    let signature = match &key_file {
+        PersonalKey::Token(key) => crate::tokens::sign(key, a.pass_file.as_deref(), &draft.body)?,
+        PersonalKey::File(key_file) => {
+            let pass = match &a.pass_file {
+                Some(p) => read_pass_file(p)?,
+                None => prompt_passphrase(&lang.f(Msg::PassphraseFor, &[("id", &id)]))?,
+            };
+            if key_file.params().is_low_cost() {
+                eprintln!("{}", lang.f(Msg::LowCostKey, &[("path", &a.key.display())]));
+            }
+            let key = key_file
+                .unlock(&pass)
+                .map_err(|e| wrong_passphrase(e, a.pass_file.as_deref()))?;
+            sign_body(&key, &draft.body)
+        }
     };
-    if key_file.params().is_low_cost() {
-        eprintln!("{}", lang.f(Msg::LowCostKey, &[("path", &a.key.display())]));
-    }
-    let key = key_file
-        .unlock(&pass)
-        .map_err(|e| wrong_passphrase(e, a.pass_file.as_deref()))?;
-    let signature = sign_body(&key, &draft.body);
     if !verify_body(&key_file.public_key(), &draft.body, &signature) {
         return Err(fail(
             EXIT_STORAGE,
@@ -443,6 +448,7 @@ pub fn roster(dir: &Path, a: RosterArgs) -> Result<u8, Fail> {
             Msg::ColId,
             Msg::ColName,
             Msg::ColRoles,
+            Msg::ColKeyKind,
             Msg::ColStatus,
             Msg::ColValid,
         ]
@@ -453,7 +459,7 @@ pub fn roster(dir: &Path, a: RosterArgs) -> Result<u8, Fail> {
     Ok(0)
 }
 
-fn roster_row(r: &KeyholderRecord, zone: &str) -> [String; 5] {
+fn roster_row(r: &KeyholderRecord, zone: &str) -> [String; 6] {
     let k = &r.keyholder;
     let lang = crate::lang();
     let status = match r.revoked_seq {
@@ -473,6 +479,7 @@ fn roster_row(r: &KeyholderRecord, zone: &str) -> [String; 5] {
         k.id.clone(),
         k.name.clone(),
         roles_text(&k.roles),
+        lang.key_kind(k.key_kind).to_string(),
         status,
         valid,
     ]

@@ -111,15 +111,22 @@ fn show_policy(dir: &Path, a: &ReadArgs) -> Result<u8, Fail> {
 }
 
 fn set_policy(dir: &Path, a: PolicySetArgs) -> Result<u8, Fail> {
-    let name = a.file.display().to_string();
-    let bytes = bags::read_capped(&a.file, 1 << 20, "a policy file")?;
+    let policy = read_policy(&a.file)?;
+    crate::record(dir, &a.sign, |_| Ok(Event::Policy(policy.clone())))
+}
+
+/// A policy file (TOML, as `policy show --toml` prints it), checked to be one that can be put in
+/// force: for `policy set` and `init --policy`.
+pub fn read_policy(path: &Path) -> Result<Policy, Fail> {
+    let name = path.display().to_string();
+    let bytes = bags::read_capped(path, 1 << 20, "a policy file")?;
     let text = String::from_utf8(bytes).map_err(|_| input(format!("{name}: not UTF-8 text")))?;
     let policy: Policy = toml::from_str(&text).map_err(|e| input(format!("{name}: {e}")))?;
     let problems = policy.problems();
     if !problems.is_empty() {
         return Err(input(format!("{name}: {}", problems.join("; "))));
     }
-    crate::record(dir, &a.sign, |_| Ok(Event::Policy(policy.clone())))
+    Ok(policy)
 }
 
 fn obs(rows: Vec<BagRow>, seal_required: bool) -> Result<Vec<BagObs>, Fail> {

@@ -223,6 +223,9 @@ pub fn refused(findings: &[Finding]) -> Fail {
 }
 
 fn hint(code: Code) -> Option<Msg> {
+    if code == Code::TokenRequired {
+        return Some(Msg::HintTokenRequired);
+    }
     if code.refusal() == custody::finding::Refusal::UnlessNoted {
         return Some(Msg::HintIncident);
     }

@@ -25,6 +25,7 @@ mod progress;
 mod receipt;
 mod sign;
 mod tlog;
+mod tokens;
 mod views;
 
 use clap::Parser;
@@ -132,6 +133,9 @@ fn run(cli: Cli) -> Result<u8, Fail> {
 }
 
 fn keygen(a: cli::KeygenArgs) -> Result<u8, Fail> {
+    if let Some(uri) = &a.token {
+        return tokens::keygen(&a, uri);
+    }
     let params = match a.kdf.as_str() {
         "default" => KdfParams::DEFAULT,
         "low-cost" => KdfParams::LOW_COST,
@@ -204,6 +208,17 @@ fn init(dir: &Path, a: cli::InitArgs) -> Result<u8, Fail> {
             "a ledger needs at least two founding admins: give --founder twice or more",
         ));
     }
+    if !a.founder_key_kinds.is_empty() && a.founder_key_kinds.len() != a.founders.len() {
+        return Err(input(format!(
+            "{} --founder but {} --founder-key-kind: give one key kind per founder, in the same order",
+            a.founders.len(),
+            a.founder_key_kinds.len()
+        )));
+    }
+    let policy = match &a.policy {
+        Some(path) => events::read_policy(path)?,
+        None => Policy::default(),
+    };
     if !a.founder_persons.is_empty() && a.founder_persons.len() != a.founders.len() {
         return Err(input(format!(
             "{} --founder but {} --founder-person: give one person number per founder, in the same order",
@@ -228,6 +243,11 @@ fn init(dir: &Path, a: cli::InitArgs) -> Result<u8, Fail> {
             name: public.name,
             public_key: public.key,
             person_number,
+            key_kind: a
+                .founder_key_kinds
+                .get(i)
+                .map(|k| tokens::key_kind(k))
+                .transpose()?,
         });
     }
     if founders.len() < 3 {
@@ -257,7 +277,7 @@ fn init(dir: &Path, a: cli::InitArgs) -> Result<u8, Fail> {
     }
 
     let time = event_time(a.sign.at.as_deref(), &a.tz)?;
-    let new = NewLedger::prepare(&a.exam, &a.tz, founders, Policy::default(), time)?;
+    let new = NewLedger::prepare(&a.exam, &a.tz, founders, policy, time)?;
     let sigs = sign::cosign(&signers, &new.body_bytes, &a.tz, None)?;
     let ledger_id = new.body.ledger_id;
     let (ledger, receipt) = new.create(dir, sigs, Timestamp::now())?;
@@ -378,6 +398,7 @@ fn enroll(dir: &Path, a: cli::EnrollArgs) -> Result<u8, Fail> {
         .collect::<Result<Vec<_>, _>>()?;
     roles.sort();
     roles.dedup();
+    let key_kind = a.key_kind.as_deref().map(tokens::key_kind).transpose()?;
     record(dir, &a.sign, |peek| {
         let person = match &a.person {
             Some(p) => p.clone(),
@@ -403,6 +424,7 @@ fn enroll(dir: &Path, a: cli::EnrollArgs) -> Result<u8, Fail> {
             person_tag: tag,
             valid_from: when(&a.valid_from, "--valid-from")?,
             valid_until: when(&a.valid_until, "--valid-until")?,
+            key_kind,
         }))
     })
 }

@@ -1,13 +1,15 @@
-//! Co-signing at the terminal: load each key, show the summary, ask the passphrase, sign.
+//! Co-signing at the terminal: load each key, show the summary, ask the passphrase (or the
+//! token's PIN), sign.
 
 use crate::cli::SignArgs;
 use crate::fail::{Fail, input};
 use custody::entry::CoSignature;
 use custody::i18n::Msg;
-use custody::keyfile::{KeyFileError, SecretKeyFile, read_secret_key_file};
+use custody::keyfile::KeyFileError;
 use custody::policy::Policy;
 use custody::signing::sign_body;
 use custody::summary::summary;
+use custody::token::{PersonalKey, read_personal_key};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -15,7 +17,7 @@ use zeroize::Zeroizing;
 /// A co-signer's key file, read but not yet unlocked.
 pub struct Signer {
     pub path: PathBuf,
-    pub key: SecretKeyFile,
+    pub key: PersonalKey,
     pass_file: Option<PathBuf>,
 }
 
@@ -48,7 +50,7 @@ pub fn load(args: &SignArgs) -> Result<Vec<Signer>, Fail> {
         .iter()
         .enumerate()
         .map(|(i, path)| {
-            let key = read_secret_key_file(path).map_err(Fail::from)?;
+            let key = read_personal_key(path).map_err(Fail::from)?;
             Ok(Signer {
                 path: path.clone(),
                 key,
@@ -136,18 +138,27 @@ pub fn cosign(
             )
         );
         eprint!("{text}");
+        let key = match &s.key {
+            PersonalKey::File(key) => key,
+            PersonalKey::Token(key) => {
+                out.push(CoSignature {
+                    signer: s.id().to_string(),
+                    signature: crate::tokens::sign(key, s.pass_file.as_deref(), body_bytes)?,
+                });
+                continue;
+            }
+        };
         let pass = match &s.pass_file {
             Some(p) => read_pass_file(p)?,
             None => prompt_passphrase(&lang.f(Msg::PassphraseFor, &[("id", &s.id())]))?,
         };
-        if s.key.params().is_low_cost() {
+        if key.params().is_low_cost() {
             eprintln!(
                 "{}",
                 lang.f(Msg::LowCostKey, &[("path", &s.path.display())])
             );
         }
-        let key = s
-            .key
+        let key = key
             .unlock(&pass)
             .map_err(|e| wrong_passphrase(e, s.pass_file.as_deref()))?;
         out.push(CoSignature {

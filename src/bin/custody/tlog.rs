@@ -16,6 +16,7 @@ use custody::ledger::{self, CHECKPOINTS, Ledger, LedgerError};
 use custody::merkle::inclusion_proof;
 use custody::note::{self, Checkpoint, Proof, key_id, origin, verifier_key};
 use custody::roster::Role;
+use custody::token::PersonalKey;
 use std::path::{Path, PathBuf};
 
 pub(crate) fn named(paths: &[PathBuf], what: &str) -> Result<Vec<Named>, Fail> {
@@ -141,22 +142,31 @@ pub fn checkpoint(dir: &Path, a: CheckpointArgs) -> Result<u8, Fail> {
         crate::lang().f(Msg::CheckpointToSign, &[("n", &cp.size)])
     );
     eprint!("{text}");
-    let mut keys = Vec::new();
+    let mut signatures = Vec::new();
     for s in &signers {
-        let pass = match &s.pass_file() {
-            Some(p) => crate::sign::read_pass_file(p)?,
-            None => crate::sign::prompt_passphrase(
-                &crate::lang().f(Msg::PassphraseFor, &[("id", &s.id())]),
-            )?,
+        let signature = match &s.key {
+            PersonalKey::Token(key) => {
+                crate::tokens::sign_message(key, s.pass_file(), text.as_bytes())?
+            }
+            PersonalKey::File(key) => {
+                let pass = match &s.pass_file() {
+                    Some(p) => crate::sign::read_pass_file(p)?,
+                    None => crate::sign::prompt_passphrase(
+                        &crate::lang().f(Msg::PassphraseFor, &[("id", &s.id())]),
+                    )?,
+                };
+                let key = key.unlock(&pass).map_err(Fail::from)?;
+                ed25519_dalek::Signer::sign(&key, text.as_bytes()).to_bytes()
+            }
         };
-        keys.push((
-            format!("{}/{}", cp.origin, s.id()),
-            s.key.unlock(&pass).map_err(Fail::from)?,
-        ));
+        let name = format!("{}/{}", cp.origin, s.id());
+        signatures.push((name, s.key.public_key(), signature));
     }
-    let signing: Vec<(&str, &ed25519_dalek::SigningKey)> =
-        keys.iter().map(|(n, k)| (n.as_str(), k)).collect();
-    let signed = note::sign(&text, &signing).map_err(|e| input(e.to_string()))?;
+    let signed: Vec<(&str, [u8; 32], [u8; 64])> = signatures
+        .iter()
+        .map(|(n, k, s)| (n.as_str(), *k, *s))
+        .collect();
+    let signed = note::assemble(&text, &signed).map_err(|e| input(e.to_string()))?;
     // Held under the writer lock, so that it lands beside a consistent journal.
     let ledger = Ledger::open(dir)?;
     let folder = dir.join(CHECKPOINTS);
@@ -282,6 +292,7 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
         lang.t(Msg::Checkpoints).to_string(),
         None,
         info.ledger_key,
+        None,
     )];
     for k in state.keyholders().map_err(store)? {
         let roles: Vec<&str> = k.keyholder.roles.iter().map(|r| r.as_str()).collect();
@@ -291,6 +302,7 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
             roles.join(","),
             k.revoked_seq,
             k.keyholder.public_key,
+            k.keyholder.key_kind,
         ));
     }
     let status = |revoked: &Option<u64>| match revoked {
@@ -298,7 +310,7 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
         None => lang.t(Msg::Active).to_string(),
     };
     if a.note_format {
-        for (name, _, _, revoked, key) in &rows {
+        for (name, _, _, revoked, key, _) in &rows {
             if revoked.is_none() {
                 outln!(
                     "{}",
@@ -311,21 +323,31 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
     if a.json {
         let list: Vec<_> = rows
             .iter()
-            .map(|(name, who, roles, revoked, key)| {
-                serde_json::json!({"name": name, "who": who, "roles": roles, "status": status(revoked), "public_key": hex(key), "key_id": hex(&key_id(name, key))})
+            .map(|(name, who, roles, revoked, key, kind)| {
+                serde_json::json!({"name": name, "who": who, "roles": roles, "key_kind": kind, "status": status(revoked), "public_key": hex(key), "key_id": hex(&key_id(name, key))})
             })
             .collect();
         outln!("{}", serde_json::Value::Array(list));
         return Ok(0);
     }
     let mut table = custody::present::table::Table::new(
-        [Msg::ColKeyId, Msg::ColWho, Msg::ColRoles, Msg::ColStatus].map(|m| lang.t(m)),
+        [
+            Msg::ColKeyId,
+            Msg::ColWho,
+            Msg::ColRoles,
+            Msg::ColKeyKind,
+            Msg::ColStatus,
+        ]
+        .map(|m| lang.t(m)),
     );
-    for (name, who, roles, revoked, key) in &rows {
+    for (i, (name, who, roles, revoked, key, kind)) in rows.iter().enumerate() {
+        // The ledger's own key (row 0) is no keyholder's: it has no kind to declare.
+        let kind = if i == 0 { "" } else { lang.key_kind(*kind) };
         table.push(vec![
             hex(&key_id(name, key)),
             who.clone(),
             roles.clone(),
+            kind.to_string(),
             status(revoked),
         ]);
     }

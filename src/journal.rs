@@ -331,6 +331,52 @@ impl JournalIo for File {
     }
 }
 
+impl<T: JournalIo + ?Sized> JournalIo for Box<T> {
+    fn write_at(&mut self, offset: u64, bytes: &[u8]) -> io::Result<()> {
+        (**self).write_at(offset, bytes)
+    }
+
+    fn sync(&mut self) -> io::Result<()> {
+        (**self).sync()
+    }
+
+    fn set_len(&mut self, len: u64) -> io::Result<()> {
+        (**self).set_len(len)
+    }
+}
+
+/// A file opened through a [`Disk`].
+pub type DiskFile = Box<dyn JournalIo + Send + Sync>;
+
+/// The file system under a ledger's appends: the journal, the staged checkpoint, its rename.
+/// [`Fs`] is the real one; a test double records every operation so that a test can rebuild
+/// each state a power cut could leave (`tests/power_loss.rs`).
+pub trait Disk: Send + Sync {
+    /// Opens `path` for writing; with `create`, creates it or empties it first.
+    fn open(&self, path: &Path, create: bool) -> io::Result<DiskFile>;
+    /// Renames `from` over `to`.
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
+}
+
+/// The real file system.
+pub struct Fs;
+
+impl Disk for Fs {
+    fn open(&self, path: &Path, create: bool) -> io::Result<DiskFile> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(create)
+            .truncate(create)
+            .open(path)?;
+        Ok(Box::new(file))
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        fs::rename(from, to)
+    }
+}
+
 /// The journal opened for appending, by the one writer that holds the ledger lock.
 pub struct Writer<F: JournalIo = File> {
     file: F,
@@ -370,6 +416,14 @@ impl Writer<File> {
             .write(true)
             .open(path)
             .map_err(io_err(path))?;
+        Ok(Writer::with_io(file, path, len))
+    }
+}
+
+impl Writer<DiskFile> {
+    /// [`Writer::open`] through a [`Disk`].
+    pub fn open_on(disk: &dyn Disk, path: &Path, len: u64) -> Result<Self, JournalError> {
+        let file = disk.open(path, false).map_err(io_err(path))?;
         Ok(Writer::with_io(file, path, len))
     }
 }
@@ -430,7 +484,7 @@ impl<F: JournalIo> Writer<F> {
 /// renamed over it, and the directory fsynced. A reader sees the old file or the new one, never
 /// a mix, even after a power cut.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    stage(path, bytes)?.replace()?;
+    stage(&Fs, path, bytes)?.replace(&Fs)?;
     sync_dir(path)
 }
 
@@ -445,7 +499,7 @@ pub struct Staged {
 
 /// The first half of [`write_atomic`]: writes `bytes` to a temporary file beside `path` and
 /// fsyncs it.
-pub fn stage(path: &Path, bytes: &[u8]) -> io::Result<Staged> {
+pub fn stage(disk: &dyn Disk, path: &Path, bytes: &[u8]) -> io::Result<Staged> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let staged = Staged {
@@ -453,21 +507,17 @@ pub fn stage(path: &Path, bytes: &[u8]) -> io::Result<Staged> {
         path: path.to_path_buf(),
         placed: false,
     };
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(&staged.tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
+    let mut f = disk.open(&staged.tmp, true)?;
+    f.write_at(0, bytes)?;
+    f.sync()?;
     Ok(staged)
 }
 
 impl Staged {
     /// Renames the staged file over its path. Until the directory is fsynced, a power cut may
     /// leave the old file there, but never a mix of the two.
-    pub fn replace(mut self) -> io::Result<()> {
-        fs::rename(&self.tmp, &self.path)?;
+    pub fn replace(mut self, disk: &dyn Disk) -> io::Result<()> {
+        disk.rename(&self.tmp, &self.path)?;
         self.placed = true;
         Ok(())
     }
@@ -502,16 +552,55 @@ mod tests {
         let tmp = dir.path().join("checkpoint.tmp");
 
         // Dropped (the journal's append failed): the old file stays, nothing is left beside it.
-        let staged = stage(&path, b"new").unwrap();
+        let staged = stage(&Fs, &path, b"new").unwrap();
         assert_eq!(fs::read(&tmp).unwrap(), b"new");
         drop(staged);
         assert!(!tmp.exists());
         assert_eq!(fs::read(&path).unwrap(), b"old");
 
         // Placed: the new file, and no temporary.
-        stage(&path, b"new").unwrap().replace().unwrap();
+        stage(&Fs, &path, b"new").unwrap().replace(&Fs).unwrap();
         assert!(!tmp.exists());
         assert_eq!(fs::read(&path).unwrap(), b"new");
+    }
+
+    /// A journal file that records what it is asked to do.
+    #[derive(Default)]
+    struct Log(Vec<(&'static str, u64, Vec<u8>)>);
+
+    impl JournalIo for Log {
+        fn write_at(&mut self, offset: u64, bytes: &[u8]) -> io::Result<()> {
+            self.0.push(("write", offset, bytes.to_vec()));
+            Ok(())
+        }
+        fn sync(&mut self) -> io::Result<()> {
+            self.0.push(("sync", 0, Vec::new()));
+            Ok(())
+        }
+        fn set_len(&mut self, len: u64) -> io::Result<()> {
+            self.0.push(("set_len", len, Vec::new()));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn an_append_writes_its_record_then_syncs_it_before_it_returns() {
+        // The order is what makes a returned append durable: a sync before the write, or none,
+        // acknowledges a record the disk may not hold.
+        let mut w = Writer::with_io(Log::default(), Path::new("j"), HEADER_LEN);
+        assert_eq!(w.append(b"one").unwrap(), HEADER_LEN);
+        assert_eq!(w.append(b"two").unwrap(), HEADER_LEN + 11);
+        let sync = ("sync", 0, Vec::new());
+        assert_eq!(
+            w.io().0,
+            vec![
+                ("write", HEADER_LEN, frame(b"one").unwrap()),
+                sync.clone(),
+                ("write", HEADER_LEN + 11, frame(b"two").unwrap()),
+                sync,
+            ]
+        );
+        assert_eq!(w.len(), HEADER_LEN + 22);
     }
 
     fn journal(records: &[&[u8]], tail: &[u8]) -> Vec<u8> {
@@ -576,9 +665,9 @@ mod tests {
         let (_, end) = read_all(&journal(&[b"one"], &[0, 0, 0, 0, 1]));
         assert!(matches!(end, End::Damaged { .. }));
         let mut rec = frame(b"three").unwrap();
-        rec[6] ^= 0xff; // last byte of the trailer
+        rec[6] ^= 0xff; // a byte of the entry: the frame cannot tell, the audit's hashes can
         let n = rec.len();
-        rec[n - 1] ^= 1;
+        rec[n - 1] ^= 1; // the last byte of the trailer
         let (_, end) = read_all(&journal(&[b"one"], &rec));
         assert!(matches!(end, End::Damaged { .. }));
     }

@@ -199,17 +199,20 @@ fn keyholder() -> impl Strategy<Value = Keyholder> {
 fn policy() -> impl Strategy<Value = Policy> {
     (any::<[u32; 8]>(), any::<[bool; 2]>(), any::<u64>(), roles()).prop_map(
         |(n, flags, lag, separated)| {
-            let mut p = Policy::default();
-            p.open_question_papers_before_min = n[0];
-            p.open_answer_sheets_before_min = n[1];
-            p.open_late_after_min = n[2];
-            p.max_hold_before_session_min = n[3];
-            p.max_transit_min = n[4];
-            p.max_record_delay_min = n[5];
-            p.clock_tolerance_sec = n[6];
-            p.change_delay_min = n[7];
-            (p.spare_papers_need_incident, p.answer_sheets_back_same_day) = (flags[0], flags[1]);
-            p.max_head_lag = lag;
+            let mut p = Policy {
+                open_question_papers_before_min: n[0],
+                open_answer_sheets_before_min: n[1],
+                spare_papers_need_incident: flags[0],
+                open_late_after_min: n[2],
+                max_hold_before_session_min: n[3],
+                max_transit_min: n[4],
+                answer_sheets_back_same_day: flags[1],
+                max_record_delay_min: n[5],
+                clock_tolerance_sec: n[6],
+                max_head_lag: lag,
+                change_delay_min: n[7],
+                ..Policy::default()
+            };
             p.cosigners[0].any_of.push(separated.clone());
             p.separated_roles = separated.windows(2).map(|w| (w[0], w[1])).collect();
             p

@@ -66,6 +66,8 @@ fn tag(id: &str) -> [u8; 32] {
 struct Journal {
     records: Vec<u8>,
     leaves: Vec<Hash>,
+    /// The last entry's body and co-signatures, to append again.
+    last: Option<(Vec<u8>, Vec<CoSignature>)>,
 }
 
 impl Journal {
@@ -73,6 +75,7 @@ impl Journal {
         let mut j = Journal {
             records: header(&ID).to_vec(),
             leaves: Vec::new(),
+            last: None,
         };
         let genesis = Event::Genesis(Genesis {
             exam: "exact limits".into(),
@@ -145,10 +148,15 @@ impl Journal {
                 .collect(),
             body,
         };
+        self.last = Some((entry.body.clone(), entry.signatures.clone()));
+        self.append(&entry);
+        seq
+    }
+
+    fn append(&mut self, entry: &Entry) {
         let bytes = entry.encode().unwrap();
         self.leaves.push(leaf_hash(&bytes));
         self.records.extend_from_slice(&frame(&bytes).unwrap());
-        seq
     }
 
     fn enroll(&mut self, t: i64, k: Keyholder) -> u64 {
@@ -208,23 +216,60 @@ impl Journal {
         j
     }
 
+    /// A bag collected, dispatched and arrived at its site.
+    fn at_site(id: &str, kind: BagKind) -> Journal {
+        let mut j = Journal::new(Policy::default());
+        j.collect(COLLECTED, id, kind, &["c1", "s1"]);
+        j.dispatch(DISPATCHED, id, site(), &["c1", "e1"]);
+        j.arrive(DISPATCHED + HOUR, DISPATCHED + HOUR, id);
+        j
+    }
+
+    fn open(&mut self, t: i64, id: &str) -> u64 {
+        let open = Event::Open(Open {
+            bags: vec![obs(id)],
+            site: SITE.into(),
+            room: ROOM.into(),
+            incident: None,
+        });
+        self.at(t, open, &["x1", "i1"])
+    }
+
+    fn seal(&mut self, t: i64, count: u32) -> u64 {
+        let mut bag = spec("AS-1", BagKind::CompletedAnswerSheets);
+        bag.count = count;
+        self.at(
+            t,
+            Event::Seal(Seal {
+                bag,
+                incident: None,
+            }),
+            &["i1", "i2"],
+        )
+    }
+
+    /// Appends the last entry's signed body again, as the next entry.
+    fn replay_last(&mut self, t: i64) -> u64 {
+        let (body, signatures) = self.last.clone().unwrap();
+        let seq = self.size();
+        let entry = Entry {
+            seq,
+            prev_hash: self.leaves[seq as usize - 1],
+            recorded_at: Timestamp(t),
+            signatures,
+            body,
+        };
+        self.append(&entry);
+        seq
+    }
+
     /// Papers opened at the start, their answer sheets sealed at the end and dispatched back
     /// an hour before midnight.
     fn sheets_on_their_way_back(policy: Policy) -> Journal {
         let mut j = Journal::qp_in_transit(policy);
         j.arrive(DISPATCHED + HOUR, DISPATCHED + HOUR, "QP-1");
-        let open = Event::Open(Open {
-            bags: vec![obs("QP-1")],
-            site: SITE.into(),
-            room: ROOM.into(),
-            incident: None,
-        });
-        j.at(START, open, &["x1", "i1"]);
-        let seal = Event::Seal(Seal {
-            bag: spec("AS-1", BagKind::CompletedAnswerSheets),
-            incident: None,
-        });
-        j.at(END, seal, &["i1", "i2"]);
+        j.open(START, "QP-1");
+        j.seal(END, 30);
         j.dispatch(NEXT_DAY - HOUR, "AS-1", Destination::Room, &["x1", "e1"]);
         j
     }
@@ -244,8 +289,8 @@ impl Journal {
         self.at(t, event, &["c1", "e1"])
     }
 
-    /// The audit's findings as (code, entry), sorted.
-    fn findings(&self) -> Vec<(String, u64)> {
+    /// The audit's findings as (code, entry), sorted, and their messages.
+    fn findings(&self) -> (Vec<(String, u64)>, Vec<String>) {
         let report =
             verify_reader(&self.records[..], Path::new("journal"), &Options::default()).unwrap();
         let mut out: Vec<(String, u64)> = report
@@ -254,7 +299,10 @@ impl Journal {
             .map(|f| (f.code.as_str().to_string(), f.seq))
             .collect();
         out.sort();
-        out
+        (
+            out,
+            report.findings.iter().map(|f| f.message.clone()).collect(),
+        )
     }
 }
 
@@ -479,6 +527,53 @@ fn rows() -> Vec<Row> {
         "ANSWER_SHEETS_LATE",
         |d| Journal::sheets_returned(Policy::default(), NEXT_DAY - 1 + d),
     );
+    both_sides(
+        &mut rows,
+        "answer sheets away at midnight",
+        "SHEETS_NOT_BACK",
+        |d| {
+            let mut j = Journal::sheets_on_their_way_back(Policy::default());
+            let dispatched = j.size() - 1;
+            j.quiet(NEXT_DAY - 1 + d);
+            (j, dispatched)
+        },
+    );
+    both_sides(
+        &mut rows,
+        "question papers opened 15 min early",
+        "OPEN_EARLY",
+        |d| {
+            let mut j = Journal::at_site("QP-1", BagKind::QuestionPapers);
+            let seq = j.open(START - 15 * MIN - d, "QP-1");
+            (j, seq)
+        },
+    );
+    both_sides(
+        &mut rows,
+        "answer sheets opened 30 min early",
+        "OPEN_EARLY",
+        |d| {
+            let mut j = Journal::at_site("BA-1", BagKind::BlankAnswerSheets);
+            let seq = j.open(START - 30 * MIN - d, "BA-1");
+            (j, seq)
+        },
+    );
+    both_sides(&mut rows, "papers opened 15 min late", "OPEN_LATE", |d| {
+        let mut j = Journal::at_site("QP-1", BagKind::QuestionPapers);
+        let seq = j.open(START + 15 * MIN + d, "QP-1");
+        (j, seq)
+    });
+    both_sides(
+        &mut rows,
+        "as many answer sheets as papers",
+        "SHEETS_EXCEED_PAPERS",
+        |d| {
+            let mut j = Journal::at_site("QP-1", BagKind::QuestionPapers);
+            j.open(START, "QP-1");
+            let seq = j.seal(END, 30 + d as u32);
+            (j, seq)
+        },
+    );
 
     // Around the limits.
     let no_same_day = Policy {
@@ -526,12 +621,22 @@ fn rows() -> Vec<Row> {
         vec![("CORRECTION_INVALID", seq)],
     ));
     let mut j = Journal::new(Policy::default());
+    j.quiet(T0 + 2 * HOUR);
+    let seq = j.replay_last(T0 + 3 * HOUR);
+    rows.push(("the same signed event twice", j, vec![("REPLAY", seq)]));
+    let mut j = Journal::new(Policy::default());
     let seq = j.enroll(T0 + 2 * HOUR, holder("k2", &[Role::Escort, Role::Escort]));
     rows.push((
         "a keyholder with a role twice",
         j,
         vec![("ENROLL_INVALID", seq)],
     ));
+    // Two roles in order, a window of a day: a well-formed keyholder.
+    let mut j = Journal::new(Policy::default());
+    let mut k = holder("k3", &[Role::Escort, Role::Police]);
+    (k.valid_from, k.valid_until) = (Some(Timestamp(T0)), Some(Timestamp(T0 + DAY)));
+    j.enroll(T0 + 2 * HOUR, k);
+    rows.push(("a keyholder with two roles and a window", j, vec![]));
     rows
 }
 
@@ -544,11 +649,18 @@ fn every_limit_holds_exactly_at_its_bound_and_fails_one_past_it() {
             .iter()
             .map(|(code, seq)| (code.to_string(), *seq))
             .collect();
-        let found = journal.findings();
+        let (found, messages) = journal.findings();
         if found != expected {
             wrong.push(format!("{name}: expected {expected:?}, found {found:?}"));
         }
+        // Durations in messages: whole hours as hours.
+        if *name == "arrived 3 h after dispatch" && !expected.is_empty() {
+            assert!(
+                messages[0].contains("the policy allows 3 h"),
+                "{messages:?}"
+            );
+        }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert_eq!(rows.len(), 30);
+    assert_eq!(rows.len(), 42);
 }

@@ -72,6 +72,11 @@ struct Journal {
 
 impl Journal {
     fn new(policy: Policy) -> Journal {
+        Journal::founded(policy, &["a1", "a2"])
+    }
+
+    /// [`Journal::new`] with other founders, who all sign the genesis.
+    fn founded(policy: Policy, founders: &[&str]) -> Journal {
         let mut j = Journal {
             records: header(&ID).to_vec(),
             leaves: Vec::new(),
@@ -81,10 +86,13 @@ impl Journal {
             exam: "exact limits".into(),
             time_zone: ZONE.into(),
             ledger_key: key("ledger").verifying_key().to_bytes(),
-            founders: vec![holder("a1", &[Role::Admin]), holder("a2", &[Role::Admin])],
+            founders: founders
+                .iter()
+                .map(|id| holder(id, &[Role::Admin]))
+                .collect(),
             policy,
         });
-        j.at(T0, genesis, &["a1", "a2"]);
+        j.at(T0, genesis, founders);
         for (id, role) in [
             ("c1", Role::Custodian),
             ("s1", Role::Supervisor),
@@ -637,6 +645,19 @@ fn rows() -> Vec<Row> {
     (k.valid_from, k.valid_until) = (Some(Timestamp(T0)), Some(Timestamp(T0 + DAY)));
     j.enroll(T0 + 2 * HOUR, k);
     rows.push(("a keyholder with two roles and a window", j, vec![]));
+    // More than two founders; two keys of one person never make two signers.
+    let j = Journal::founded(Policy::default(), &["a1", "a2", "a3"]);
+    rows.push(("three founders", j, vec![]));
+    let mut j = Journal::new(Policy::default());
+    let mut k = holder("k5", &[Role::Custodian]);
+    k.person_tag = tag("s1");
+    let enrolled = j.enroll(T0 + 2 * HOUR, k);
+    let seq = j.collect(COLLECTED, "QP-1", BagKind::QuestionPapers, &["k5", "s1"]);
+    rows.push((
+        "two keys of one person",
+        j,
+        vec![("PERSON_DUPLICATE", enrolled), ("SAME_PERSON", seq)],
+    ));
     rows
 }
 
@@ -662,5 +683,5 @@ fn every_limit_holds_exactly_at_its_bound_and_fails_one_past_it() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert_eq!(rows.len(), 42);
+    assert_eq!(rows.len(), 44);
 }

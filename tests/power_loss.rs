@@ -340,6 +340,9 @@ fn replay_power_cuts(src: &Source, journal: Journal) -> Result<Replayed, String>
     });
     for (n, entry) in src.entries.iter().enumerate().skip(src.base) {
         let mut ledger = Ledger::open_on(&rec, disk.clone()).map_err(|e| e.to_string())?;
+        // Reopened at once, sled may still hold its files from the close and the index is
+        // rebuilt: not what this records.
+        ledger.notices.clear();
         append_again(&mut ledger, entry)?;
         log.lock().unwrap().push(Op::Acked);
         ledger.close().unwrap();

@@ -1,7 +1,7 @@
 //! A writer for the crash harness (`tests/crash.rs`, docs/RELIABILITY.md): it appends co-signed
-//! events to a ledger in a loop with the real clock and fsync on, and prints `ack SEQ HASH` on
-//! stdout after each append returns, so that a harness that kills it with SIGKILL knows exactly
-//! which events were acknowledged.
+//! events to a ledger in a loop with the real clock and fsync on, and prints `opened` on stdout
+//! once the ledger is open and `ack SEQ HASH` after each append returns, so that a harness that
+//! kills it with SIGKILL knows exactly how far it got and which events were acknowledged.
 //!
 //!     cargo run --release --example crash_writer -- DIR --setup   # create the ledger
 //!     cargo run --release --example crash_writer -- DIR [COUNT]   # append until killed (or COUNT)
@@ -139,6 +139,11 @@ fn main() -> Result<(), BoxError> {
         eprintln!("note: {n}");
     }
     let stdout = std::io::stdout();
+    {
+        let mut out = stdout.lock();
+        writeln!(out, "opened")?;
+        out.flush()?;
+    }
     for _ in 0..count {
         let event = Event::Inspect(Inspect {
             bags: vec![BagObs {

@@ -270,10 +270,7 @@ fn records(journal: &[u8]) -> Vec<(usize, usize)> {
 #[test]
 fn the_golden_bundle_of_format_md() {
     // docs/FORMAT.md: an export of ledger 11…11 whose journal holds only its header.
-    let golden = "43555354424e444c 01 00 11111111111111111111111111111111 \
-                  04 1c00000000000000 \
-                  435553544a524e4c 01000000 11111111111111111111111111111111";
-    let bytes: Vec<u8> = parse_hex_bytes(golden);
+    let bytes: Vec<u8> = parse_hex_bytes(&util::golden("FORMAT.md", "bundle"));
     assert_eq!(bundle::preamble(&[0x11; 16], false)[..], bytes[..26]);
     let mut flagged = bundle::preamble(&[0x11; 16], true);
     assert_eq!(flagged[9], 0x01);

@@ -21,10 +21,11 @@
 #[allow(dead_code)] // a shared kit: not every test file uses all of it
 mod util;
 
-use custody::bag::{BagKind, BagObs, BagSpec, Correction};
+use custody::bag::{BagKind, BagObs, BagSpec, Correction, IncidentKind};
+use custody::draft::Draft;
 use custody::entry::Entry;
 use custody::event::{
-    Arrive, Cabinet, Collect, Correct, Event, Inspect, Open, Return, Schedule, Seal,
+    Arrive, Cabinet, Collect, Correct, Event, Incident, Inspect, Open, Return, Schedule, Seal,
 };
 use custody::finding::Code;
 use custody::journal;
@@ -1039,6 +1040,81 @@ fn an_event_that_contradicts_itself_is_refused_even_with_a_note() {
     // ...and the audit reports it when it is forced in.
     let seq = force(&ex, empty(), Timestamp::now(), &["x1", "i1"]);
     assert_eq!(audit(&ex), vec![found("EVENT_INVALID", seq, None)]);
+}
+
+#[test]
+fn a_text_with_a_control_character_is_refused_on_submit_and_reported_when_forced() {
+    // The command line refuses such text before the rules see it (tests/hostile.rs); a draft
+    // made by hand, or a forced entry, reaches the rule itself.
+    let ex = exam();
+    for bad in ["\u{1b}[2K", "\u{85}", "\u{7f}"] {
+        let text = format!("seal intact{bad} (hidden)");
+        let events = [
+            (
+                "inspect",
+                Event::Inspect(Inspect {
+                    bags: vec![obs("QP-1", Some("S1001"), Some(30))],
+                    incident: Some(text.clone()),
+                }),
+            ),
+            (
+                "incident",
+                Event::Incident(Incident {
+                    bags: vec!["QP-1".into()],
+                    kind: IncidentKind::Other,
+                    note: text.clone(),
+                }),
+            ),
+            (
+                "correction",
+                Event::Correct(Correct {
+                    seq: COLLECT_SEQ,
+                    bag: "QP-1".into(),
+                    fix: Correction::Count(31),
+                    note: text.clone(),
+                }),
+            ),
+        ];
+        for (what, event) in events {
+            let case = format!("{what} with {bad:?}");
+            let before = ex.journal_bytes();
+            let seq = next_seq(&ex);
+
+            // Submitted as a hand-made draft, co-signed: refused, the journal untouched.
+            let peek = ledger::peek(&ex.ledger()).unwrap();
+            let signers = ["c1", "s1"];
+            let ids = signers.iter().map(|s| s.to_string()).collect();
+            let body = ledger::prepare(&peek, event.clone(), Timestamp::now(), ids)
+                .encode()
+                .unwrap();
+            let mut draft = Draft::new(body.clone()).unwrap();
+            for sig in ex.cosign(&body, &signers) {
+                draft.add(sig).unwrap();
+            }
+            let file = ex.path(&format!("{what}-{}.draft", bad.len()));
+            draft.write_new(&file).unwrap();
+            let run = ex.refused(
+                &["submit".to_string(), file.display().to_string()],
+                3,
+                "EVENT_INVALID",
+            );
+            assert!(
+                run.stderr.contains("control character"),
+                "{case}: {}",
+                run.stderr
+            );
+            assert_eq!(ex.journal_bytes(), before, "{case}");
+
+            // Forced into the journal: the audit's finding is the same.
+            assert_eq!(force(&ex, event, Timestamp::now(), &signers), seq);
+            assert_eq!(
+                audit(&ex),
+                vec![found("EVENT_INVALID", seq, None)],
+                "{case} forced into the journal"
+            );
+            fs::write(ex.journal(), &before).unwrap();
+        }
+    }
 }
 
 #[test]

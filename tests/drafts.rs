@@ -657,18 +657,9 @@ fn roster_needs_a_ledger() {
     assert!(run.stderr.contains("no ledger"), "{}", run.stderr);
 }
 
-/// The hex of the fenced block after `<!-- golden NAME -->` in docs/DRAFTS.md.
+/// The bytes of the fenced block after `<!-- golden NAME -->` in docs/DRAFTS.md.
 fn golden(name: &str) -> Vec<u8> {
-    let doc = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/DRAFTS.md")).unwrap();
-    let marker = format!("<!-- golden {name} -->");
-    let start = doc.find(&marker).expect("DRAFTS.md has the golden marker");
-    let block = &doc[start + marker.len()..];
-    let open = block.find("```text\n").expect("a fenced block") + "```text\n".len();
-    let close = open + block[open..].find("```").expect("the end of the block");
-    let hex: String = block[open..close]
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let hex = util::golden("DRAFTS.md", name);
     (0..hex.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())

@@ -18,9 +18,34 @@ fn run(name: &str) -> String {
 
 #[test]
 fn county_exam_runs_an_exam_day_whose_audit_reports_only_the_torn_seal() {
-    let out = run("county_exam");
-    assert!(out.contains("Verdict: as expected"), "{out}");
-    assert!(out.contains("SEAL_MISMATCH"), "{out}");
+    // The example judges its own audit; the ledger it leaves is judged here by `custody verify`.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ledger");
+    let out = Command::new(util::example("county_exam"))
+        .arg("--keep")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("Verdict: as expected"), "{stdout}");
+
+    let verify = Command::new(env!("CARGO_BIN_EXE_custody"))
+        .arg("--ledger")
+        .arg(&dir)
+        .args(["verify", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(1), "verify finds the torn seal");
+    let report: serde_json::Value = serde_json::from_slice(&verify.stdout).unwrap();
+    assert!(report["entries"].as_u64().unwrap() > 100, "{report}");
+    let findings: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["bag"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(findings, vec![("SEAL_MISMATCH", "QP-YW-203")], "{report}");
 }
 
 #[test]

@@ -4,14 +4,21 @@ use custody::audit::verify as audit;
 use custody::encoding;
 use custody::entry::{Body, CoSignature, DecodedEntry, Entry, Hash, Head, leaf_hash};
 
-use custody::event::{Event, Genesis, Revocation};
+use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination, IncidentKind};
+use custody::event::{
+    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Genesis, Incident, Inspect, Open, Release,
+    Return, Revocation, Schedule, Seal,
+};
 use custody::journal::{frame, header};
-use custody::policy::Policy;
-use custody::roster::{Keyholder, Role};
+use custody::policy::{EventKind, Policy};
+use custody::roster::{KeyKind, Keyholder, Role};
 use custody::signing::sign_body;
 use custody::time::Timestamp;
 use ed25519_dalek::SigningKey;
 use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
 
 fn key(n: u8) -> SigningKey {
     SigningKey::from_bytes(&[n; 32])
@@ -146,54 +153,339 @@ proptest! {
     }
 
     #[test]
-    fn entries_round_trip_and_decode_strictly(
-        seq in any::<u64>(), recorded in any::<i64>(), sigs in 0usize..4,
-        nonce in any::<[u8; 16]>(), time in any::<i64>(), reason in ".{0,40}",
-    ) {
-        let body = Body {
-            ledger_id: [1; 16],
-            head: Head { size: seq / 2, hash: [3; 32] },
-            event_time: Timestamp(time),
-            nonce,
-            signers: vec!["a".into(), "b".into()],
-            event: Event::Revoke(Revocation { id: "x".into(), reason }),
-        };
-        let body_bytes = body.encode().unwrap();
-        prop_assert_eq!(Body::decode(&body_bytes).unwrap(), body);
-        let entry = Entry {
-            seq,
-            prev_hash: [9; 32],
-            recorded_at: Timestamp(recorded),
-            body: body_bytes,
-            signatures: (0..sigs).map(|i| CoSignature { signer: format!("s{i}"), signature: [i as u8; 64] }).collect(),
-        };
+    fn random_bytes_never_panic_the_decoders(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        let _ = DecodedEntry::decode(&bytes);
+        let _ = Body::decode(&bytes);
+        let _ = audit_bytes(&[header(&[0; 16]).as_slice(), &bytes].concat());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every kind of event, for the encoding's properties
+
+fn text() -> impl Strategy<Value = String> {
+    ".{0,12}"
+}
+
+fn time() -> impl Strategy<Value = Timestamp> {
+    any::<i64>().prop_map(Timestamp)
+}
+
+fn roles() -> impl Strategy<Value = Vec<Role>> {
+    prop::collection::vec(prop::sample::select(Role::ALL.to_vec()), 0..3)
+}
+
+fn keyholder() -> impl Strategy<Value = Keyholder> {
+    (
+        text(),
+        text(),
+        roles(),
+        any::<[u8; 32]>(),
+        any::<[u8; 32]>(),
+        prop::option::of(time()),
+        prop::option::of(time()),
+        prop::option::of(prop_oneof![Just(KeyKind::File), Just(KeyKind::Token)]),
+    )
+        .prop_map(
+            |(id, name, roles, public_key, person_tag, valid_from, valid_until, key_kind)| {
+                Keyholder {
+                    id,
+                    name,
+                    roles,
+                    public_key,
+                    person_tag,
+                    valid_from,
+                    valid_until,
+                    key_kind,
+                }
+            },
+        )
+}
+
+fn policy() -> impl Strategy<Value = Policy> {
+    (any::<[u32; 8]>(), any::<[bool; 2]>(), any::<u64>(), roles()).prop_map(
+        |(n, flags, lag, separated)| {
+            let mut p = Policy {
+                open_question_papers_before_min: n[0],
+                open_answer_sheets_before_min: n[1],
+                spare_papers_need_incident: flags[0],
+                open_late_after_min: n[2],
+                max_hold_before_session_min: n[3],
+                max_transit_min: n[4],
+                answer_sheets_back_same_day: flags[1],
+                max_record_delay_min: n[5],
+                clock_tolerance_sec: n[6],
+                max_head_lag: lag,
+                change_delay_min: n[7],
+                ..Policy::default()
+            };
+            p.cosigners[0].any_of.push(separated.clone());
+            p.separated_roles = separated.windows(2).map(|w| (w[0], w[1])).collect();
+            p
+        },
+    )
+}
+
+fn spec() -> impl Strategy<Value = BagSpec> {
+    (
+        text(),
+        prop::sample::select(BagKind::ALL.to_vec()),
+        text(),
+        text(),
+        text(),
+        text(),
+        any::<u32>(),
+    )
+        .prop_map(|(id, kind, session, site, room, seal, count)| BagSpec {
+            id,
+            kind,
+            session,
+            site,
+            room,
+            seal,
+            count,
+        })
+}
+
+fn observations() -> impl Strategy<Value = Vec<BagObs>> {
+    prop::collection::vec(
+        (
+            text(),
+            prop::option::of(text()),
+            prop::option::of(any::<u32>()),
+        )
+            .prop_map(|(id, seal, count)| BagObs { id, seal, count }),
+        0..3,
+    )
+}
+
+fn note() -> impl Strategy<Value = Option<String>> {
+    prop::option::of(text())
+}
+
+fn cabinet() -> impl Strategy<Value = Cabinet> {
+    (observations(), text(), note()).prop_map(|(bags, cabinet, incident)| Cabinet {
+        bags,
+        cabinet,
+        incident,
+    })
+}
+
+fn event() -> impl Strategy<Value = Event> {
+    let destination = prop_oneof![Just(Destination::Room), text().prop_map(Destination::Site)];
+    let correction = prop_oneof![
+        text().prop_map(Correction::BagId),
+        text().prop_map(Correction::Seal),
+        any::<u32>().prop_map(Correction::Count),
+    ];
+    let roster = prop_oneof![
+        (
+            text(),
+            text(),
+            any::<[u8; 32]>(),
+            any::<[u8; 32]>(),
+            prop::collection::vec(keyholder(), 0..3),
+            policy()
+        )
+            .prop_map(
+                |(exam, time_zone, ledger_key, person_key_hash, founders, policy)| {
+                    Event::Genesis(Genesis {
+                        exam,
+                        time_zone,
+                        ledger_key,
+                        person_key_hash,
+                        founders,
+                        policy,
+                    })
+                }
+            ),
+        keyholder().prop_map(Event::Enroll),
+        (text(), text()).prop_map(|(id, reason)| Event::Revoke(Revocation { id, reason })),
+        (text(), text(), time(), time(), note()).prop_map(
+            |(session, subject, start, end, incident)| {
+                Event::Schedule(Schedule {
+                    session,
+                    subject,
+                    start,
+                    end,
+                    incident,
+                })
+            }
+        ),
+        policy().prop_map(Event::Policy),
+    ];
+    let custody = prop_oneof![
+        (prop::collection::vec(spec(), 0..3), text(), note()).prop_map(|(bags, from, incident)| {
+            Event::Collect(Collect {
+                bags,
+                from,
+                incident,
+            })
+        }),
+        cabinet().prop_map(Event::Store),
+        cabinet().prop_map(Event::Withdraw),
+        (observations(), note())
+            .prop_map(|(bags, incident)| Event::Inspect(Inspect { bags, incident })),
+        (
+            observations(),
+            destination,
+            prop::collection::vec(text(), 0..3),
+            note()
+        )
+            .prop_map(|(bags, to, escorts, incident)| Event::Dispatch(Dispatch {
+                bags,
+                to,
+                escorts,
+                incident
+            })),
+        (observations(), text(), note()).prop_map(|(bags, site, incident)| Event::Arrive(Arrive {
+            bags,
+            site,
+            incident
+        })),
+        (observations(), text(), text(), note()).prop_map(|(bags, site, room, incident)| {
+            Event::Open(Open {
+                bags,
+                site,
+                room,
+                incident,
+            })
+        }),
+        (spec(), note()).prop_map(|(bag, incident)| Event::Seal(Seal { bag, incident })),
+        (observations(), note())
+            .prop_map(|(bags, incident)| Event::Return(Return { bags, incident })),
+        (observations(), text(), note()).prop_map(|(bags, to, incident)| Event::Release(Release {
+            bags,
+            to,
+            incident
+        })),
+        (
+            prop::collection::vec(text(), 0..3),
+            prop::sample::select(IncidentKind::ALL.to_vec()),
+            text()
+        )
+            .prop_map(|(bags, kind, note)| Event::Incident(Incident { bags, kind, note })),
+        (any::<u64>(), text(), correction, text()).prop_map(
+            |(seq, bag, fix, note)| Event::Correct(Correct {
+                seq,
+                bag,
+                fix,
+                note
+            })
+        ),
+    ];
+    prop_oneof![roster, custody.boxed()]
+}
+
+/// An entry of any kind of event, with its fields drawn at random.
+fn entry() -> impl Strategy<Value = (Body, Entry)> {
+    (
+        event(),
+        any::<(u64, u64, i64, i64)>(),
+        any::<[u8; 16]>(),
+        any::<[u8; 32]>(),
+        prop::collection::vec(text(), 0..4),
+        0usize..4,
+    )
+        .prop_map(
+            |(event, (seq, head, time, recorded), nonce, hash, signers, sigs)| {
+                let body = Body {
+                    ledger_id: [1; 16],
+                    head: Head { size: head, hash },
+                    event_time: Timestamp(time),
+                    nonce,
+                    signers,
+                    event,
+                };
+                let entry = Entry {
+                    seq,
+                    prev_hash: hash,
+                    recorded_at: Timestamp(recorded),
+                    body: body.encode().unwrap(),
+                    signatures: (0..sigs)
+                        .map(|i| CoSignature {
+                            signer: format!("s{i}"),
+                            signature: [i as u8; 64],
+                        })
+                        .collect(),
+                };
+                (body, entry)
+            },
+        )
+}
+
+/// A proptest run whose closure may count what it saw.
+fn run<S: Strategy>(cases: u32, strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>) {
+    TestRunner::new(Config {
+        cases,
+        ..Config::default()
+    })
+    .run(&strategy, test)
+    .unwrap();
+}
+
+#[test]
+fn entries_of_every_kind_round_trip_and_decode_strictly() {
+    let kinds = RefCell::new(BTreeSet::new());
+    run(512, entry(), |(body, entry)| {
+        kinds.borrow_mut().insert(body.event.kind());
+        prop_assert_eq!(Body::decode(&entry.body).unwrap(), body);
         let bytes = entry.encode().unwrap();
         let d = DecodedEntry::decode(&bytes).unwrap();
-        prop_assert_eq!(d.entry, entry);
         prop_assert_eq!(d.hash, leaf_hash(&bytes));
-    }
+        prop_assert_eq!(d.entry, entry);
+        Ok(())
+    });
+    let missing: Vec<EventKind> = EventKind::ALL
+        .into_iter()
+        .filter(|k| !kinds.borrow().contains(k))
+        .collect();
+    assert!(missing.is_empty(), "never generated: {missing:?}");
+}
 
-    /// Mutated or random bytes never panic the decoder, and whatever decodes re-encodes to the
-    /// same bytes: one value, one encoding.
-    #[test]
-    fn decoding_is_total_and_canonical(mutations in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4), tail in prop::collection::vec(any::<u8>(), 0..8)) {
-        let (journal, offsets) = build(&[(true, 0)]);
-        let start = offsets[1] as usize + 4;
-        let mut bytes = journal[start..journal.len() - 4].to_vec();
+/// Valid encodings of every kind, a few bytes changed (or none), perhaps with bytes after them:
+/// the decoder never panics, and whatever decodes re-encodes to the same bytes: one value, one
+/// encoding. Most changes land in hashes, keys and signatures, which decode to another value,
+/// so most cases really compare.
+#[test]
+fn decoding_is_total_and_canonical() {
+    let mutation = (any::<prop::sample::Index>(), any::<u8>());
+    let tail = prop_oneof![
+        3 => Just(Vec::new()),
+        1 => prop::collection::vec(any::<u8>(), 1..8),
+    ];
+    let (cases, decoded, mutated) = (512, Cell::new(0), Cell::new(0));
+    let strategy = (entry(), prop::collection::vec(mutation, 0..4), tail);
+    run(cases, strategy, |((_, entry), mutations, tail)| {
+        let mut bytes = entry.encode().unwrap();
+        let original = bytes.clone();
         for (i, b) in &mutations {
             let i = i.index(bytes.len());
             bytes[i] = *b;
         }
         bytes.extend_from_slice(&tail);
         if let Ok(d) = DecodedEntry::decode(&bytes) {
-            prop_assert_eq!(encoding::encode(&d.entry).unwrap(), bytes);
+            prop_assert_eq!(&encoding::encode(&d.entry).unwrap(), &bytes);
+            prop_assert_eq!(&d.body.encode().unwrap(), &d.entry.body);
+            decoded.set(decoded.get() + 1);
+            mutated.set(mutated.get() + usize::from(bytes != original));
         }
-    }
-
-    #[test]
-    fn random_bytes_never_panic_the_decoders(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
-        let _ = DecodedEntry::decode(&bytes);
-        let _ = Body::decode(&bytes);
-        let _ = audit_bytes(&[header(&[0; 16]).as_slice(), &bytes].concat());
-    }
+        Ok(())
+    });
+    // Measured over three runs: 280 to 293 of 512 decode, 181 to 196 of them changed.
+    println!(
+        "{} of {cases} cases decoded, {} of them changed",
+        decoded.get(),
+        mutated.get()
+    );
+    assert!(
+        decoded.get() >= cases as usize / 3,
+        "{} of {cases} decoded",
+        decoded.get()
+    );
+    assert!(
+        mutated.get() >= cases as usize / 5,
+        "{} of {cases} changed and decoded",
+        mutated.get()
+    );
 }

@@ -10,9 +10,9 @@
 //! One flipped bit in every field of every entry: the record is laid out field by field from
 //! its bytes ([`layout`]), bits of each field are flipped ([`bits`]), and [`expect`] derives the
 //! findings from the field and the new value, one rule per field. Every other kind of tampering
-//! is one [`Case`]. Flips whose outcome today is wrong are not papered over: [`expect`] states
-//! the right outcome and marks them with the bug, the flip tests leave them out, and the
-//! `#[ignore = "BUG: ..."]` tests run exactly those.
+//! is one [`Case`]. Flips that once came out wrong are kept apart: [`expect`] marks them with
+//! the bug they showed, the flip tests leave them out, and a regression test named after each
+//! bug runs exactly those.
 //!
 //! `cargo test --test tamper -- --nocapture print_the_matrix` prints the matrix (tampering kind
 //! against finding codes) as Markdown, for `docs/RELIABILITY.md`.
@@ -735,7 +735,7 @@ struct Expect {
     genesis_seq: u64,
     /// The record no longer decodes: `ENCODING`, and what depends on it.
     undecodable: bool,
-    /// Set when the audit today does something else than `alone`: the reason, for the report.
+    /// Set for the flips of a bug that was fixed: its regression test runs them.
     bug: Option<&'static str>,
 }
 
@@ -1126,8 +1126,8 @@ fn class(found: &[(Code, u64)]) -> String {
 }
 
 /// Runs the flips of records `records`, each audited alone and armed; panics listing every
-/// flip whose findings differ from the expectation. Flips with a known bug are left to the
-/// ignored tests: `bug` selects the flips of one bug instead.
+/// flip whose findings differ from the expectation. Flips of a fixed bug are left to its
+/// regression test: `bug` selects the flips of one bug instead.
 fn run_flips(records: Range<u64>, bug: Option<&str>) {
     let a = Auditor::new();
     let mut wrong = Vec::new();

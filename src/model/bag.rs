@@ -207,8 +207,6 @@ pub struct SessionState {
     pub start: Timestamp,
     pub end: Timestamp,
     pub scheduled_seq: u64,
-    /// How many times it has been scheduled (1 = never rescheduled).
-    pub versions: u32,
 }
 
 /// What one room of one session has seen: the papers opened and answer sheets sealed there.

@@ -795,13 +795,11 @@ pub fn transition<K: Kv>(
         Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) => {}
         Event::Policy(_) => {} // pending policies live in the state's policy history
         Event::Schedule(s) => {
-            let versions = state.session(&s.session)?.map_or(0, |old| old.versions);
             let session = SessionState {
                 subject: s.subject.clone(),
                 start: s.start,
                 end: s.end,
                 scheduled_seq: seq,
-                versions: versions + 1,
             };
             batch.push((
                 key(SESSION, s.session.as_bytes()),

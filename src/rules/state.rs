@@ -442,8 +442,10 @@ impl<K: Kv> State<K> {
             Some(encoding::encode(&slot)?),
         ));
         batch.push((key(NONCE, &body.nonce), Some(encoding::encode(&seq)?)));
-        // Forget the entry that just left the window, and its nonce unless reused since.
-        if let Some(gone) = seq.checked_sub(window) {
+        // Forget the entry that just left the window, and its nonce unless reused since. A body
+        // signed `window` entries back names the head before them, whose hash is one entry
+        // further back still: the window keeps `window + 1` hashes.
+        if let Some(gone) = seq.checked_sub(window.saturating_add(1)) {
             let gone_key = key(WINDOW, &gone.to_be_bytes());
             if let Some(old_slot) = self.get::<WindowSlot>(&gone_key)? {
                 batch.push((gone_key, None));

@@ -331,6 +331,52 @@ impl JournalIo for File {
     }
 }
 
+impl<T: JournalIo + ?Sized> JournalIo for Box<T> {
+    fn write_at(&mut self, offset: u64, bytes: &[u8]) -> io::Result<()> {
+        (**self).write_at(offset, bytes)
+    }
+
+    fn sync(&mut self) -> io::Result<()> {
+        (**self).sync()
+    }
+
+    fn set_len(&mut self, len: u64) -> io::Result<()> {
+        (**self).set_len(len)
+    }
+}
+
+/// A file opened through a [`Disk`].
+pub type DiskFile = Box<dyn JournalIo + Send + Sync>;
+
+/// The file system under a ledger's appends: the journal, the staged checkpoint, its rename.
+/// [`Fs`] is the real one; a test double records every operation so that a test can rebuild
+/// each state a power cut could leave (`tests/power_loss.rs`).
+pub trait Disk: Send + Sync {
+    /// Opens `path` for writing; with `create`, creates it, failing if anything is there (a
+    /// file or a link, dangling or not: `O_CREAT | O_EXCL` follows no link).
+    fn open(&self, path: &Path, create: bool) -> io::Result<DiskFile>;
+    /// Renames `from` over `to`.
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
+}
+
+/// The real file system.
+pub struct Fs;
+
+impl Disk for Fs {
+    fn open(&self, path: &Path, create: bool) -> io::Result<DiskFile> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(create)
+            .open(path)?;
+        Ok(Box::new(file))
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        fs::rename(from, to)
+    }
+}
+
 /// The journal opened for appending, by the one writer that holds the ledger lock.
 pub struct Writer<F: JournalIo = File> {
     file: F,
@@ -359,6 +405,14 @@ impl Writer<File> {
             .write(true)
             .open(path)
             .map_err(io_err(path))?;
+        Ok(Writer::with_io(file, path, len))
+    }
+}
+
+impl Writer<DiskFile> {
+    /// [`Writer::open`] through a [`Disk`].
+    pub fn open_on(disk: &dyn Disk, path: &Path, len: u64) -> Result<Self, JournalError> {
+        let file = disk.open(path, false).map_err(io_err(path))?;
         Ok(Writer::with_io(file, path, len))
     }
 }
@@ -555,6 +609,55 @@ pub fn sync_dir(path: &Path) -> io::Result<()> {
     File::open(folder(path))?.sync_all()
 }
 
+/// A file staged through a [`Disk`]: the ledger's checkpoint, whose writes and rename the
+/// power-loss harness records. Like [`Staged`], its temporary file has a random name beside its
+/// path (`.NAME.RANDOM.tmp`) and is created exclusively, so no planted link or file is used;
+/// it is removed if dropped before [`DiskStaged::replace`].
+#[derive(Debug)]
+pub struct DiskStaged {
+    tmp: PathBuf,
+    path: PathBuf,
+    placed: bool,
+}
+
+/// Writes `bytes` to a new temporary file beside `path` through `disk`, and fsyncs it.
+pub fn stage_on(disk: &dyn Disk, path: &Path, bytes: &[u8]) -> io::Result<DiskStaged> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut random = [0u8; 8];
+    rand::fill(&mut random);
+    let tmp = folder(path).join(format!(".{name}.{}.tmp", crate::format::hash::hex(&random)));
+    let mut f = disk.open(&tmp, true)?;
+    let staged = DiskStaged {
+        tmp,
+        path: path.to_path_buf(),
+        placed: false,
+    };
+    f.write_at(0, bytes)?;
+    f.sync()?;
+    Ok(staged)
+}
+
+impl DiskStaged {
+    /// Renames the staged file over its path. Until the directory is fsynced, a power cut may
+    /// leave the old file there, but never a mix of the two.
+    pub fn replace(mut self, disk: &dyn Disk) -> io::Result<()> {
+        disk.rename(&self.tmp, &self.path)?;
+        self.placed = true;
+        Ok(())
+    }
+}
+
+impl Drop for DiskStaged {
+    fn drop(&mut self) {
+        if !self.placed {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -635,6 +738,45 @@ mod tests {
         assert_eq!(mode(&public), 0o644);
     }
 
+    /// A journal file that records what it is asked to do.
+    #[derive(Default)]
+    struct Log(Vec<(&'static str, u64, Vec<u8>)>);
+
+    impl JournalIo for Log {
+        fn write_at(&mut self, offset: u64, bytes: &[u8]) -> io::Result<()> {
+            self.0.push(("write", offset, bytes.to_vec()));
+            Ok(())
+        }
+        fn sync(&mut self) -> io::Result<()> {
+            self.0.push(("sync", 0, Vec::new()));
+            Ok(())
+        }
+        fn set_len(&mut self, len: u64) -> io::Result<()> {
+            self.0.push(("set_len", len, Vec::new()));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn an_append_writes_its_record_then_syncs_it_before_it_returns() {
+        // The order is what makes a returned append durable: a sync before the write, or none,
+        // acknowledges a record the disk may not hold.
+        let mut w = Writer::with_io(Log::default(), Path::new("j"), HEADER_LEN);
+        assert_eq!(w.append(b"one").unwrap(), HEADER_LEN);
+        assert_eq!(w.append(b"two").unwrap(), HEADER_LEN + 11);
+        let sync = ("sync", 0, Vec::new());
+        assert_eq!(
+            w.io().0,
+            vec![
+                ("write", HEADER_LEN, frame(b"one").unwrap()),
+                sync.clone(),
+                ("write", HEADER_LEN + 11, frame(b"two").unwrap()),
+                sync,
+            ]
+        );
+        assert_eq!(w.len(), HEADER_LEN + 22);
+    }
+
     fn journal(records: &[&[u8]], tail: &[u8]) -> Vec<u8> {
         let mut out = header(&[7; 16]).to_vec();
         for r in records {
@@ -697,9 +839,9 @@ mod tests {
         let (_, end) = read_all(&journal(&[b"one"], &[0, 0, 0, 0, 1]));
         assert!(matches!(end, End::Damaged { .. }));
         let mut rec = frame(b"three").unwrap();
-        rec[6] ^= 0xff; // last byte of the trailer
+        rec[6] ^= 0xff; // a byte of the entry: the frame cannot tell, the audit's hashes can
         let n = rec.len();
-        rec[n - 1] ^= 1;
+        rec[n - 1] ^= 1; // the last byte of the trailer
         let (_, end) = read_all(&journal(&[b"one"], &rec));
         assert!(matches!(end, End::Damaged { .. }));
     }

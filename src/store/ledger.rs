@@ -20,11 +20,12 @@ use crate::model::roster::{
 use crate::rules::judge::judge;
 use crate::rules::state::{State, StoreError};
 use crate::store::index::{ABSORBED, SledKv, TIP_OFFSET};
-use crate::store::journal::{self, Access, End, JournalError, Reader};
+use crate::store::journal::{self, Access, Disk, DiskFile, End, Fs, JournalError, Reader};
 use ed25519_dalek::SigningKey;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
 pub const JOURNAL: &str = "journal";
@@ -415,7 +416,7 @@ impl NewLedger {
             written.push(path);
             written.push(dir.join(INDEX));
             written.push(dir.join(CHECKPOINT));
-            Ledger::open_locked(dir, lock, false)
+            Ledger::open_locked(dir, lock, false, Arc::new(Fs))
         })();
         let result = result.and_then(|ledger| {
             ledger.sign_checkpoint(&ledger.state.tree()?)?;
@@ -590,7 +591,10 @@ enum IndexCheck {
 pub struct Ledger {
     dir: PathBuf,
     ledger_id: LedgerId,
-    journal: journal::Writer,
+    journal: journal::Writer<DiskFile>,
+    /// What the journal and the checkpoint are written through: the file system, or a test's
+    /// recording double.
+    disk: Arc<dyn Disk>,
     state: State<SledKv>,
     /// Set when the journal ends in damage: appends are refused.
     damage: Option<(u64, String)>,
@@ -603,9 +607,16 @@ impl Ledger {
     /// Takes the writer lock, cuts an unacknowledged tail, and brings the index up to date with
     /// the journal (rebuilding it if it cannot be trusted).
     pub fn open(dir: &Path) -> Result<Ledger, LedgerError> {
+        Ledger::open_on(dir, Arc::new(Fs))
+    }
+
+    /// [`Ledger::open`] with the journal and checkpoint written through `disk`: a test double
+    /// that records every operation, from which `tests/power_loss.rs` rebuilds each state a
+    /// power cut could leave.
+    pub fn open_on(dir: &Path, disk: Arc<dyn Disk>) -> Result<Ledger, LedgerError> {
         journal_path(dir)?;
         let lock = take_lock(dir)?;
-        Ledger::open_locked(dir, lock, false)
+        Ledger::open_locked(dir, lock, false, disk)
     }
 
     /// Rebuilds the index from the journal alone. Refuses (as damage) a journal with framing,
@@ -613,7 +624,7 @@ impl Ledger {
     pub fn reindex(dir: &Path) -> Result<Ledger, LedgerError> {
         journal_path(dir)?;
         let lock = take_lock(dir)?;
-        let ledger = Ledger::open_locked(dir, lock, true)?;
+        let ledger = Ledger::open_locked(dir, lock, true, Arc::new(Fs))?;
         if let Some((offset, reason)) = ledger.damage.clone() {
             return Err(LedgerError::Damaged { offset, reason });
         }
@@ -623,10 +634,15 @@ impl Ledger {
     /// [`Ledger::open`] with the lock already held (from [`take_lock`]), for a caller that
     /// wrote the directory under it (a restore) and must not let another writer in between.
     pub fn open_with_lock(dir: &Path, lock: File) -> Result<Ledger, LedgerError> {
-        Ledger::open_locked(dir, lock, false)
+        Ledger::open_locked(dir, lock, false, Arc::new(Fs))
     }
 
-    fn open_locked(dir: &Path, lock: File, rebuild: bool) -> Result<Ledger, LedgerError> {
+    fn open_locked(
+        dir: &Path,
+        lock: File,
+        rebuild: bool,
+        disk: Arc<dyn Disk>,
+    ) -> Result<Ledger, LedgerError> {
         let path = journal_path(dir)?;
         let (ledger_id, _) = journal::open_reader(&path)?;
         let journal_len = fs::metadata(&path).map_err(io_at(&path))?.len();
@@ -654,7 +670,8 @@ impl Ledger {
         let mut ledger = Ledger {
             dir: dir.to_path_buf(),
             ledger_id,
-            journal: journal::Writer::open(&path, from)?,
+            journal: journal::Writer::open_on(&*disk, &path, from)?,
+            disk,
             state,
             damage: None,
             notices,
@@ -761,6 +778,7 @@ impl Ledger {
             dir,
             ledger_id,
             journal,
+            disk,
             state,
             damage,
             notices,
@@ -772,6 +790,7 @@ impl Ledger {
             dir,
             ledger_id,
             journal,
+            disk,
             state: State::new(SledKv::open(index_dir)?),
             damage,
             notices,
@@ -805,7 +824,7 @@ impl Ledger {
         }
         match reader.end() {
             Some(End::Tail { offset, bytes }) => {
-                self.journal = journal::Writer::open(&path, *offset)?;
+                self.journal = journal::Writer::open_on(&*self.disk, &path, *offset)?;
                 self.journal.cut_tail()?;
                 self.notices.push(format!(
                     "cut an unacknowledged {bytes}-byte tail left by an interrupted append at byte {offset}"
@@ -821,7 +840,7 @@ impl Ledger {
             Some(End::Tail { offset, .. }) | Some(End::Damaged { offset, .. }) => *offset,
             _ => fs::metadata(&path).map_err(io_at(&path))?.len(),
         };
-        self.journal = journal::Writer::open(&path, len)?;
+        self.journal = journal::Writer::open_on(&*self.disk, &path, len)?;
         if self.state.tip()?.is_none() && self.damage.is_none() {
             self.damage = Some((
                 journal::HEADER_LEN,
@@ -923,8 +942,9 @@ impl Ledger {
         let checkpoint_path = self.dir.join(CHECKPOINT);
         let checkpoint = self.checkpoint_note(&tree);
         let note = checkpoint.as_ref().ok().and_then(Option::as_deref);
+        let disk = Arc::clone(&self.disk);
         let stage = || {
-            note.map(|n| journal::stage(&checkpoint_path, n.as_bytes(), Access::Shared))
+            note.map(|n| journal::stage_on(&*disk, &checkpoint_path, n.as_bytes()))
                 .transpose()
                 .map_err(io_at(&checkpoint_path))
         };
@@ -957,10 +977,11 @@ impl Ledger {
                 "entry {} is recorded, but the index could not be updated ({e}); it will be rebuilt on the next open",
                 receipt.seq
             ));
-        } else if let Err(e) = checkpoint
-            .and(staged)
-            .and_then(|s| s.map_or(Ok(()), |s| s.replace().map_err(io_at(&checkpoint_path))))
-        {
+        } else if let Err(e) = checkpoint.and(staged).and_then(|s| {
+            s.map_or(Ok(()), |s| {
+                s.replace(&*disk).map_err(io_at(&checkpoint_path))
+            })
+        }) {
             self.notices.push(format!(
                 "entry {} is recorded, but the ledger could not sign its checkpoint ({e})",
                 receipt.seq

@@ -325,3 +325,20 @@ pub fn remove_stale_templates(parent: &std::path::Path, prefix: &str) {
         }
     }
 }
+
+/// The hex digits of the fenced block after the line `<!-- golden NAME -->` in `docs/DOC`.
+#[allow(dead_code)] // not every test binary reads a golden example
+pub fn golden(doc: &str, name: &str) -> String {
+    let path = format!("{}/docs/{doc}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let marker = format!("<!-- golden {name} -->");
+    let start = text
+        .find(&marker)
+        .unwrap_or_else(|| panic!("{doc} has no {marker}"));
+    let block = &text[start + marker.len()..];
+    let open = block.find("```").unwrap();
+    let block = &block[open + 3..];
+    let block = &block[block.find('\n').unwrap() + 1..];
+    let close = block.find("```").unwrap();
+    block[..close].split_whitespace().collect()
+}

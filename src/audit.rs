@@ -312,12 +312,8 @@ fn walk_to_state(
 /// ahead on every core): the journal at `path` judged entry by entry up to, not including, the
 /// first record that does not decode, has an integrity finding, or names another ledger than
 /// the journal's header. The writer absorbs that record and the rest one by one, as it absorbs
-/// an append, so that what it makes of damage does not depend on this path. Returns the state
-/// and where the last entry it holds starts and ends in the journal (`None` if it holds none).
-pub(crate) fn absorb_ahead(
-    path: &Path,
-    ledger_id: &LedgerId,
-) -> Result<(State<MemKv>, Option<(u64, u64)>), AuditError> {
+/// an append, so that what it makes of damage does not depend on this path.
+pub(crate) fn absorb_ahead(path: &Path, ledger_id: &LedgerId) -> Result<Absorbed, AuditError> {
     let file = std::fs::File::open(path).map_err(|source| JournalError::Io {
         path: path.to_path_buf(),
         source,
@@ -335,7 +331,15 @@ pub(crate) fn absorb_ahead(
             Continue(())
         })
     })?;
-    Ok((state, last))
+    Ok(Absorbed { state, last })
+}
+
+/// What [`absorb_ahead`] built.
+pub(crate) struct Absorbed {
+    pub state: State<MemKv>,
+    /// Where the last entry the state holds starts and ends in the journal; `None` if it holds
+    /// none.
+    pub last: Option<(u64, u64)>,
 }
 
 /// What a walk does once the entries are judged.

@@ -4,7 +4,7 @@
 //! Directory layout: `journal` (the source of truth), `index/` (sled, derived), `lock` (held by
 //! the writer), `ledger.key` and `person.key` (the ledger's two secrets, mode 0600).
 
-use crate::audit::AuditError;
+use crate::audit::{Absorbed, AuditError};
 use crate::encoding::EncodingError;
 use crate::entry::{Body, CoSignature, DecodedEntry, Entry, Hash, Head, LedgerId};
 
@@ -694,10 +694,11 @@ impl Ledger {
         path: &Path,
         ledger_id: &LedgerId,
     ) -> Result<(u64, u64), LedgerError> {
-        let (built, last) = crate::audit::absorb_ahead(path, ledger_id).map_err(|e| match e {
-            AuditError::Journal(e) => LedgerError::from(e),
-            AuditError::Store(e) => LedgerError::from(e),
-        })?;
+        let Absorbed { state: built, last } =
+            crate::audit::absorb_ahead(path, ledger_id).map_err(|e| match e {
+                AuditError::Journal(e) => LedgerError::from(e),
+                AuditError::Store(e) => LedgerError::from(e),
+            })?;
         let Some((offset, end)) = last else {
             return Ok((journal::HEADER_LEN, 0));
         };

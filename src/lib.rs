@@ -7,8 +7,9 @@
 //! | layer | what it holds |
 //! |---|---|
 //! | [`present`] | what people read: views, tables, JSON, receipts, the HTML report |
-//! | [`audit`] | the audit, held evidence, bundles |
-//! | [`store`] | the journal, the index, the ledger directory and its writer, drafts |
+//! | [`ledger`] | the ledger directory and its one writer, bundles (export, backup, restore) |
+//! | [`audit`] | the audit and held evidence |
+//! | [`store`] | the journal, the index, drafts |
 //! | [`rules`] | the state, the custody rules, what an entry changes, the judge |
 //! | [`keys`] | personal key files, and keys on PKCS#11 tokens |
 //! | [`lang`] | the Chinese and English catalogue, text layout, events in words |
@@ -23,17 +24,19 @@ pub mod audit;
 pub mod format;
 pub mod keys;
 pub mod lang;
+pub mod ledger;
 pub mod model;
 pub mod present;
 pub mod rules;
 pub mod store;
 
 // The short paths that the binary, the tests, the examples and the fuzz targets use.
-pub use audit::{bundle, evidence, scan};
+pub use audit::{evidence, scan};
 pub use format::{encoding, merkle, note, printable, signing, time};
 pub use keys::{keyfile, token};
 pub use lang::{i18n, summary};
+pub use ledger::bundle;
 pub use model::{bag, entry, event, finding, policy, roster};
 pub use present::{html, receipt, report_html};
 pub use rules::{custody, state};
-pub use store::{draft, index, journal, ledger};
+pub use store::{draft, index, journal};

@@ -60,7 +60,16 @@ fn every_leak_attempt_is_refused_or_flagged() {
 #[test]
 fn the_benchmark_runs_on_a_small_ledger() {
     let out = std::process::Command::new(util::example("bench"))
-        .args(["--events", "2000", "--appends", "20", "--counties", "2"])
+        .args([
+            "--events",
+            "2000",
+            "--appends",
+            "20",
+            "--counties",
+            "2",
+            "--rounds",
+            "1",
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -70,7 +79,12 @@ fn the_benchmark_runs_on_a_small_ledger() {
         String::from_utf8_lossy(&out.stderr)
     );
     for line in [
+        "(a) verify_strict",
+        "(c) ledger's rule",
         "b/a",
+        "b/c",
+        "open, first",
+        "adversarial",
         "peak memory",
         "open ",
         "append ",

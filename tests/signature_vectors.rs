@@ -8,7 +8,9 @@
 
 mod sigcase;
 
-use custody::signing::{KeyProblem, PreparedKey, check_public_key, verify_all, verify_message};
+use custody::signing::{
+    KeyProblem, PreparedKey, TABLE_AFTER, check_public_key, verify_all, verify_message,
+};
 use proptest::prelude::*;
 use serde::Deserialize;
 use sigcase::{Case, assert_agrees};
@@ -197,6 +199,38 @@ fn torsioned_and_non_canonical_signatures_get_the_verdicts_of_verify_strict() {
     // test would prove little if nothing were.
     assert!(accepted >= 6, "{accepted} of {cases} accepted");
     assert!(accepted < cases / 2, "{accepted} of {cases} accepted");
+}
+
+/// A key checks its first `TABLE_AFTER` signatures without its tables and then builds them (the
+/// audit's keys): the verdicts on both sides of the switch are `verify_strict`'s, for an honest
+/// signature, a torsioned key, a changed message and an S at each edge of its range.
+#[test]
+fn a_key_switches_to_its_tables_with_the_same_verdicts() {
+    let mut seen = [false; 2];
+    for flags in [0u8, 1, 0x80, 0x60, 0x61] {
+        for pick in [0u8, 3, 5, 6, 7] {
+            let mut data = vec![flags, pick];
+            data.extend_from_slice(&[pick ^ 0x5a; 32]);
+            data.extend_from_slice(b"a body signed many times");
+            let c = sigcase::case(&data).expect("long enough");
+            let strict = sigcase::strict(&c);
+            seen[usize::from(strict)] = true;
+            let key = PreparedKey::new(&c.public_key);
+            for check in 0..=TABLE_AFTER + 1 {
+                assert_eq!(
+                    key.has_table(),
+                    check > TABLE_AFTER,
+                    "check {check} of {c:?}"
+                );
+                assert_eq!(
+                    key.verify(&c.message, &c.signature),
+                    strict,
+                    "check {check} of {c:?}"
+                );
+            }
+        }
+    }
+    assert_eq!(seen, [true, true], "both verdicts occur");
 }
 
 proptest! {

@@ -1,9 +1,12 @@
 //! Code shared by the examples (`#[path = "common/mod.rs"] mod common;`): the demo roster and its
 //! key files, a simulated clock, and a `Desk` that prepares, co-signs and appends events the way
-//! the terminal in the confidentiality room does, plus two small printers (bag status, findings).
+//! the terminal in the confidentiality room does, plus two small printers (bag status, findings);
+//! and `generator`, which writes large valid ledgers for the benchmark and tests.
 //!
 //! Not every example uses every item.
 #![allow(dead_code)]
+
+pub mod generator;
 
 use custody::bag::{BagKind, BagObs, BagSpec, BagState, Place, SessionState};
 use custody::entry::{Body, CoSignature, Hash};

@@ -2,7 +2,6 @@
 //! checkpoints and proofs held by an auditor (`evidence`), a quick pass over a journal for the
 //! printable pages (`scan`) and exported bundles (`bundle`).
 
-pub mod bundle;
 pub mod evidence;
 pub mod scan;
 pub mod verify;

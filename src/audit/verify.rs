@@ -8,7 +8,7 @@ use crate::audit::evidence::{CheckpointCheck, Evidence, Observed};
 use crate::format::signing::{PreparedKey, verify_all};
 use crate::format::time::Timestamp;
 use crate::model::event::Event;
-use crate::model::finding::{Code, Finding};
+use crate::model::finding::{Category, Code, Finding};
 use crate::model::policy::EventKind;
 use crate::rules::judge::{check_signatures_with, judge_but_signatures};
 use crate::rules::memstore::MemKv;
@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Read;
+use std::ops::ControlFlow::{self, Break, Continue};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -240,6 +241,8 @@ impl Report {
 /// One entry as the audit saw it, for callers that list the journal while auditing it.
 pub struct Visit<'a> {
     pub offset: u64,
+    /// Where the record ends in the journal.
+    pub end: u64,
     /// `None` when the record does not decode.
     pub entry: Option<&'a DecodedEntry>,
     pub findings: &'a [Finding],
@@ -310,7 +313,8 @@ pub fn verify_reader(
     // On a thread of rayon's pool, so that the judging thread is one of the pool's: while it
     // waits for the signature checks it takes a share of them, and the cores are never asked
     // to run more threads than they have.
-    rayon::scope(|_| walk_input(input, label, options, |_| {})).map(|(report, _)| report)
+    rayon::scope(|_| walk_input(input, label, options, Finish::Report, |_| Continue(())))
+        .map(|(report, _)| report)
 }
 
 /// Audits the journal at `path`, showing each entry to `visit` as it goes.
@@ -331,7 +335,7 @@ pub fn replay(path: &Path) -> Result<(Report, State<MemKv>), AuditError> {
 fn walk_to_state(
     path: &Path,
     trust: Option<Hash>,
-    visit: impl FnMut(Visit<'_>),
+    mut visit: impl FnMut(Visit<'_>),
 ) -> Result<(Report, State<MemKv>), AuditError> {
     let file = std::fs::File::open(path).map_err(|source| JournalError::Io {
         path: path.to_path_buf(),
@@ -341,14 +345,61 @@ fn walk_to_state(
         trust: trust.into_iter().collect(),
         ..Options::default()
     };
-    walk_input(file, path, &options, visit)
+    walk_input(file, path, &options, Finish::Report, |v| {
+        visit(v);
+        Continue(())
+    })
+}
+
+/// The state a writer's index starts from, built by the audit's pipeline (signatures checked
+/// ahead on every core): the journal at `path` judged entry by entry up to, not including, the
+/// first record that does not decode, has an integrity finding, or names another ledger than
+/// the journal's header. The writer absorbs that record and the rest one by one, as it absorbs
+/// an append, so that what it makes of damage does not depend on this path.
+pub(crate) fn absorb_ahead(path: &Path, ledger_id: &LedgerId) -> Result<Absorbed, AuditError> {
+    let file = std::fs::File::open(path).map_err(|source| JournalError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut last = None;
+    let (_, state) = rayon::scope(|_| {
+        walk_input(file, path, &Options::default(), Finish::Stop, |v| {
+            // The audit judges a journal whose header was changed against the id its founders
+            // signed; a writer judges against the header's.
+            let ours = v.entry.is_some_and(|e| e.body.ledger_id == *ledger_id);
+            if !ours || v.findings.iter().any(|f| f.category == Category::Integrity) {
+                return Break(());
+            }
+            last = Some((v.offset, v.end));
+            Continue(())
+        })
+    })?;
+    Ok(Absorbed { state, last })
+}
+
+/// What [`absorb_ahead`] built.
+pub(crate) struct Absorbed {
+    pub state: State<MemKv>,
+    /// Where the last entry the state holds starts and ends in the journal; `None` if it holds
+    /// none.
+    pub last: Option<(u64, u64)>,
+}
+
+/// What a walk does once the entries are judged.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Finish {
+    /// The findings of the journal's end, of open items and of the evidence.
+    Report,
+    /// Nothing: only the state is wanted.
+    Stop,
 }
 
 fn walk_input(
     mut input: impl Read,
     path: &Path,
     options: &Options,
-    visit: impl FnMut(Visit<'_>),
+    finish: Finish,
+    visit: impl FnMut(Visit<'_>) -> ControlFlow<()>,
 ) -> Result<(Report, State<MemKv>), AuditError> {
     match journal::read_header(&mut input, path) {
         Ok(id) => {
@@ -356,7 +407,7 @@ fn walk_input(
                 std::io::BufReader::with_capacity(1 << 20, input),
                 journal::HEADER_LEN,
             );
-            walk_records(id, reader, options, visit)
+            walk_records(id, reader, options, finish, visit)
         }
         Err(e @ (JournalError::BadHeader { .. } | JournalError::BadVersion { .. })) => {
             let mut report = empty_report();
@@ -592,7 +643,8 @@ fn walk_records<R: Read>(
     header_id: LedgerId,
     mut reader: Reader<R>,
     options: &Options,
-    mut visit: impl FnMut(Visit<'_>),
+    finish: Finish,
+    mut visit: impl FnMut(Visit<'_>) -> ControlFlow<()>,
 ) -> Result<(Report, State<MemKv>), AuditError> {
     let trust = options.trust.as_slice();
     let wanted = options.evidence.wanted();
@@ -636,7 +688,8 @@ fn walk_records<R: Read>(
     let mut batch = read_batch(&mut reader)?;
     let (mut ahead, mut batch_enrolled) = check_ahead(&batch, &roster, &Roster::new(), &prepared);
     let mut bytes_read = 0;
-    while !batch.is_empty() {
+    let mut stopped = false;
+    while !batch.is_empty() && !stopped {
         let following = read_batch(&mut reader)?;
         for k in batch_enrolled.values() {
             prepared
@@ -661,12 +714,18 @@ fn walk_records<R: Read>(
                             format!("record at byte {}: {e}", record.offset),
                         )];
                         f[0].record = Some(report.entries - 1);
-                        visit(Visit {
+                        if visit(Visit {
                             offset: record.offset,
+                            end: record.end(),
                             entry: None,
                             findings: &f,
                             state: &state,
-                        });
+                        })
+                        .is_break()
+                        {
+                            stopped = true;
+                            break;
+                        }
                         report.findings.extend(f);
                         let leaf = crate::model::entry::leaf_hash(&record.bytes);
                         if report.entries == 1 {
@@ -720,12 +779,18 @@ fn walk_records<R: Read>(
                 for f in &mut findings {
                     f.record = Some(report.entries - 1);
                 }
-                visit(Visit {
+                if visit(Visit {
                     offset: record.offset,
+                    end: record.end(),
                     entry: Some(&decoded),
                     findings: &findings,
                     state: &state,
-                });
+                })
+                .is_break()
+                {
+                    stopped = true;
+                    break;
+                }
                 let listed = listed(&state, &decoded, &findings)?;
                 if let Event::Schedule(s) = &decoded.body.event {
                     report.timetable.push(Scheduled {
@@ -797,6 +862,9 @@ fn walk_records<R: Read>(
         roster.extend(batch_enrolled);
         batch = following;
         (ahead, batch_enrolled) = following_ahead;
+    }
+    if finish == Finish::Stop {
+        return Ok((report, state));
     }
     match reader.end() {
         Some(End::Tail { offset, bytes }) => report.notices.push(format!(

@@ -33,6 +33,12 @@ fn tally_key(session: &str, site: &str, room: &str) -> Vec<u8> {
     key(TALLY, format!("{session}\0{site}\0{room}").as_bytes())
 }
 
+/// Whether a key of the state is a bag's: its value is in the form its store keeps
+/// ([`Kv::bag_bytes`]), not necessarily the canonical encoding.
+pub(crate) fn is_bag_key(key: &[u8]) -> bool {
+    key.first() == Some(&BAG)
+}
+
 impl<K: Kv> State<K> {
     pub fn bag(&self, id: &str) -> Result<Option<BagState>, StoreError> {
         let k = key(BAG, id.as_bytes());

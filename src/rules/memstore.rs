@@ -14,7 +14,8 @@
 
 use crate::format::time::Timestamp;
 use crate::model::bag::{BagKind, BagSpec, BagState, Destination, Place};
-use crate::rules::state::{Batch, Kv, StoreError, Visitor};
+use crate::rules::custody::is_bag_key;
+use crate::rules::state::{Batch, Kv, State, StoreError, Visitor};
 use std::borrow::{Borrow, Cow};
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -334,6 +335,41 @@ fn decode_bag(names: &Names, key: &[u8], bytes: &[u8]) -> Option<BagState> {
         history,
         opened,
     })
+}
+
+/// Writes in one batch of `State::copy_into`: large, as a store on disk writes a batch faster
+/// per key than one entry's few keys, and small enough to hold in memory.
+const COPY_BATCH: usize = 16_384;
+
+impl State<MemKv> {
+    /// Writes this whole state into `to`'s store, in key order and in batches, each bag in the
+    /// form that store keeps; `last` goes into the last batch, so that a store left with only
+    /// some of the batches (a crash) lacks it. For an index built from an audit's state: the
+    /// store then holds exactly what applying the same entries to it one by one would.
+    pub(crate) fn copy_into<K: Kv>(
+        &self,
+        to: &mut State<K>,
+        last: Batch,
+    ) -> Result<(), StoreError> {
+        let mut batch: Batch = Vec::with_capacity(COPY_BATCH);
+        self.kv().visit_prefix(&[], &mut |k, v| {
+            let value = if is_bag_key(k) {
+                to.kv().bag_bytes(&self.kv().bag_from(k, v)?)?
+            } else {
+                v.to_vec()
+            };
+            batch.push((k.to_vec(), Some(value)));
+            if batch.len() == COPY_BATCH {
+                to.write(std::mem::replace(
+                    &mut batch,
+                    Vec::with_capacity(COPY_BATCH),
+                ))?;
+            }
+            Ok(())
+        })?;
+        batch.extend(last);
+        to.write(batch)
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
-//! Storage: the journal file (the truth), the sled index (rebuildable), the ledger directory and
-//! its writer, and draft files of events waiting for signatures.
+//! Storage: the journal file (the truth), the sled index (rebuildable), and draft files of events
+//! waiting for signatures.
 
 pub mod draft;
 pub mod index;
 pub mod journal;
-pub mod ledger;

@@ -42,6 +42,43 @@ fn odd_encoding(i: u8) -> [u8; 32] {
     }
 }
 
+/// Canonical scalars at the edges of the range, for the variable-time multiplication's digit
+/// expansion: 0, 1, 2, L - 1, L - 2, 2^252 - 1, 2^252 and (L - 1) / 2.
+fn edge_scalar(i: u8) -> [u8; 32] {
+    let minus = |d: u8| {
+        let mut s = L;
+        s[0] -= d;
+        s
+    };
+    match i % 8 {
+        n @ 0..=2 => {
+            let mut s = [0u8; 32];
+            s[0] = n;
+            s
+        }
+        3 => minus(1),
+        4 => minus(2),
+        5 => {
+            let mut s = [0xff; 32];
+            s[31] = 0x0f;
+            s
+        }
+        6 => {
+            let mut s = [0u8; 32];
+            s[31] = 0x10;
+            s
+        }
+        _ => {
+            // (L - 1) / 2: L is odd, so shift L right by one.
+            let mut s = [0u8; 32];
+            for (i, b) in s.iter_mut().enumerate() {
+                *b = L[i] >> 1 | L.get(i + 1).map_or(0, |next| next << 7);
+            }
+            s
+        }
+    }
+}
+
 /// Adds the group order to a canonical scalar: the same value mod L, not canonical.
 fn plus_l(s: [u8; 32]) -> [u8; 32] {
     let mut out = [0u8; 32];
@@ -55,8 +92,9 @@ fn plus_l(s: [u8; 32]) -> [u8; 32] {
 }
 
 /// Builds a case from bytes: `data[0]` says what to change (bits 0-3: torsion on the key, on R,
-/// S plus the group order, raw S; bits 4-6: odd or raw R or key, or a small-order R; bit 7: the
-/// message changed after signing), `data[1]` which torsion points or odd encoding, `data[2..34]` seeds the key, the nonce and any raw bytes; the rest is the message.
+/// S plus the group order, raw S; bits 4-6: odd or raw R or key, a small-order R, or S at an edge
+/// of its range; bit 7: the message changed after signing), `data[1]` which torsion points, odd
+/// encoding or edge scalar, `data[2..34]` seeds the key, the nonce and any raw bytes; the rest is the message.
 pub fn case(data: &[u8]) -> Option<Case> {
     let (&flags, rest) = data.split_first()?;
     let (&pick, rest) = rest.split_first()?;
@@ -116,6 +154,9 @@ pub fn case(data: &[u8]) -> Option<Case> {
     }
     if flags & 8 != 0 {
         s = raw(3);
+    }
+    if mode == 6 {
+        s = edge_scalar(pick);
     }
     let mut signature = [0u8; 64];
     signature[..32].copy_from_slice(&r_bytes);

@@ -4,6 +4,9 @@
 //! Directory layout: `journal` (the source of truth), `index/` (sled, derived), `lock` (held by
 //! the writer), `ledger.key` and `person.key` (the ledger's two secrets, mode 0600).
 
+pub mod bundle;
+
+use crate::audit::verify::{Absorbed, AuditError};
 use crate::format::encoding::EncodingError;
 use crate::model::entry::{Body, CoSignature, DecodedEntry, Entry, Hash, Head, LedgerId};
 
@@ -655,8 +658,8 @@ impl Ledger {
             Self::trusted_index(&index_dir, &path, &ledger_id, journal_len)
                 .unwrap_or(IndexCheck::Untrusted)
         };
-        let (state, from) = match check {
-            IndexCheck::Trusted(state, absorbed) => (*state, absorbed),
+        let (state, from, built) = match check {
+            IndexCheck::Trusted(state, absorbed) => (*state, absorbed, 0),
             IndexCheck::JournalShorter { offset, reason } => {
                 return Err(LedgerError::Damaged { offset, reason });
             }
@@ -664,7 +667,9 @@ impl Ledger {
                 if index_dir.exists() && !rebuild {
                     notices.push("the index did not match the journal; rebuilt it".to_string());
                 }
-                (Self::fresh_index(&index_dir)?, journal::HEADER_LEN)
+                let mut state = Self::fresh_index(&index_dir)?;
+                let (from, built) = Self::build_index(&mut state, &path, &ledger_id)?;
+                (state, from, built)
             }
         };
         let mut ledger = Ledger {
@@ -677,7 +682,7 @@ impl Ledger {
             notices,
             _lock: lock,
         };
-        if ledger.absorb_from(from)? > REOPEN_AFTER {
+        if built + ledger.absorb_from(from)? > REOPEN_AFTER {
             ledger = ledger.reopen_index(&index_dir)?;
         }
         if ledger.damage.is_none() {
@@ -715,6 +720,35 @@ impl Ledger {
             vec![(INDEX_VERSION_KEY.to_vec(), Some(INDEX_VERSION.to_vec()))],
         )?;
         Ok(State::new(kv))
+    }
+
+    /// Fills a fresh index from the journal with the audit's pipeline (signatures checked ahead
+    /// on every core, the state built in memory, then written in large batches), up to the first
+    /// record it would not absorb; returns where absorbing goes on from (that record, in order,
+    /// as [`Ledger::absorb_from`] absorbs an append) and how many entries it indexed.
+    fn build_index(
+        state: &mut State<SledKv>,
+        path: &Path,
+        ledger_id: &LedgerId,
+    ) -> Result<(u64, u64), LedgerError> {
+        let Absorbed { state: built, last } = crate::audit::verify::absorb_ahead(path, ledger_id)
+            .map_err(|e| match e {
+            AuditError::Journal(e) => LedgerError::from(e),
+            AuditError::Store(e) => LedgerError::from(e),
+        })?;
+        let Some((offset, end)) = last else {
+            return Ok((journal::HEADER_LEN, 0));
+        };
+        let entries = built.tip()?.map_or(0, |t| t.size);
+        built.copy_into(
+            state,
+            vec![
+                (TIP_OFFSET.to_vec(), Some(offset.to_be_bytes().to_vec())),
+                (ABSORBED.to_vec(), Some(end.to_be_bytes().to_vec())),
+            ],
+        )?;
+        state.kv().flush()?;
+        Ok((end, entries))
     }
 
     /// Whether the index agrees with the journal: same layout, ledger and genesis, and the entry

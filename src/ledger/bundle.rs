@@ -25,15 +25,15 @@ use crate::audit::evidence::{Evidence, Named};
 use crate::audit::verify::{self as audit, AuditError, Options, Report};
 use crate::format::note::{Checkpoint, MAX_NOTE, Note};
 use crate::keys::keyfile::{self, KdfParams, KeyFileError};
+use crate::ledger::{
+    self, CHECKPOINT, CHECKPOINTS, ErrorClass, INDEX, JOURNAL, LEDGER_KEY, LOCK, Ledger,
+    LedgerError, PERSON_KEY,
+};
 use crate::model::entry::{DecodedEntry, Hash, LedgerId, hex, leaf_hash};
 use crate::model::event::Event;
 use crate::model::finding::{Category, Code, Finding};
 use crate::model::roster::person_key_hash;
 use crate::store::journal::{self, Access, End, JournalError, Reader, Staged, read_full};
-use crate::store::ledger::{
-    self, CHECKPOINT, CHECKPOINTS, ErrorClass, INDEX, JOURNAL, LEDGER_KEY, LOCK, Ledger,
-    LedgerError, PERSON_KEY,
-};
 use ed25519_dalek::SigningKey;
 use std::fmt;
 use std::fs::{self, File};

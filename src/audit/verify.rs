@@ -158,7 +158,7 @@ fn listed(
         Event::Policy(_) => ListedKind::Policy,
         Event::Schedule(s) => match state.session(&s.session)? {
             Some(old) => {
-                rescheduled = Some(format!("; rescheduled, was {} to {}", old.start, old.end));
+                rescheduled = Some(old);
                 ListedKind::Schedule
             }
             None if note.is_some() => ListedKind::Schedule,
@@ -169,8 +169,20 @@ fn listed(
         _ if note.is_some() => ListedKind::Incident,
         _ => return Ok(None),
     };
-    let mut text = crate::lang::summary::detail(event, crate::lang::i18n::Lang::En);
-    text.extend(rescheduled);
+    // Times in the exam's zone, as people read them; the genesis names the zone itself.
+    let zone = match event {
+        Event::Genesis(g) => g.time_zone.clone(),
+        _ => state
+            .ledger()?
+            .map_or_else(|| "UTC".to_string(), |l| l.time_zone),
+    };
+    let mut text = crate::lang::summary::detail(event, &zone, crate::lang::i18n::Lang::En);
+    if let Some(old) = rescheduled {
+        text.push_str(&format!(
+            "; rescheduled, was {}",
+            old.start.span_in(old.end, &zone)
+        ));
+    }
     Ok(Some(Listed {
         kind,
         seq: e.entry.seq,
@@ -688,8 +700,13 @@ fn walk_records<R: Read>(
                             .rev()
                             .find(|p| p.seq == seq)
                     {
-                        item.text
-                            .push_str(&format!("; in force from {}", p.active_from));
+                        let zone = state
+                            .ledger()?
+                            .map_or_else(|| "UTC".to_string(), |l| l.time_zone);
+                        item.text.push_str(&format!(
+                            "; in force from {}",
+                            p.active_from.display_in(&zone)
+                        ));
                     }
                     report.listed.push(item);
                 }

@@ -506,7 +506,7 @@ catalogue! {
     BagsMany: "{n} bags {ids}", "{n} 袋 {ids}";
     DetailGenesis: "exam {exam}, zone {zone}, founders {founders}", "考试 {exam}，时区 {zone}，创始负责人 {founders}";
     DetailEnroll: "{id} ({name}) as {roles}", "{id}（{name}），角色：{roles}";
-    DetailSchedule: "session {session} ({subject}) {start} to {end}", "场次 {session}（{subject}）{start} 至 {end}";
+    DetailSchedule: "session {session} ({subject}) {span}", "场次 {session}（{subject}）{span}";
     DetailPolicy: "policy change (takes effect after the current policy's delay)", "规则变更（按现行规则的延迟生效）";
     DetailCollect: "{bags} from {from}", "{bags}，来自 {from}";
     DetailStore: "{bags} into cabinet {cabinet}", "{bags} 存入保密柜 {cabinet}";

@@ -28,8 +28,8 @@ pub fn destination(to: &Destination, lang: Lang) -> String {
     }
 }
 
-/// One line of detail about an event, for summaries and the log.
-pub fn detail(event: &Event, lang: Lang) -> String {
+/// One line of detail about an event, for summaries and the log; times in `zone`.
+pub fn detail(event: &Event, zone: &str, lang: Lang) -> String {
     let note = |n: &Option<String>| {
         n.as_ref()
             .map(|n| lang.f(Msg::IncidentSuffix, &[("note", n)]))
@@ -68,8 +68,7 @@ pub fn detail(event: &Event, lang: Lang) -> String {
                 &[
                     ("session", &s.session),
                     ("subject", &s.subject),
-                    ("start", &s.start),
-                    ("end", &s.end),
+                    ("span", &s.start.span_in(s.end, zone)),
                 ],
             ) + &note(&s.incident)
         }
@@ -272,7 +271,10 @@ fn render(body: &Body, time_zone: &str, names: &[(&str, &str)], lang: Lang) -> S
             Lang::Zh => format!("{} ({kind})", lang.event(kind)),
         },
     );
-    line(lang.t(Msg::SummaryWhat), detail(&body.event, lang));
+    line(
+        lang.t(Msg::SummaryWhat),
+        detail(&body.event, time_zone, lang),
+    );
     if let Event::Enroll(k) = &body.event {
         if let Some(from) = k.valid_from {
             line(lang.t(Msg::SummaryFrom), from.display_in(time_zone));

@@ -454,7 +454,10 @@ pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
             "",
             &lang.f(
                 Msg::ReportListedHead,
-                &[("n", &r.listed.len()), ("zone", &zone)],
+                &[
+                    ("n", &r.listed.len()),
+                    ("zone", &custody::time::zone_heading(&zone)),
+                ],
             ),
             2,
         );

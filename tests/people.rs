@@ -1,0 +1,141 @@
+//! The people in the room (issue 12): times in the exam's zone wherever a person reads them,
+//! rules judged before anyone types a passphrase, words staff can use, Chinese everywhere.
+//! Everything through the real binary, in both languages.
+
+#[allow(dead_code)] // a shared kit: not every test file uses all of it
+mod util;
+
+use custody::time::Timestamp;
+use util::{Fixture, Run};
+
+const ZONE: &str = "Asia/Shanghai";
+
+/// A ledger in Beijing time with named staff: c1 孙晓梅 custodian, s1 李强 supervisor, e1 吴刚
+/// escort, x1 陈静 chief examiner, i1 杨帆 and i2 赵敏 invigilators.
+fn staffed() -> Fixture {
+    let fx = Fixture::new();
+    fx.init3_with(&["--tz", ZONE]);
+    for (id, name, role, person) in [
+        ("c1", "孙晓梅", "custodian", "2001"),
+        ("s1", "李强", "supervisor", "2002"),
+        ("e1", "吴刚", "escort", "2003"),
+        ("x1", "陈静", "chief_examiner", "2005"),
+        ("i1", "杨帆", "invigilator", "2006"),
+        ("i2", "赵敏", "invigilator", "2007"),
+    ] {
+        fx.keygen(id, name);
+        fx.enroll(id, &[role], person, &["a1", "a2"]).exits(0);
+    }
+    fx
+}
+
+/// Runs the binary in `lang` with these words and the signing flags of `signers`.
+#[track_caller]
+fn run(fx: &Fixture, lang: &str, words: &[&str], signers: &[&str]) -> Run {
+    let mut args: Vec<String> = vec!["--lang".into(), lang.into()];
+    args.extend(words.iter().map(|w| w.to_string()));
+    args.extend(fx.signing(signers));
+    fx.run(&args)
+}
+
+/// Today's date in the exam's zone, `2026-12-03`, moved by `days`.
+fn day(days: i64) -> String {
+    Timestamp::now()
+        .plus_seconds(days * 86_400)
+        .date_in(ZONE)
+        .to_string()
+}
+
+#[test]
+fn a_schedule_reads_in_the_exam_zone_everywhere() {
+    let fx = staffed();
+    let date = day(1);
+    let (start, end) = (
+        format!("{} 09:00", date.replace('-', "/")),
+        format!("{date} 11:30"),
+    );
+    let words = [
+        "schedule",
+        "--session",
+        "yuwen",
+        "--subject",
+        "语文",
+        "--start",
+        &start,
+        "--end",
+        &end,
+    ];
+    let span = format!("{date} 09:00–11:30 +08:00");
+    let signed = run(&fx, "zh", &words, &["a1", "a2"]).exits(0);
+    assert!(signed.stderr.contains(&span), "{}", signed.stderr);
+    assert!(!signed.stderr.contains("01:00:00Z"), "{}", signed.stderr);
+    for lang in ["zh", "en"] {
+        let show = run(&fx, lang, &["show", "7"], &[]).exits(0).stdout;
+        assert!(show.contains(&span), "{show}");
+        let log = run(&fx, lang, &["log"], &[]).exits(0).stdout;
+        assert!(log.contains("Asia/Shanghai UTC+08:00"), "{log}");
+        // The detail column is cut to fit 80 columns.
+        assert!(
+            log.contains(&format!("yuwen（语文）{date} 09:0"))
+                || log.contains(&format!("(语文) {date} 09:0")),
+            "{log}"
+        );
+        assert!(!log.contains('Z'), "{log}");
+    }
+    // Machines keep UTC: RFC 3339 for the entry's times, milliseconds in the event as signed.
+    let json = run(&fx, "zh", &["show", "7", "--json"], &[])
+        .exits(0)
+        .json();
+    let start = Timestamp::parse(&format!("{date}T01:00:00Z"), "UTC").unwrap();
+    assert_eq!(json["event"]["start"], start.0, "{json}");
+    assert!(
+        json["event_time"].as_str().unwrap().ends_with('Z'),
+        "{json}"
+    );
+}
+
+#[test]
+fn at_a_time_of_day_is_today_in_the_exam_zone() {
+    let fx = staffed();
+    let words = ["schedule", "--session", "s", "--subject", "语文"];
+    let mut args = words.to_vec();
+    args.extend(["--start", "00:00", "--end", "00:01", "--at", "00:00"]);
+    run(&fx, "en", &args, &["a1", "a2"]).exits(0);
+    let json = run(&fx, "en", &["show", "7", "--json"], &[])
+        .exits(0)
+        .json();
+    let midnight = Timestamp::parse(&format!("{}T00:00", day(0)), ZONE).unwrap();
+    assert_eq!(json["event_time"], midnight.to_rfc3339(), "{json}");
+    assert_eq!(json["event"]["start"], midnight.0, "{json}");
+}
+
+#[test]
+fn a_future_event_is_told_in_the_exam_zone() {
+    let fx = staffed();
+    let words = [
+        "schedule",
+        "--session",
+        "s",
+        "--subject",
+        "语文",
+        "--start",
+        "2099/01/01 09:00",
+        "--end",
+        "2099/01/01 11:00",
+        "--at",
+        "2099/01/01 08:00",
+    ];
+    let mut args: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+    args.extend(fx.signing(&["a1", "a2"]));
+    let run = fx.refused(&args, 3, "FUTURE_EVENT");
+    assert!(
+        run.stderr.contains("2099-01-01 08:00:00 +08:00"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("2099-01-01T00:00:00Z"),
+        "{}",
+        run.stderr
+    );
+}

@@ -139,3 +139,142 @@ fn a_future_event_is_told_in_the_exam_zone() {
         run.stderr
     );
 }
+
+/// [`staffed`] with session `yuwen` starting in an hour and bags QP-0101 (seal S0101) and
+/// QP-0102 (S0102), 30 papers each, collected into the room.
+fn with_bags() -> Fixture {
+    let fx = staffed();
+    let now = Timestamp::now();
+    let (start, end) = (
+        now.plus_seconds(3600).to_rfc3339(),
+        now.plus_seconds(4 * 3600).to_rfc3339(),
+    );
+    let words = ["schedule", "--session", "yuwen", "--subject", "语文"];
+    let mut args = words.to_vec();
+    args.extend(["--start", &start, "--end", &end]);
+    run(&fx, "en", &args, &["a1", "a2"]).exits(0);
+    let words = [
+        "record",
+        "collect",
+        "--from",
+        "省考试院",
+        "--session",
+        "yuwen",
+        "--site",
+        "一中",
+        "--room",
+        "01",
+        "--kind",
+        "question_papers",
+        "--bag",
+        "QP-0101:S0101:30",
+        "--bag",
+        "QP-0102:S0102:30",
+    ];
+    run(&fx, "en", &words, &["c1", "s1"]).exits(0);
+    fx
+}
+
+/// The signing flags without `--pass-file`: each passphrase would be asked on the terminal.
+fn keys_only(signers: &[&str]) -> Vec<String> {
+    signers
+        .iter()
+        .flat_map(|id| ["--sign".to_string(), format!("keys/{id}.key")])
+        .collect()
+}
+
+#[test]
+fn a_broken_rule_is_refused_before_any_passphrase_is_asked() {
+    let fx = with_bags();
+    // No --pass-file and no terminal: a prompt would fail with exit 2; the rule comes first.
+    let cases: [(&[&str], &[&str], &str, &str); 4] = [
+        (
+            &["record", "inspect", "--bag", "QP-0101:S0120"],
+            &["c1", "s1"],
+            "SEAL_MISMATCH",
+            "S0101",
+        ),
+        (
+            &["record", "inspect", "--bag", "QP-0999:S0999"],
+            &["c1", "s1"],
+            "BAG_NOT_COLLECTED",
+            "QP-0999",
+        ),
+        (
+            &["record", "withdraw", "--cabinet", "A", "--bag", "QP-0101"],
+            &["c1", "s1"],
+            "WRONG_PLACE",
+            "cabinet A",
+        ),
+        (
+            &["record", "inspect", "--bag", "QP-0101:S0101"],
+            &["c1", "x1"],
+            "ROLE_MISSING",
+            "custodian + supervisor",
+        ),
+    ];
+    for (words, signers, code, expected) in cases {
+        for lang in ["en", "zh"] {
+            let mut args: Vec<String> = vec!["--lang".into(), lang.into()];
+            args.extend(words.iter().map(|w| w.to_string()));
+            args.extend(keys_only(signers));
+            let run = fx.refused(&args, 3, code);
+            assert!(run.stderr.contains(expected), "{}", run.stderr);
+            // Nobody was shown a summary to sign, nor asked anything.
+            for asked in ["Passphrase", "口令", "read what you sign", "请核对签名内容"] {
+                assert!(!run.stderr.contains(asked), "{}", run.stderr);
+            }
+        }
+    }
+    // A busy ledger is told before the prompt too.
+    let held = custody::ledger::Ledger::open(&fx.ledger()).unwrap();
+    let mut args: Vec<String> = ["record", "inspect", "--bag", "QP-0101:S0101"]
+        .map(String::from)
+        .to_vec();
+    args.extend(keys_only(&["c1", "s1"]));
+    let run = fx.refused(&args, 4, "in use");
+    assert!(!run.stderr.contains("Passphrase"), "{}", run.stderr);
+    held.close().unwrap();
+}
+
+#[test]
+fn the_summary_shows_what_the_ledger_expects_and_the_violation_recorded() {
+    for (lang, expected, differs, records) in [
+        ("en", "(ledger: S0101, 30)", " << DIFFERS", "records"),
+        ("zh", "（台账：S0101，30 份）", " ←不符", "记录违规"),
+    ] {
+        let fx = with_bags();
+        let words = [
+            "record",
+            "inspect",
+            "--bag",
+            "QP-0101:S0120:29",
+            "--bag",
+            "QP-0102:S0102:30",
+            "--incident",
+            "封条号不符，已拍照",
+        ];
+        let signed = run(&fx, lang, &words, &["c1", "s1"]).exits(0).stderr;
+        let line = |id: &str| -> String {
+            signed
+                .lines()
+                .find(|l| l.contains(id))
+                .unwrap_or_default()
+                .to_string()
+        };
+        let first = line("QP-0101  ");
+        assert!(first.contains(expected), "{signed}");
+        assert!(first.ends_with(differs), "{signed}");
+        let second = line("QP-0102  ");
+        assert!(
+            second.contains("S0102") && !second.contains(differs.trim()),
+            "{signed}"
+        );
+        let violation = signed
+            .lines()
+            .find(|l| l.contains(records))
+            .unwrap_or_default();
+        assert!(violation.contains("[SEAL_MISMATCH]"), "{signed}");
+        assert!(signed.contains("[COUNT_MISMATCH]"), "{signed}");
+    }
+}

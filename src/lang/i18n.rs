@@ -498,6 +498,9 @@ catalogue! {
     SummaryBagSpec: "{id}  seal {seal}  {count} {kind}  {session} {site} {room}", "{id}  封条 {seal}  {count} 份{kind}  {session} {site} {room}";
     SummarySeal: "seal {seal}", "封条 {seal}";
     SummaryPapers: "{count} papers", "{count} 份";
+    SummaryExpected: "(ledger: {seal}, {count})", "（台账：{seal}，{count} 份）";
+    SummaryDiffers: " << DIFFERS", " ←不符";
+    SummaryViolation: "records", "记录违规";
     SummaryPolicyWindows: "open question papers {qp} min / answer sheets {as} min before the start, late after {late} min", "试卷开考前 {qp} 分钟、答题卡开考前 {as} 分钟起可启封，开考 {late} 分钟后为迟启";
     SummaryPolicyLimits: "transit {transit} min, hold {hold} min, record delay {record} min, clock {clock} s, change delay {change} min", "运送 {transit} 分钟，存放 {hold} 分钟，补录 {record} 分钟，时钟误差 {clock} 秒，变更延迟 {change} 分钟";
     ConfidentialityRoom: "the confidentiality room", "保密室";

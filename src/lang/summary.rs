@@ -16,8 +16,30 @@ pub fn summary(
     names: &[(&str, &str)],
     lang: Lang,
 ) -> Result<String, EncodingError> {
+    summary_in(body_bytes, time_zone, names, &Context::default(), lang)
+}
+
+/// What the ledger holds that the signers read beside the event, where the ledger is at hand.
+#[derive(Debug, Default, Clone)]
+pub struct Context {
+    /// For each bag the event names and the ledger knows: its id, and the seal and count the
+    /// ledger holds for it (corrections applied).
+    pub expected: Vec<(String, String, u32)>,
+    /// The rule violations the event is about to record with its incident note, in words.
+    pub violations: Vec<String>,
+}
+
+/// [`summary`] with what the ledger expects of each bag, a difference marked, and the
+/// violations the event records.
+pub fn summary_in(
+    body_bytes: &[u8],
+    time_zone: &str,
+    names: &[(&str, &str)],
+    context: &Context,
+    lang: Lang,
+) -> Result<String, EncodingError> {
     let body = Body::decode(body_bytes)?;
-    Ok(render(&body, time_zone, names, lang))
+    Ok(render(&body, time_zone, names, context, lang))
 }
 
 /// A destination in words.
@@ -182,8 +204,9 @@ pub fn ranges(ids: &[&str]) -> String {
 /// a terminal.
 const BAG_LINES: usize = 8;
 
-/// One line per bag of an event: barcode, seal, count and, for new bags, where they go.
-fn bag_lines(event: &Event, lang: Lang) -> Vec<String> {
+/// One line per bag of an event: barcode, seal, count and, for new bags, where they go; for a
+/// bag the ledger knows, the seal and count it holds, and a mark where they differ.
+fn bag_lines(event: &Event, context: &Context, lang: Lang) -> Vec<String> {
     let spec = |b: &BagSpec| {
         lang.f(
             Msg::SummaryBagSpec,
@@ -209,6 +232,17 @@ fn bag_lines(event: &Event, lang: Lang) -> Vec<String> {
                 if let Some(count) = o.count {
                     text.push_str("  ");
                     text.push_str(&lang.f(Msg::SummaryPapers, &[("count", &count)]));
+                }
+                if let Some((_, seal, count)) = context.expected.iter().find(|e| e.0 == o.id) {
+                    text.push_str("  ");
+                    text.push_str(
+                        &lang.f(Msg::SummaryExpected, &[("seal", seal), ("count", count)]),
+                    );
+                    if o.seal.as_ref().is_some_and(|s| s != seal)
+                        || o.count.is_some_and(|c| c != *count)
+                    {
+                        text.push_str(lang.t(Msg::SummaryDiffers));
+                    }
                 }
                 text
             })
@@ -239,7 +273,13 @@ fn seal_ranges(event: &Event) -> String {
 /// Summary labels are padded to this display width (a Chinese label is two columns a character).
 const LABEL: usize = 10;
 
-fn render(body: &Body, time_zone: &str, names: &[(&str, &str)], lang: Lang) -> String {
+fn render(
+    body: &Body,
+    time_zone: &str,
+    names: &[(&str, &str)],
+    context: &Context,
+    lang: Lang,
+) -> String {
     let mut out = String::new();
     let mut line = |label: &str, value: String| {
         // What a signer reads is never steered by control characters in the text it shows.
@@ -289,7 +329,7 @@ fn render(body: &Body, time_zone: &str, names: &[(&str, &str)], lang: Lang) -> S
         line(lang.t(Msg::SummarySeals), seals);
     }
     // Each bag with the seal and count the signers observed: what they vouch for.
-    let bags = bag_lines(&body.event, lang);
+    let bags = bag_lines(&body.event, context, lang);
     let shown = if bags.len() > BAG_LINES {
         BAG_LINES - 1
     } else {
@@ -303,6 +343,9 @@ fn render(body: &Body, time_zone: &str, names: &[(&str, &str)], lang: Lang) -> S
             "",
             lang.f(Msg::SummaryMoreBags, &[("n", &(bags.len() - shown))]),
         );
+    }
+    for v in &context.violations {
+        line(lang.t(Msg::SummaryViolation), v.clone());
     }
     if let Event::Policy(p) = &body.event {
         line(

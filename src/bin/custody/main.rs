@@ -32,11 +32,13 @@ use cli::{Cli, Command};
 use custody::i18n::{Lang, Msg};
 
 use custody::event::{Event, Revocation};
+use custody::finding::refuses;
 use custody::keyfile::{KdfParams, SecretKeyFile, read_public_key_file, write_key_pair};
 use custody::ledger::{self, Founder, Ledger, NewLedger, Receipt};
 use custody::policy::Policy;
 use custody::roster::{Keyholder, Role, person_tag};
 use custody::rules::judge::signer_list_problems;
+use custody::summary::Context;
 use custody::time::{Timestamp, check_zone};
 use fail::{Fail, input, refused};
 use std::io::{BufRead, Write};
@@ -256,7 +258,7 @@ fn init(dir: &Path, a: cli::InitArgs) -> Result<u8, Fail> {
 
     let time = event_time(a.sign.at.as_deref(), &a.tz)?;
     let new = NewLedger::prepare(&a.exam, &a.tz, founders, Policy::default(), time)?;
-    let sigs = sign::cosign(&signers, &new.body_bytes, &a.tz)?;
+    let sigs = sign::cosign(&signers, &new.body_bytes, &a.tz, &Default::default())?;
     let ledger_id = new.body.ledger_id;
     let (ledger, receipt) = new.create(dir, sigs, Timestamp::now())?;
     ledger.close()?;
@@ -297,10 +299,61 @@ pub(crate) fn record(
     let body_bytes = body
         .encode()
         .map_err(|e| input(format!("the event cannot be encoded: {e}")))?;
-    let sigs = sign::cosign(&signers, &body_bytes, &peek.time_zone)?;
+    // Every rule but the signatures is judged before anyone types a passphrase; the lock is not
+    // held while people type, and the append judges everything again.
+    let ledger = Ledger::open(dir)?;
+    // What opening it repaired (a torn tail cut, an index rebuilt) is told once, here.
+    print_notices(&ledger);
+    let context = judge_unsigned(&ledger, &body, &body_bytes)?;
+    ledger.close()?;
+    let sigs = sign::cosign(&signers, &body_bytes, &peek.time_zone, &context)?;
     let mut ledger = Ledger::open(dir)?;
     let result = ledger.append(body_bytes, sigs);
     finish_append(ledger, result.map_err(Fail::from), args.json)
+}
+
+fn print_notices(ledger: &Ledger) {
+    for n in &ledger.notices {
+        eprintln!("{}", lang().f(Msg::Note, &[("text", n)]));
+    }
+}
+
+/// Judges an unsigned body on the ledger: a violation that would be refused is refused now;
+/// otherwise the summary's context, with the seal and count the ledger holds for each bag the
+/// event names and the violations an incident note lets through.
+fn judge_unsigned(
+    ledger: &Ledger,
+    body: &custody::entry::Body,
+    body_bytes: &[u8],
+) -> Result<Context, Fail> {
+    let findings = ledger.judge_unsigned(body_bytes, Timestamp::now())?;
+    if refuses(&findings, body.event.incident_note().is_some()) {
+        return Err(refused(&findings));
+    }
+    let mut expected = Vec::new();
+    for id in body.event.bag_ids() {
+        if let Some(bag) = ledger
+            .state()
+            .bag(id)
+            .map_err(custody::ledger::LedgerError::from)?
+        {
+            expected.push((id.to_string(), bag.spec.seal, bag.spec.count));
+        }
+    }
+    let violations = findings
+        .iter()
+        .map(|f| {
+            format!(
+                "[{}] {}",
+                f.code,
+                custody::present::labels::finding_text(f, lang())
+            )
+        })
+        .collect();
+    Ok(Context {
+        expected,
+        violations,
+    })
 }
 
 /// After an append (`record` or `submit`): the ledger's notes, the receipt, and a warning when
@@ -310,9 +363,7 @@ pub(crate) fn finish_append(
     result: Result<Receipt, Fail>,
     json: bool,
 ) -> Result<u8, Fail> {
-    for n in &ledger.notices {
-        eprintln!("{}", lang().f(Msg::Note, &[("text", n)]));
-    }
+    print_notices(&ledger);
     let receipt = result?;
     let admins = ledger
         .state()

@@ -6,7 +6,7 @@ use custody::entry::CoSignature;
 use custody::i18n::Msg;
 use custody::keyfile::{KeyFileError, SecretKeyFile, read_secret_key_file};
 use custody::signing::sign_body;
-use custody::summary::summary;
+use custody::summary::{Context, summary_in};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -108,15 +108,17 @@ pub fn wrong_passphrase(e: KeyFileError, pass_file: Option<&Path>) -> Fail {
     fail
 }
 
-/// Each signer in turn reads the summary of the body bytes, types their passphrase and signs.
+/// Each signer in turn reads the summary of the body bytes (with what the ledger expects, in
+/// `context`), types their passphrase and signs.
 pub fn cosign(
     signers: &[Signer],
     body_bytes: &[u8],
     time_zone: &str,
+    context: &Context,
 ) -> Result<Vec<CoSignature>, Fail> {
     let lang = crate::lang();
     let names: Vec<(&str, &str)> = signers.iter().map(|s| (s.id(), s.key.name())).collect();
-    let text = summary(body_bytes, time_zone, &names, lang)
+    let text = summary_in(body_bytes, time_zone, &names, context, lang)
         .map_err(|e| input(format!("cannot render the event: {e}")))?;
     let mut out = Vec::with_capacity(signers.len());
     for (i, s) in signers.iter().enumerate() {

@@ -30,7 +30,7 @@ pub mod store;
 
 // The short paths that the binary, the tests, the examples and the fuzz targets use.
 pub use audit::{bundle, evidence, scan};
-pub use format::{encoding, merkle, note, signing, time};
+pub use format::{encoding, merkle, note, register, signing, time};
 pub use keys::keyfile;
 pub use lang::{i18n, summary};
 pub use model::{bag, entry, event, finding, policy, roster};

@@ -40,7 +40,7 @@ fn record(fx: &Fixture, words: &[&str], signers: &[&str], term: &str) -> Run {
         assert!(run.stderr.contains(label), "{label}:\n{}", run.stderr);
     }
     assert!(run.stdout.contains("已记录条目"), "{}", run.stdout);
-    assert!(run.stdout.contains("回执：树大小"), "{}", run.stdout);
+    assert!(run.stdout.contains("抄入登记簿："), "{}", run.stdout);
     run
 }
 

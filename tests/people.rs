@@ -278,3 +278,82 @@ fn the_summary_shows_what_the_ledger_expects_and_the_violation_recorded() {
         assert!(signed.contains("[COUNT_MISMATCH]"), "{signed}");
     }
 }
+
+/// Words staff must never copy by hand.
+#[track_caller]
+fn staff_words(text: &str) {
+    for word in ["树大小", "根哈希", "默克尔树", "树头", "tree size", "root "] {
+        assert!(!text.contains(word), "{word:?} in:\n{text}");
+    }
+    let hex_run = text
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    assert!(hex_run < 32, "a long hex run in:\n{text}");
+}
+
+#[test]
+fn the_register_gets_a_short_code_that_verify_checks() {
+    let fx = with_bags();
+    for (lang, label) in [("en", "for the register: "), ("zh", "抄入登记簿：")] {
+        let words = ["record", "inspect", "--bag", "QP-0101:S0101"];
+        let recorded = run(&fx, lang, &words, &["c1", "s1"]).exits(0).stdout;
+        staff_words(&recorded);
+        let line = recorded
+            .lines()
+            .find_map(|l| l.strip_prefix(label))
+            .unwrap_or_else(|| panic!("{recorded}"))
+            .to_string();
+        let (size, code) = line.split_once(' ').unwrap();
+        assert_eq!(code.len(), 24, "{line}");
+        let ok = run(&fx, lang, &["verify", "--register", &line], &[]).exits(0);
+        assert!(ok.stdout.contains(size), "{}", ok.stdout);
+        // Copied in lower case, without dashes, O for 0: still the same code.
+        let loose = format!(
+            "{size} {}",
+            code.to_lowercase().replace('-', " ").replace('0', "o")
+        );
+        run(&fx, lang, &["verify", "--register", &loose], &[]).exits(0);
+        // Another size, or a miscopied symbol, does not match.
+        let shorter = format!("{} {code}", size.parse::<u64>().unwrap() - 1);
+        run(&fx, lang, &["verify", "--register", &shorter], &[]).exits(1);
+        let longer = format!("{} {code}", size.parse::<u64>().unwrap() + 5);
+        run(&fx, lang, &["verify", "--register", &longer], &[]).exits(1);
+        run(&fx, lang, &["verify", "--register", "12 K7Q2"], &[]).exits(2);
+        let seq = (size.parse::<u64>().unwrap() - 1).to_string();
+        let receipt = run(&fx, lang, &["receipt", &seq], &[]).exits(0).stdout;
+        staff_words(&receipt);
+        assert!(receipt.contains(&line), "{receipt}");
+        let checkpoint = run(&fx, lang, &["checkpoint"], &["a1", "a2"]).exits(0);
+        staff_words(&checkpoint.stdout);
+        assert!(!checkpoint.stderr.contains("树头"), "{}", checkpoint.stderr);
+    }
+}
+
+#[test]
+fn summaries_and_receipts_name_the_escort_and_the_session() {
+    let fx = with_bags();
+    let words = [
+        "record", "dispatch", "--to", "一中", "--escort", "e1", "--bag", "QP-0101",
+    ];
+    let signed = run(&fx, "zh", &words, &["c1", "e1"]).exits(0).stderr;
+    let escort = signed
+        .lines()
+        .find(|l| l.contains("押运 "))
+        .unwrap_or_default();
+    assert!(escort.contains("吴刚 (e1)"), "{signed}");
+    let session = signed
+        .lines()
+        .find(|l| l.contains("  场次 "))
+        .unwrap_or_default();
+    assert!(
+        session.contains("语文 ") && session.contains("+08:00"),
+        "{signed}"
+    );
+    for lang in ["zh", "en"] {
+        let receipt = run(&fx, lang, &["receipt", "9"], &[]).exits(0).stdout;
+        assert!(receipt.contains("吴刚 (e1)"), "{receipt}");
+        assert!(receipt.contains("语文 "), "{receipt}");
+    }
+}

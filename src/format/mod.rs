@@ -5,5 +5,6 @@ pub mod encoding;
 pub mod hash;
 pub mod merkle;
 pub mod note;
+pub mod register;
 pub mod signing;
 pub mod time;

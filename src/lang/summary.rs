@@ -2,6 +2,7 @@
 //! body bytes about to be signed, never from the command line, so what is shown is what is signed.
 
 use crate::format::encoding::EncodingError;
+use crate::format::time::Timestamp;
 use crate::lang::i18n::{Lang, Msg};
 use crate::lang::text::{Align, DEFAULT_WIDTH, pad, text_width, wrap};
 use crate::model::bag::{BagObs, BagSpec, Correction, Destination};
@@ -27,6 +28,45 @@ pub struct Context {
     pub expected: Vec<(String, String, u32)>,
     /// The rule violations the event is about to record with its incident note, in words.
     pub violations: Vec<String>,
+    /// Display names of the other people the event names (escorts), as `(id, name)`.
+    pub people: Vec<(String, String)>,
+    /// The sessions of the bags the event names: id, subject, start and end.
+    pub sessions: Vec<(String, String, Timestamp, Timestamp)>,
+}
+
+/// A session as people know it, by subject and time: `语文 2026-12-03 09:00–11:30 +08:00（场次
+/// yuwen）`.
+pub fn session_words(
+    id: &str,
+    subject: &str,
+    start: Timestamp,
+    end: Timestamp,
+    zone: &str,
+    lang: Lang,
+) -> String {
+    lang.f(
+        Msg::SessionWords,
+        &[
+            ("id", &id),
+            ("subject", &subject),
+            ("span", &start.span_in(end, zone)),
+        ],
+    )
+}
+
+/// `吴刚 (e1)` when the name is known, else the id.
+fn named(id: &str, names: &[(&str, &str)], people: &[(String, String)]) -> String {
+    names
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map(|(_, n)| *n)
+        .or_else(|| {
+            people
+                .iter()
+                .find(|(i, _)| i == id)
+                .map(|(_, n)| n.as_str())
+        })
+        .map_or_else(|| id.to_string(), |n| format!("{n} ({id})"))
 }
 
 /// [`summary`] with what the ledger expects of each bag, a difference marked, and the
@@ -315,6 +355,23 @@ fn render(
         lang.t(Msg::SummaryWhat),
         detail(&body.event, time_zone, lang),
     );
+    if let Event::Dispatch(d) = &body.event {
+        let escorts: Vec<String> = d
+            .escorts
+            .iter()
+            .map(|id| named(id, names, &context.people))
+            .collect();
+        line(
+            lang.t(Msg::SummaryEscorts),
+            escorts.join(lang.t(Msg::ListSeparator)),
+        );
+    }
+    for (id, subject, start, end) in &context.sessions {
+        line(
+            lang.t(Msg::SummarySession),
+            session_words(id, subject, *start, *end, time_zone, lang),
+        );
+    }
     if let Event::Enroll(k) = &body.event {
         if let Some(from) = k.valid_from {
             line(lang.t(Msg::SummaryFrom), from.display_in(time_zone));
@@ -380,10 +437,7 @@ fn render(
     let signers: Vec<String> = body
         .signers
         .iter()
-        .map(|id| match names.iter().find(|(i, _)| i == id) {
-            Some((_, name)) => format!("{name} ({id})"),
-            None => id.clone(),
-        })
+        .map(|id| named(id, names, &[]))
         .collect();
     line(lang.t(Msg::SummarySigners), signers.join(" + "));
     line(

@@ -685,6 +685,11 @@ pub struct VerifyArgs {
     /// combined report and one exit code.
     #[arg(long, value_name = "FILE")]
     pub bundle: Vec<PathBuf>,
+    /// A line copied from the paper register, "SIZE CODE" (as record, receipt, init and
+    /// checkpoint print it): checks only that the ledger's first SIZE entries are exactly the
+    /// ones the register saw (exit 0, or 1 when they are not).
+    #[arg(long, value_name = "SIZE CODE")]
+    pub register: Option<String>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,

@@ -68,15 +68,17 @@ fn write_fail(e: DraftError) -> Fail {
     fail(code, e.to_string(), None)
 }
 
+/// Roles in the reader's words: `保管员，监督员`.
 fn roles_text(roles: &[Role]) -> String {
     if roles.is_empty() {
         return "-".into();
     }
+    let lang = crate::lang();
     roles
         .iter()
-        .map(|r| r.as_str())
+        .map(|r| lang.role(*r))
         .collect::<Vec<_>>()
-        .join(",")
+        .join(lang.t(Msg::ListSeparator))
 }
 
 /// `custody cosign FILE --sign KEY [--roster FILE]`: check, show, ask, sign, rewrite.

@@ -272,6 +272,16 @@ fn init(dir: &Path, a: cli::InitArgs) -> Result<u8, Fail> {
     } else {
         let lang = lang();
         outln!("{}", lang.f(Msg::LedgerCreated, &[("dir", &dir.display())]));
+        outln!(
+            "{}",
+            lang.f(
+                Msg::ReceiptLine,
+                &[(
+                    "line",
+                    &custody::register::line(&ledger_id, receipt.tree_size, &receipt.root)
+                )]
+            )
+        );
         // The labels stay English: scripts and the README read `genesis hash` off this output.
         outln!("ledger id     {id}");
         outln!("genesis hash  {genesis}");
@@ -330,14 +340,35 @@ fn judge_unsigned(
     if refuses(&findings, body.event.incident_note().is_some()) {
         return Err(refused(&findings));
     }
+    let state = ledger.state();
+    let store = custody::ledger::LedgerError::from;
     let mut expected = Vec::new();
+    // The sessions of new bags from the event, of known bags from the ledger.
+    let mut session_ids: Vec<String> = match &body.event {
+        Event::Collect(c) => c.bags.iter().map(|b| b.session.clone()).collect(),
+        Event::Seal(s) => vec![s.bag.session.clone()],
+        _ => Vec::new(),
+    };
     for id in body.event.bag_ids() {
-        if let Some(bag) = ledger
-            .state()
-            .bag(id)
-            .map_err(custody::ledger::LedgerError::from)?
-        {
+        if let Some(bag) = state.bag(id).map_err(store)? {
+            session_ids.push(bag.spec.session.clone());
             expected.push((id.to_string(), bag.spec.seal, bag.spec.count));
+        }
+    }
+    session_ids.sort();
+    session_ids.dedup();
+    let mut sessions = Vec::new();
+    for id in session_ids {
+        if let Some(s) = state.session(&id).map_err(store)? {
+            sessions.push((id, s.subject, s.start, s.end));
+        }
+    }
+    let mut people = Vec::new();
+    if let Event::Dispatch(d) = &body.event {
+        for id in &d.escorts {
+            if let Some(k) = state.keyholder(id).map_err(store)? {
+                people.push((id.clone(), k.keyholder.name));
+            }
         }
     }
     let violations = findings
@@ -353,6 +384,8 @@ fn judge_unsigned(
     Ok(Context {
         expected,
         violations,
+        people,
+        sessions,
     })
 }
 
@@ -372,34 +405,30 @@ pub(crate) fn finish_append(
         .iter()
         .filter(|k| k.active() && k.keyholder.has_role(Role::Admin))
         .count();
+    let ledger_id = ledger.ledger_id();
     ledger.close()?;
-    print_receipt(&receipt, json);
+    print_receipt(&receipt, &ledger_id, json);
     if admins < 2 {
         eprintln!("{}", lang().f(Msg::FewAdmins, &[("n", &admins)]));
     }
     Ok(0)
 }
 
-pub(crate) fn print_receipt(r: &Receipt, json: bool) {
+pub(crate) fn print_receipt(r: &Receipt, ledger_id: &custody::entry::LedgerId, json: bool) {
     if json {
         outln!("{}", serde_json::to_string(r).unwrap_or_default());
     } else {
+        // The register line, not hashes: people copy it by hand (`custody verify --register`).
         let lang = lang();
-        outln!(
-            "{}",
-            lang.f(
-                Msg::Recorded,
-                &[("seq", &r.seq), ("hash", &custody::entry::hex(&r.hash))]
-            )
-        );
+        outln!("{}", lang.f(Msg::Recorded, &[("seq", &r.seq)]));
         outln!(
             "{}",
             lang.f(
                 Msg::ReceiptLine,
-                &[
-                    ("size", &r.tree_size),
-                    ("root", &custody::entry::hex(&r.root))
-                ]
+                &[(
+                    "line",
+                    &custody::register::line(ledger_id, r.tree_size, &r.root)
+                )]
             )
         );
     }

@@ -188,7 +188,10 @@ pub fn checkpoint(dir: &Path, a: CheckpointArgs) -> Result<u8, Fail> {
             )
         );
         outln!("{}", lang.t(Msg::ForPaperRegister));
-        outln!("  {}", cp.human());
+        outln!(
+            "  {}",
+            custody::register::line(&ledger_id, cp.size, &cp.root)
+        );
     }
     Ok(0)
 }
@@ -286,11 +289,21 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
         info.ledger_key,
     )];
     for k in state.keyholders().map_err(store)? {
-        let roles: Vec<&str> = k.keyholder.roles.iter().map(|r| r.as_str()).collect();
+        // Role ids for machines, the reader's words for people.
+        let roles: Vec<&str> = k
+            .keyholder
+            .roles
+            .iter()
+            .map(|r| if a.json { r.as_str() } else { lang.role(*r) })
+            .collect();
         rows.push((
             format!("{origin}/{}", k.keyholder.id),
             format!("{} ({})", k.keyholder.id, k.keyholder.name),
-            roles.join(","),
+            roles.join(if a.json {
+                ","
+            } else {
+                lang.t(Msg::ListSeparator)
+            }),
             k.revoked_seq,
             k.keyholder.public_key,
         ));

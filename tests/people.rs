@@ -342,7 +342,7 @@ fn summaries_and_receipts_name_the_escort_and_the_session() {
         .lines()
         .find(|l| l.contains("押运 "))
         .unwrap_or_default();
-    assert!(escort.contains("吴刚 (e1)"), "{signed}");
+    assert!(escort.contains("吴刚（e1）"), "{signed}");
     let session = signed
         .lines()
         .find(|l| l.contains("  场次 "))
@@ -353,7 +353,130 @@ fn summaries_and_receipts_name_the_escort_and_the_session() {
     );
     for lang in ["zh", "en"] {
         let receipt = run(&fx, lang, &["receipt", "9"], &[]).exits(0).stdout;
-        assert!(receipt.contains("吴刚 (e1)"), "{receipt}");
+        let name = if lang == "zh" {
+            "吴刚（e1）"
+        } else {
+            "吴刚 (e1)"
+        };
+        assert!(receipt.contains(name), "{receipt}");
         assert!(receipt.contains("语文 "), "{receipt}");
+    }
+}
+
+#[test]
+fn roles_read_as_the_exam_office_says_them() {
+    let fx = with_bags();
+    let roster = run(&fx, "zh", &["roster"], &[]).exits(0).stdout;
+    for word in ["管理员", "保管员", "监督员", "押运员", "主考", "监考员"] {
+        assert!(roster.contains(word), "{word}:\n{roster}");
+    }
+    for word in ["负责人", "supervisor", "custodian"] {
+        assert!(!roster.contains(word), "{word}:\n{roster}");
+    }
+    let keys = run(&fx, "zh", &["keys"], &[]).exits(0).stdout;
+    assert!(
+        keys.contains("监督员") && !keys.contains("supervisor"),
+        "{keys}"
+    );
+    // Entry 8 is the collection, signed by the custodian and the supervisor.
+    let receipt = run(&fx, "zh", &["receipt", "8"], &[]).exits(0).stdout;
+    assert!(
+        receipt.contains("监督员") && receipt.contains("保管员"),
+        "{receipt}"
+    );
+    // Machines keep the role ids.
+    let json = run(&fx, "zh", &["keys", "--json"], &[]).exits(0).stdout;
+    assert!(json.contains("\"supervisor\""), "{json}");
+}
+
+#[test]
+fn refusals_errors_and_listings_read_in_chinese() {
+    let fx = with_bags();
+    let mut args: Vec<String> = [
+        "--lang",
+        "zh",
+        "record",
+        "inspect",
+        "--bag",
+        "QP-0101:S0120",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.extend(fx.signing(&["c1", "s1"]));
+    let seal = fx.refused(&args, 3, "SEAL_MISMATCH").stderr;
+    assert!(
+        seal.contains("密封袋 QP-0101 的封条为 S0120，但台账记录的封条为 S0101"),
+        "{seal}"
+    );
+    std::fs::write(fx.path("wrong.pass"), "wrong\n").unwrap();
+    let words = [
+        "--lang",
+        "zh",
+        "record",
+        "inspect",
+        "--bag",
+        "QP-0101:S0101",
+    ];
+    let mut args: Vec<String> = words.map(String::from).to_vec();
+    args.extend(
+        ["--sign", "keys/c1.key", "--sign", "keys/s1.key"]
+            .map(String::from)
+            .into_iter()
+            .chain(["--pass-file", "wrong.pass", "--pass-file", "s1.pass"].map(String::from)),
+    );
+    let wrong = fx.refused(&args, 2, "密钥 c1 的口令错误").stderr;
+    assert!(!wrong.contains("wrong passphrase"), "{wrong}");
+    let none = run(
+        &fx,
+        "zh",
+        &["record", "inspect", "--bag", "QP-0101:S0101"],
+        &[],
+    )
+    .exits(2);
+    assert!(none.stderr.contains("没有共同签名人"), "{}", none.stderr);
+    let nowhere = run(&fx, "zh", &["--ledger", "nowhere", "log"], &[]).exits(2);
+    assert!(nowhere.stderr.contains("没有台账"), "{}", nowhere.stderr);
+    let report = run(&fx, "zh", &["verify"], &[]).exits(0).stdout;
+    assert!(report.contains("c1（孙晓梅），角色：保管员"), "{report}");
+    assert!(report.contains("创始管理员 a1（Admin a1）"), "{report}");
+    assert!(!report.contains(" as "), "{report}");
+    // The audit's JSON keeps its English text.
+    let json = run(&fx, "zh", &["verify", "--json"], &[]).exits(0).json();
+    assert_eq!(
+        json["listed"][1]["text"], "c1 (孙晓梅) as custodian",
+        "{json}"
+    );
+}
+
+#[test]
+fn the_default_sender_is_stored_in_the_language_of_the_command() {
+    let fx = with_bags();
+    for (lang, bag, from) in [
+        ("zh", "QP-0201:S0201:30", "省教育考试院"),
+        ("en", "QP-0202:S0202:30", "provincial examination authority"),
+    ] {
+        let words = [
+            "record",
+            "collect",
+            "--session",
+            "yuwen",
+            "--site",
+            "一中",
+            "--room",
+            "01",
+            "--kind",
+            "question_papers",
+            "--bag",
+            bag,
+        ];
+        let receipt = run(&fx, lang, &words, &["c1", "s1"]).exits(0).stdout;
+        let seq = receipt
+            .split_whitespace()
+            .find_map(|w| w.parse::<u64>().ok())
+            .unwrap();
+        let json = run(&fx, lang, &["show", &seq.to_string(), "--json"], &[])
+            .exits(0)
+            .json();
+        assert_eq!(json["event"]["from"], from, "{json}");
     }
 }

@@ -7,6 +7,7 @@ use crate::model::entry::{DecodedEntry, EntryError, Hash, LedgerId, hex};
 use crate::audit::evidence::{CheckpointCheck, Evidence, Observed};
 use crate::format::signing::{PreparedKey, verify_all};
 use crate::format::time::Timestamp;
+use crate::lang::i18n::{Lang, Msg};
 use crate::model::event::Event;
 use crate::model::finding::{Code, Finding};
 use crate::model::policy::EventKind;
@@ -126,10 +127,23 @@ pub struct Listed {
     /// One line in plain words ([`crate::lang::summary::detail`]; for a reschedule, also the times it
     /// replaces; for a policy change, when it takes effect).
     pub text: String,
+    /// [`Listed::text`] in Chinese, for the text report (JSON keeps the English).
+    #[serde(skip)]
+    pub text_zh: String,
     /// The incident note (or the correction's note) the signers attached.
     pub note: Option<String>,
     /// The codes of the findings reported at this entry (a noted violation), in report order.
     pub finding_codes: Vec<Code>,
+}
+
+impl Listed {
+    /// The one-line text in `lang`.
+    pub fn text_in(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.text,
+            Lang::Zh => &self.text_zh,
+        }
+    }
 }
 
 fn time<S: serde::Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
@@ -176,13 +190,16 @@ fn listed(
             .ledger()?
             .map_or_else(|| "UTC".to_string(), |l| l.time_zone),
     };
-    let mut text = crate::lang::summary::detail(event, &zone, crate::lang::i18n::Lang::En);
-    if let Some(old) = rescheduled {
-        text.push_str(&format!(
-            "; rescheduled, was {}",
-            old.start.span_in(old.end, &zone)
-        ));
-    }
+    let [text, text_zh] = Lang::ALL.map(|lang| {
+        let mut text = crate::lang::summary::detail(event, &zone, lang);
+        if let Some(old) = &rescheduled {
+            text.push_str(&lang.f(
+                Msg::ListedRescheduled,
+                &[("span", &old.start.span_in(old.end, &zone))],
+            ));
+        }
+        text
+    });
     Ok(Some(Listed {
         kind,
         seq: e.entry.seq,
@@ -191,6 +208,7 @@ fn listed(
         signers: e.body.signers.clone(),
         bags: event.bag_ids().into_iter().map(str::to_string).collect(),
         text,
+        text_zh,
         note,
         finding_codes: findings.iter().map(|f| f.code).collect(),
     }))
@@ -703,10 +721,11 @@ fn walk_records<R: Read>(
                         let zone = state
                             .ledger()?
                             .map_or_else(|| "UTC".to_string(), |l| l.time_zone);
-                        item.text.push_str(&format!(
-                            "; in force from {}",
-                            p.active_from.display_in(&zone)
-                        ));
+                        let at = p.active_from.display_in(&zone);
+                        item.text
+                            .push_str(&Lang::En.f(Msg::ListedInForce, &[("at", &at)]));
+                        item.text_zh
+                            .push_str(&Lang::Zh.f(Msg::ListedInForce, &[("at", &at)]));
                     }
                     report.listed.push(item);
                 }

@@ -506,12 +506,19 @@ catalogue! {
     SummaryPolicyWindows: "open question papers {qp} min / answer sheets {as} min before the start, late after {late} min", "试卷开考前 {qp} 分钟、答题卡开考前 {as} 分钟起可启封，开考 {late} 分钟后为迟启";
     SummaryPolicyLimits: "transit {transit} min, hold {hold} min, record delay {record} min, clock {clock} s, change delay {change} min", "运送 {transit} 分钟，存放 {hold} 分钟，补录 {record} 分钟，时钟误差 {clock} 秒，变更延迟 {change} 分钟";
     ConfidentialityRoom: "the confidentiality room", "保密室";
+    DefaultFrom: "provincial examination authority", "省教育考试院";
     IncidentSuffix: "; INCIDENT: {note}", "；异常说明：{note}";
     BagsOne: "1 bag {ids}", "1 袋 {ids}";
     BagsMany: "{n} bags {ids}", "{n} 袋 {ids}";
     DetailGenesis: "exam {exam}, zone {zone}, founders {founders}", "考试 {exam}，时区 {zone}，创始管理员 {founders}";
     DetailEnroll: "{id} ({name}) as {roles}", "{id}（{name}），角色：{roles}";
     DetailSchedule: "session {session} ({subject}) {span}", "场次 {session}（{subject}）{span}";
+    DetailRevoke: "{id}: {reason}", "{id}：{reason}";
+    DetailIncident: "{kind}: {note} ({bags})", "{kind}：{note}（{bags}）";
+    IdName: "{id} ({name})", "{id}（{name}）";
+    NameId: "{name} ({id})", "{name}（{id}）";
+    ListJoin: ", ", "、";
+    Colon: ": ", "：";
     DetailPolicy: "policy change (takes effect after the current policy's delay)", "规则变更（按现行规则的延迟生效）";
     DetailCollect: "{bags} from {from}", "{bags}，来自 {from}";
     DetailStore: "{bags} into cabinet {cabinet}", "{bags} 存入保密柜 {cabinet}";
@@ -633,6 +640,8 @@ catalogue! {
     // The audit report.
     ListedRoster: "roster", "名册";
     ListedCorrection: "correction", "更正";
+    ListedRescheduled: "; rescheduled, was {span}", "；改期前为 {span}";
+    ListedInForce: "; in force from {at}", "；自 {at} 起生效";
     ReportTitle: "custody audit of {exam}", "保管审计：{exam}";
     ReportLedgerId: "ledger id", "台账编号";
     ReportExamined: "examined", "已审查";
@@ -695,6 +704,11 @@ catalogue! {
     HintHeadMoved: "the ledger moved on; prepare and sign the event again", "台账已有新记录；请重新准备并签名该事件";
 
     // Keys, the ledger and notes.
+    NoLedger: "no ledger at {dir}: give --ledger DIR or set CUSTODY_LEDGER (custody init creates one)", "{dir} 没有台账：请用 --ledger DIR 指定或设置 CUSTODY_LEDGER（custody init 可创建台账）";
+    LedgerBusy: "ledger in use by another process ({dir}); try again when it has finished", "台账正被另一进程使用（{dir}）；请待其结束后重试";
+    NoCosigners: "no co-signers: give --sign KEYFILE once per co-signer (two different people)", "没有共同签名人：每位共同签名人各给一次 --sign 密钥文件（两个不同的人）";
+    WrongPassphrase: "wrong passphrase for key {id}", "密钥 {id} 的口令错误";
+    EmptyPassphrase: "the passphrase is empty; use a non-empty passphrase", "口令为空；请使用非空口令";
     FailInput: "bad input: ", "输入有误：";
     FailRefused: "refused: ", "已拒绝：";
     FailBusy: "ledger in use: ", "台账正被另一进程使用：";
@@ -750,6 +764,22 @@ catalogue! {
     CosignerSigningNow: "signing now", "正在签名";
     CosignerNotYet: "not yet", "尚未签名";
     Cosigners: "co-signers", "共同签名人";
+    DraftRefused: "refused: {text}; nothing was written", "已拒绝：{text}；未写入任何内容";
+    DraftNotNamed: "{id} (key {key}) is not named as a co-signer of {file}; it names {named}", "{id}（密钥 {key}）不是 {file} 指定的共同签名人；草稿指定的是 {named}";
+    HintDraftNotNamed: "only the keyholders the draft names can sign it; check the --sign key file", "只有草稿指定的持钥人才能签署；请检查 --sign 密钥文件";
+    DraftSignedAlready: "{id} has already signed {file}", "{id} 已签署过 {file}";
+    HintDraftSignedAlready: "each co-signer signs once; pass the draft on to those still missing", "每位共同签名人只签一次；请把草稿交给尚未签名的人";
+    HintNewRoster: "export the roster of the draft's ledger with `custody roster --out FILE` on the ledger's machine", "请在台账所在电脑上用 `custody roster --out FILE` 导出该草稿所属台账的名册";
+    DraftOtherLedger: "{file} is for ledger {draft}, but the roster is of ledger {roster}", "{file} 属于台账 {draft}，但名册属于台账 {roster}";
+    DraftNotOnRoster: "{id} is not on the roster (ledger at entry {size})", "{id} 不在名册中（台账第 {size} 条时的名册）";
+    DraftOtherKey: "the key file holds a different public key from the roster's key for {id} ({key}…)", "密钥文件中的公钥与名册中 {id} 的公钥（{key}…）不同";
+    HintDraftOtherKey: "sign with your own enrolled key file; if it was replaced, the new key must be enrolled first", "请用本人已登记的密钥文件签名；如已更换密钥，须先登记新密钥";
+    DraftRevoked: "{id}'s key was revoked at entry {seq}", "{id} 的密钥已于第 {seq} 条吊销";
+    HintDraftRevoked: "that key was revoked; the keyholder must use their new key, and the draft be prepared again", "该密钥已被吊销；持钥人须使用新密钥，草稿须重新准备";
+    DraftNotValid: "{id}'s key is not valid at the event time {time}", "{id} 的密钥在事件时间 {time} 不在有效期内";
+    DraftAltered: "the draft was altered after {id} signed: their signature in {file} does not verify", "{id} 签名后草稿被改动：{file} 中其签名无法验证";
+    DraftIncomplete: "{file} is not fully co-signed: still to sign: {ids}", "{file} 尚未全部签名：尚未签名的有 {ids}";
+    HintDraftIncomplete: "each of them runs `custody cosign {file} --sign THEIR.key`, then submit again", "请他们各自运行 `custody cosign {file} --sign 本人.key`，然后再提交";
     HintDraftSubmitted: "this draft was already submitted; there is nothing more to do", "此草稿已提交；无需再做任何事";
     HintDraftAltered: "the draft was altered after it was signed (or signed with another key): prepare the event again and have everyone sign the new draft", "草稿在签名后被修改（或用其他密钥签名）：请重新准备该事件，并让所有人签署新草稿";
     HintDraftTooOld: "the ledger moved on too far since the draft was prepared: prepare it again with `custody draft` and have everyone sign the new draft", "自草稿准备以来台账新增记录过多：请用 `custody draft` 重新准备，并让所有人签署新草稿";

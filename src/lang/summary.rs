@@ -55,7 +55,7 @@ pub fn session_words(
 }
 
 /// `吴刚 (e1)` when the name is known, else the id.
-fn named(id: &str, names: &[(&str, &str)], people: &[(String, String)]) -> String {
+fn named(id: &str, names: &[(&str, &str)], people: &[(String, String)], lang: Lang) -> String {
     names
         .iter()
         .find(|(i, _)| *i == id)
@@ -66,7 +66,10 @@ fn named(id: &str, names: &[(&str, &str)], people: &[(String, String)]) -> Strin
                 .find(|(i, _)| i == id)
                 .map(|(_, n)| n.as_str())
         })
-        .map_or_else(|| id.to_string(), |n| format!("{n} ({id})"))
+        .map_or_else(
+            || id.to_string(),
+            |n| lang.f(Msg::NameId, &[("name", &n), ("id", &id)]),
+        )
 }
 
 /// [`summary`] with what the ledger expects of each bag, a difference marked, and the
@@ -111,7 +114,12 @@ pub fn detail(event: &Event, zone: &str, lang: Lang) -> String {
                 ("zone", &g.time_zone),
                 (
                     "founders",
-                    &join(g.founders.iter().map(|f| format!("{} ({})", f.id, f.name))),
+                    &join(
+                        g.founders
+                            .iter()
+                            .map(|f| lang.f(Msg::IdName, &[("id", &f.id), ("name", &f.name)])),
+                        lang,
+                    ),
                 ),
             ],
         ),
@@ -120,10 +128,10 @@ pub fn detail(event: &Event, zone: &str, lang: Lang) -> String {
             &[
                 ("id", &k.id),
                 ("name", &k.name),
-                ("roles", &join(k.roles.iter().map(|r| lang.role(*r)))),
+                ("roles", &join(k.roles.iter().map(|r| lang.role(*r)), lang)),
             ],
         ),
-        Event::Revoke(r) => format!("{}: {}", r.id, r.reason),
+        Event::Revoke(r) => lang.f(Msg::DetailRevoke, &[("id", &r.id), ("reason", &r.reason)]),
         Event::Schedule(s) => {
             lang.f(
                 Msg::DetailSchedule,
@@ -146,7 +154,7 @@ pub fn detail(event: &Event, zone: &str, lang: Lang) -> String {
                 Msg::DetailDispatch,
                 &[
                     ("to", &destination(&e.to, lang)),
-                    ("escorts", &e.escorts.join(", ")),
+                    ("escorts", &join(e.escorts.iter(), lang)),
                 ],
             ) + &note(&e.incident)
         }
@@ -169,7 +177,14 @@ pub fn detail(event: &Event, zone: &str, lang: Lang) -> String {
         }
         Event::Return(e) => text(Msg::DetailReturn, &[]) + &note(&e.incident),
         Event::Release(e) => text(Msg::DetailRelease, &[("to", &e.to)]) + &note(&e.incident),
-        Event::Incident(e) => format!("{}: {} ({bags})", lang.incident(e.kind), e.note),
+        Event::Incident(e) => lang.f(
+            Msg::DetailIncident,
+            &[
+                ("kind", &lang.incident(e.kind)),
+                ("note", &e.note),
+                ("bags", &bags),
+            ],
+        ),
         Event::Correct(e) => {
             let fix = match &e.fix {
                 Correction::BagId(v) => lang.f(Msg::FixBagId, &[("value", v)]),
@@ -189,11 +204,12 @@ pub fn detail(event: &Event, zone: &str, lang: Lang) -> String {
     }
 }
 
-fn join<S: AsRef<str>>(items: impl Iterator<Item = S>) -> String {
+/// A list in the reader's way: `a, b` or `甲、乙`.
+fn join<S: AsRef<str>>(items: impl Iterator<Item = S>, lang: Lang) -> String {
     items
         .map(|s| s.as_ref().to_string())
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(lang.t(Msg::ListJoin))
 }
 
 /// The bags of an event as a count and ranges: `3 bags QP-001..QP-003`.
@@ -359,7 +375,7 @@ fn render(
         let escorts: Vec<String> = d
             .escorts
             .iter()
-            .map(|id| named(id, names, &context.people))
+            .map(|id| named(id, names, &context.people, lang))
             .collect();
         line(
             lang.t(Msg::SummaryEscorts),
@@ -437,7 +453,7 @@ fn render(
     let signers: Vec<String> = body
         .signers
         .iter()
-        .map(|id| named(id, names, &[]))
+        .map(|id| named(id, names, &[], lang))
         .collect();
     line(lang.t(Msg::SummarySigners), signers.join(" + "));
     line(

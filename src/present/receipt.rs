@@ -413,7 +413,7 @@ impl Handover {
                     e.escorts
                         .iter()
                         .map(|id| match self.people.iter().find(|(i, _)| i == id) {
-                            Some((_, name)) => format!("{name} ({id})"),
+                            Some((_, name)) => lang.f(Msg::NameId, &[("name", name), ("id", id)]),
                             None => id.clone(),
                         })
                         .collect::<Vec<_>>()
@@ -580,7 +580,7 @@ impl Handover {
         line(lang.t(Msg::ReceiptSigners));
         for c in &self.signers {
             for l in wrap(
-                &format!("{}  {}", c.label(), Self::signer_roles(lang, c)),
+                &format!("{}  {}", c.label(lang), Self::signer_roles(lang, c)),
                 w - 2,
             ) {
                 line(&format!("  {l}"));
@@ -602,7 +602,7 @@ impl Handover {
         let blank = "_".repeat(w - 12);
         for c in &self.signers {
             line("");
-            line(&c.label());
+            line(&c.label(lang));
             line(&format!(
                 "{}{blank}",
                 pad(lang.t(Msg::ReceiptSignHere), 12, Align::Left)
@@ -760,7 +760,7 @@ impl Handover {
             ));
         };
         for c in &self.signers {
-            sign_line(&mut b, &c.label(), t(Msg::ReceiptSignHere));
+            sign_line(&mut b, &c.label(lang), t(Msg::ReceiptSignHere));
         }
         sign_line(&mut b, "", t(Msg::ReceiptWitness));
         b.push_str("</section>\n<footer>");

@@ -504,9 +504,10 @@ pub enum EventCmd {
 
 #[derive(Args, Debug)]
 pub struct CollectArgs {
-    /// Who handed the bags over.
-    #[arg(long, default_value = "provincial examination authority")]
-    pub from: String,
+    /// Who handed the bags over; by default the provincial examination authority, stored in
+    /// the language of the command (省教育考试院 with --lang zh).
+    #[arg(long)]
+    pub from: Option<String>,
     /// Default kind for bags without one in the manifest: question_papers, blank_answer_sheets, spare_papers.
     #[arg(long)]
     pub kind: Option<String>,

@@ -186,7 +186,11 @@ fn build(cmd: EventCmd) -> Result<(MakeEvent, SignArgs), Fail> {
                 let room = required(row.room.clone(), &a.room, "room", &id)?;
                 specs.push(spec(row, kind, session, site, room)?);
             }
-            let (from, incident) = (a.from, a.common.incident);
+            // The ledger keeps what the signers read: the default in their language.
+            let from = a
+                .from
+                .unwrap_or_else(|| crate::lang().t(Msg::DefaultFrom).to_string());
+            let incident = a.common.incident;
             (
                 Box::new(move |_| {
                     Ok(Event::Collect(Collect {

@@ -71,7 +71,12 @@ pub fn input(message: impl Into<String>) -> Fail {
 
 impl From<KeyFileError> for Fail {
     fn from(e: KeyFileError) -> Fail {
-        input(e.to_string())
+        let lang = crate::lang();
+        input(match &e {
+            KeyFileError::WrongPassphrase { id } => lang.f(Msg::WrongPassphrase, &[("id", id)]),
+            KeyFileError::EmptyPassphrase => lang.t(Msg::EmptyPassphrase).to_string(),
+            _ => e.to_string(),
+        })
     }
 }
 
@@ -120,13 +125,24 @@ impl From<LedgerError> for Fail {
             e,
             LedgerError::Io { .. } | LedgerError::Journal(JournalError::Io { .. })
         );
+        let lang = crate::lang();
         match e {
             LedgerError::Refused(findings) => refused(&findings),
+            LedgerError::NotALedger(dir) => Fail {
+                code,
+                message: lang.f(Msg::NoLedger, &[("dir", &dir.display())]),
+                hint: None,
+            },
+            LedgerError::Busy(dir) => Fail {
+                code,
+                message: lang.f(Msg::LedgerBusy, &[("dir", &dir.display())]),
+                hint: None,
+            },
             other => Fail {
                 code,
                 message: other.to_string(),
                 // An append that failed on the disk was cut back: the ledger is as it was.
-                hint: disk.then(|| crate::lang().t(Msg::HintDisk).to_string()),
+                hint: disk.then(|| lang.t(Msg::HintDisk).to_string()),
             },
         }
     }

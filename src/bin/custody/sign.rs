@@ -32,9 +32,7 @@ impl Signer {
 /// Reads the `--sign` key files and pairs each with its `--pass-file`.
 pub fn load(args: &SignArgs) -> Result<Vec<Signer>, Fail> {
     if args.keys.is_empty() {
-        return Err(input(
-            "no co-signers: give --sign KEYFILE once per co-signer (two different people)",
-        ));
+        return Err(input(crate::lang().t(Msg::NoCosigners)));
     }
     if !args.pass_files.is_empty() && args.pass_files.len() != args.keys.len() {
         return Err(input(format!(

@@ -495,7 +495,7 @@ pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
                 ),
                 custody::present::labels::short_time(l.event_time, &zone)
             );
-            let mut text = l.text.clone();
+            let mut text = l.text_in(lang).to_string();
             if !l.finding_codes.is_empty() {
                 let codes: Vec<&str> = l.finding_codes.iter().map(|c| c.as_str()).collect();
                 text.push_str(&lang.f(Msg::ReportReported, &[("codes", &codes.join(", "))]));

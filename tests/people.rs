@@ -480,3 +480,33 @@ fn the_default_sender_is_stored_in_the_language_of_the_command() {
         assert_eq!(json["event"]["from"], from, "{json}");
     }
 }
+
+#[test]
+fn the_draft_hint_gives_the_whole_next_commands() {
+    let fx = with_bags();
+    for (lang, file) in [("en", "en.draft"), ("zh", "zh.draft")] {
+        let words = [
+            "draft",
+            "dispatch",
+            "--to",
+            "一中",
+            "--escort",
+            "e1",
+            "--bag",
+            "QP-0101",
+            "--cosigner",
+            "c1",
+            "--cosigner",
+            "e1",
+            "--out",
+            file,
+        ];
+        let out = run(&fx, lang, &words, &[]).exits(0).stdout;
+        assert!(out.contains("custody roster --out roster.json"), "{out}");
+        for id in ["c1", "e1"] {
+            let cosign = format!("custody cosign {file} --sign {id}.key --roster roster.json");
+            assert!(out.contains(&cosign), "{out}");
+        }
+        assert!(out.contains(&format!("custody submit {file}")), "{out}");
+    }
+}

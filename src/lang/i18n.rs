@@ -797,7 +797,9 @@ catalogue! {
     ValidFrom: "from {from}", "自 {from}";
     ValidUntil: "until {until}", "至 {until}";
     DraftWritten: "wrote draft {path} for {ids}", "已写入草稿 {path}，签名人 {ids}";
-    DraftNext: "next: each co-signer runs `custody cosign {path}`, then `custody submit {path}`", "下一步：每位共同签名人运行 `custody cosign {path}`，然后运行 `custody submit {path}`";
+    DraftNext: "next, here: custody roster --out roster.json; then each co-signer, with the draft and roster.json, on their machine:", "下一步：先在本机运行 custody roster --out roster.json；然后每位共同签名人带上草稿和 roster.json，在自己的电脑上运行：";
+    DraftNextCosign: "  {id}: custody cosign {path} --sign {id}.key --roster roster.json", "  {id}：custody cosign {path} --sign {id}.key --roster roster.json";
+    DraftNextSubmit: "then, here: custody submit {path}", "最后在本机运行：custody submit {path}";
 
     // Checkpoints, proofs and keys.
     CheckpointToSign: "The checkpoint the admins sign ({n} entries):", "管理员签署的检查点（共 {n} 条）：";

@@ -404,6 +404,20 @@ pub fn draft(dir: &Path, a: DraftArgs) -> Result<u8, Fail> {
             &[("path", &out.display()), ("ids", &body.signers.join(" + "))]
         )
     );
-    outln!("{}", lang.f(Msg::DraftNext, &[("path", &out.display())]));
+    // The whole next commands, so that nobody signs without the roster that shows names.
+    outln!("{}", lang.t(Msg::DraftNext));
+    for id in &body.signers {
+        outln!(
+            "{}",
+            lang.f(
+                Msg::DraftNextCosign,
+                &[("id", id), ("path", &out.display())]
+            )
+        );
+    }
+    outln!(
+        "{}",
+        lang.f(Msg::DraftNextSubmit, &[("path", &out.display())])
+    );
     Ok(0)
 }

@@ -41,7 +41,7 @@ use custody::rules::judge::signer_list_problems;
 use custody::summary::Context;
 use custody::time::{Timestamp, check_zone};
 use fail::{Fail, input, refused};
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::OnceLock;
@@ -171,15 +171,14 @@ fn keygen(a: cli::KeygenArgs) -> Result<u8, Fail> {
     Ok(0)
 }
 
-/// Reads a line from the terminal (person numbers: kept out of shell history, not secret).
+/// Asks for a person number on the terminal, without echo: it is kept out of shell history and
+/// off the screen that others in the room can read (issue 12).
 fn ask_line(prompt: &str) -> Result<String, Fail> {
-    eprint!("{prompt}");
-    let _ = std::io::stderr().flush();
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| input(format!("cannot read from the terminal: {e}")))?;
+    let line = rpassword::prompt_password(prompt).map_err(|e| {
+        input(format!(
+            "cannot ask for the person number ({e}); give --person or --founder-person"
+        ))
+    })?;
     Ok(line.trim().to_string())
 }
 

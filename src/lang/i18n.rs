@@ -506,6 +506,10 @@ catalogue! {
     SummaryPolicyWindows: "open question papers {qp} min / answer sheets {as} min before the start, late after {late} min", "试卷开考前 {qp} 分钟、答题卡开考前 {as} 分钟起可启封，开考 {late} 分钟后为迟启";
     SummaryPolicyLimits: "transit {transit} min, hold {hold} min, record delay {record} min, clock {clock} s, change delay {change} min", "运送 {transit} 分钟，存放 {hold} 分钟，补录 {record} 分钟，时钟误差 {clock} 秒，变更延迟 {change} 分钟";
     ConfidentialityRoom: "the confidentiality room", "保密室";
+    ScanPrompt: "scan bag {n} (barcode and seal on one line; empty line to finish): ", "扫描第 {n} 袋（条码和封条在同一行；空行结束）：";
+    ScanEcho: "  {id}  seal {seal}  ({n} so far)", "  {id}  封条 {seal}  （已扫 {n} 袋）";
+    ScanTwice: "  {id} scanned twice in a row: the second scan is ignored", "  {id} 连续扫描两次：第二次已忽略";
+    ScanAgain: "  {why}; scan it again", "  {why}；请重新扫描";
     DefaultFrom: "provincial examination authority", "省教育考试院";
     IncidentSuffix: "; INCIDENT: {note}", "；异常说明：{note}";
     BagsOne: "1 bag {ids}", "1 袋 {ids}";

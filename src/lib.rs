@@ -32,7 +32,7 @@ pub mod store;
 
 // The short paths that the binary, the tests, the examples and the fuzz targets use.
 pub use audit::{evidence, scan};
-pub use format::{encoding, merkle, note, printable, signing, time};
+pub use format::{encoding, merkle, note, printable, register, signing, time};
 pub use keys::{keyfile, token};
 pub use lang::{i18n, summary};
 pub use ledger::bundle;

@@ -1316,15 +1316,14 @@ fn a_refusal_of_many_bags_is_still_a_short_message() {
 // ---------------------------------------------------------------------------------------------
 // 6. Times in the wrong format
 
-const BAD_TIMES: [&str; 13] = [
+// `08:45` (today) and `2026/06/07 08:45` are how people type times: see tests/people.rs.
+const BAD_TIMES: [&str; 11] = [
     "",
     "tomorrow",
-    "08:45",
     "2026-13-01T08:00",
     "2026-02-30T08:00",
     "2026-06-07T24:01",
     "1717740000",
-    "2026/06/07 08:45",
     "07/06/2026 08:45",
     "2026-06-07T08:45Z and more",
     "2026-06-07\nT08:45",

@@ -40,7 +40,7 @@ fn record(fx: &Fixture, words: &[&str], signers: &[&str], term: &str) -> Run {
         assert!(run.stderr.contains(label), "{label}:\n{}", run.stderr);
     }
     assert!(run.stdout.contains("已记录条目"), "{}", run.stdout);
-    assert!(run.stdout.contains("回执：树大小"), "{}", run.stdout);
+    assert!(run.stdout.contains("抄入登记簿："), "{}", run.stdout);
     run
 }
 
@@ -119,7 +119,7 @@ fn an_exam_day_can_be_driven_in_chinese() {
         "{}",
         collect.stderr
     );
-    assert!(collect.stderr.contains("王丽 (c1)"), "{}", collect.stderr);
+    assert!(collect.stderr.contains("王丽（c1）"), "{}", collect.stderr);
 
     let bags = ["--bag", "QP-0001:S1001", "--bag", "QP-0002:S1002"];
     let steps: [(&[&str], &[&str], &str); 4] = [

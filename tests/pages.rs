@@ -403,28 +403,15 @@ fn the_text_receipt_fits_a_receipt_printer_in_both_languages() {
         for line in out.lines() {
             assert!(text_width(line) <= 48, "{lang}: {line:?} is too wide");
         }
-        // The hash in groups of four, as the paper register copies it.
-        let grouped: String = out
-            .lines()
-            .skip_while(|l| {
-                !l.contains(if lang == "en" {
-                    "Entry hash"
-                } else {
-                    "条目哈希"
-                })
-            })
-            .skip(1)
-            .take(2)
-            .collect::<String>()
-            .replace(' ', "");
-        assert_eq!(grouped, hash, "{lang}");
         assert!(out.contains('█'), "{lang}: no QR code");
-        let payload: String = out
-            .lines()
-            .skip_while(|l| !l.starts_with("CUSTODY:1:"))
-            .take_while(|l| !l.starts_with('-'))
-            .collect();
-        let qr = QrPayload::parse(&payload).unwrap();
+        let qr = QrPayload::parse(&scan_printed_code(&out)).unwrap();
+        // The register line names the tree the code names, and no hash is there to copy.
+        let line = custody::register::line(&qr.ledger_id, qr.tree_size, &qr.root);
+        assert!(
+            out.contains(&format!("  {line}\n")),
+            "{lang}: {line}\n{out}"
+        );
+        assert!(!out.contains(&hash), "{lang}: the entry hash is printed");
         assert_eq!(qr.seq, 31);
         assert_eq!(custody::entry::hex(&qr.hash), hash);
     }
@@ -510,14 +497,17 @@ fn the_html_receipt_is_one_a4_page_with_a_code_that_names_the_entry_and_tree() {
         assert_eq!(page.select(&sel(".sign .line")).count(), 3, "{lang}");
         let qr = page.select(&sel("figure.qr svg path")).count();
         assert_eq!(qr, 1, "{lang}: the QR code is not drawn");
-        let payload = text(page.select(&sel("code.payload")).next().unwrap());
-        let p = QrPayload::parse(&payload).unwrap();
-        assert_eq!(custody::entry::hex(&p.ledger_id), audit["ledger_id"]);
-        assert_eq!(p.seq, 31);
-        assert_eq!(custody::entry::hex(&p.hash), hash);
-        // The ledger's checkpoint covers every entry: the code names the audited tree.
-        assert_eq!(p.tree_size, audit["tree_size"].as_u64().unwrap());
-        assert_eq!(custody::entry::hex(&p.root), audit["root"]);
+        // The ledger's checkpoint covers every entry: the register line names the audited tree.
+        let register = text(page.select(&sel("code.register")).next().unwrap());
+        let id = custody::entry::parse_hex::<16>(audit["ledger_id"].as_str().unwrap()).unwrap();
+        let root = custody::entry::parse_hex::<32>(audit["root"].as_str().unwrap()).unwrap();
+        let size = audit["tree_size"].as_u64().unwrap();
+        assert_eq!(
+            register,
+            custody::register::line(&id, size, &root),
+            "{lang}"
+        );
+        assert!(!all.contains(&hash), "{lang}: the entry hash is printed");
     }
 }
 
@@ -618,6 +608,10 @@ fn redacted(out: &str) -> String {
                     .map(|w| match w.strip_prefix("custody/") {
                         Some(id) if hexword(id) => "custody/<ledger id>".to_string(),
                         _ if w.len() == 4 && hexword(w) => "xxxx".to_string(),
+                        // The register code: five groups of four.
+                        _ if w.len() == 24 && w.matches('-').count() == 4 => {
+                            "XXXX-XXXX-XXXX-XXXX-XXXX".to_string()
+                        }
                         _ => w.to_string(),
                     })
                     .collect::<Vec<_>>()

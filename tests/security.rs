@@ -313,7 +313,7 @@ fn a_policy_change_recorded_first_but_activating_later_still_takes_effect() {
             late[0]
         );
     }
-    // The listing says when each change takes effect (UTC, as recorded).
+    // The listing says when each change takes effect, in the exam's zone.
     let listed: Vec<String> = report["listed"]
         .as_array()
         .unwrap()
@@ -323,7 +323,7 @@ fn a_policy_change_recorded_first_but_activating_later_still_takes_effect() {
         .collect();
     assert_eq!(listed.len(), 5, "{listed:?}");
     for (text, h) in listed.iter().zip([10.5, 19.0, 12.0, 20.0, 20.0]) {
-        let from = Timestamp(at(h)).to_string();
+        let from = Timestamp(at(h)).display_in("Asia/Shanghai");
         assert!(
             text.ends_with(&format!("in force from {from}")),
             "{text} (expected {from})"

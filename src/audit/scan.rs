@@ -9,6 +9,7 @@
 //! journal file or the journal section of an export.
 
 use crate::audit::verify::AuditError;
+use crate::lang::i18n::{Lang, Msg};
 use crate::model::entry::{DecodedEntry, leaf_hash};
 use crate::model::event::Event;
 use crate::model::roster::{Keyholder, Role};
@@ -42,10 +43,10 @@ impl Cosigner {
         }
     }
 
-    /// `name (id)`, or the id alone when the roster does not know it.
-    pub fn label(&self) -> String {
+    /// `name (id)` (`姓名（id）` in Chinese), or the id alone when the roster does not know it.
+    pub fn label(&self, lang: Lang) -> String {
         match &self.name {
-            Some(name) => format!("{name} ({})", self.id),
+            Some(name) => lang.f(Msg::NameId, &[("name", name), ("id", &self.id)]),
             None => self.id.clone(),
         }
     }

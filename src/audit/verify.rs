@@ -7,6 +7,7 @@ use crate::model::entry::{DecodedEntry, EntryError, Hash, LedgerId, hex};
 use crate::audit::evidence::{CheckpointCheck, Evidence, Observed};
 use crate::format::signing::{PreparedKey, verify_all};
 use crate::format::time::Timestamp;
+use crate::lang::i18n::{Lang, Msg};
 use crate::model::event::Event;
 use crate::model::finding::{Category, Code, Finding};
 use crate::model::policy::EventKind;
@@ -151,10 +152,23 @@ pub struct Listed {
     /// replaces; for a policy change, when it takes effect and every rule it changes against
     /// the policy in force when it was recorded, as `name: old -> new`).
     pub text: String,
+    /// [`Listed::text`] in Chinese, for the text report (JSON keeps the English).
+    #[serde(skip)]
+    pub text_zh: String,
     /// The incident note (or the correction's note) the signers attached.
     pub note: Option<String>,
     /// The codes of the findings reported at this entry (a noted violation), in report order.
     pub finding_codes: Vec<Code>,
+}
+
+impl Listed {
+    /// The one-line text in `lang`.
+    pub fn text_in(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.text,
+            Lang::Zh => &self.text_zh,
+        }
+    }
 }
 
 fn time<S: serde::Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
@@ -177,7 +191,8 @@ fn listed(
     let event = &e.body.event;
     let note = event.incident_note().map(str::to_string);
     // The kind first: most entries are not listed, and their text is never written.
-    let mut extra = None;
+    let mut extra: Option<String> = None;
+    let mut rescheduled = None;
     let kind = match event {
         Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) => ListedKind::Roster,
         Event::Policy(new) => {
@@ -192,7 +207,7 @@ fn listed(
         }
         Event::Schedule(s) => match state.session(&s.session)? {
             Some(old) => {
-                extra = Some(format!("; rescheduled, was {} to {}", old.start, old.end));
+                rescheduled = Some(old);
                 ListedKind::Schedule
             }
             None if note.is_some() => ListedKind::Schedule,
@@ -203,8 +218,24 @@ fn listed(
         _ if note.is_some() => ListedKind::Incident,
         _ => return Ok(None),
     };
-    let mut text = crate::lang::summary::detail(event, crate::lang::i18n::Lang::En);
-    text.extend(extra);
+    // Times in the exam's zone, as people read them; the genesis names the zone itself.
+    let zone = match event {
+        Event::Genesis(g) => g.time_zone.clone(),
+        _ => state
+            .ledger()?
+            .map_or_else(|| "UTC".to_string(), |l| l.time_zone),
+    };
+    let [text, text_zh] = Lang::ALL.map(|lang| {
+        let mut text = crate::lang::summary::detail(event, &zone, lang);
+        if let Some(old) = &rescheduled {
+            text.push_str(&lang.f(
+                Msg::ListedRescheduled,
+                &[("span", &old.start.span_in(old.end, &zone))],
+            ));
+        }
+        text.extend(extra.clone());
+        text
+    });
     Ok(Some(Listed {
         kind,
         seq: e.entry.seq,
@@ -213,6 +244,7 @@ fn listed(
         signers: e.body.signers.clone(),
         bags: event.bag_ids().into_iter().map(str::to_string).collect(),
         text,
+        text_zh,
         note,
         finding_codes: findings.iter().map(|f| f.code).collect(),
     }))
@@ -840,8 +872,14 @@ fn walk_records<R: Read>(
                             .rev()
                             .find(|p| p.seq == seq)
                     {
+                        let zone = state
+                            .ledger()?
+                            .map_or_else(|| "UTC".to_string(), |l| l.time_zone);
+                        let at = p.active_from.display_in(&zone);
                         item.text
-                            .push_str(&format!("; in force from {}", p.active_from));
+                            .push_str(&Lang::En.f(Msg::ListedInForce, &[("at", &at)]));
+                        item.text_zh
+                            .push_str(&Lang::Zh.f(Msg::ListedInForce, &[("at", &at)]));
                     }
                     report.listed.push(item);
                 }

@@ -6,5 +6,6 @@ pub mod hash;
 pub mod merkle;
 pub mod note;
 pub mod printable;
+pub mod register;
 pub mod signing;
 pub mod time;

@@ -304,9 +304,9 @@ catalogue! {
     EventIncident: "incident", "异常";
     EventCorrect: "correct", "更正";
 
-    RoleAdmin: "admin", "考试机构负责人";
+    RoleAdmin: "admin", "管理员";
     RoleCustodian: "custodian", "保管员";
-    RoleSupervisor: "supervisor", "考务负责人";
+    RoleSupervisor: "supervisor", "监督员";
     RoleEscort: "escort", "押运员";
     RolePolice: "police", "公安";
     RoleChiefExaminer: "chief examiner", "主考";
@@ -370,10 +370,9 @@ catalogue! {
     ReceiptMoreBags: "... and {n} more bags: custody show {seq} lists them all", "……另有 {n} 袋，custody show {seq} 可列出全部";
     ReceiptSigners: "Signed by", "签名人";
     ReceiptUnknownSigner: "not on the roster", "不在持钥人名册中";
-    ReceiptEntryHash: "Entry hash", "条目哈希";
-    ReceiptCheckpoint: "Checkpoint", "检查点";
-    ReceiptTreeSize: "tree of {size} entries", "共 {size} 条的树";
-    ReceiptNoCheckpoint: "no checkpoint covers this entry yet; the code names the tree that ends with it", "尚无覆盖本条目的检查点；二维码记录的是截至本条目的树";
+    ReceiptRegister: "For the register (copy this line)", "抄入登记簿";
+    ReceiptSigned: "the ledger signed its state of {size} entries", "台账已签署共 {size} 条的状态";
+    ReceiptNoCheckpoint: "no signed checkpoint covers this entry yet; the line names the ledger as it ends with this entry", "尚无签署的检查点覆盖本条目；此行对应截至本条目的台账";
     ReceiptQr: "Scan to check", "扫码核对";
     ReceiptSignHere: "Signature", "签字";
     ReceiptWitness: "Witness", "见证人";
@@ -510,13 +509,32 @@ catalogue! {
     SummarySeal: "seal {seal}", "封条 {seal}";
     SummaryPapers: "{count} papers", "{count} 份";
     SummaryNoChange: "none: every rule stays as it is in force", "无：各项规则与现行规则相同";
+    SummaryExpected: "(ledger: {seal}, {count})", "（台账：{seal}，{count} 份）";
+    SummaryDiffers: " << DIFFERS", " ←不符";
+    SummaryViolation: "records", "记录违规";
+    SummaryEscorts: "escorts", "押运";
+    SummarySession: "session", "场次";
+    SessionWords: "{subject} {span} (session {id})", "{subject} {span}（场次 {id}）";
+    SummaryPolicyWindows: "open question papers {qp} min / answer sheets {as} min before the start, late after {late} min", "试卷开考前 {qp} 分钟、答题卡开考前 {as} 分钟起可启封，开考 {late} 分钟后为迟启";
+    SummaryPolicyLimits: "transit {transit} min, hold {hold} min, record delay {record} min, clock {clock} s, change delay {change} min", "运送 {transit} 分钟，存放 {hold} 分钟，补录 {record} 分钟，时钟误差 {clock} 秒，变更延迟 {change} 分钟";
     ConfidentialityRoom: "the confidentiality room", "保密室";
+    ScanPrompt: "scan bag {n} (barcode and seal on one line; empty line to finish): ", "扫描第 {n} 袋（条码和封条在同一行；空行结束）：";
+    ScanEcho: "  {id}  seal {seal}  ({n} so far)", "  {id}  封条 {seal}  （已扫 {n} 袋）";
+    ScanTwice: "  {id} scanned twice in a row: the second scan is ignored", "  {id} 连续扫描两次：第二次已忽略";
+    ScanAgain: "  {why}; scan it again", "  {why}；请重新扫描";
+    DefaultFrom: "provincial examination authority", "省教育考试院";
     IncidentSuffix: "; INCIDENT: {note}", "；异常说明：{note}";
     BagsOne: "1 bag {ids}", "1 袋 {ids}";
     BagsMany: "{n} bags {ids}", "{n} 袋 {ids}";
-    DetailGenesis: "exam {exam}, zone {zone}, founders {founders}", "考试 {exam}，时区 {zone}，创始负责人 {founders}";
+    DetailGenesis: "exam {exam}, zone {zone}, founders {founders}", "考试 {exam}，时区 {zone}，创始管理员 {founders}";
     DetailEnroll: "{id} ({name}) as {roles}", "{id}（{name}），角色：{roles}";
-    DetailSchedule: "session {session} ({subject}) {start} to {end}", "场次 {session}（{subject}）{start} 至 {end}";
+    DetailSchedule: "session {session} ({subject}) {span}", "场次 {session}（{subject}）{span}";
+    DetailRevoke: "{id}: {reason}", "{id}：{reason}";
+    DetailIncident: "{kind}: {note} ({bags})", "{kind}：{note}（{bags}）";
+    IdName: "{id} ({name})", "{id}（{name}）";
+    NameId: "{name} ({id})", "{name}（{id}）";
+    ListJoin: ", ", "、";
+    Colon: ": ", "：";
     DetailPolicy: "policy change (takes effect after the current policy's delay)", "规则变更（按现行规则的延迟生效）";
     DetailCollect: "{bags} from {from}", "{bags}，来自 {from}";
     DetailStore: "{bags} into cabinet {cabinet}", "{bags} 存入保密柜 {cabinet}";
@@ -642,13 +660,15 @@ catalogue! {
     PassphraseFor: "Passphrase for {id}: ", "{id} 的口令：";
     LowCostKey: "warning: {path} uses the low-cost test key-derivation profile; fine for tests and demos, never for real keys", "警告：{path} 使用低成本测试密钥派生参数，只可用于测试和演示，不得用于真实密钥";
     ReadInDraft: "{name} ({id}), read what you sign in {file}:", "{name}（{id}），请核对 {file} 中的签名内容：";
-    Recorded: "recorded entry {seq}  hash {hash}", "已记录条目 {seq}  哈希 {hash}";
-    ReceiptLine: "receipt: tree size {size}  root {root}", "回执：树大小 {size}  根哈希 {root}";
+    Recorded: "recorded entry {seq}", "已记录条目 {seq}";
+    ReceiptLine: "for the register: {line}", "抄入登记簿：{line}";
     Flagged: "flagged for the audit [{code}]: {text}", "已标记供审计 [{code}]：{text}";
 
     // The audit report.
     ListedRoster: "roster", "名册";
     ListedCorrection: "correction", "更正";
+    ListedRescheduled: "; rescheduled, was {span}", "；改期前为 {span}";
+    ListedInForce: "; in force from {at}", "；自 {at} 起生效";
     ReportTitle: "custody audit of {exam}", "保管审计：{exam}";
     ReportLedgerId: "ledger id", "台账编号";
     ReportExamined: "examined", "已审查";
@@ -718,10 +738,15 @@ catalogue! {
     HintFutureEvent: "the event time (--at) lies in the future; check it and the clock", "事件时间（--at）在未来；请检查该时间和系统时钟";
     HintIdInUse: "revoke the old key first (custody revoke), then enrol the new one", "请先吊销旧密钥（custody revoke），再登记新密钥";
     HintPersonDuplicate: "one person holds one active key: revoke their other key first", "一人只能持有一把有效密钥：请先吊销其另一把密钥";
-    HintSelfEnroll: "two other admins must co-sign an admin's enrolment", "负责人的登记必须由另外两名负责人共同签名";
+    HintSelfEnroll: "two other admins must co-sign an admin's enrolment", "管理员的登记必须由另外两名管理员共同签名";
     HintHeadMoved: "the ledger moved on; prepare and sign the event again", "台账已有新记录；请重新准备并签名该事件";
 
     // Keys, the ledger and notes.
+    NoLedger: "no ledger at {dir}: give --ledger DIR or set CUSTODY_LEDGER (custody init creates one)", "{dir} 没有台账：请用 --ledger DIR 指定或设置 CUSTODY_LEDGER（custody init 可创建台账）";
+    LedgerBusy: "ledger in use by another process ({dir}); try again when it has finished", "台账正被另一进程使用（{dir}）；请待其结束后重试";
+    NoCosigners: "no co-signers: give --sign KEYFILE once per co-signer (two different people)", "没有共同签名人：每位共同签名人各给一次 --sign 密钥文件（两个不同的人）";
+    WrongPassphrase: "wrong passphrase for key {id}", "密钥 {id} 的口令错误";
+    EmptyPassphrase: "the passphrase is empty; use a non-empty passphrase", "口令为空；请使用非空口令";
     FailInput: "bad input: ", "输入有误：";
     FailRefused: "refused: ", "已拒绝：";
     FailBusy: "ledger in use: ", "台账正被另一进程使用：";
@@ -734,11 +759,11 @@ catalogue! {
     WrotePrivate: "wrote {path} (private, keep it to yourself)", "已写入 {path}（私钥，请自行妥善保管）";
     WrotePublic: "wrote {path} (public, give it to the exam office)", "已写入 {path}（公钥，请交给考试机构）";
     AskPerson: "Staff or ID number of {name} ({id}): ", "{name}（{id}）的工号或身份证号：";
-    FewFounders: "warning: only {n} founders; with two, losing one key freezes the roster (three are recommended)", "警告：只有 {n} 名创始负责人；只有两名时，丢失一把密钥将冻结名册（建议三名）";
+    FewFounders: "warning: only {n} founders; with two, losing one key freezes the roster (three are recommended)", "警告：只有 {n} 名创始管理员；只有两名时，丢失一把密钥将冻结名册（建议三名）";
     LedgerCreated: "ledger created in {dir}", "已在 {dir} 创建台账";
     AuditorsCheck: "auditors check it with: custody verify --trust {genesis}", "审计人用以下命令核对：custody verify --trust {genesis}";
     Note: "note: {text}", "注意：{text}";
-    FewAdmins: "warning: only {n} active admin(s) left: the roster can no longer change (enrolment and revocation need two admins)", "警告：只剩 {n} 名有效负责人：名册无法再变更（登记和吊销需要两名负责人）";
+    FewAdmins: "warning: only {n} active admin(s) left: the roster can no longer change (enrolment and revocation need two admins)", "警告：只剩 {n} 名有效管理员：名册无法再变更（登记和吊销需要两名管理员）";
 
     // Export, backup and restore.
     BackupWritten: "backup written to {path} ({bytes} bytes)", "备份已写入 {path}（{bytes} 字节）";
@@ -778,6 +803,22 @@ catalogue! {
     CosignerSigningNow: "signing now", "正在签名";
     CosignerNotYet: "not yet", "尚未签名";
     Cosigners: "co-signers", "共同签名人";
+    DraftRefused: "refused: {text}; nothing was written", "已拒绝：{text}；未写入任何内容";
+    DraftNotNamed: "{id} (key {key}) is not named as a co-signer of {file}; it names {named}", "{id}（密钥 {key}）不是 {file} 指定的共同签名人；草稿指定的是 {named}";
+    HintDraftNotNamed: "only the keyholders the draft names can sign it; check the --sign key file", "只有草稿指定的持钥人才能签署；请检查 --sign 密钥文件";
+    DraftSignedAlready: "{id} has already signed {file}", "{id} 已签署过 {file}";
+    HintDraftSignedAlready: "each co-signer signs once; pass the draft on to those still missing", "每位共同签名人只签一次；请把草稿交给尚未签名的人";
+    HintNewRoster: "export the roster of the draft's ledger with `custody roster --out FILE` on the ledger's machine", "请在台账所在电脑上用 `custody roster --out FILE` 导出该草稿所属台账的名册";
+    DraftOtherLedger: "{file} is for ledger {draft}, but the roster is of ledger {roster}", "{file} 属于台账 {draft}，但名册属于台账 {roster}";
+    DraftNotOnRoster: "{id} is not on the roster (ledger at entry {size})", "{id} 不在名册中（台账第 {size} 条时的名册）";
+    DraftOtherKey: "the key file holds a different public key from the roster's key for {id} ({key}…)", "密钥文件中的公钥与名册中 {id} 的公钥（{key}…）不同";
+    HintDraftOtherKey: "sign with your own enrolled key file; if it was replaced, the new key must be enrolled first", "请用本人已登记的密钥文件签名；如已更换密钥，须先登记新密钥";
+    DraftRevoked: "{id}'s key was revoked at entry {seq}", "{id} 的密钥已于第 {seq} 条吊销";
+    HintDraftRevoked: "that key was revoked; the keyholder must use their new key, and the draft be prepared again", "该密钥已被吊销；持钥人须使用新密钥，草稿须重新准备";
+    DraftNotValid: "{id}'s key is not valid at the event time {time}", "{id} 的密钥在事件时间 {time} 不在有效期内";
+    DraftAltered: "the draft was altered after {id} signed: their signature in {file} does not verify", "{id} 签名后草稿被改动：{file} 中其签名无法验证";
+    DraftIncomplete: "{file} is not fully co-signed: still to sign: {ids}", "{file} 尚未全部签名：尚未签名的有 {ids}";
+    HintDraftIncomplete: "each of them runs `custody cosign {file} --sign THEIR.key`, then submit again", "请他们各自运行 `custody cosign {file} --sign 本人.key`，然后再提交";
     HintDraftSubmitted: "this draft was already submitted; there is nothing more to do", "此草稿已提交；无需再做任何事";
     HintDraftAltered: "the draft was altered after it was signed (or signed with another key): prepare the event again and have everyone sign the new draft", "草稿在签名后被修改（或用其他密钥签名）：请重新准备该事件，并让所有人签署新草稿";
     HintDraftTooOld: "the ledger moved on too far since the draft was prepared: prepare it again with `custody draft` and have everyone sign the new draft", "自草稿准备以来台账新增记录过多：请用 `custody draft` 重新准备，并让所有人签署新草稿";
@@ -795,12 +836,17 @@ catalogue! {
     ValidFrom: "from {from}", "自 {from}";
     ValidUntil: "until {until}", "至 {until}";
     DraftWritten: "wrote draft {path} for {ids}", "已写入草稿 {path}，签名人 {ids}";
-    DraftNext: "next: each co-signer runs `custody cosign {path}`, then `custody submit {path}`", "下一步：每位共同签名人运行 `custody cosign {path}`，然后运行 `custody submit {path}`";
+    DraftNext: "next, here: custody roster --out roster.json; then each co-signer, with the draft and roster.json, on their machine:", "下一步：先在本机运行 custody roster --out roster.json；然后每位共同签名人带上草稿和 roster.json，在自己的电脑上运行：";
+    DraftNextCosign: "  {id}: custody cosign {path} --sign {id}.key --roster roster.json", "  {id}：custody cosign {path} --sign {id}.key --roster roster.json";
+    DraftNextSubmit: "then, here: custody submit {path}", "最后在本机运行：custody submit {path}";
 
     // Checkpoints, proofs and keys.
-    CheckpointToSign: "The tree head the admins sign (checkpoint of {n} entries):", "负责人签署的树头（{n} 条的检查点）：";
+    CheckpointToSign: "The checkpoint the admins sign ({n} entries):", "管理员签署的检查点（共 {n} 条）：";
     CheckpointSigned: "daily checkpoint signed by {ids} and stored in {path}", "每日检查点已由 {ids} 签署，保存在 {path}";
     ForPaperRegister: "for the paper register:", "抄入纸质登记簿：";
+    RegisterMatches: "matches the register: the ledger's first {size} entries are the ones the register saw (run custody verify for the full audit)", "与登记簿一致：台账前 {size} 条正是登记时的内容（完整审计请运行 custody verify）";
+    RegisterDiffers: "DOES NOT match the register: the ledger's first {size} entries give {actual}, the register says {code}; they were changed, or the line was miscopied", "与登记簿不符：台账前 {size} 条对应 {actual}，登记簿为 {code}；内容已被改动，或抄写有误";
+    RegisterShort: "DOES NOT match the register: it names {size} entries, the ledger has {n}; the ledger was cut", "与登记簿不符：登记簿为 {size} 条，台账只有 {n} 条；台账已被截短";
     ProofWritten: "wrote {path}: entry {seq} (hash {hash}) in the tree of {size} entries, root {root}", "已写入 {path}：条目 {seq}（哈希 {hash}）在 {size} 条的树中，根哈希 {root}";
     ProofCheck: "check it with: custody verify --proof {path}", "用以下命令核对：custody verify --proof {path}";
     LedgerKey: "ledger key", "台账密钥";

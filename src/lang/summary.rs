@@ -2,6 +2,7 @@
 //! body bytes about to be signed, never from the command line, so what is shown is what is signed.
 
 use crate::format::encoding::EncodingError;
+use crate::format::time::Timestamp;
 use crate::lang::i18n::{Lang, Msg};
 use crate::lang::text::{Align, DEFAULT_WIDTH, pad, text_width, wrap};
 use crate::model::bag::{BagObs, BagSpec, Correction, Destination};
@@ -20,8 +21,79 @@ pub fn summary(
     in_force: Option<&Policy>,
     lang: Lang,
 ) -> Result<String, EncodingError> {
+    let context = Context {
+        in_force: in_force.cloned(),
+        ..Context::default()
+    };
+    summary_in(body_bytes, time_zone, names, &context, lang)
+}
+
+/// What the ledger holds that the signers read beside the event, where the ledger is at hand.
+#[derive(Debug, Default, Clone)]
+pub struct Context {
+    /// For each bag the event names and the ledger knows: its id, and the seal and count the
+    /// ledger holds for it (corrections applied).
+    pub expected: Vec<(String, String, u32)>,
+    /// The rule violations the event is about to record with its incident note, in words.
+    pub violations: Vec<String>,
+    /// Display names of the other people the event names (escorts), as `(id, name)`.
+    pub people: Vec<(String, String)>,
+    /// The sessions of the bags the event names: id, subject, start and end.
+    pub sessions: Vec<(String, String, Timestamp, Timestamp)>,
+    /// The policy a policy change would replace: the summary then shows every rule it changes,
+    /// old against new; without it, every rule it sets.
+    pub in_force: Option<Policy>,
+}
+
+/// A session as people know it, by subject and time: `语文 2026-12-03 09:00–11:30 +08:00（场次
+/// yuwen）`.
+pub fn session_words(
+    id: &str,
+    subject: &str,
+    start: Timestamp,
+    end: Timestamp,
+    zone: &str,
+    lang: Lang,
+) -> String {
+    lang.f(
+        Msg::SessionWords,
+        &[
+            ("id", &id),
+            ("subject", &subject),
+            ("span", &start.span_in(end, zone)),
+        ],
+    )
+}
+
+/// `吴刚 (e1)` when the name is known, else the id.
+fn named(id: &str, names: &[(&str, &str)], people: &[(String, String)], lang: Lang) -> String {
+    names
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map(|(_, n)| *n)
+        .or_else(|| {
+            people
+                .iter()
+                .find(|(i, _)| i == id)
+                .map(|(_, n)| n.as_str())
+        })
+        .map_or_else(
+            || id.to_string(),
+            |n| lang.f(Msg::NameId, &[("name", &n), ("id", &id)]),
+        )
+}
+
+/// [`summary`] with what the ledger expects of each bag, a difference marked, and the
+/// violations the event records.
+pub fn summary_in(
+    body_bytes: &[u8],
+    time_zone: &str,
+    names: &[(&str, &str)],
+    context: &Context,
+    lang: Lang,
+) -> Result<String, EncodingError> {
     let body = Body::decode(body_bytes)?;
-    Ok(render(&body, time_zone, names, in_force, lang))
+    Ok(render(&body, time_zone, names, context, lang))
 }
 
 /// A destination in words.
@@ -32,8 +104,8 @@ pub fn destination(to: &Destination, lang: Lang) -> String {
     }
 }
 
-/// One line of detail about an event, for summaries and the log.
-pub fn detail(event: &Event, lang: Lang) -> String {
+/// One line of detail about an event, for summaries and the log; times in `zone`.
+pub fn detail(event: &Event, zone: &str, lang: Lang) -> String {
     let note = |n: &Option<String>| {
         n.as_ref()
             .map(|n| lang.f(Msg::IncidentSuffix, &[("note", n)]))
@@ -53,10 +125,19 @@ pub fn detail(event: &Event, lang: Lang) -> String {
                 ("zone", &g.time_zone),
                 (
                     "founders",
-                    &join(g.founders.iter().map(|f| match f.key_kind {
-                        None => format!("{} ({})", f.id, f.name),
-                        kind => format!("{} ({}, {})", f.id, f.name, lang.key_kind(kind)),
-                    })),
+                    &join(
+                        g.founders.iter().map(|f| {
+                            let name = match f.key_kind {
+                                None => f.name.clone(),
+                                kind => {
+                                    let comma = if lang == Lang::Zh { "，" } else { ", " };
+                                    format!("{}{comma}{}", f.name, lang.key_kind(kind))
+                                }
+                            };
+                            lang.f(Msg::IdName, &[("id", &f.id), ("name", &name)])
+                        }),
+                        lang,
+                    ),
                 ),
             ],
         ),
@@ -66,7 +147,7 @@ pub fn detail(event: &Event, lang: Lang) -> String {
                 &[
                     ("id", &k.id),
                     ("name", &k.name),
-                    ("roles", &join(k.roles.iter().map(|r| lang.role(*r)))),
+                    ("roles", &join(k.roles.iter().map(|r| lang.role(*r)), lang)),
                 ],
             );
             // Only a declared kind is shown, so older enrolments read as before.
@@ -75,15 +156,14 @@ pub fn detail(event: &Event, lang: Lang) -> String {
                 kind => format!("{text}, {}", lang.key_kind(kind)),
             }
         }
-        Event::Revoke(r) => format!("{}: {}", r.id, r.reason),
+        Event::Revoke(r) => lang.f(Msg::DetailRevoke, &[("id", &r.id), ("reason", &r.reason)]),
         Event::Schedule(s) => {
             lang.f(
                 Msg::DetailSchedule,
                 &[
                     ("session", &s.session),
                     ("subject", &s.subject),
-                    ("start", &s.start),
-                    ("end", &s.end),
+                    ("span", &s.start.span_in(s.end, zone)),
                 ],
             ) + &note(&s.incident)
         }
@@ -99,7 +179,7 @@ pub fn detail(event: &Event, lang: Lang) -> String {
                 Msg::DetailDispatch,
                 &[
                     ("to", &destination(&e.to, lang)),
-                    ("escorts", &e.escorts.join(", ")),
+                    ("escorts", &join(e.escorts.iter(), lang)),
                 ],
             ) + &note(&e.incident)
         }
@@ -122,7 +202,14 @@ pub fn detail(event: &Event, lang: Lang) -> String {
         }
         Event::Return(e) => text(Msg::DetailReturn, &[]) + &note(&e.incident),
         Event::Release(e) => text(Msg::DetailRelease, &[("to", &e.to)]) + &note(&e.incident),
-        Event::Incident(e) => format!("{}: {} ({bags})", lang.incident(e.kind), e.note),
+        Event::Incident(e) => lang.f(
+            Msg::DetailIncident,
+            &[
+                ("kind", &lang.incident(e.kind)),
+                ("note", &e.note),
+                ("bags", &bags),
+            ],
+        ),
         Event::Correct(e) => {
             let fix = match &e.fix {
                 Correction::BagId(v) => lang.f(Msg::FixBagId, &[("value", v)]),
@@ -142,11 +229,12 @@ pub fn detail(event: &Event, lang: Lang) -> String {
     }
 }
 
-fn join<S: AsRef<str>>(items: impl Iterator<Item = S>) -> String {
+/// A list in the reader's way: `a, b` or `甲、乙`.
+fn join<S: AsRef<str>>(items: impl Iterator<Item = S>, lang: Lang) -> String {
     items
         .map(|s| s.as_ref().to_string())
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(lang.t(Msg::ListJoin))
 }
 
 /// The bags of an event as a count and ranges: `3 bags QP-001..QP-003`.
@@ -197,8 +285,9 @@ pub fn ranges(ids: &[&str]) -> String {
 /// a terminal.
 const BAG_LINES: usize = 8;
 
-/// One line per bag of an event: barcode, seal, count and, for new bags, where they go.
-fn bag_lines(event: &Event, lang: Lang) -> Vec<String> {
+/// One line per bag of an event: barcode, seal, count and, for new bags, where they go; for a
+/// bag the ledger knows, the seal and count it holds, and a mark where they differ.
+fn bag_lines(event: &Event, context: &Context, lang: Lang) -> Vec<String> {
     let spec = |b: &BagSpec| {
         lang.f(
             Msg::SummaryBagSpec,
@@ -224,6 +313,17 @@ fn bag_lines(event: &Event, lang: Lang) -> Vec<String> {
                 if let Some(count) = o.count {
                     text.push_str("  ");
                     text.push_str(&lang.f(Msg::SummaryPapers, &[("count", &count)]));
+                }
+                if let Some((_, seal, count)) = context.expected.iter().find(|e| e.0 == o.id) {
+                    text.push_str("  ");
+                    text.push_str(
+                        &lang.f(Msg::SummaryExpected, &[("seal", seal), ("count", count)]),
+                    );
+                    if o.seal.as_ref().is_some_and(|s| s != seal)
+                        || o.count.is_some_and(|c| c != *count)
+                    {
+                        text.push_str(lang.t(Msg::SummaryDiffers));
+                    }
                 }
                 text
             })
@@ -258,7 +358,7 @@ fn render(
     body: &Body,
     time_zone: &str,
     names: &[(&str, &str)],
-    in_force: Option<&Policy>,
+    context: &Context,
     lang: Lang,
 ) -> String {
     let mut out = String::new();
@@ -289,7 +389,27 @@ fn render(
             Lang::Zh => format!("{} ({kind})", lang.event(kind)),
         },
     );
-    line(lang.t(Msg::SummaryWhat), detail(&body.event, lang));
+    line(
+        lang.t(Msg::SummaryWhat),
+        detail(&body.event, time_zone, lang),
+    );
+    if let Event::Dispatch(d) = &body.event {
+        let escorts: Vec<String> = d
+            .escorts
+            .iter()
+            .map(|id| named(id, names, &context.people, lang))
+            .collect();
+        line(
+            lang.t(Msg::SummaryEscorts),
+            escorts.join(lang.t(Msg::ListSeparator)),
+        );
+    }
+    for (id, subject, start, end) in &context.sessions {
+        line(
+            lang.t(Msg::SummarySession),
+            session_words(id, subject, *start, *end, time_zone, lang),
+        );
+    }
     if let Event::Enroll(k) = &body.event {
         if let Some(from) = k.valid_from {
             line(lang.t(Msg::SummaryFrom), from.display_in(time_zone));
@@ -304,7 +424,7 @@ fn render(
         line(lang.t(Msg::SummarySeals), seals);
     }
     // Each bag with the seal and count the signers observed: what they vouch for.
-    let bags = bag_lines(&body.event, lang);
+    let bags = bag_lines(&body.event, context, lang);
     let shown = if bags.len() > BAG_LINES {
         BAG_LINES - 1
     } else {
@@ -319,8 +439,11 @@ fn render(
             lang.f(Msg::SummaryMoreBags, &[("n", &(bags.len() - shown))]),
         );
     }
+    for v in &context.violations {
+        line(lang.t(Msg::SummaryViolation), v.clone());
+    }
     if let Event::Policy(p) = &body.event {
-        match in_force {
+        match context.in_force.as_ref() {
             Some(old) => {
                 let changes = old.changes(p);
                 if changes.is_empty() {
@@ -347,10 +470,7 @@ fn render(
     let signers: Vec<String> = body
         .signers
         .iter()
-        .map(|id| match names.iter().find(|(i, _)| i == id) {
-            Some((_, name)) => format!("{name} ({id})"),
-            None => id.clone(),
-        })
+        .map(|id| named(id, names, &[], lang))
         .collect();
     line(lang.t(Msg::SummarySigners), signers.join(" + "));
     line(

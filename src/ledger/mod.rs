@@ -20,7 +20,7 @@ use crate::model::policy::Policy;
 use crate::model::roster::{
     BadPersonNumber, KeyKind, Keyholder, Role, person_key_hash, person_tag,
 };
-use crate::rules::judge::judge;
+use crate::rules::judge::{judge, judge_but_signatures};
 use crate::rules::state::{State, StoreError};
 use crate::store::index::{ABSORBED, SledKv, TIP_OFFSET};
 use crate::store::journal::{self, Access, Disk, DiskFile, End, Fs, JournalError, Reader};
@@ -917,22 +917,37 @@ impl Ledger {
     }
 
     /// Appends a co-signed body if every rule accepts it; the journal is untouched otherwise.
-    pub fn append(
-        &mut self,
-        body_bytes: Vec<u8>,
-        signatures: Vec<CoSignature>,
-    ) -> Result<Receipt, LedgerError> {
-        self.append_recorded_at(body_bytes, signatures, Timestamp::now())
+    /// Judges the body bytes as [`Ledger::append`] would at `recorded_at`, by every rule but the
+    /// signatures themselves, with the signers the body names: a command refuses a violation
+    /// before anyone types a passphrase. The findings are those an append would give, less a
+    /// bad signature; [`refuses`] says whether the append would be refused.
+    pub fn judge_unsigned(
+        &self,
+        body_bytes: &[u8],
+        recorded_at: Timestamp,
+    ) -> Result<Vec<Finding>, LedgerError> {
+        let body = Body::decode(body_bytes).map_err(LedgerError::Malformed)?;
+        // Each named signer in place, with a signature still to come.
+        let signatures = body
+            .signers
+            .iter()
+            .map(|id| CoSignature {
+                signer: id.clone(),
+                signature: [0; 64],
+            })
+            .collect();
+        let (_, decoded) = self.next_entry(body_bytes.to_vec(), signatures, recorded_at)?;
+        let (findings, _claims) = judge_but_signatures(&self.state, &decoded, &self.ledger_id)?;
+        Ok(findings)
     }
 
-    /// [`Ledger::append`] with the recorded time given: the system clock, except in simulations
-    /// (the `county_exam` example replays an exam day in seconds).
-    pub fn append_recorded_at(
-        &mut self,
+    /// The entry that would follow the tip, encoded and decoded back.
+    fn next_entry(
+        &self,
         body_bytes: Vec<u8>,
         signatures: Vec<CoSignature>,
         recorded_at: Timestamp,
-    ) -> Result<Receipt, LedgerError> {
+    ) -> Result<(Vec<u8>, DecodedEntry), LedgerError> {
         if let Some((offset, reason)) = &self.damage {
             return Err(LedgerError::Damaged {
                 offset: *offset,
@@ -964,6 +979,26 @@ impl Ledger {
         let bytes = entry.encode().map_err(LedgerError::Malformed)?;
         let decoded =
             DecodedEntry::decode(&bytes).map_err(|e| LedgerError::Malformed(entry_error(e)))?;
+        Ok((bytes, decoded))
+    }
+
+    pub fn append(
+        &mut self,
+        body_bytes: Vec<u8>,
+        signatures: Vec<CoSignature>,
+    ) -> Result<Receipt, LedgerError> {
+        self.append_recorded_at(body_bytes, signatures, Timestamp::now())
+    }
+
+    /// [`Ledger::append`] with the recorded time given: the system clock, except in simulations
+    /// (the `county_exam` example replays an exam day in seconds).
+    pub fn append_recorded_at(
+        &mut self,
+        body_bytes: Vec<u8>,
+        signatures: Vec<CoSignature>,
+        recorded_at: Timestamp,
+    ) -> Result<Receipt, LedgerError> {
+        let (bytes, decoded) = self.next_entry(body_bytes, signatures, recorded_at)?;
         let findings = judge(&self.state, &decoded, &self.ledger_id)?;
         if refuses(&findings, decoded.body.event.incident_note().is_some()) {
             return Err(LedgerError::Refused(findings));

@@ -107,13 +107,166 @@ pub fn finding_text(f: &Finding, lang: Lang) -> String {
     {
         who.push(lang.f(Msg::FindingSigner, &[("signer", signer)]));
     }
+    let message = match lang {
+        Lang::En => f.message.clone(),
+        Lang::Zh => in_chinese(&f.message).unwrap_or_else(|| f.message.clone()),
+    };
     let text = if who.is_empty() {
-        f.message.clone()
+        message
     } else {
-        format!("{}: {}", who.join(", "), f.message)
+        format!(
+            "{}{}{message}",
+            who.join(lang.t(Msg::ListJoin)),
+            lang.t(Msg::Colon)
+        )
     };
     match lang {
         Lang::En => text,
         Lang::Zh => format!("{}：{text}", lang.explain(f.code)),
+    }
+}
+
+/// The Chinese of the audit's English finding messages, by template (`{x}` stands for any
+/// text, the same in both). A message no template matches stays English, after its code's
+/// Chinese explanation.
+const FINDINGS_ZH: &[(&str, &str)] = &[
+    (
+        "bag {id} has seal {seal}, but seal {recorded} was recorded",
+        "密封袋 {id} 的封条为 {seal}，但台账记录的封条为 {recorded}",
+    ),
+    (
+        "bag {id} holds {count} papers, but {recorded} were recorded",
+        "密封袋 {id} 内有 {count} 份，但台账记录为 {recorded} 份",
+    ),
+    ("bag {id} was never collected", "密封袋 {id} 从未领取"),
+    ("bag {id} was already collected", "密封袋 {id} 已经领取过"),
+    ("bag {id} was already opened", "密封袋 {id} 已经启封"),
+    ("bag {id} is named twice", "密封袋 {id} 被列出两次"),
+    (
+        "bag id {id} is already in the ledger",
+        "密封袋编号 {id} 已在台账中",
+    ),
+    (
+        "bag {id} was released to {to} and is out of the ledger's custody",
+        "密封袋 {id} 已移交 {to}，不再由台账保管",
+    ),
+    (
+        "bag {id} opened {time} before its session starts ({start}); the policy allows {before} min",
+        "密封袋 {id} 在场次开始（{start}）前 {time} 启封；规则允许提前 {before} 分钟",
+    ),
+    (
+        "bag {id} opened {time} after its session started ({start})",
+        "密封袋 {id} 在场次开始（{start}）后 {time} 才启封",
+    ),
+    (
+        "spare-paper bag {id} opened; spares are opened only with an incident note",
+        "备用卷袋 {id} 被启封；备用卷只能附异常说明启封",
+    ),
+    (
+        "bag {id} was dispatched to {to} (entry {seq}), not to {other}",
+        "密封袋 {id} 运往 {to}（第 {seq} 条），而不是 {other}",
+    ),
+    ("session {id} is not scheduled", "场次 {id} 未排定"),
+    (
+        "escort {id} is not an active keyholder",
+        "押运员 {id} 不是有效持钥人",
+    ),
+    ("{id} is not on the roster", "{id} 不在名册中"),
+    ("{id} is not a founder", "{id} 不是创始管理员"),
+    (
+        "{id} was revoked at entry {seq}",
+        "{id} 已于第 {seq} 条吊销",
+    ),
+    ("{id} is named as a signer twice", "{id} 被两次列为签名人"),
+    (
+        "{n} distinct signer(s); every event needs at least two people",
+        "只有 {n} 名不同的签名人；每个事件至少需要两个人",
+    ),
+    (
+        "two of the signing keys belong to the same person",
+        "其中两把签名密钥属于同一人",
+    ),
+    (
+        "{kind} must be co-signed by {roles}",
+        "{kind} 必须由 {roles} 共同签名",
+    ),
+    (
+        "{kind} needs two different admins",
+        "{kind} 需要两名不同的管理员",
+    ),
+    (
+        "{id}'s key is not valid at the event time {time}",
+        "{id} 的密钥在事件时间 {time} 不在有效期内",
+    ),
+    (
+        "event time {time} is after the recorded time {recorded} beyond the clock tolerance",
+        "事件时间 {time} 晚于记录时间 {recorded}，超出时钟误差",
+    ),
+    (
+        "the same signed event was already appended at entry {seq}",
+        "同一已签名事件已于第 {seq} 条追加",
+    ),
+    (
+        "recorded {time} after it happened; the policy allows {allowed}",
+        "事件发生 {time} 后才记录；规则允许 {allowed}",
+    ),
+];
+
+/// A finding message in Chinese, when a template of [`FINDINGS_ZH`] matches it whole.
+fn in_chinese(message: &str) -> Option<String> {
+    FINDINGS_ZH.iter().find_map(|(en, zh)| {
+        let values = match_template(en, message)?;
+        let mut out = (*zh).to_string();
+        for (name, value) in values {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        Some(out)
+    })
+}
+
+/// The values of a template's `{name}`s in `text`, each the shortest that lets the next literal
+/// part follow; `None` unless the whole text matches.
+fn match_template<'t>(template: &'t str, text: &'t str) -> Option<Vec<(&'t str, &'t str)>> {
+    let mut values = Vec::new();
+    let (mut template, mut text) = (template, text);
+    loop {
+        let Some(open) = template.find('{') else {
+            return (template == text).then_some(values);
+        };
+        text = text.strip_prefix(&template[..open])?;
+        let close = open + template[open..].find('}')?;
+        let name = &template[open + 1..close];
+        template = &template[close + 1..];
+        let next = template.find('{').map_or(template, |i| &template[..i]);
+        let end = if next.is_empty() {
+            text.len()
+        } else {
+            text.find(next)?
+        };
+        if end == 0 {
+            return None;
+        }
+        values.push((name, &text[..end]));
+        text = &text[end..];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finding_messages_read_in_chinese() {
+        assert_eq!(
+            in_chinese("bag QP-0102 has seal S0120, but seal S0102 was recorded").as_deref(),
+            Some("密封袋 QP-0102 的封条为 S0120，但台账记录的封条为 S0102")
+        );
+        assert_eq!(
+            in_chinese("e1 was revoked at entry 12").as_deref(),
+            Some("e1 已于第 12 条吊销")
+        );
+        // Not a whole match: stays English.
+        assert_eq!(in_chinese("bag QP-1 was never collected, twice"), None);
+        assert_eq!(in_chinese("something new"), None);
     }
 }

@@ -154,7 +154,7 @@ pub fn log_row(item: &LogItem<'_>, lang: Lang) -> Vec<String> {
             short_time(e.body.event_time, item.zone),
             lang.event(e.body.event.kind()).to_string(),
             e.body.signers.join("+"),
-            detail(&e.body.event, lang),
+            detail(&e.body.event, item.zone, lang),
         ],
         None => vec![
             "?".into(),

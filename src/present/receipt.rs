@@ -3,9 +3,10 @@
 //! or as JSON.
 //!
 //! It shows the event, its bags with their seals and counts, the signers with their names and
-//! roles as the roster stood when they signed, the times in the exam's zone, the entry hash, the
-//! ledger's checkpoint that covers the entry in its short form, a QR code of [`QrPayload`], and
-//! blank lines for handwritten signatures. It is a reading aid for the paper register: the
+//! roles as the roster stood when they signed, the escorts by name and the sessions by subject
+//! and time, the times in the exam's zone, the line for the paper register (`SIZE CODE`,
+//! `format::register`; no hash to copy by hand), a QR code of [`QrPayload`], and blank lines for
+//! handwritten signatures. It is a reading aid for the paper register: the
 //! machine-checkable proof of an entry stays `custody prove`.
 
 use crate::audit::scan::{Cosigner, scan};
@@ -14,12 +15,13 @@ use crate::format::note::Checkpoint;
 use crate::format::signing::verify_body;
 use crate::format::time::Timestamp;
 use crate::lang::i18n::{Lang, Msg};
-use crate::lang::summary::ranges;
+use crate::lang::summary::{ranges, session_words};
 use crate::lang::text::{Align, one_line, pad, text_width, wrap};
 use crate::model::entry::{DecodedEntry, Hash, LedgerId, hex};
 use crate::model::event::Event;
 use crate::present::html::escape;
 use crate::present::json::event_json;
+use crate::rules::memstore::MemKv;
 use qrcode::{EcLevel, QrCode, render::svg, render::unicode::Dense1x2};
 use serde_json::{Value, json};
 use std::io::Read;
@@ -68,6 +70,10 @@ pub struct Handover {
     pub tree_root: Hash,
     /// The ledger's latest checkpoint, when it covers the entry (its tree size is above `seq`).
     pub checkpoint: Option<Checkpoint>,
+    /// Names of the escorts the event names, `(id, name)`.
+    pub people: Vec<(String, String)>,
+    /// The sessions of its bags: id, subject, start, end.
+    pub sessions: Vec<(String, String, Timestamp, Timestamp)>,
 }
 
 /// What the QR code of a receipt holds, one line of ASCII:
@@ -182,7 +188,11 @@ pub fn find(
                 Some(e) if e.entry.seq == seq => {
                     let info = s.state.ledger().ok().flatten();
                     let tree = s.state.tree().unwrap_or_default();
-                    found = Some(gather(e, s.cosigners, info, &tree));
+                    let mut h = gather(e, s.cosigners, info, &tree);
+                    if let Ok(h) = &mut h {
+                        h.name_people_and_sessions(s.state);
+                    }
+                    found = Some(h);
                 }
                 None if s.position == seq => found = Some(Err(ReceiptError::Undecodable(seq))),
                 _ => {}
@@ -251,6 +261,8 @@ fn gather(
         tree_size: tree.size(),
         tree_root: tree.root(),
         checkpoint: None,
+        people: Vec::new(),
+        sessions: Vec::new(),
     })
 }
 
@@ -296,15 +308,6 @@ fn id_ranges(bags: &[BagLine]) -> String {
     ranges(&ids)
 }
 
-/// Hex in groups of four digits, for reading aloud and comparing by eye.
-fn grouped(bytes: &[u8]) -> Vec<String> {
-    let h = hex(bytes);
-    (0..h.len())
-        .step_by(4)
-        .map(|i| h[i..i + 4].to_string())
-        .collect()
-}
-
 /// The widest plain-text receipt, for 48-column receipt printers.
 pub const TEXT_WIDTH: usize = 48;
 
@@ -312,6 +315,35 @@ pub const TEXT_WIDTH: usize = 48;
 const PAGE_BAGS: usize = 120;
 
 impl Handover {
+    /// Finds the escorts' names and the bags' sessions in the state after the entry.
+    fn name_people_and_sessions(&mut self, state: &crate::rules::state::State<MemKv>) {
+        if let Event::Dispatch(d) = &self.event {
+            self.people = d
+                .escorts
+                .iter()
+                .filter_map(|id| {
+                    let k = state.keyholder(id).ok().flatten()?;
+                    Some((id.clone(), k.keyholder.name))
+                })
+                .collect();
+        }
+        let mut ids: Vec<String> = self
+            .event
+            .bag_ids()
+            .into_iter()
+            .filter_map(|id| Some(state.bag(id).ok().flatten()?.spec.session))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        self.sessions = ids
+            .into_iter()
+            .filter_map(|id| {
+                let s = state.session(&id).ok().flatten()?;
+                Some((id, s.subject, s.start, s.end))
+            })
+            .collect();
+    }
+
     pub fn qr(&self) -> QrPayload {
         QrPayload {
             ledger_id: self.ledger_id,
@@ -319,6 +351,20 @@ impl Handover {
             hash: self.hash,
             tree_size: self.tree_size,
             root: self.tree_root,
+        }
+    }
+
+    /// The line for the paper register: the size of the tree the QR code names and its register
+    /// code (`format::register`), short enough to copy by hand and read aloud.
+    pub fn register_line(&self) -> String {
+        crate::format::register::line(&self.ledger_id, self.tree_size, &self.tree_root)
+    }
+
+    /// Whether the ledger has signed that state, in words.
+    fn register_note(&self, lang: Lang) -> String {
+        match &self.checkpoint {
+            Some(c) => lang.f(Msg::ReceiptSigned, &[("size", &c.size)]),
+            None => lang.t(Msg::ReceiptNoCheckpoint).to_string(),
         }
     }
 
@@ -362,15 +408,25 @@ impl Handover {
             Event::Inspect(_) => Vec::new(),
             Event::Dispatch(e) => vec![
                 (t(Msg::ReceiptTo), dest(&e.to)),
-                (t(Msg::ReceiptEscorts), e.escorts.join(", ")),
+                (
+                    t(Msg::ReceiptEscorts),
+                    e.escorts
+                        .iter()
+                        .map(|id| match self.people.iter().find(|(i, _)| i == id) {
+                            Some((_, name)) => lang.f(Msg::NameId, &[("name", name), ("id", id)]),
+                            None => id.clone(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(t(Msg::ListSeparator)),
+                ),
             ],
             Event::Arrive(e) => vec![(t(Msg::ReceiptSite), e.site.clone())],
             Event::Open(e) => vec![
                 (t(Msg::ReceiptSite), e.site.clone()),
                 (t(Msg::ReceiptRoom), e.room.clone()),
             ],
+            // The session is shown below, by subject and time.
             Event::Seal(e) => vec![
-                (t(Msg::ReceiptSession), e.bag.session.clone()),
                 (t(Msg::ReceiptSite), e.bag.site.clone()),
                 (t(Msg::ReceiptRoom), e.bag.room.clone()),
             ],
@@ -401,6 +457,12 @@ impl Handover {
                 )]
             }
         };
+        for (id, subject, start, end) in &self.sessions {
+            out.push((
+                t(Msg::ReceiptSession),
+                session_words(id, subject, *start, *end, &self.time_zone, lang),
+            ));
+        }
         if let Some(note) = self.event.incident_note() {
             out.push((t(Msg::ReceiptNote), note.to_string()));
         }
@@ -518,34 +580,17 @@ impl Handover {
         line(lang.t(Msg::ReceiptSigners));
         for c in &self.signers {
             for l in wrap(
-                &format!("{}  {}", c.label(), Self::signer_roles(lang, c)),
+                &format!("{}  {}", c.label(lang), Self::signer_roles(lang, c)),
                 w - 2,
             ) {
                 line(&format!("  {l}"));
             }
         }
         line(&rule);
-        line(lang.t(Msg::ReceiptEntryHash));
-        for chunk in grouped(&self.hash).chunks(8) {
-            line(&format!("  {}", chunk.join(" ")));
-        }
-        line(lang.t(Msg::ReceiptCheckpoint));
-        match &self.checkpoint {
-            Some(c) => {
-                line(&format!("  {}", c.origin));
-                line(&format!(
-                    "  {}",
-                    lang.f(Msg::ReceiptTreeSize, &[("size", &c.size)])
-                ));
-                for chunk in grouped(&c.root).chunks(8) {
-                    line(&format!("  {}", chunk.join(" ")));
-                }
-            }
-            None => {
-                for l in wrap(lang.t(Msg::ReceiptNoCheckpoint), w - 2) {
-                    line(&format!("  {l}"));
-                }
-            }
+        line(lang.t(Msg::ReceiptRegister));
+        line(&format!("  {}", self.register_line()));
+        for l in wrap(&self.register_note(lang), w - 2) {
+            line(&format!("  {l}"));
         }
         line(&rule);
         line(lang.t(Msg::ReceiptQr));
@@ -553,16 +598,11 @@ impl Handover {
         for l in self.qr().text().lines() {
             line(&format!("  {l}"));
         }
-        line("");
-        let payload = self.qr().encode();
-        for chunk in payload.as_bytes().chunks(w) {
-            line(&String::from_utf8_lossy(chunk));
-        }
         line(&rule);
         let blank = "_".repeat(w - 12);
         for c in &self.signers {
             line("");
-            line(&c.label());
+            line(&c.label(lang));
             line(&format!(
                 "{}{blank}",
                 pad(lang.t(Msg::ReceiptSignHere), 12, Align::Left)
@@ -658,9 +698,8 @@ impl Handover {
         b.push_str("</table>\n<figure class=\"qr\">");
         b.push_str(&self.qr().svg());
         b.push_str(&format!(
-            "<figcaption>{}<br><code class=\"payload\">{}</code></figcaption></figure>\n</section>\n",
+            "<figcaption>{}</figcaption></figure>\n</section>\n",
             escape(t(Msg::ReceiptQr)),
-            escape(&self.qr().encode())
         ));
 
         let bags = bag_lines(&self.event);
@@ -707,19 +746,11 @@ impl Handover {
         }
         b.push_str("</table>\n<table class=\"kv proof\">\n");
         b.push_str(&format!(
-            "<tr><th>{}</th><td><code>{}</code></td></tr>\n",
-            escape(t(Msg::ReceiptEntryHash)),
-            grouped(&self.hash).join(" ")
+            "<tr><th>{}</th><td><code class=\"register\">{}</code><br>{}</td></tr>\n</table>\n\n",
+            escape(t(Msg::ReceiptRegister)),
+            escape(&self.register_line()),
+            escape(&self.register_note(lang))
         ));
-        let checkpoint = match &self.checkpoint {
-            Some(c) => format!("<code>{}</code>", escape(&c.human())),
-            None => escape(t(Msg::ReceiptNoCheckpoint)),
-        };
-        b.push_str(&format!(
-            "<tr><th>{}</th><td>{checkpoint}</td></tr>\n</table>\n",
-            escape(t(Msg::ReceiptCheckpoint))
-        ));
-
         b.push_str("<section class=\"sign\">\n");
         let sign_line = |b: &mut String, who: &str, label: &str| {
             b.push_str(&format!(
@@ -729,7 +760,7 @@ impl Handover {
             ));
         };
         for c in &self.signers {
-            sign_line(&mut b, &c.label(), t(Msg::ReceiptSignHere));
+            sign_line(&mut b, &c.label(lang), t(Msg::ReceiptSignHere));
         }
         sign_line(&mut b, "", t(Msg::ReceiptWitness));
         b.push_str("</section>\n<footer>");

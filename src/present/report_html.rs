@@ -714,7 +714,7 @@ impl<'r> AuditPage<'r> {
             match e.event {
                 Some((t, kind)) => {
                     let signers: Vec<String> =
-                        e.signers.iter().map(|c| escape(&c.label())).collect();
+                        e.signers.iter().map(|c| escape(&c.label(lang))).collect();
                     let ids: Vec<&str> = e.bags.iter().map(String::as_str).collect();
                     let _ = writeln!(
                         b,

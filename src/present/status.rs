@@ -1,6 +1,6 @@
 //! Where every bag is (`custody status`) and the reconciliation sheet of a session.
 
-use crate::format::time::Timestamp;
+use crate::format::time::{Timestamp, zone_heading};
 use crate::lang::i18n::kind_label;
 use crate::lang::i18n::{Lang, Msg};
 use crate::lang::text::{Align, pad};
@@ -211,7 +211,10 @@ impl Reconciliation {
         if let Some(site) = &self.site {
             first.push_str(&lang.f(Msg::ReconSite, &[("site", site)]));
         }
-        vec![first, lang.f(Msg::TimesIn, &[("zone", &self.time_zone)])]
+        vec![
+            first,
+            lang.f(Msg::TimesIn, &[("zone", &zone_heading(&self.time_zone))]),
+        ]
     }
 
     /// The sheet: SITE, ROOM, BAGS, PAPERS, OPENED, SEALED, RETURNED, MISSING, a rule and a
@@ -361,7 +364,10 @@ impl Status {
                 &[("time", &short_time(t, &self.time_zone))],
             ));
         }
-        vec![first, lang.f(Msg::TimesIn, &[("zone", &self.time_zone)])]
+        vec![
+            first,
+            lang.f(Msg::TimesIn, &[("zone", &zone_heading(&self.time_zone))]),
+        ]
     }
 
     /// BAG, KIND, SESSION, SITE, ROOM, PLACE, SEAL, COUNT.

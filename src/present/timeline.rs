@@ -1,7 +1,7 @@
 //! One bag's timeline: every entry that touched it, under its current barcode.
 
 use crate::audit::verify::{self as audit, AuditError};
-use crate::format::time::Timestamp;
+use crate::format::time::{Timestamp, zone_heading};
 use crate::lang::i18n::kind_label;
 use crate::lang::i18n::{Lang, Msg};
 use crate::model::bag::{BagKind, BagState, Correction, Place};
@@ -304,7 +304,7 @@ impl Timeline {
                 &[("ids", &self.earlier_ids.join(", "))],
             ));
         }
-        lines.push(lang.f(Msg::TimesIn, &[("zone", &self.time_zone)]));
+        lines.push(lang.f(Msg::TimesIn, &[("zone", &zone_heading(&self.time_zone))]));
         lines
     }
 

@@ -67,14 +67,15 @@ pub fn judge_but_signatures<K: Kv>(
     if let Some(t) = tip
         && e.entry.recorded_at < t.recorded_at
     {
-        out.push(Finding::new(
-            Code::ClockBackwards,
-            seq,
+        out.push(Finding::new(Code::ClockBackwards, seq, {
+            // Rare: the zone is looked up only when the finding is made.
+            let zone = state.ledger()?.map(|l| l.time_zone).unwrap_or_default();
             format!(
                 "recorded at {}, before the previous entry ({})",
-                e.entry.recorded_at, t.recorded_at
-            ),
-        ));
+                e.entry.recorded_at.display_in(&zone),
+                t.recorded_at.display_in(&zone)
+            )
+        }));
     }
     if body.ledger_id != *journal_ledger_id {
         out.push(Finding::new(
@@ -194,7 +195,8 @@ pub fn judge_but_signatures<K: Kv>(
                     seq,
                     format!(
                         "{}'s key is not valid at the event time {}",
-                        sig.signer, body.event_time
+                        sig.signer,
+                        body.event_time.display_in(&time_zone)
                     ),
                 )
                 .signer(&sig.signer),
@@ -281,7 +283,8 @@ pub fn judge_but_signatures<K: Kv>(
             seq,
             format!(
                 "event time {} is after the recorded time {} beyond the clock tolerance",
-                body.event_time, e.entry.recorded_at
+                body.event_time.display_in(&time_zone),
+                e.entry.recorded_at.display_in(&time_zone)
             ),
         ));
     }

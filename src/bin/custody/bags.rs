@@ -2,8 +2,9 @@
 
 use crate::cli::BagInput;
 use crate::fail::{Fail, input};
+use custody::i18n::Msg;
 use std::collections::HashSet;
-use std::io::Read;
+use std::io::{BufRead, IsTerminal, Read, Write};
 
 /// The most bags one event may name, and the largest manifest read.
 const MAX_BAGS: usize = 10_000;
@@ -127,6 +128,54 @@ pub fn parse_manifest(bytes: &[u8], name: &str) -> Result<Vec<BagRow>, Fail> {
     Ok(rows)
 }
 
+/// Bags scanned at a terminal: a prompt for each scan, the bag echoed with its seal and a
+/// running count, until an empty line or end of input. A scanner that fires twice on one bag is
+/// an immediate double scan: warned about and ignored, and a line that cannot be read is
+/// scanned again, instead of losing the batch.
+fn scan_at_terminal() -> Result<Vec<BagRow>, Fail> {
+    let lang = crate::lang();
+    let mut rows: Vec<BagRow> = Vec::new();
+    loop {
+        eprint!("{}", lang.f(Msg::ScanPrompt, &[("n", &(rows.len() + 1))]));
+        let _ = std::io::stderr().flush();
+        let mut line = String::new();
+        let read = std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| input(format!("standard input: {e}")))?;
+        if read == 0 || line.trim().is_empty() {
+            eprintln!();
+            break;
+        }
+        let row = match parse_scan_line(&line) {
+            Ok(Some(row)) => row,
+            Ok(None) => continue,
+            Err(e) => {
+                eprintln!("{}", lang.f(Msg::ScanAgain, &[("why", &e.message)]));
+                continue;
+            }
+        };
+        if rows.last().is_some_and(|last| last.id == row.id) {
+            eprintln!("{}", lang.f(Msg::ScanTwice, &[("id", &row.id)]));
+            continue;
+        }
+        let seal = row.seal.clone().unwrap_or_else(|| "-".into());
+        rows.push(row);
+        let last = &rows[rows.len() - 1];
+        eprintln!(
+            "{}",
+            lang.f(
+                Msg::ScanEcho,
+                &[("id", &last.id), ("seal", &seal), ("n", &rows.len())]
+            )
+        );
+        if rows.len() > MAX_BAGS {
+            return Err(input(format!("more than {MAX_BAGS} bags scanned")));
+        }
+    }
+    Ok(rows)
+}
+
 /// Reads a file of at most `cap` bytes; larger input (or one that never ends, like a device or
 /// a pipe) is refused after `cap + 1` bytes, whatever the file system says its length is.
 pub fn read_capped(path: &std::path::Path, cap: u64, what: &str) -> Result<Vec<u8>, Fail> {
@@ -157,6 +206,7 @@ pub fn read(bags: &BagInput) -> Result<Vec<BagRow>, Fail> {
     }
     match bags.bags_from.as_deref() {
         None => {}
+        Some("-") if std::io::stdin().is_terminal() => rows.extend(scan_at_terminal()?),
         Some("-") => {
             // Bounded, like a manifest: a stream that never ends is not a list of bags.
             let mut bytes = Vec::new();

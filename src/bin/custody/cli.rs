@@ -521,9 +521,10 @@ pub enum EventCmd {
 
 #[derive(Args, Debug)]
 pub struct CollectArgs {
-    /// Who handed the bags over.
-    #[arg(long, default_value = "provincial examination authority")]
-    pub from: String,
+    /// Who handed the bags over; by default the provincial examination authority, stored in
+    /// the language of the command (省教育考试院 with --lang zh).
+    #[arg(long)]
+    pub from: Option<String>,
     /// Default kind for bags without one in the manifest: question_papers, blank_answer_sheets, spare_papers.
     #[arg(long)]
     pub kind: Option<String>,
@@ -702,6 +703,11 @@ pub struct VerifyArgs {
     /// combined report and one exit code.
     #[arg(long, value_name = "FILE")]
     pub bundle: Vec<PathBuf>,
+    /// A line copied from the paper register, "SIZE CODE" (as record, receipt, init and
+    /// checkpoint print it): checks only that the ledger's first SIZE entries are exactly the
+    /// ones the register saw (exit 0, or 1 when they are not).
+    #[arg(long, value_name = "SIZE CODE")]
+    pub register: Option<String>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,

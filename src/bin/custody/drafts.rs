@@ -35,7 +35,7 @@ fn fail(code: u8, message: impl Into<String>, hint: Option<&str>) -> Fail {
 fn refuse(message: impl Into<String>, hint: &str) -> Fail {
     fail(
         EXIT_REFUSED,
-        format!("refused: {}; nothing was written", message.into()),
+        crate::lang().f(Msg::DraftRefused, &[("text", &message.into())]),
         Some(hint),
     )
 }
@@ -68,15 +68,17 @@ fn write_fail(e: DraftError) -> Fail {
     fail(code, e.to_string(), None)
 }
 
+/// Roles in the reader's words: `保管员，监督员`.
 fn roles_text(roles: &[Role]) -> String {
     if roles.is_empty() {
         return "-".into();
     }
+    let lang = crate::lang();
     roles
         .iter()
-        .map(|r| r.as_str())
+        .map(|r| lang.role(*r))
         .collect::<Vec<_>>()
-        .join(",")
+        .join(lang.t(Msg::ListSeparator))
 }
 
 /// `custody cosign FILE --sign KEY [--roster FILE]`: check, show, ask, sign, rewrite.
@@ -95,19 +97,25 @@ pub fn cosign(a: CosignArgs) -> Result<u8, Fail> {
 
     // Everything that would make the signature useless is refused before the passphrase.
     if !body.signers.contains(&id) {
+        let lang = crate::lang();
         return Err(refuse(
-            format!(
-                "{id} (key {}) is not named as a co-signer of {file}; it names {}",
-                a.key.display(),
-                body.signers.join(", ")
+            lang.f(
+                Msg::DraftNotNamed,
+                &[
+                    ("id", &id),
+                    ("key", &a.key.display()),
+                    ("file", &file),
+                    ("named", &body.signers.join(lang.t(Msg::ListJoin))),
+                ],
             ),
-            "only the keyholders the draft names can sign it; check the --sign key file",
+            lang.t(Msg::HintDraftNotNamed),
         ));
     }
     if draft.has_signed(&id) {
+        let lang = crate::lang();
         return Err(refuse(
-            format!("{id} has already signed {file}"),
-            "each co-signer signs once; pass the draft on to those still missing",
+            lang.f(Msg::DraftSignedAlready, &[("id", &id), ("file", &file)]),
+            lang.t(Msg::HintDraftSignedAlready),
         ));
     }
     if let Some(r) = &roster {
@@ -197,48 +205,55 @@ fn check_against_roster(
     public_key: [u8; 32],
     file: &str,
 ) -> Result<(), Fail> {
-    const NEW_ROSTER: &str = "export the roster of the draft's ledger with `custody roster --out FILE` on the ledger's machine";
+    let lang = crate::lang();
+    let new_roster = lang.t(Msg::HintNewRoster);
     if r.ledger_id_bytes() != Some(body.ledger_id) {
         return Err(refuse(
-            format!(
-                "{file} is for ledger {}, but the roster is of ledger {}",
-                hex(&body.ledger_id),
-                r.ledger_id
+            lang.f(
+                Msg::DraftOtherLedger,
+                &[
+                    ("file", &file),
+                    ("draft", &hex(&body.ledger_id)),
+                    ("roster", &r.ledger_id),
+                ],
             ),
-            NEW_ROSTER,
+            new_roster,
         ));
     }
     let Some(me) = r.keyholder(id) else {
         return Err(refuse(
-            format!(
-                "{id} is not on the roster (ledger at entry {})",
-                r.head_size
+            lang.f(
+                Msg::DraftNotOnRoster,
+                &[("id", &id), ("size", &r.head_size)],
             ),
-            NEW_ROSTER,
+            new_roster,
         ));
     };
     if me.public_key_bytes() != Some(public_key) {
         return Err(refuse(
-            format!(
-                "the key file holds a different public key from the roster's key for {id} ({}…)",
-                &me.public_key[..16]
+            lang.f(
+                Msg::DraftOtherKey,
+                &[("id", &id), ("key", &&me.public_key[..16])],
             ),
-            "sign with your own enrolled key file; if it was replaced, the new key must be enrolled first",
+            lang.t(Msg::HintDraftOtherKey),
         ));
     }
     if let Some(seq) = me.revoked_seq {
         return Err(refuse(
-            format!("{id}'s key was revoked at entry {seq}"),
-            "that key was revoked; the keyholder must use their new key, and the draft be prepared again",
+            lang.f(Msg::DraftRevoked, &[("id", &id), ("seq", &seq)]),
+            lang.t(Msg::HintDraftRevoked),
         ));
     }
     if !me.valid_at(body.event_time) {
         return Err(refuse(
-            format!(
-                "{id}'s key is not valid at the event time {}",
-                body.event_time.display_in(&r.time_zone)
+            lang.f(
+                Msg::DraftNotValid,
+                &[
+                    ("id", &id),
+                    ("time", &body.event_time.display_in(&r.time_zone)),
+                ],
             ),
-            "the key is outside its validity window at the event time",
+            lang.t(Msg::HintSignerNotValid),
         ));
     }
     for s in &draft.signatures {
@@ -248,11 +263,8 @@ fn check_against_roster(
         {
             Some(pk) if !verify_body(&pk, &draft.body, &s.signature) => {
                 return Err(refuse(
-                    format!(
-                        "the draft was altered after {} signed: their signature in {file} does not verify",
-                        s.signer
-                    ),
-                    "do not use this file; prepare the event again with `custody draft` and have everyone sign the new draft",
+                    lang.f(Msg::DraftAltered, &[("id", &s.signer), ("file", &file)]),
+                    lang.t(Msg::HintDraftAltered),
                 ));
             }
             Some(_) => {}
@@ -338,15 +350,19 @@ pub fn submit(dir: &Path, a: SubmitArgs) -> Result<u8, Fail> {
     let file = a.file.display().to_string();
     let draft = Draft::read(&a.file).map_err(read_fail)?;
     let (body, signatures) = draft.into_entry_parts().map_err(|e| match e {
-        DraftError::Incomplete { missing } => refuse(
-            format!(
-                "{file} is not fully co-signed: still to sign: {}",
-                missing.join(", ")
-            ),
-            &format!(
-                "each of them runs `custody cosign {file} --sign THEIR.key`, then submit again"
-            ),
-        ),
+        DraftError::Incomplete { missing } => {
+            let lang = crate::lang();
+            refuse(
+                lang.f(
+                    Msg::DraftIncomplete,
+                    &[
+                        ("file", &file),
+                        ("ids", &missing.join(lang.t(Msg::ListJoin))),
+                    ],
+                ),
+                &lang.f(Msg::HintDraftIncomplete, &[("file", &file)]),
+            )
+        }
         other => read_fail(other),
     })?;
     let mut ledger = Ledger::open(dir)?;

@@ -221,7 +221,11 @@ fn build(cmd: EventCmd) -> Result<(MakeEvent, SignArgs), Fail> {
                 let room = required(row.room.clone(), &a.room, "room", &id)?;
                 specs.push(spec(row, kind, session, site, room)?);
             }
-            let (from, incident) = (a.from, a.common.incident);
+            // The ledger keeps what the signers read: the default in their language.
+            let from = a
+                .from
+                .unwrap_or_else(|| crate::lang().t(Msg::DefaultFrom).to_string());
+            let incident = a.common.incident;
             (
                 Box::new(move |_| {
                     Ok(Event::Collect(Collect {
@@ -436,6 +440,20 @@ pub fn draft(dir: &Path, a: DraftArgs) -> Result<u8, Fail> {
             &[("path", &out.display()), ("ids", &body.signers.join(" + "))]
         )
     );
-    outln!("{}", lang.f(Msg::DraftNext, &[("path", &out.display())]));
+    // The whole next commands, so that nobody signs without the roster that shows names.
+    outln!("{}", lang.t(Msg::DraftNext));
+    for id in &body.signers {
+        outln!(
+            "{}",
+            lang.f(
+                Msg::DraftNextCosign,
+                &[("id", id), ("path", &out.display())]
+            )
+        );
+    }
+    outln!(
+        "{}",
+        lang.f(Msg::DraftNextSubmit, &[("path", &out.display())])
+    );
     Ok(0)
 }

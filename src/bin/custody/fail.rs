@@ -94,18 +94,21 @@ pub fn input(message: impl Into<String>) -> Fail {
 
 impl From<KeyFileError> for Fail {
     fn from(e: KeyFileError) -> Fail {
+        let lang = crate::lang();
         let hint = match &e {
             KeyFileError::NotPrivate { path, .. } => {
-                Some(crate::lang().f(Msg::HintChmod, &[("path", &path.display())]))
+                Some(lang.f(Msg::HintChmod, &[("path", &path.display())]))
             }
-            KeyFileError::WeakPassphrase { .. } => {
-                Some(crate::lang().t(Msg::HintPassphrase).into())
-            }
+            KeyFileError::WeakPassphrase { .. } => Some(lang.t(Msg::HintPassphrase).into()),
             _ => None,
         };
         Fail {
             hint,
-            ..input(e.to_string())
+            ..input(match &e {
+                KeyFileError::WrongPassphrase { id } => lang.f(Msg::WrongPassphrase, &[("id", id)]),
+                KeyFileError::EmptyPassphrase => lang.t(Msg::EmptyPassphrase).to_string(),
+                _ => e.to_string(),
+            })
         }
     }
 }
@@ -155,18 +158,29 @@ impl From<LedgerError> for Fail {
             e,
             LedgerError::Io { .. } | LedgerError::Journal(JournalError::Io { .. })
         );
+        let lang = crate::lang();
         match e {
             LedgerError::Refused(findings) => refused(&findings),
             LedgerError::ForeignPersonKey(_) => Fail {
                 code,
                 message: e.to_string(),
-                hint: Some(crate::lang().t(Msg::HintPersonKey).to_string()),
+                hint: Some(lang.t(Msg::HintPersonKey).to_string()),
+            },
+            LedgerError::NotALedger(dir) => Fail {
+                code,
+                message: lang.f(Msg::NoLedger, &[("dir", &dir.display())]),
+                hint: None,
+            },
+            LedgerError::Busy(dir) => Fail {
+                code,
+                message: lang.f(Msg::LedgerBusy, &[("dir", &dir.display())]),
+                hint: None,
             },
             other => Fail {
                 code,
                 message: other.to_string(),
                 // An append that failed on the disk was cut back: the ledger is as it was.
-                hint: disk.then(|| crate::lang().t(Msg::HintDisk).to_string()),
+                hint: disk.then(|| lang.t(Msg::HintDisk).to_string()),
             },
         }
     }

@@ -33,14 +33,16 @@ use cli::{Cli, Command};
 use custody::i18n::{Lang, Msg};
 
 use custody::event::{Event, Revocation};
+use custody::finding::refuses;
 use custody::keyfile::{KdfParams, SecretKeyFile, read_public_key_file, write_key_pair};
 use custody::ledger::{self, Founder, Ledger, NewLedger, Receipt};
 use custody::policy::Policy;
 use custody::roster::{Keyholder, Role, person_tag};
 use custody::rules::judge::signer_list_problems;
+use custody::summary::Context;
 use custody::time::{Timestamp, check_zone};
 use fail::{Fail, input, refused};
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::OnceLock;
@@ -175,15 +177,14 @@ fn keygen(a: cli::KeygenArgs) -> Result<u8, Fail> {
     Ok(0)
 }
 
-/// Reads a line from the terminal (person numbers: kept out of shell history, not secret).
+/// Asks for a person number on the terminal, without echo: it is kept out of shell history and
+/// off the screen that others in the room can read (issue 12).
 fn ask_line(prompt: &str) -> Result<String, Fail> {
-    eprint!("{prompt}");
-    let _ = std::io::stderr().flush();
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| input(format!("cannot read from the terminal: {e}")))?;
+    let line = rpassword::prompt_password(prompt).map_err(|e| {
+        input(format!(
+            "cannot ask for the person number ({e}); give --person or --founder-person"
+        ))
+    })?;
     Ok(line.trim().to_string())
 }
 
@@ -278,7 +279,7 @@ fn init(dir: &Path, a: cli::InitArgs) -> Result<u8, Fail> {
 
     let time = event_time(a.sign.at.as_deref(), &a.tz)?;
     let new = NewLedger::prepare(&a.exam, &a.tz, founders, policy, time)?;
-    let sigs = sign::cosign(&signers, &new.body_bytes, &a.tz, None)?;
+    let sigs = sign::cosign(&signers, &new.body_bytes, &a.tz, &Default::default())?;
     let ledger_id = new.body.ledger_id;
     let (ledger, receipt) = new.create(dir, sigs, Timestamp::now())?;
     ledger.close()?;
@@ -292,6 +293,16 @@ fn init(dir: &Path, a: cli::InitArgs) -> Result<u8, Fail> {
     } else {
         let lang = lang();
         outln!("{}", lang.f(Msg::LedgerCreated, &[("dir", &dir.display())]));
+        outln!(
+            "{}",
+            lang.f(
+                Msg::ReceiptLine,
+                &[(
+                    "line",
+                    &custody::register::line(&ledger_id, receipt.tree_size, &receipt.root)
+                )]
+            )
+        );
         // The labels stay English: scripts and the README read `genesis hash` off this output.
         outln!("ledger id     {id}");
         outln!("genesis hash  {genesis}");
@@ -320,10 +331,86 @@ pub(crate) fn record(
     let body_bytes = body
         .encode()
         .map_err(|e| input(format!("the event cannot be encoded: {e}")))?;
-    let sigs = sign::cosign(&signers, &body_bytes, &peek.time_zone, replaced.as_ref())?;
+    // Every rule but the signatures is judged before anyone types a passphrase; the lock is not
+    // held while people type, and the append judges everything again.
+    let ledger = Ledger::open(dir)?;
+    // What opening it repaired (a torn tail cut, an index rebuilt) is told once, here.
+    print_notices(&ledger);
+    let mut context = judge_unsigned(&ledger, &body, &body_bytes)?;
+    context.in_force = replaced;
+    ledger.close()?;
+    let sigs = sign::cosign(&signers, &body_bytes, &peek.time_zone, &context)?;
     let mut ledger = Ledger::open(dir)?;
     let result = ledger.append(body_bytes, sigs);
     finish_append(ledger, result.map_err(Fail::from), args.json)
+}
+
+fn print_notices(ledger: &Ledger) {
+    for n in &ledger.notices {
+        eprintln!("{}", lang().f(Msg::Note, &[("text", n)]));
+    }
+}
+
+/// Judges an unsigned body on the ledger: a violation that would be refused is refused now;
+/// otherwise the summary's context, with the seal and count the ledger holds for each bag the
+/// event names and the violations an incident note lets through.
+fn judge_unsigned(
+    ledger: &Ledger,
+    body: &custody::entry::Body,
+    body_bytes: &[u8],
+) -> Result<Context, Fail> {
+    let findings = ledger.judge_unsigned(body_bytes, Timestamp::now())?;
+    if refuses(&findings, body.event.incident_note().is_some()) {
+        return Err(refused(&findings));
+    }
+    let state = ledger.state();
+    let store = custody::ledger::LedgerError::from;
+    let mut expected = Vec::new();
+    // The sessions of new bags from the event, of known bags from the ledger.
+    let mut session_ids: Vec<String> = match &body.event {
+        Event::Collect(c) => c.bags.iter().map(|b| b.session.clone()).collect(),
+        Event::Seal(s) => vec![s.bag.session.clone()],
+        _ => Vec::new(),
+    };
+    for id in body.event.bag_ids() {
+        if let Some(bag) = state.bag(id).map_err(store)? {
+            session_ids.push(bag.spec.session.clone());
+            expected.push((id.to_string(), bag.spec.seal, bag.spec.count));
+        }
+    }
+    session_ids.sort();
+    session_ids.dedup();
+    let mut sessions = Vec::new();
+    for id in session_ids {
+        if let Some(s) = state.session(&id).map_err(store)? {
+            sessions.push((id, s.subject, s.start, s.end));
+        }
+    }
+    let mut people = Vec::new();
+    if let Event::Dispatch(d) = &body.event {
+        for id in &d.escorts {
+            if let Some(k) = state.keyholder(id).map_err(store)? {
+                people.push((id.clone(), k.keyholder.name));
+            }
+        }
+    }
+    let violations = findings
+        .iter()
+        .map(|f| {
+            format!(
+                "[{}] {}",
+                f.code,
+                custody::present::labels::finding_text(f, lang())
+            )
+        })
+        .collect();
+    Ok(Context {
+        expected,
+        violations,
+        people,
+        sessions,
+        in_force: None,
+    })
 }
 
 /// After an append (`record` or `submit`): the ledger's notes, the receipt, and a warning when
@@ -333,9 +420,7 @@ pub(crate) fn finish_append(
     result: Result<Receipt, Fail>,
     json: bool,
 ) -> Result<u8, Fail> {
-    for n in &ledger.notices {
-        eprintln!("{}", lang().f(Msg::Note, &[("text", n)]));
-    }
+    print_notices(&ledger);
     let receipt = result?;
     let admins = ledger
         .state()
@@ -344,34 +429,30 @@ pub(crate) fn finish_append(
         .iter()
         .filter(|k| k.active() && k.keyholder.has_role(Role::Admin))
         .count();
+    let ledger_id = ledger.ledger_id();
     ledger.close()?;
-    print_receipt(&receipt, json);
+    print_receipt(&receipt, &ledger_id, json);
     if admins < 2 {
         eprintln!("{}", lang().f(Msg::FewAdmins, &[("n", &admins)]));
     }
     Ok(0)
 }
 
-pub(crate) fn print_receipt(r: &Receipt, json: bool) {
+pub(crate) fn print_receipt(r: &Receipt, ledger_id: &custody::entry::LedgerId, json: bool) {
     if json {
         outln!("{}", serde_json::to_string(r).unwrap_or_default());
     } else {
+        // The register line, not hashes: people copy it by hand (`custody verify --register`).
         let lang = lang();
-        outln!(
-            "{}",
-            lang.f(
-                Msg::Recorded,
-                &[("seq", &r.seq), ("hash", &custody::entry::hex(&r.hash))]
-            )
-        );
+        outln!("{}", lang.f(Msg::Recorded, &[("seq", &r.seq)]));
         outln!(
             "{}",
             lang.f(
                 Msg::ReceiptLine,
-                &[
-                    ("size", &r.tree_size),
-                    ("root", &custody::entry::hex(&r.root))
-                ]
+                &[(
+                    "line",
+                    &custody::register::line(ledger_id, r.tree_size, &r.root)
+                )]
             )
         );
     }

@@ -21,6 +21,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `custody verify`, whatever it is given; returns the exit code.
 pub fn verify(dir: &Path, a: &VerifyArgs) -> Result<u8, Fail> {
+    if let Some(line) = &a.register {
+        return register(dir, line, a);
+    }
     let trust = a
         .trust
         .iter()
@@ -326,4 +329,62 @@ fn render_combined(c: &Combined) -> String {
         ));
     }
     s
+}
+
+/// `custody verify --register "SIZE CODE"`: recomputes the register code of the ledger's first
+/// SIZE entries (its Merkle tree of that size) and compares.
+fn register(dir: &Path, line: &str, a: &VerifyArgs) -> Result<u8, Fail> {
+    if !a.bundle.is_empty() || a.html.is_some() {
+        return Err(input(
+            "--register checks a ledger directory alone: give it without --bundle or --html",
+        ));
+    }
+    let (size, code) = custody::register::parse_line(line).map_err(|e| input(e.to_string()))?;
+    if size == 0 {
+        return Err(input(
+            "--register: a register line names at least one entry",
+        ));
+    }
+    let path = custody::ledger::journal_path(dir)?;
+    let file = std::fs::File::open(&path).map_err(|e| input(format!("{}: {e}", path.display())))?;
+    let mut found = None;
+    let mut entries = 0;
+    custody::scan::scan(std::io::BufReader::new(file), &path, |s| {
+        entries = s.position + 1;
+        if entries < size {
+            return std::ops::ControlFlow::Continue(());
+        }
+        found = s
+            .state
+            .ledger()
+            .ok()
+            .flatten()
+            .zip(s.state.tree().ok())
+            .map(|(info, tree)| custody::register::code(&info.ledger_id, size, &tree.root()));
+        std::ops::ControlFlow::Break(())
+    })?;
+    let lang = crate::lang();
+    let (ok, text) = match found {
+        Some(c) if c == code => (true, lang.f(Msg::RegisterMatches, &[("size", &size)])),
+        Some(c) => (
+            false,
+            lang.f(
+                Msg::RegisterDiffers,
+                &[("size", &size), ("code", &code), ("actual", &c)],
+            ),
+        ),
+        None => (
+            false,
+            lang.f(Msg::RegisterShort, &[("size", &size), ("n", &entries)]),
+        ),
+    };
+    if a.json {
+        outln!(
+            "{}",
+            serde_json::json!({"register": format!("{size} {code}"), "matches": ok, "entries": entries})
+        );
+    } else {
+        outln!("{text}");
+    }
+    Ok(if ok { 0 } else { EXIT_FINDINGS })
 }

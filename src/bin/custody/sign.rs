@@ -6,9 +6,8 @@ use crate::fail::{Fail, input};
 use custody::entry::CoSignature;
 use custody::i18n::Msg;
 use custody::keyfile::KeyFileError;
-use custody::policy::Policy;
 use custody::signing::sign_body;
-use custody::summary::summary;
+use custody::summary::{Context, summary_in};
 use custody::token::{PersonalKey, read_personal_key};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -35,9 +34,7 @@ impl Signer {
 /// Reads the `--sign` key files and pairs each with its `--pass-file`.
 pub fn load(args: &SignArgs) -> Result<Vec<Signer>, Fail> {
     if args.keys.is_empty() {
-        return Err(input(
-            "no co-signers: give --sign KEYFILE once per co-signer (two different people)",
-        ));
+        return Err(input(crate::lang().t(Msg::NoCosigners)));
     }
     if !args.pass_files.is_empty() && args.pass_files.len() != args.keys.len() {
         return Err(input(format!(
@@ -111,17 +108,17 @@ pub fn wrong_passphrase(e: KeyFileError, pass_file: Option<&Path>) -> Fail {
     fail
 }
 
-/// Each signer in turn reads the summary of the body bytes, types their passphrase and signs.
-/// `in_force`: the policy a policy change replaces ([`summary`]).
+/// Each signer in turn reads the summary of the body bytes (with what the ledger expects, in
+/// `context`), types their passphrase and signs.
 pub fn cosign(
     signers: &[Signer],
     body_bytes: &[u8],
     time_zone: &str,
-    in_force: Option<&Policy>,
+    context: &Context,
 ) -> Result<Vec<CoSignature>, Fail> {
     let lang = crate::lang();
     let names: Vec<(&str, &str)> = signers.iter().map(|s| (s.id(), s.key.name())).collect();
-    let text = summary(body_bytes, time_zone, &names, in_force, lang)
+    let text = summary_in(body_bytes, time_zone, &names, context, lang)
         .map_err(|e| input(format!("cannot render the event: {e}")))?;
     let mut out = Vec::with_capacity(signers.len());
     for (i, s) in signers.iter().enumerate() {

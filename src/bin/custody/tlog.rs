@@ -197,7 +197,10 @@ pub fn checkpoint(dir: &Path, a: CheckpointArgs) -> Result<u8, Fail> {
             )
         );
         outln!("{}", lang.t(Msg::ForPaperRegister));
-        outln!("  {}", cp.human());
+        outln!(
+            "  {}",
+            custody::register::line(&ledger_id, cp.size, &cp.root)
+        );
     }
     Ok(0)
 }
@@ -295,11 +298,21 @@ pub fn keys(dir: &Path, a: KeysArgs) -> Result<u8, Fail> {
         None,
     )];
     for k in state.keyholders().map_err(store)? {
-        let roles: Vec<&str> = k.keyholder.roles.iter().map(|r| r.as_str()).collect();
+        // Role ids for machines, the reader's words for people.
+        let roles: Vec<&str> = k
+            .keyholder
+            .roles
+            .iter()
+            .map(|r| if a.json { r.as_str() } else { lang.role(*r) })
+            .collect();
         rows.push((
             format!("{origin}/{}", k.keyholder.id),
             format!("{} ({})", k.keyholder.id, k.keyholder.name),
-            roles.join(","),
+            roles.join(if a.json {
+                ","
+            } else {
+                lang.t(Msg::ListSeparator)
+            }),
             k.revoked_seq,
             k.keyholder.public_key,
             k.keyholder.key_kind,
@@ -474,7 +487,10 @@ pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
             "",
             &lang.f(
                 Msg::ReportListedHead,
-                &[("n", &r.listed.len()), ("zone", &zone)],
+                &[
+                    ("n", &r.listed.len()),
+                    ("zone", &custody::time::zone_heading(&zone)),
+                ],
             ),
             2,
         );
@@ -499,7 +515,7 @@ pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
                 ),
                 custody::present::labels::short_time(l.event_time, &zone)
             );
-            let mut text = l.text.clone();
+            let mut text = l.text_in(lang).to_string();
             if !l.finding_codes.is_empty() {
                 let codes: Vec<&str> = l.finding_codes.iter().map(|c| c.as_str()).collect();
                 text.push_str(&lang.f(Msg::ReportReported, &[("codes", &codes.join(", "))]));

@@ -138,7 +138,7 @@ pub fn log(dir: &Path, a: &LogArgs) -> Result<u8, Fail> {
                     ("exam", &exam),
                     ("shown", &shown),
                     ("n", &report.entries),
-                    ("zone", &zone)
+                    ("zone", &custody::time::zone_heading(zone))
                 ]
             ),
             table.render(width())
@@ -252,7 +252,7 @@ pub fn show(dir: &Path, seq: u64, json_out: bool) -> Result<u8, Fail> {
         field(Msg::ShowRecorded, e.entry.recorded_at.display_in(&zone));
         field(Msg::ShowEventTime, b.event_time.display_in(&zone));
         field(Msg::ShowEvent, lang.event(b.event.kind()).to_string());
-        field(Msg::ShowDetail, detail(&b.event, lang));
+        field(Msg::ShowDetail, detail(&b.event, &zone, lang));
         field(
             Msg::ShowSignedAt,
             lang.f(

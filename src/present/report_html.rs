@@ -1326,3 +1326,66 @@ thead{display:table-header-group}
 .bags li.axis{break-after:avoid;page-break-after:avoid}
 }
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A black-and-white print loses the colours: each holder must still differ in the shape
+    /// of its marks and the pattern of its lines.
+    #[test]
+    fn holders_differ_in_shape_and_line_pattern_not_only_colour() {
+        let shapes: HashSet<String> = Holder::ALL
+            .iter()
+            .map(|h| Some(*h))
+            .chain([None])
+            .map(|h| marker(h, 20.0, 20.0, "").replace(h.map_or("hu", Holder::class), ""))
+            .collect();
+        assert_eq!(shapes.len(), Holder::ALL.len() + 1, "{shapes:?}");
+        let patterns: HashSet<String> = Holder::ALL
+            .iter()
+            .filter_map(|h| {
+                let rule = format!("path.s.{}{{", h.class());
+                let at = REPORT_CSS.find(&rule)?;
+                let end = REPORT_CSS[at..].find('}')?;
+                Some(REPORT_CSS[at + rule.len()..at + end].to_string())
+            })
+            .collect();
+        // The room's line is the plain one: the others each have their own.
+        assert_eq!(patterns.len(), Holder::ALL.len() - 1, "{patterns:?}");
+    }
+
+    /// On A4, a heading never ends a page: it stays with what follows it.
+    #[test]
+    fn headings_keep_with_what_follows_when_printed() {
+        let print = &REPORT_CSS[REPORT_CSS.find("@media print").unwrap()..];
+        assert!(REPORT_CSS.contains("@page{size:A4"));
+        let rule = print
+            .lines()
+            .find(|l| l.contains("break-after:avoid"))
+            .unwrap();
+        for sel in ["h1", "h2", "h3", "summary", "thead"] {
+            assert!(
+                rule.split('{').next().unwrap().split(',').any(|s| s == sel),
+                "{sel}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_session_axis_keeps_order_and_gives_equal_times_one_x() {
+        let axis = Axis::new(0, vec![3_600_000, 0, 60_000, 3_600_000, 86_400_000]);
+        assert_eq!(axis.times, [0, 60_000, 3_600_000, 86_400_000]);
+        assert!(
+            axis.xs.windows(2).all(|w| w[1] - w[0] >= GAP - 0.01),
+            "{:?}",
+            axis.xs
+        );
+        assert_eq!(axis.x(0), MARGIN);
+        assert!((axis.x(86_400_000) - (MARGIN + LANE_W)).abs() < 0.01);
+        // Too many times for the minimum gap: still inside the lane, still in order.
+        let crowded = Axis::new(1, (0..1000).collect());
+        assert!(crowded.xs.windows(2).all(|w| w[1] > w[0]));
+        assert!(*crowded.xs.last().unwrap() <= MARGIN + LANE_W + 0.01);
+    }
+}

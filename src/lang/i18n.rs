@@ -689,7 +689,6 @@ catalogue! {
     TimetableScheduled: "{session} {subject}: {start} to {end}, scheduled by {signers}", "{session} {subject}：{start} 至 {end}，由 {signers} 安排";
     TimetableRescheduled: "{session} {subject}: {start} to {end}, RESCHEDULED by {signers}", "{session} {subject}：{start} 至 {end}，由 {signers} 改期";
     HtmlTimetable: "Timetable: every session's schedule and every change", "时间表：各场次的安排及每次变更";
-    HtmlListed: "Listed: roster and policy changes, reschedules, incidents, corrections", "列示：名册和规则变更、改期、异常、更正";
     HtmlNoneListed: "none", "无";
     HtmlChecks: "Checks", "核查结果";
     HtmlMade: "made {time} by custody {version}", "由 custody {version} 于 {time} 生成";
@@ -709,7 +708,7 @@ catalogue! {
     HtmlChangeSeal: "seal {old} → {new}", "封条号 {old} → {new}";
     HtmlChangeCount: "count {old} → {new}", "份数 {old} → {new}";
     HtmlChangeBarcode: "barcode {old} → {new}", "条码 {old} → {new}";
-    HtmlAxisHint: "The timelines of one session share one time axis (its days are marked above the first bag of each room), so dots at the same place happened at the same time; gaps are widened so close events stay apart.", "同一场次的时间线共用一条时间轴（日期标在每个考场第一个密封袋的上方），位置相同的点即同一时间发生；相近的事件之间留有间距以便分辨。";
+    HtmlAxisHint: "The timelines of one session share one time axis (its days are marked above the first bag of each room), so marks at the same place happened at the same time; short gaps are widened and long ones shortened, so the order and the days stay readable.", "同一场次的时间线共用一条时间轴（日期标在每个考场第一个密封袋的上方），位置相同的标记即同一时间发生；较短的间隔会放宽、较长的间隔会缩短，以便看清先后和日期。";
     VerdictClean: "verdict: CLEAN, no findings", "结论：无问题（CLEAN）";
     VerdictFindings: "verdict: {n} FINDING(S): {counts}", "结论：发现 {n} 个问题：{counts}";
 

@@ -124,7 +124,8 @@ struct Axis {
 
 impl Axis {
     /// Each gap at least [`GAP`] (less when the times are too many to fit), the rest of
-    /// [`LANE_W`] shared in proportion to the time between them.
+    /// [`LANE_W`] shared by the logarithm of the minutes between them: a longer wait is
+    /// longer, but a correction months later does not squeeze the exam day into a corner.
     fn new(id: usize, mut times: Vec<i64>) -> Axis {
         times.sort_unstable();
         times.dedup();
@@ -134,24 +135,19 @@ impl Axis {
         } else {
             0.0
         };
-        let (first, last) = (
-            times.first().copied().unwrap_or(0),
-            times.last().copied().unwrap_or(0),
-        );
-        let span = last.saturating_sub(first) as f64;
-        let spare = (LANE_W - gap * n.saturating_sub(1) as f64).max(0.0);
-        let xs = times
-            .iter()
-            .enumerate()
-            .map(|(i, &t)| {
-                let share = if span > 0.0 {
-                    spare * t.saturating_sub(first) as f64 / span
-                } else {
-                    0.0
-                };
-                MARGIN + gap * i as f64 + share
-            })
+        let weights: Vec<f64> = times
+            .windows(2)
+            .map(|w| (w[1].saturating_sub(w[0]) as f64 / 60_000.0).ln_1p())
             .collect();
+        let total: f64 = weights.iter().sum();
+        let spare = (LANE_W - gap * n.saturating_sub(1) as f64).max(0.0);
+        let mut x = MARGIN;
+        let mut xs = Vec::with_capacity(n);
+        xs.extend(times.first().map(|_| x));
+        for w in weights {
+            x += gap + if total > 0.0 { spare * w / total } else { 0.0 };
+            xs.push(x);
+        }
         Axis { id, times, xs }
     }
 

@@ -1060,7 +1060,7 @@ impl<'r> AuditPage<'r> {
         let last = marks.last().and_then(time).zip(xs.last().copied());
         match (first, last) {
             // Far enough apart: the first time under the first mark, the last under the last.
-            (Some((a, xa)), Some((z, xz))) if xz - xa >= LABEL_W => {
+            (Some((a, xa)), Some((z, xz))) if xz - xa >= 2.0 * LABEL_W + 6.0 => {
                 let _ = write!(
                     out,
                     "<text class=\"d\" x=\"{xa:.0}\" y=\"35\">{}</text><text class=\"d e\" x=\"{xz:.0}\" y=\"35\">{}</text>",
@@ -1079,7 +1079,8 @@ impl<'r> AuditPage<'r> {
                     Some((z, _)) => format!("{a}–{z}"),
                     None => a,
                 };
-                if xa + 1.6 * LABEL_W <= LANE_W + 2.0 * MARGIN {
+                let wide = LABEL_W / 16.0 * text.chars().count() as f64;
+                if xa + wide <= LANE_W + 2.0 * MARGIN {
                     let _ = write!(
                         out,
                         "<text class=\"d\" x=\"{xa:.0}\" y=\"35\">{}</text>",
@@ -1239,7 +1240,7 @@ const MARGIN: f64 = 10.0;
 const Y: u32 = 18;
 const LANE_H: u32 = 38;
 const AXIS_H: u32 = 18;
-/// About the width of a time label (`2026-06-07 09:50`) at the lanes' font size.
+/// About the width of a time label (`2026-06-07 09:50`, 16 characters) at the lanes' font size.
 const LABEL_W: f64 = 80.0;
 
 const REPORT_CSS: &str = r#"
@@ -1308,6 +1309,7 @@ text.d{font-size:9px;fill:#777;text-anchor:start}
 text.e{text-anchor:end}
 .entries{border-collapse:collapse;font-size:12.5px}
 .entries td{padding:1px 10px 1px 0;vertical-align:top}
+.entries td:nth-child(-n+3){white-space:nowrap}
 .entries tr:target{background:#fff3c4}
 .bags li:target{background:#fff3c4}
 footer{margin-top:24px;color:#666;font-size:12px}

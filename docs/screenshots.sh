@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Screenshots of the printable pages for the docs: the HTML audit report (Chinese and English)
-# and a handover receipt (交接单), from the ledger of the county_exam example.
+# and a handover receipt (交接单), from the ledger of the county_exam example with one correction
+# added (so that the report shows one: a count, old -> new, with its note).
 #
 #     bash docs/screenshots.sh          # writes docs/report-zh.png, docs/report-en.png,
 #                                       # docs/receipt-zh.png
+#     PROFILE=debug bash docs/screenshots.sh   # the same pages from a debug build (quicker)
 #
 # Needs cargo, and Debian's `chromium` (headless) and `fonts-noto-cjk` (without a CJK font the
 # Chinese text shows as boxes):
@@ -22,9 +24,17 @@ command -v chromium >/dev/null || { echo "screenshots.sh: install chromium (apt-
 fc-list 2>/dev/null | grep -qi "CJK" || echo "screenshots.sh: warning: no CJK font found; install fonts-noto-cjk" >&2
 
 cd "$root"
-cargo build --release --quiet --bin custody --example county_exam
-custody="$root/target/release/custody"
-"$root/target/release/examples/county_exam" --keep "$work/ledger" >/dev/null
+profile="${PROFILE:-release}"
+flag=$([ "$profile" = release ] && echo --release || true)
+cargo build $flag --quiet --bin custody --example county_exam --example demo_keys
+custody="$root/target/$profile/custody"
+"$root/target/$profile/examples/county_exam" --keep "$work/ledger" >/dev/null
+"$root/target/$profile/examples/demo_keys" "$work/keys" --private >/dev/null
+# Entry 12 collected bag QP-YW-101 with 30 papers; the custodian and the supervisor correct it.
+CUSTODY_KDF=low-cost "$custody" --ledger "$work/ledger" --lang zh record correct --entry 12 \
+    --bag QP-YW-101 --count 31 --note "清点时录入有误：袋内实为 31 份" \
+    --sign "$work/keys/cust1.key" --sign "$work/keys/sup1.key" \
+    --pass-file "$work/keys/cust1.pass" --pass-file "$work/keys/sup1.pass" >/dev/null 2>&1
 
 # The audit finds the torn seal of the example's one honest incident: exit 1 is expected.
 "$custody" --ledger "$work/ledger" --lang zh verify --html "$work/report-zh.html" >/dev/null || true
@@ -40,7 +50,7 @@ shot() { # shot PAGE OUT WIDTH HEIGHT
     echo "wrote $2 ($(stat -c %s "$2") bytes)"
 }
 
-shot "$work/report-zh.html" "$docs/report-zh.png" 1200 1500
-shot "$work/report-en.html" "$docs/report-en.png" 1200 1500
+shot "$work/report-zh.html" "$docs/report-zh.png" 1200 2600
+shot "$work/report-en.html" "$docs/report-en.png" 1200 2600
 # About an A4 page at 96 dpi.
 shot "$work/receipt-zh.html" "$docs/receipt-zh.png" 820 1160

@@ -238,6 +238,198 @@ fn a_tampered_ledger_gets_its_integrity_findings_on_the_page() {
     );
 }
 
+/// The county_exam ledger with one correction (entry 114: bag QP-YW-101 of entry 12 counted 31
+/// papers, not 30), signed with the demo roster's key files.
+fn county_with_correction() -> Fixture {
+    let fx = county();
+    let out = std::process::Command::new(util::example("demo_keys"))
+        .arg(fx.path("demo"))
+        .arg("--private")
+        .output()
+        .expect("run demo_keys");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    fx.run(&[
+        "record",
+        "correct",
+        "--entry",
+        "12",
+        "--bag",
+        "QP-YW-101",
+        "--count",
+        "31",
+        "--note",
+        "miscounted at collection: 31 papers <in> the bag",
+        "--sign",
+        "demo/cust1.key",
+        "--sign",
+        "demo/sup1.key",
+        "--pass-file",
+        "demo/cust1.pass",
+        "--pass-file",
+        "demo/sup1.pass",
+    ])
+    .exits(0);
+    fx
+}
+
+/// The rows of the table in section `id`, each as its cells' text.
+fn rows(page: &Html, id: &str) -> Vec<Vec<String>> {
+    page.select(&sel(&format!("#{id} tbody tr")))
+        .map(|tr| tr.select(&sel("td")).map(text).collect())
+        .collect()
+}
+
+#[test]
+fn the_report_lists_checks_incidents_corrections_and_the_roster_in_both_languages() {
+    let fx = county_with_correction();
+    fx.run(&["verify", "--html", "en.html"]).exits(1);
+    fx.run(&["--lang", "zh", "verify", "--html", "zh.html"])
+        .exits(1);
+    let version = env!("CARGO_PKG_VERSION");
+    for (file, words) in [
+        (
+            "en.html",
+            [
+                "integrity: no findings",
+                "authorization: no findings",
+                "custody: 1 finding",
+                "count 30 → 31",
+                "broken seal",
+                "custody {version}",
+            ],
+        ),
+        (
+            "zh.html",
+            [
+                "完整性：无问题",
+                "授权：无问题",
+                "保管：1 个问题",
+                "份数 30 → 31",
+                "封条破损",
+                "由 custody {version} 于",
+            ],
+        ),
+    ] {
+        let page = read(&fx, file);
+        assert_report(&fx, &page, 1);
+        let checks: Vec<String> = page.select(&sel("#checks li")).map(text).collect();
+        assert_eq!(checks.len(), 3, "{checks:?}");
+        for (check, want) in checks.iter().zip(&words[..3]) {
+            assert!(check.contains(want), "{file}: {check:?} lacks {want:?}");
+        }
+        assert!(
+            checks[0].starts_with('✓') && checks[2].starts_with('✗'),
+            "{checks:?}"
+        );
+
+        // The three declared incidents, each with its note (in the exam's zone: 08:17 at
+        // Asia/Shanghai is 00:17 UTC) and the finding reported at the arrival.
+        let incidents = rows(&page, "incidents");
+        assert_eq!(incidents.len(), 3, "{file}: {incidents:?}");
+        assert!(incidents[0][0].contains("31"), "{incidents:?}");
+        assert!(
+            incidents[0][1].contains("2026-06-07 08:17"),
+            "{incidents:?}"
+        );
+        assert!(
+            incidents[0][4].contains("seal strip found torn"),
+            "{incidents:?}"
+        );
+        assert_eq!(incidents[0][6], "SEAL_MISMATCH");
+        assert!(incidents[1][2].contains(words[4]), "{incidents:?}");
+        assert!(incidents[1][4].contains("photographed"), "{incidents:?}");
+
+        // The correction: which entry, the old and the new count, the note as text.
+        let corrections = rows(&page, "corrections");
+        assert_eq!(corrections.len(), 1, "{file}: {corrections:?}");
+        let c = &corrections[0];
+        assert!(c[0].contains("114") && c[2].contains("12"), "{c:?}");
+        assert_eq!(c[3], "QP-YW-101");
+        assert_eq!(c[4], words[3]);
+        assert_eq!(c[5], "miscounted at collection: 31 papers <in> the bag");
+        assert_eq!(c[6], "cust1 + sup1");
+        let fixed = page
+            .select(&sel("#corrections tbody a"))
+            .map(|a| a.value().attr("href").unwrap().to_string())
+            .collect::<Vec<_>>();
+        assert_eq!(fixed, ["#e-114", "#e-12"]);
+
+        // The founders and the nine enrolments.
+        let roster = rows(&page, "roster");
+        assert_eq!(roster.len(), 10, "{roster:?}");
+        assert!(roster[1][2].contains("cust1"), "{roster:?}");
+        assert_eq!(rows(&page, "changes").len(), 0);
+
+        // When, in the exam's zone with its offset, and by which version.
+        let made = text(page.select(&sel("header .made")).next().unwrap());
+        assert!(
+            made.contains(&words[5].replace("{version}", version)),
+            "{made}"
+        );
+        assert!(made.contains(" +08:00"), "{made}");
+    }
+}
+
+/// The x of each entry's mark in lane `g#id`, from the shapes [`marker`] draws.
+fn mark_xs(page: &Html, lane: &str) -> Vec<(u64, f64)> {
+    let num = |e: ElementRef<'_>, a: &str| -> f64 { e.value().attr(a).unwrap().parse().unwrap() };
+    page.select(&sel(&format!("g#{lane} .m")))
+        .map(|m| {
+            let seq = text(m.select(&sel("title")).next().unwrap());
+            let seq = seq.split(' ').next().unwrap().parse().unwrap();
+            let x = match m.value().name() {
+                "circle" => num(m, "cx"),
+                "rect" => num(m, "x") + num(m, "width") / 2.0,
+                "polygon" => {
+                    let points = m.value().attr("points").unwrap();
+                    points.split([',', ' ']).next().unwrap().parse().unwrap()
+                }
+                "path" => {
+                    let d = m.value().attr("d").unwrap();
+                    d[1..].split(' ').next().unwrap().parse::<f64>().unwrap() + 5.0
+                }
+                other => panic!("a mark drawn as <{other}>"),
+            };
+            (seq, x)
+        })
+        .collect()
+}
+
+#[test]
+fn the_timelines_of_a_session_share_one_time_axis() {
+    let fx = county();
+    fx.run(&["verify", "--html", "r.html"]).exits(1);
+    let page = read(&fx, "r.html");
+    // Every lane of a room's bags (and so of its session's) puts one entry at one x.
+    let mut shared = 0;
+    for room in page.select(&sel("details.room")) {
+        let axis = room
+            .select(&sel("li.axis use"))
+            .next()
+            .expect("an axis per room");
+        assert!(axis.value().attr("href").unwrap().starts_with("#a"));
+        let mut at: std::collections::HashMap<u64, f64> = Default::default();
+        let mut lanes = HashSet::new();
+        for used in room.select(&sel("li[id] use")) {
+            let lane = &used.value().attr("href").unwrap()[1..];
+            lanes.insert(lane.to_string());
+            for (seq, x) in mark_xs(&page, lane) {
+                let before = *at.entry(seq).or_insert(x);
+                assert!(
+                    (before - x).abs() < 0.01,
+                    "entry {seq} at {before} and at {x}"
+                );
+            }
+        }
+        shared += usize::from(lanes.len() > 1);
+    }
+    assert!(shared > 0, "no room with bags on different lanes");
+}
+
 #[test]
 fn an_existing_page_is_never_overwritten() {
     let fx = county();

@@ -410,7 +410,7 @@ catalogue! {
     HtmlSignerLink: "signer {signer}", "签名人 {signer}";
     HtmlBags: "Bags by site, session and room", "密封袋（按考点、场次、考场）";
     HtmlNoBags: "The ledger has no bags.", "台账中没有密封袋。";
-    HtmlLaneHint: "Each lane runs from a bag's first event to its last. Each dot is an event, coloured by who holds the bag after it; the number above it is the entry, the times below are the first and last event.", "每条时间线从密封袋的第一个事件到最后一个事件。每个圆点是一个事件，颜色表示事件之后由谁保管；上方数字为条目号，下方为首末事件时间。";
+    HtmlLaneHint: "Each lane runs from a bag's first event to its last. Each mark is an event; its shape and the line's pattern (and, on screen, its colour) show who holds the bag after it; the number above it is the entry, the times below are the first and last event.", "每条时间线从密封袋的第一个事件到最后一个事件。每个标记是一个事件，标记的形状和线条样式（屏幕上还有颜色）表示事件之后由谁保管；上方数字为条目号，下方为首末事件时间。";
     HtmlHolderRoom: "{role}: in the confidentiality room or a cabinet", "{role}：在保密室或保密柜中";
     HtmlHolderTransit: "{role}: in transit", "{role}：运送途中";
     HtmlHolderSite: "{role}: received at the exam site", "{role}：已到达考点";
@@ -709,8 +709,26 @@ catalogue! {
     TimetableScheduled: "{session} {subject}: {start} to {end}, scheduled by {signers}", "{session} {subject}：{start} 至 {end}，由 {signers} 安排";
     TimetableRescheduled: "{session} {subject}: {start} to {end}, RESCHEDULED by {signers}", "{session} {subject}：{start} 至 {end}，由 {signers} 改期";
     HtmlTimetable: "Timetable: every session's schedule and every change", "时间表：各场次的安排及每次变更";
-    HtmlListed: "Listed: roster and policy changes, reschedules, incidents, corrections", "列示：名册和规则变更、改期、异常、更正";
     HtmlNoneListed: "none", "无";
+    HtmlChecks: "Checks", "核查结果";
+    HtmlMade: "made {time} by custody {version}", "由 custody {version} 于 {time} 生成";
+    HtmlIncidents: "Incidents declared, with their notes", "已申报的异常及其说明";
+    HtmlCorrections: "Corrections: old → new, with their notes", "更正：原值 → 新值及其说明";
+    HtmlRosterChanges: "Roster changes", "名册变更";
+    HtmlOtherChanges: "Policy changes and reschedules", "规则变更和改期";
+    HtmlColEntry: "entry", "条目";
+    HtmlColTime: "time", "时间";
+    HtmlColWhat: "what", "内容";
+    HtmlColBags: "bags", "密封袋";
+    HtmlColNote: "note", "说明";
+    HtmlColSigners: "signed by", "签名人";
+    HtmlColReported: "reported", "已报告";
+    HtmlColCorrects: "corrects", "更正的条目";
+    HtmlColChange: "old → new", "原值 → 新值";
+    HtmlChangeSeal: "seal {old} → {new}", "封条号 {old} → {new}";
+    HtmlChangeCount: "count {old} → {new}", "份数 {old} → {new}";
+    HtmlChangeBarcode: "barcode {old} → {new}", "条码 {old} → {new}";
+    HtmlAxisHint: "The timelines of one session share one time axis (its days are marked above the first bag of each room), so marks at the same place happened at the same time; short gaps are widened and long ones shortened, so the order and the days stay readable.", "同一场次的时间线共用一条时间轴（日期标在每个考场第一个密封袋的上方），位置相同的标记即同一时间发生；较短的间隔会放宽、较长的间隔会缩短，以便看清先后和日期。";
     VerdictClean: "verdict: CLEAN, no findings", "结论：无问题（CLEAN）";
     VerdictFindings: "verdict: {n} FINDING(S): {counts}", "结论：发现 {n} 个问题：{counts}";
 

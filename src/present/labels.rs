@@ -7,7 +7,7 @@ use crate::lang::i18n::{Lang, Msg};
 use crate::model::bag::{Destination, Place};
 use crate::model::entry::DecodedEntry;
 use crate::model::event::Event;
-use crate::model::finding::Finding;
+use crate::model::finding::{Category, Finding};
 use crate::rules::state::{Kv, State, StoreError};
 use crate::store::journal::{self, JournalError};
 use std::path::Path;
@@ -88,6 +88,16 @@ pub fn zone_of<K: Kv>(state: &State<K>) -> Result<String, StoreError> {
         .ledger()?
         .map_or_else(|| "UTC".to_string(), |l| l.time_zone))
 }
+
+/// The audit's three sections, as both reports name them, and the finding categories each holds.
+pub const SECTIONS: [(Msg, &[Category]); 3] = [
+    (Msg::SectionIntegrity, &[Category::Integrity]),
+    (
+        Msg::SectionAuthorization,
+        &[Category::Authorization, Category::Event],
+    ),
+    (Msg::SectionCustody, &[Category::Custody, Category::Timing]),
+];
 
 /// A finding in words: its message, prefixed with its bag and signer where the message does not
 /// name them; in Chinese, also what its code means (the message itself is the audit's English).

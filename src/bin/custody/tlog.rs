@@ -7,7 +7,7 @@ use crate::fail::{EXIT_REFUSED, Fail, input};
 use custody::audit::verify::{self as audit, ListedKind, Options, Report};
 use custody::entry::{hex, leaf_hash};
 use custody::evidence::{Evidence, EvidenceKind, Named};
-use custody::finding::{Category, Code, Finding, Severity};
+use custody::finding::{Code, Finding, Severity};
 use custody::i18n::{Lang, Msg};
 use custody::journal;
 use custody::lang::text::Align;
@@ -15,6 +15,7 @@ use custody::lang::text::pad;
 use custody::ledger::{self, CHECKPOINTS, Ledger, LedgerError};
 use custody::merkle::inclusion_proof;
 use custody::note::{self, Checkpoint, Proof, key_id, origin, verifier_key};
+use custody::present::labels::SECTIONS;
 use custody::roster::Role;
 use custody::token::PersonalKey;
 use std::path::{Path, PathBuf};
@@ -607,16 +608,6 @@ fn render_timetable(s: &mut String, r: &Report, lang: Lang, zone: &str) {
 /// Where wrapped header values and finding messages continue.
 const LABEL_INDENT: usize = 14;
 const FINDING_INDENT: usize = 6;
-
-/// The report's three sections and the finding categories each holds.
-const SECTIONS: [(Msg, &[Category]); 3] = [
-    (Msg::SectionIntegrity, &[Category::Integrity]),
-    (
-        Msg::SectionAuthorization,
-        &[Category::Authorization, Category::Event],
-    ),
-    (Msg::SectionCustody, &[Category::Custody, Category::Timing]),
-];
 
 /// A header label of the report, indented and padded (by display width) to its value column.
 fn label(lang: Lang, m: Msg) -> String {

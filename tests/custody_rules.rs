@@ -192,7 +192,9 @@ fn build_template() -> Template {
             FROM,
         ],
         &["c1", "s1"],
-        None,
+        // Nearly a day ago (LATE_RECORD comes after 24 h): every event on a bag is dated at or
+        // after its collection, and the tests date openings in the past.
+        Some(clock.at(-(DAY - 2 * MINUTE))),
     );
     assert_eq!(seq, COLLECT_SEQ);
     assert_eq!(audit(&fx), vec![], "the exam fixture starts clean");
@@ -292,10 +294,17 @@ fn seal(fx: &Fixture, bag: &str, session: &str) -> u64 {
     record(fx, &args, &["i1", "i2"], None)
 }
 
+/// A bag (`ID:SEAL`) of `yuwen` taken to its site and received there, 100 and 90 minutes before
+/// the session starts: early enough for every opening the tests date.
+fn at_the_site(ex: &Exam, bag: &str) {
+    let id = bag.split(':').next().unwrap();
+    dispatch(ex, &[id], Some(ex.clock.yuwen.plus_seconds(-100 * MINUTE)));
+    arrive(ex, &[bag], Some(ex.clock.yuwen.plus_seconds(-90 * MINUTE)));
+}
+
 /// QP-1 taken to its site and received there.
 fn qp1_at_the_site(ex: &Exam) {
-    dispatch(ex, &["QP-1"], None);
-    arrive(ex, &["QP-1:S1001"], None);
+    at_the_site(ex, "QP-1:S1001");
 }
 
 /// QP-1 at its site and opened there, on time (30 papers in the room's tally).
@@ -307,8 +316,9 @@ fn qp1_opened(ex: &Exam) {
 /// QY-1 (session `yesterday`) opened on time, and its 30 answer sheets sealed as AY-1, still at
 /// the site. Returns the seal's seq.
 fn yesterdays_sheets_sealed(ex: &Exam) -> u64 {
-    dispatch(ex, &["QY-1"], None);
-    arrive(ex, &["QY-1:S6001"], None);
+    let opening = ex.clock.yesterday_open;
+    dispatch(ex, &["QY-1"], Some(opening.plus_seconds(-2 * MINUTE)));
+    arrive(ex, &["QY-1:S6001"], Some(opening.plus_seconds(-MINUTE)));
     open(ex, "QY-1:S6001", ex.clock.yesterday_open);
     seal(ex, "AY-1:S9101:30", "yesterday")
 }
@@ -683,7 +693,7 @@ fn completed_answer_sheets_are_never_opened_in_the_county() {
             "AS-1:S9001",
         ],
         signers: &["x1", "i1"],
-        at: Some(ex.clock.yuwen),
+        at: None,
         event: open_event(obs("AS-1", Some("S9001"), None), SITE, ROOM),
     };
     three_forms(&ex, case, "OPEN_NOT_ALLOWED", Some("AS-1"));
@@ -692,8 +702,7 @@ fn completed_answer_sheets_are_never_opened_in_the_county() {
 #[test]
 fn spare_papers_are_opened_only_with_a_note() {
     let ex = exam();
-    dispatch(&ex, &["SP-1"], None);
-    arrive(&ex, &["SP-1:S3001"], None);
+    at_the_site(&ex, "SP-1:S3001");
     let case = Case {
         args: vec![
             "record",
@@ -1137,12 +1146,9 @@ fn a_correction_of_an_entry_that_did_not_record_the_bag_is_refused() {
 fn an_event_recorded_more_than_a_day_late_is_accepted_and_reported() {
     let ex = exam();
     let late = ex.clock.at(-25 * HOUR);
-    let mut args = full_args(
-        &ex,
-        &["record", "inspect", "--bag", "QP-1:S1001"],
-        &["c1", "s1"],
-        Some(late),
-    );
+    let args = late_schedule(&ex);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut args = full_args(&ex, &args, &["a1", "a2"], Some(late));
     args.push("--json".into());
     let receipt = ex.run(&args).exits(0).json();
     let seq = receipt["seq"].as_u64().unwrap();
@@ -1150,15 +1156,30 @@ fn an_event_recorded_more_than_a_day_late_is_accepted_and_reported() {
     assert_eq!(audit(&ex), vec![found("LATE_RECORD", seq, None)]);
 }
 
+/// Scheduling a session two days ahead: an event on no bag, which may be dated before the
+/// template's bags were collected.
+fn late_schedule(ex: &Exam) -> Vec<String> {
+    let start = ex.clock.at(2 * DAY).to_rfc3339();
+    let end = ex.clock.at(2 * DAY + 2 * HOUR).to_rfc3339();
+    strings(&[
+        "schedule",
+        "--session",
+        "late",
+        "--subject",
+        "化学",
+        "--start",
+        &start,
+        "--end",
+        &end,
+    ])
+}
+
 #[test]
 fn the_receipt_tells_the_signers_what_the_audit_will_report() {
     let ex = exam();
-    let late = full_args(
-        &ex,
-        &["record", "inspect", "--bag", "QP-1:S1001"],
-        &["c1", "s1"],
-        Some(ex.clock.at(-25 * HOUR)),
-    );
+    let args = late_schedule(&ex);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let late = full_args(&ex, &args, &["a1", "a2"], Some(ex.clock.at(-25 * HOUR)));
     let run = ex.run(&late).exits(0);
     assert!(
         run.stderr.contains("LATE_RECORD"),
@@ -1318,8 +1339,16 @@ fn an_honest_journey_from_collection_to_release_has_no_findings() {
 fn opening_windows_include_their_bounds_and_blank_answer_sheets_open_30_minutes_early() {
     let ex = exam();
     let start = ex.clock.yuwen;
-    dispatch(&ex, &["QP-1", "QP-2", "BA-1"], None);
-    arrive(&ex, &["QP-1:S1001", "QP-2:S1002", "BA-1:S2001"], None);
+    dispatch(
+        &ex,
+        &["QP-1", "QP-2", "BA-1"],
+        Some(start.plus_seconds(-100 * MINUTE)),
+    );
+    arrive(
+        &ex,
+        &["QP-1:S1001", "QP-2:S1002", "BA-1:S2001"],
+        Some(start.plus_seconds(-90 * MINUTE)),
+    );
     let open_args = |bag: &str, at: Timestamp| {
         full_args(
             &ex,

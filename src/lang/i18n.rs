@@ -259,6 +259,14 @@ impl Msg {
             OpenNotAllowed => Msg::WhyOpenNotAllowed,
             SpareOpened => Msg::WhySpareOpened,
             AfterRelease => Msg::WhyAfterRelease,
+            EscortNotSigning => Msg::WhyEscortNotSigning,
+            EscortNotOnDispatch => Msg::WhyEscortNotOnDispatch,
+            CorrectionAfterMove => Msg::WhyCorrectionAfterMove,
+            IncidentLost => Msg::WhyIncidentLost,
+            IncidentBrokenSeal => Msg::WhyIncidentBrokenSeal,
+            IncidentCountMismatch => Msg::WhyIncidentCountMismatch,
+            IncidentDamaged => Msg::WhyIncidentDamaged,
+            IncidentOther => Msg::WhyIncidentOther,
             OpenEarly => Msg::WhyOpenEarly,
             OpenLate => Msg::WhyOpenLate,
             TransitTooLong => Msg::WhyTransitTooLong,
@@ -266,6 +274,9 @@ impl Msg {
             HeldTooLong => Msg::WhyHeldTooLong,
             AnswerSheetsLate => Msg::WhyAnswerSheetsLate,
             RescheduleLate => Msg::WhyRescheduleLate,
+            OutOfOrder => Msg::WhyOutOfOrder,
+            SealedEarly => Msg::WhySealedEarly,
+            LeftEarly => Msg::WhyLeftEarly,
             LateRecord => Msg::WhyLateRecord,
             StillInTransit => Msg::WhyStillInTransit,
             NotReturned => Msg::WhyNotReturned,
@@ -468,6 +479,14 @@ catalogue! {
     WhyOpenNotAllowed: "a completed answer-sheet bag was opened", "已封装的答卷袋被启封";
     WhySpareOpened: "a spare-paper bag was opened", "备用卷袋被启封";
     WhyAfterRelease: "something was done to a bag after it was released", "密封袋移交后仍有操作";
+    WhyEscortNotSigning: "a dispatch was not co-signed by any escort it names", "运送未由其登记的任何押运员签名";
+    WhyEscortNotOnDispatch: "a bag was received without an escort who travelled with it", "接收时没有随袋押运的押运员签名";
+    WhyCorrectionAfterMove: "a seal or count corrected after the bag had moved on", "密封袋移交后又更正了封条号或份数";
+    WhyIncidentLost: "a bag was declared lost", "密封袋申报丢失";
+    WhyIncidentBrokenSeal: "a broken seal was declared", "申报封条破损";
+    WhyIncidentCountMismatch: "a count mismatch was declared", "申报份数不符";
+    WhyIncidentDamaged: "a bag was declared damaged", "密封袋申报损坏";
+    WhyIncidentOther: "an incident was declared", "申报其他异常";
     WhyOpenEarly: "a bag was opened before its window", "密封袋早于规定时间启封";
     WhyOpenLate: "a bag was opened late", "密封袋启封过晚";
     WhyTransitTooLong: "a transport took longer than allowed", "运送时间超过规定";
@@ -475,6 +494,9 @@ catalogue! {
     WhyHeldTooLong: "papers were held too long before their session", "试卷在考前存放时间过长";
     WhyAnswerSheetsLate: "answer sheets came back after their day", "答卷未在当天返还";
     WhyRescheduleLate: "a session was rescheduled too close to its start", "场次改期距开考时间过近";
+    WhyOutOfOrder: "an event on a bag is dated before the bag's previous event", "密封袋的事件时间早于其上一事件";
+    WhySealedEarly: "answer sheets were sealed before their session allowed", "答卷在场次规定时间之前封装";
+    WhyLeftEarly: "papers left the room too long before their session", "试卷在场次开始前过早出库或运出";
     WhyLateRecord: "an event was recorded later than allowed", "事件记录晚于规定时限";
     WhyStillInTransit: "a bag is still in transit at the end of the ledger", "台账结束时密封袋仍在运送途中";
     WhyNotReturned: "a bag was never returned or released", "密封袋从未返还或移交";

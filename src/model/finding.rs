@@ -95,10 +95,14 @@ macro_rules! codes {
             }
 
             /// How grave a finding with this code is: integrity critical; authorization,
-            /// event and custody high; timing medium, except `LATE_RECORD`, low.
+            /// event and custody high; timing medium, except `LATE_RECORD`, low. A declared
+            /// incident by its kind: a lost bag critical (its papers are out of every
+            /// custody), damage and other incidents medium.
             pub fn severity(self) -> Severity {
                 match (self, self.category()) {
                     (Code::LateRecord, _) => Severity::Low,
+                    (Code::IncidentLost, _) => Severity::Critical,
+                    (Code::IncidentDamaged | Code::IncidentOther, _) => Severity::Medium,
                     (_, Category::Integrity) => Severity::Critical,
                     (_, Category::Authorization | Category::Event | Category::Custody) => {
                         Severity::High
@@ -162,6 +166,14 @@ codes! {
     OpenNotAllowed = "OPEN_NOT_ALLOWED", Custody, UnlessNoted;
     SpareOpened = "SPARE_OPENED", Custody, UnlessNoted;
     AfterRelease = "AFTER_RELEASE", Custody, UnlessNoted;
+    EscortNotSigning = "ESCORT_NOT_SIGNING", Custody, UnlessNoted;
+    EscortNotOnDispatch = "ESCORT_NOT_ON_DISPATCH", Custody, UnlessNoted;
+    CorrectionAfterMove = "CORRECTION_AFTER_MOVE", Custody, UnlessNoted;
+    IncidentLost = "INCIDENT_LOST", Custody, Never;
+    IncidentBrokenSeal = "INCIDENT_BROKEN_SEAL", Custody, Never;
+    IncidentCountMismatch = "INCIDENT_COUNT_MISMATCH", Custody, Never;
+    IncidentDamaged = "INCIDENT_DAMAGED", Custody, Never;
+    IncidentOther = "INCIDENT_OTHER", Custody, Never;
     OpenEarly = "OPEN_EARLY", Timing, UnlessNoted;
     OpenLate = "OPEN_LATE", Timing, UnlessNoted;
     TransitTooLong = "TRANSIT_TOO_LONG", Timing, UnlessNoted;
@@ -169,6 +181,9 @@ codes! {
     HeldTooLong = "HELD_TOO_LONG", Timing, UnlessNoted;
     AnswerSheetsLate = "ANSWER_SHEETS_LATE", Timing, UnlessNoted;
     RescheduleLate = "RESCHEDULE_LATE", Timing, UnlessNoted;
+    OutOfOrder = "OUT_OF_ORDER", Timing, UnlessNoted;
+    SealedEarly = "SEALED_EARLY", Timing, UnlessNoted;
+    LeftEarly = "LEFT_EARLY", Timing, UnlessNoted;
     LateRecord = "LATE_RECORD", Timing, Never;
     StillInTransit = "STILL_IN_TRANSIT", Custody, Never;
     NotReturned = "NOT_RETURNED", Custody, Never;

@@ -127,6 +127,14 @@ pub struct Policy {
     /// A policy change takes effect this many minutes after it is recorded; a reschedule closer
     /// than this to the session's old or new start is a finding.
     pub change_delay_min: u32,
+    /// The roles that may escort bags: be named on a dispatch and fill the `escort` role of a
+    /// co-signer set (police escort papers in China, 公安押运).
+    pub escort_roles: Vec<Role>,
+    /// A bag is withdrawn or dispatched to a site at most this many minutes before its
+    /// session starts.
+    pub leave_before_session_min: u32,
+    /// Answer sheets are sealed only after their session ends (otherwise after it starts).
+    pub seal_after_session_end: bool,
 }
 
 /// The largest replay window a policy may set, so that memory stays bounded.
@@ -176,6 +184,12 @@ impl Default for Policy {
             clock_tolerance_sec: 5 * 60,
             max_head_lag: 10_000,
             change_delay_min: 24 * 60,
+            escort_roles: vec![Escort, Police],
+            // Four hours: time for the longest run from the county to a site (the transit
+            // limit, 3 h) with a margin, and less than the gap between a morning and an
+            // afternoon start, so afternoon papers cannot ride with the morning's.
+            leave_before_session_min: 4 * 60,
+            seal_after_session_end: false,
         }
     }
 }
@@ -215,6 +229,9 @@ impl Policy {
         }
         if !(1..=MAX_HEAD_LAG).contains(&self.max_head_lag) {
             out.push(format!("max_head_lag must be 1 to {MAX_HEAD_LAG}"));
+        }
+        if !self.escort_roles.windows(2).all(|w| w[0] < w[1]) {
+            out.push("escort_roles must be a sorted set".into());
         }
         for (a, b) in &self.separated_roles {
             if a == b {

@@ -8,13 +8,13 @@
 use crate::format::encoding;
 use crate::format::time::Timestamp;
 use crate::model::bag::{
-    BagKind, BagObs, BagSpec, BagState, Correction, Destination, Place, RoomTally, SessionState,
+    BagKind, BagObs, BagSpec, BagState, Correction, Destination, IncidentKind, Place, RoomTally,
+    SessionState,
 };
 use crate::model::entry::Body;
 use crate::model::event::Event;
 use crate::model::finding::{Code, Finding};
 use crate::model::policy::Policy;
-use crate::model::roster::Role;
 use crate::rules::state::{Batch, Kv, State, StoreError};
 use std::collections::HashSet;
 
@@ -112,6 +112,7 @@ pub fn check<K: Kv>(
         t,
         policy,
         time_zone,
+        signers: &body.signers,
         out,
     };
     let delay_ms = recorded_at.0.saturating_sub(t.0);
@@ -155,6 +156,7 @@ pub fn check<K: Kv>(
         Event::Withdraw(e) => {
             c.nonempty_names(&[&e.cabinet], "cabinet");
             for (obs, bag) in c.bags(&e.bags, false)? {
+                c.own_day(&obs.id, &bag, "withdrawn")?;
                 if bag.place != Place::Cabinet(e.cabinet.clone()) {
                     c.wrong_place(
                         &obs.id,
@@ -216,6 +218,15 @@ pub fn check<K: Kv>(
                         format!("bag {id} was never collected"),
                     );
                 }
+                // Declared truthfully, a lost or broken bag is still what the audit exists to
+                // show: it is listed as a finding, never refused. A used spare is only listed.
+                if let Some(code) = incident_code(e.kind) {
+                    c.flag(
+                        code,
+                        Some(id),
+                        format!("bag {id}: {} declared: {}", e.kind.as_str(), e.note.trim()),
+                    );
+                }
             }
         }
         Event::Correct(e) => c.correct(e)?,
@@ -258,6 +269,18 @@ fn json_shows_control(json: &[u8]) -> bool {
     false
 }
 
+/// The finding a declared incident of this kind is; `None` for a used spare, which is listed.
+fn incident_code(kind: IncidentKind) -> Option<Code> {
+    match kind {
+        IncidentKind::Lost => Some(Code::IncidentLost),
+        IncidentKind::BrokenSeal => Some(Code::IncidentBrokenSeal),
+        IncidentKind::CountMismatch => Some(Code::IncidentCountMismatch),
+        IncidentKind::Damaged => Some(Code::IncidentDamaged),
+        IncidentKind::Other => Some(Code::IncidentOther),
+        IncidentKind::SpareUsed => None,
+    }
+}
+
 fn minutes(ms: i64) -> String {
     let m = ms / 60_000;
     match (m >= 120, m % 60) {
@@ -273,6 +296,8 @@ struct Checker<'a, K: Kv> {
     t: Timestamp,
     policy: &'a Policy,
     time_zone: &'a str,
+    /// The keyholders who co-sign the entry.
+    signers: &'a [String],
     out: &'a mut Vec<Finding>,
 }
 
@@ -353,6 +378,22 @@ impl<K: Kv> Checker<'_, K> {
                 continue;
             }
             self.observed(obs, &bag.spec);
+            // An arrival dated before its dispatch is ARRIVED_BEFORE_DISPATCH, reported there.
+            let before_dispatch =
+                matches!(bag.place, Place::Transit { since, .. } if self.t < since);
+            if self.t < bag.last_at && !before_dispatch {
+                self.flag(
+                    Code::OutOfOrder,
+                    Some(&obs.id),
+                    format!(
+                        "bag {} is handled at {}, before its previous event at {} (entry {})",
+                        obs.id,
+                        self.t.display_in(self.time_zone),
+                        bag.last_at.display_in(self.time_zone),
+                        bag.history.last().copied().unwrap_or(bag.collected_seq)
+                    ),
+                );
+            }
             known.push((obs, bag));
         }
         Ok(known)
@@ -487,13 +528,42 @@ impl<K: Kv> Checker<'_, K> {
             let holder = self.state.keyholder(id)?.filter(|k| k.active());
             match holder {
                 None => self.invalid(format!("escort {id} is not an active keyholder")),
-                Some(k) if !k.keyholder.has_role(Role::Escort) && !k.keyholder.has_role(Role::Police) => {
-                    self.invalid(format!("{id} is named as an escort but holds neither the escort nor the police role"))
+                Some(k)
+                    if !k
+                        .keyholder
+                        .roles
+                        .iter()
+                        .any(|r| self.policy.escort_roles.contains(r)) =>
+                {
+                    let roles: Vec<&str> = self
+                        .policy
+                        .escort_roles
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect();
+                    self.invalid(format!(
+                        "{id} is named as an escort but holds none of the roles that may escort ({})",
+                        roles.join(", ")
+                    ))
                 }
                 Some(_) => {}
             }
         }
+        if !e.escorts.is_empty() && !e.escorts.iter().any(|id| self.signers.contains(id)) {
+            self.flag(
+                Code::EscortNotSigning,
+                None,
+                format!(
+                    "the dispatch names the escorts {} but none of them co-signs it (signed by {})",
+                    e.escorts.join(", "),
+                    self.signers.join(", ")
+                ),
+            );
+        }
         for (obs, bag) in self.bags(&e.bags, false)? {
+            if matches!(e.to, Destination::Site(_)) {
+                self.own_day(&obs.id, &bag, "dispatched")?;
+            }
             match (&bag.place, &e.to) {
                 (Place::Room | Place::Cabinet(_), Destination::Room) => self.invalid(format!(
                     "bag {} is already in the confidentiality room",
@@ -523,6 +593,17 @@ impl<K: Kv> Checker<'_, K> {
             self.wrong_place(id, &bag.place, &wanted);
             return Ok(());
         };
+        if !bag.escorts.is_empty() && !bag.escorts.iter().any(|id| self.signers.contains(id)) {
+            self.flag(
+                Code::EscortNotOnDispatch,
+                Some(id),
+                format!(
+                    "bag {id} travelled with {} (entry {seq}), but none of them co-signs its receipt (signed by {})",
+                    bag.escorts.join(", "),
+                    self.signers.join(", ")
+                ),
+            );
+        }
         if bound != to {
             self.flag(
                 Code::WrongDestination,
@@ -650,7 +731,27 @@ impl<K: Kv> Checker<'_, K> {
                 format!("bag id {} is already in the ledger", b.id),
             );
         }
-        self.session_or_invalid(&b.session)?;
+        if let Some(session) = self.session_or_invalid(&b.session)? {
+            let (from, what) = if self.policy.seal_after_session_end {
+                (session.end, "ends")
+            } else {
+                (session.start, "starts")
+            };
+            if self.t < from {
+                self.flag(
+                    Code::SealedEarly,
+                    Some(&b.id),
+                    format!(
+                        "answer sheets {} sealed at {}, before session {} {} ({})",
+                        b.id,
+                        self.t.display_in(self.time_zone),
+                        b.session,
+                        what,
+                        from.display_in(self.time_zone)
+                    ),
+                );
+            }
+        }
         let tally = self.state.tally(&b.session, &b.site, &b.room)?;
         let sealed = tally.sheets_sealed + u64::from(b.count);
         if sealed > tally.papers_opened {
@@ -660,6 +761,32 @@ impl<K: Kv> Checker<'_, K> {
                 format!(
                     "{sealed} answer sheets sealed in {} {} for session {}, but only {} papers were opened there",
                     b.site, b.room, b.session, tally.papers_opened
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// Papers leave the room only within the policy's window before their own session: earlier,
+    /// they are another day's or a later session's papers travelling with today's.
+    fn own_day(&mut self, id: &str, bag: &BagState, what: &str) -> Result<(), StoreError> {
+        if bag.spec.kind == BagKind::CompletedAnswerSheets {
+            return Ok(());
+        }
+        let Some(s) = self.state.session(&bag.spec.session)? else {
+            return Ok(());
+        };
+        let window = i64::from(self.policy.leave_before_session_min) * 60_000;
+        if self.t.0 < s.start.0.saturating_sub(window) {
+            self.flag(
+                Code::LeftEarly,
+                Some(id),
+                format!(
+                    "bag {id} {what} {} before its session {} starts ({}); the policy allows {}",
+                    minutes(s.start.0 - self.t.0),
+                    bag.spec.session,
+                    s.start.display_in(self.time_zone),
+                    minutes(window)
                 ),
             );
         }
@@ -697,11 +824,27 @@ impl<K: Kv> Checker<'_, K> {
             );
             return Ok(());
         };
-        if !bag.history.contains(&e.seq) {
+        let recorded = bag.history.contains(&e.seq);
+        if !recorded {
             self.flag(
                 Code::CorrectionInvalid,
                 Some(&e.bag),
                 format!("entry {} did not record bag {}", e.seq, e.bag),
+            );
+        }
+        if matches!(e.fix, Correction::Seal(_) | Correction::Count(_))
+            && recorded
+            && e.seq < bag.placed_seq
+        {
+            // A seal swapped on the road and "corrected" afterwards would pass every later
+            // check: only the entry that put the bag where it still is may be corrected quietly.
+            self.flag(
+                Code::CorrectionAfterMove,
+                Some(&e.bag),
+                format!(
+                    "bag {} is corrected in entry {}, but it moved on at entry {} ({})",
+                    e.bag, e.seq, bag.placed_seq, bag.place
+                ),
             );
         }
         if let Correction::BagId(new) = &e.fix {
@@ -811,15 +954,19 @@ pub fn transition<K: Kv>(
         ));
         Ok(())
     };
-    // Moves each named, known bag to a new place.
+    // Moves each named, known bag to a new place, with the escorts it travels with.
     let move_bags = |batch: &mut Batch,
                      ids: &[BagObs],
-                     place: &dyn Fn(&BagState) -> Place|
+                     place: &dyn Fn(&BagState) -> Place,
+                     escorts: &[String]|
      -> Result<(), StoreError> {
         for obs in ids {
             if let Some(mut bag) = state.bag(&obs.id)? {
                 observe(&mut bag, obs);
                 bag.place = place(&bag);
+                bag.placed_seq = seq;
+                bag.escorts = escorts.to_vec();
+                bag.last_at = t;
                 bag.history.push(seq);
                 put_bag(batch, &bag)?;
             }
@@ -855,19 +1002,37 @@ pub fn transition<K: Kv>(
                         collected_seq: seq,
                         history,
                         opened: None,
+                        last_at: t,
+                        placed_seq: seq,
+                        escorts: Vec::new(),
                     },
                 )?;
             }
         }
-        Event::Store(e) => move_bags(batch, &e.bags, &|_| Place::Cabinet(e.cabinet.clone()))?,
-        Event::Withdraw(e) => move_bags(batch, &e.bags, &|_| Place::Room)?,
-        Event::Inspect(e) => move_bags(batch, &e.bags, &|b| b.place.clone())?,
-        Event::Dispatch(e) => move_bags(batch, &e.bags, &|_| Place::Transit {
-            to: e.to.clone(),
-            since: t,
-            seq,
-        })?,
-        Event::Arrive(e) => move_bags(batch, &e.bags, &|_| Place::Site(e.site.clone()))?,
+        Event::Store(e) => move_bags(batch, &e.bags, &|_| Place::Cabinet(e.cabinet.clone()), &[])?,
+        Event::Withdraw(e) => move_bags(batch, &e.bags, &|_| Place::Room, &[])?,
+        Event::Inspect(e) => {
+            // An inspection leaves each bag where it is, with whoever escorts it.
+            for obs in &e.bags {
+                if let Some(mut bag) = state.bag(&obs.id)? {
+                    observe(&mut bag, obs);
+                    bag.last_at = t;
+                    bag.history.push(seq);
+                    put_bag(batch, &bag)?;
+                }
+            }
+        }
+        Event::Dispatch(e) => move_bags(
+            batch,
+            &e.bags,
+            &|_| Place::Transit {
+                to: e.to.clone(),
+                since: t,
+                seq,
+            },
+            &e.escorts,
+        )?,
+        Event::Arrive(e) => move_bags(batch, &e.bags, &|_| Place::Site(e.site.clone()), &[])?,
         Event::Open(e) => {
             // Several bags of one room may open together: add them up before writing the tally.
             let mut tallies: std::collections::BTreeMap<Vec<u8>, RoomTally> = Default::default();
@@ -896,6 +1061,9 @@ pub fn transition<K: Kv>(
                     site: e.site.clone(),
                     room: e.room.clone(),
                 };
+                bag.placed_seq = seq;
+                bag.escorts.clear();
+                bag.last_at = t;
                 bag.history.push(seq);
                 put_bag(batch, &bag)?;
             }
@@ -922,11 +1090,14 @@ pub fn transition<K: Kv>(
                     collected_seq: seq,
                     history,
                     opened: None,
+                    last_at: t,
+                    placed_seq: seq,
+                    escorts: Vec::new(),
                 },
             )?;
         }
-        Event::Return(e) => move_bags(batch, &e.bags, &|_| Place::Room)?,
-        Event::Release(e) => move_bags(batch, &e.bags, &|_| Place::Released(e.to.clone()))?,
+        Event::Return(e) => move_bags(batch, &e.bags, &|_| Place::Room, &[])?,
+        Event::Release(e) => move_bags(batch, &e.bags, &|_| Place::Released(e.to.clone()), &[])?,
         Event::Incident(e) => {
             for id in &e.bags {
                 if let Some(mut bag) = state.bag(id)? {

@@ -21,10 +21,12 @@
 #[allow(dead_code)] // a shared kit: not every test file uses all of it
 mod util;
 
+use custody::bag::Destination;
 use custody::bag::{BagKind, BagObs, BagSpec, Correction};
 use custody::entry::Entry;
 use custody::event::{
-    Arrive, Cabinet, Collect, Correct, Event, Inspect, Open, Return, Schedule, Seal,
+    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Incident, Inspect, Open, Return, Schedule,
+    Seal,
 };
 use custody::finding::Code;
 use custody::journal;
@@ -1430,6 +1432,238 @@ fn two_invigilators_may_open_a_bag() {
     ];
     record(&ex, &args, &["i1", "i2"], Some(ex.clock.yuwen));
     assert_eq!(audit(&ex), vec![]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 15: escorts, incidents, the order of events, the exam day
+
+fn dispatch_event(bags: Vec<BagObs>, escorts: &[&str]) -> Event {
+    Event::Dispatch(Dispatch {
+        bags,
+        to: Destination::Site(SITE.into()),
+        escorts: escorts.iter().map(|e| e.to_string()).collect(),
+        incident: None,
+    })
+}
+
+#[test]
+fn a_dispatch_is_co_signed_by_an_escort_it_names() {
+    let ex = exam();
+    let case = Case {
+        args: vec![
+            "record", "dispatch", "--to", SITE, "--escort", "e2", "--bag", "QP-1",
+        ],
+        signers: &["c1", "e1"],
+        at: None,
+        event: dispatch_event(vec![obs("QP-1", None, None)], &["e2"]),
+    };
+    three_forms(&ex, case, "ESCORT_NOT_SIGNING", None);
+}
+
+#[test]
+fn an_arrival_is_co_signed_by_an_escort_who_travelled_with_the_bag() {
+    let ex = exam();
+    dispatch(&ex, &["QP-1"], None);
+    let case = Case {
+        args: vec!["record", "arrive", "--site", SITE, "--bag", "QP-1:S1001"],
+        signers: &["x1", "e2"],
+        at: None,
+        event: Event::Arrive(Arrive {
+            bags: vec![obs("QP-1", Some("S1001"), None)],
+            site: SITE.into(),
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "ESCORT_NOT_ON_DISPATCH", Some("QP-1"));
+}
+
+#[test]
+fn police_officers_escort_papers() {
+    let ex = exam();
+    ex.keygen("p1", "周警官");
+    ex.enroll("p1", &["police"], "2008", &["a1", "a2"]).exits(0);
+    record(
+        &ex,
+        &[
+            "record", "dispatch", "--to", SITE, "--escort", "p1", "--bag", "QP-1",
+        ],
+        &["c1", "p1"],
+        None,
+    );
+    record(
+        &ex,
+        &["record", "arrive", "--site", SITE, "--bag", "QP-1:S1001"],
+        &["x1", "p1"],
+        None,
+    );
+    assert_eq!(audit(&ex), vec![]);
+}
+
+#[test]
+fn a_declared_lost_bag_is_a_finding() {
+    let ex = exam();
+    let args = [
+        "record",
+        "incident",
+        "--kind",
+        "lost",
+        "--bag",
+        "QP-1",
+        "--note",
+        "not in cabinet A1 at the morning check",
+    ];
+    // Forced into the journal past every check: reported.
+    let before = ex.journal_bytes();
+    let event = Event::Incident(Incident {
+        bags: vec!["QP-1".into()],
+        kind: custody::bag::IncidentKind::Lost,
+        note: "not in cabinet A1".into(),
+    });
+    let seq = force(&ex, event, Timestamp::now(), &["c1", "s1"]);
+    assert_eq!(audit(&ex), vec![found("INCIDENT_LOST", seq, Some("QP-1"))]);
+    fs::write(ex.journal(), &before).unwrap();
+
+    // Recorded, never refused: it is a note. Reported, critical, and verify exits 1.
+    let mut full = full_args(&ex, &args, &["c1", "s1"], None);
+    full.push("--json".into());
+    let receipt = ex.run(&full).exits(0).json();
+    assert_eq!(receipt["seq"], seq);
+    assert_eq!(receipt["flagged"][0]["code"], "INCIDENT_LOST", "{receipt}");
+    let report = ex.run(&["verify", "--json"]).exits(1).json();
+    assert_eq!(report["findings"][0]["severity"], "critical", "{report}");
+    assert_eq!(audit(&ex), vec![found("INCIDENT_LOST", seq, Some("QP-1"))]);
+}
+
+#[test]
+fn a_used_spare_is_only_listed() {
+    let ex = exam();
+    let args = [
+        "record",
+        "incident",
+        "--kind",
+        "spare_used",
+        "--bag",
+        "SP-1",
+        "--note",
+        "a torn paper replaced",
+    ];
+    record(&ex, &args, &["c1", "s1"], None);
+    assert_eq!(audit(&ex), vec![]);
+}
+
+#[test]
+fn an_event_on_a_bag_is_not_dated_before_its_previous_event() {
+    let ex = exam();
+    let cabinet = ["record", "store", "--cabinet", CABINET, "--bag", "QP-1"];
+    record(
+        &ex,
+        &cabinet,
+        &["c1", "s1"],
+        Some(ex.clock.yuwen.plus_seconds(-3 * HOUR)),
+    );
+    let case = Case {
+        args: vec!["record", "inspect", "--bag", "QP-1:S1001"],
+        signers: &["c1", "s1"],
+        at: Some(ex.clock.yuwen.plus_seconds(-4 * HOUR)),
+        event: inspect_event(vec![obs("QP-1", Some("S1001"), None)]),
+    };
+    three_forms(&ex, case, "OUT_OF_ORDER", Some("QP-1"));
+}
+
+#[test]
+fn answer_sheets_are_not_sealed_before_their_session_starts() {
+    let ex = exam();
+    qp1_at_the_site(&ex);
+    open(&ex, "QP-1:S1001", ex.clock.yuwen.plus_seconds(-10 * MINUTE));
+    let case = Case {
+        args: vec![
+            "record",
+            "seal",
+            "--bag",
+            "AS-1:S9001:30",
+            "--session",
+            "yuwen",
+            "--site",
+            SITE,
+            "--room",
+            ROOM,
+        ],
+        signers: &["i1", "i2"],
+        at: Some(ex.clock.yuwen.plus_seconds(-5 * MINUTE)),
+        event: Event::Seal(Seal {
+            bag: spec("AS-1", BagKind::CompletedAnswerSheets, "yuwen", "S9001", 30),
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "SEALED_EARLY", Some("AS-1"));
+}
+
+#[test]
+fn papers_leave_the_room_only_within_hours_of_their_session() {
+    let ex = exam();
+    let store = ["record", "store", "--cabinet", CABINET, "--bag", "QP-1"];
+    record(
+        &ex,
+        &store,
+        &["c1", "s1"],
+        Some(ex.clock.yuwen.plus_seconds(-6 * HOUR)),
+    );
+    let case = Case {
+        args: vec!["record", "withdraw", "--cabinet", CABINET, "--bag", "QP-1"],
+        signers: &["c1", "s1"],
+        at: Some(ex.clock.yuwen.plus_seconds(-5 * HOUR)),
+        event: Event::Withdraw(Cabinet {
+            bags: vec![obs("QP-1", None, None)],
+            cabinet: CABINET.into(),
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "LEFT_EARLY", Some("QP-1"));
+}
+
+#[test]
+fn a_seal_corrected_after_the_bag_moved_on_is_reported() {
+    let ex = exam();
+    dispatch(&ex, &["QP-1"], None);
+    let entry = COLLECT_SEQ.to_string();
+    let args = [
+        "record",
+        "correct",
+        "--entry",
+        &entry,
+        "--bag",
+        "QP-1",
+        "--seal",
+        "S1009",
+        "--note",
+        "typed S1001 for S1009",
+    ];
+    let before = ex.journal_bytes();
+    let event = Event::Correct(Correct {
+        seq: COLLECT_SEQ,
+        bag: "QP-1".into(),
+        fix: Correction::Seal("S1009".into()),
+        note: "typed S1001 for S1009".into(),
+    });
+    let seq = force(&ex, event, Timestamp::now(), &["c1", "s1"]);
+    assert_eq!(
+        audit(&ex),
+        vec![found("CORRECTION_AFTER_MOVE", seq, Some("QP-1"))]
+    );
+    fs::write(ex.journal(), &before).unwrap();
+
+    // A correction carries its note: recorded, flagged on the receipt, always reported.
+    let mut full = full_args(&ex, &args, &["c1", "s1"], None);
+    full.push("--json".into());
+    let receipt = ex.run(&full).exits(0).json();
+    assert_eq!(receipt["seq"], seq);
+    assert_eq!(receipt["flagged"][0]["code"], "CORRECTION_AFTER_MOVE");
+    // The swapped seal then arrives "matching": the correction is what the audit shows.
+    arrive(&ex, &["QP-1:S1009"], None);
+    assert_eq!(
+        audit(&ex),
+        vec![found("CORRECTION_AFTER_MOVE", seq, Some("QP-1"))]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

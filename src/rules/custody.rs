@@ -224,7 +224,7 @@ pub fn check<K: Kv>(
                     c.flag(
                         code,
                         Some(id),
-                        format!("bag {id}: {} declared: {}", e.kind.as_str(), e.note.trim()),
+                        format!("bag {id} declared {}", e.kind.as_str()),
                     );
                 }
             }

@@ -1666,6 +1666,38 @@ fn a_seal_corrected_after_the_bag_moved_on_is_reported() {
     );
 }
 
+#[test]
+fn an_incident_note_belongs_to_the_bags_that_broke_the_rule() {
+    let ex = exam();
+    dispatch(&ex, &["QP-1", "QP-2"], None);
+    let args = [
+        "record",
+        "arrive",
+        "--site",
+        SITE,
+        "--bag",
+        "QP-1:S1009",
+        "--bag",
+        "QP-2:S1002",
+        "--incident",
+        NOTE,
+    ];
+    let seq = ex.run(&full_args(&ex, &args, &["x1", "e1"], None)).exits(0);
+    assert!(seq.stderr.contains("SEAL_MISMATCH"), "{}", seq.stderr);
+    let note_at_arrival = |bag: &str| {
+        let v = ex.run(&["bag", bag, "--json"]).exits(0).json();
+        let rows = v["timeline"].as_array().unwrap().clone();
+        let row = rows.iter().find(|r| r["kind"] == "arrive").unwrap().clone();
+        row["incident"].clone()
+    };
+    assert_eq!(note_at_arrival("QP-1"), json!(NOTE), "the torn bag's note");
+    assert_eq!(
+        note_at_arrival("QP-2"),
+        serde_json::Value::Null,
+        "QP-2 arrived intact with it"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Corrections
 

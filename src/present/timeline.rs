@@ -169,7 +169,19 @@ pub fn bag_timeline<K: Kv>(
                     )),
                 )
             }
-            other => (other.incident_note().map(str::to_string), None),
+            other => {
+                // A note attached to an event belongs to the bags that broke a rule there; when
+                // no bag did, to every bag of the event.
+                let flagged = |b: &str| r.findings.iter().any(|f| f.bag.as_deref() == Some(b));
+                let concerns = !r.findings.iter().any(|f| f.bag.is_some()) || flagged(&name);
+                (
+                    other
+                        .incident_note()
+                        .filter(|_| concerns)
+                        .map(str::to_string),
+                    None,
+                )
+            }
         };
         let findings = r
             .findings

@@ -542,8 +542,35 @@ fn a_bag_is_withdrawn_only_from_the_cabinet_it_is_in() {
         &["c1", "s1"],
         None,
     );
+    // The refusal says where the bag is and which cabinet was named, the right way round.
+    let args = ["record", "withdraw", "--cabinet", "A2", "--bag", "QP-1"];
+    let run = ex.refused(
+        &full_args(&ex, &args, &["c1", "s1"], None),
+        3,
+        "WRONG_PLACE",
+    );
+    assert!(
+        run.stderr
+            .contains("bag QP-1 is in cabinet A1, not in cabinet A2"),
+        "{}",
+        run.stderr
+    );
+    let store = ["record", "store", "--cabinet", "A2", "--bag", "QP-1"];
+    let run = ex.refused(
+        &full_args(&ex, &store, &["c1", "s1"], None),
+        3,
+        "WRONG_PLACE",
+    );
+    assert!(
+        run.stderr.contains(
+            "bag QP-1 is in cabinet A1: only a bag in the confidentiality room, outside any \
+             cabinet, is stored"
+        ),
+        "{}",
+        run.stderr
+    );
     let case = Case {
-        args: vec!["record", "withdraw", "--cabinet", "A2", "--bag", "QP-1"],
+        args: args.to_vec(),
         signers: &["c1", "s1"],
         at: None,
         event: Event::Withdraw(Cabinet {

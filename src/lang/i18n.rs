@@ -599,6 +599,7 @@ catalogue! {
     NoteFinding: "FINDING {code}: {text}", "审计发现 {code}：{text}";
     FindingBag: "bag {bag}", "密封袋 {bag}";
     FindingSigner: "signer {signer}", "签名人 {signer}";
+    FindingKeyholder: "keyholder {signer}", "持钥人 {signer}";
     ReconHead: "reconciliation of session {session} ({subject}), {start} to {end}", "场次 {session}（{subject}）核对表，{start} 至 {end}";
     ReconSite: ", site {site}", "，考点 {site}";
     ReconMissing: "missing {id}: {place}", "缺失 {id}：{place}";

@@ -190,6 +190,23 @@ codes! {
     SheetsNotBack = "SHEETS_NOT_BACK", Timing, Never;
 }
 
+impl Code {
+    /// Whether a finding's `signer` is the keyholder an enrolment or revocation is about, not
+    /// one who signed it: the text calls them what they are.
+    pub fn is_about_keyholder(self) -> bool {
+        matches!(
+            self,
+            Code::EnrollInvalid
+                | Code::IdInUse
+                | Code::KeyInUse
+                | Code::PersonDuplicate
+                | Code::RoleSeparation
+                | Code::SelfEnroll
+                | Code::RevokeUnknown
+        )
+    }
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -105,7 +105,12 @@ pub fn finding_text(f: &Finding, lang: Lang) -> String {
     if let Some(signer) = &f.signer
         && !words.contains(&signer.as_str())
     {
-        who.push(lang.f(Msg::FindingSigner, &[("signer", signer)]));
+        let msg = if f.code.is_about_keyholder() {
+            Msg::FindingKeyholder
+        } else {
+            Msg::FindingSigner
+        };
+        who.push(lang.f(msg, &[("signer", signer)]));
     }
     let text = if who.is_empty() {
         f.message.clone()

@@ -149,7 +149,14 @@ pub fn check<K: Kv>(
             c.nonempty_names(&[&e.cabinet], "cabinet");
             for (obs, bag) in c.bags(&e.bags, false)? {
                 if bag.place != Place::Room {
-                    c.wrong_place(&obs.id, &bag.place, "stored from the confidentiality room");
+                    c.flag(
+                        Code::WrongPlace,
+                        Some(&obs.id),
+                        format!(
+                            "bag {} is {}: only a bag in the confidentiality room, outside any cabinet, is stored in cabinet {}",
+                            obs.id, bag.place, e.cabinet
+                        ),
+                    );
                 }
             }
         }
@@ -158,10 +165,13 @@ pub fn check<K: Kv>(
             for (obs, bag) in c.bags(&e.bags, false)? {
                 c.own_day(&obs.id, &bag, "withdrawn")?;
                 if bag.place != Place::Cabinet(e.cabinet.clone()) {
-                    c.wrong_place(
-                        &obs.id,
-                        &bag.place,
-                        &format!("withdrawn from cabinet {}", e.cabinet),
+                    c.flag(
+                        Code::WrongPlace,
+                        Some(&obs.id),
+                        format!(
+                            "bag {} is {}, not in cabinet {}: a bag is withdrawn from the cabinet it is in",
+                            obs.id, bag.place, e.cabinet
+                        ),
                     );
                 }
             }

@@ -25,8 +25,8 @@ use custody::bag::Destination;
 use custody::bag::{BagKind, BagObs, BagSpec, Correction};
 use custody::entry::Entry;
 use custody::event::{
-    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Incident, Inspect, Open, Return, Schedule,
-    Seal,
+    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Handover, Incident, Inspect, Open, Return,
+    Schedule, Seal,
 };
 use custody::finding::Code;
 use custody::journal;
@@ -1498,6 +1498,59 @@ fn an_arrival_is_co_signed_by_an_escort_who_travelled_with_the_bag() {
         event: Event::Arrive(Arrive {
             bags: vec![obs("QP-1", Some("S1001"), None)],
             site: SITE.into(),
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "ESCORT_NOT_ON_DISPATCH", Some("QP-1"));
+}
+
+#[test]
+fn escorts_change_on_the_road_by_a_handover_both_co_sign() {
+    let ex = exam();
+    dispatch(&ex, &["QP-1"], None);
+    let handover = [
+        "record",
+        "handover",
+        "--from-escort",
+        "e1",
+        "--to-escort",
+        "e2",
+        "--bag",
+        "QP-1:S1001",
+    ];
+    record(&ex, &handover, &["e1", "e2"], None);
+    // e1 left the bags with e2: only e2 can vouch for them at the site.
+    let by_e1 = ["record", "arrive", "--site", SITE, "--bag", "QP-1:S1001"];
+    ex.refused(
+        &full_args(&ex, &by_e1, &["x1", "e1"], None),
+        3,
+        "ESCORT_NOT_ON_DISPATCH",
+    );
+    record(&ex, &by_e1, &["x1", "e2"], None);
+    assert_eq!(audit(&ex), vec![]);
+}
+
+#[test]
+fn a_handover_is_made_by_an_escort_who_has_the_bags() {
+    let ex = exam();
+    dispatch(&ex, &["QP-1"], None);
+    let case = Case {
+        args: vec![
+            "record",
+            "handover",
+            "--from-escort",
+            "e2",
+            "--to-escort",
+            "e1",
+            "--bag",
+            "QP-1:S1001",
+        ],
+        signers: &["e2", "e1"],
+        at: None,
+        event: Event::Handover(Handover {
+            bags: vec![obs("QP-1", Some("S1001"), None)],
+            from: vec!["e2".into()],
+            to: vec!["e1".into()],
             incident: None,
         }),
     };

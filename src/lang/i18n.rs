@@ -190,6 +190,7 @@ impl Msg {
             EventKind::Release => Msg::EventRelease,
             EventKind::Incident => Msg::EventIncident,
             EventKind::Correct => Msg::EventCorrect,
+            EventKind::Handover => Msg::EventHandover,
         }
     }
 
@@ -304,6 +305,7 @@ catalogue! {
     EventRelease: "release", "移交";
     EventIncident: "incident", "异常";
     EventCorrect: "correct", "更正";
+    EventHandover: "handover", "押运交接";
 
     RoleAdmin: "admin", "考试机构负责人";
     RoleCustodian: "custodian", "保管员";
@@ -536,6 +538,9 @@ catalogue! {
     DetailInspect: "{bags} seals checked", "{bags} 封条已查验";
     DetailDispatch: "{bags} to {to} with {escorts}", "{bags} 运往 {to}，押运：{escorts}";
     DetailArrive: "{bags} at {site}", "{bags} 到达 {site}";
+    DetailHandover: "{bags} handed over on the road by {from} to {to}", "{bags} 途中由 {from} 交给 {to} 押运";
+    ReceiptEscortsFrom: "Escorts handing over", "交出押运人员";
+    ReceiptEscortsTo: "Escorts taking over", "接收押运人员";
     DetailOpen: "{bags} opened at {site} {room}", "{bags} 于 {site} {room} 启封";
     DetailSeal: "{count} answer sheets into bag {bag} (seal {seal}) at {site} {room}, session {session}", "{count} 份答卷封入袋 {bag}（封条 {seal}），{site} {room}，场次 {session}";
     DetailReturn: "{bags} back in the room", "{bags} 返还保密室";

@@ -27,10 +27,11 @@ pub enum EventKind {
     Release,
     Incident,
     Correct,
+    Handover,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 17] = [
+    pub const ALL: [EventKind; 18] = [
         EventKind::Genesis,
         EventKind::Enroll,
         EventKind::Revoke,
@@ -48,6 +49,7 @@ impl EventKind {
         EventKind::Release,
         EventKind::Incident,
         EventKind::Correct,
+        EventKind::Handover,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +71,7 @@ impl EventKind {
             EventKind::Release => "release",
             EventKind::Incident => "incident",
             EventKind::Correct => "correct",
+            EventKind::Handover => "handover",
         }
     }
 
@@ -171,6 +174,7 @@ impl Default for Policy {
                 rule(EventKind::Release, &[&[Admin, Custodian]]),
                 rule(EventKind::Incident, &[&[]]),
                 rule(EventKind::Correct, &[&[Custodian, Supervisor]]),
+                rule(EventKind::Handover, &[&[Escort, Escort]]),
             ],
             separated_roles: vec![(Custodian, Supervisor)],
             open_question_papers_before_min: 15,

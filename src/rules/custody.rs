@@ -240,6 +240,7 @@ pub fn check<K: Kv>(
             }
         }
         Event::Correct(e) => c.correct(e)?,
+        Event::Handover(e) => c.handover(e)?,
     }
     Ok(())
 }
@@ -535,29 +536,7 @@ impl<K: Kv> Checker<'_, K> {
             self.invalid("a dispatch names the escorts who travel with the bags".into());
         }
         for id in &e.escorts {
-            let holder = self.state.keyholder(id)?.filter(|k| k.active());
-            match holder {
-                None => self.invalid(format!("escort {id} is not an active keyholder")),
-                Some(k)
-                    if !k
-                        .keyholder
-                        .roles
-                        .iter()
-                        .any(|r| self.policy.escort_roles.contains(r)) =>
-                {
-                    let roles: Vec<&str> = self
-                        .policy
-                        .escort_roles
-                        .iter()
-                        .map(|r| r.as_str())
-                        .collect();
-                    self.invalid(format!(
-                        "{id} is named as an escort but holds none of the roles that may escort ({})",
-                        roles.join(", ")
-                    ))
-                }
-                Some(_) => {}
-            }
+            self.escort(id)?;
         }
         if !e.escorts.is_empty() && !e.escorts.iter().any(|id| self.signers.contains(id)) {
             self.flag(
@@ -585,6 +564,75 @@ impl<K: Kv> Checker<'_, K> {
                     place,
                     "dispatched from the confidentiality room or a site",
                 ),
+            }
+        }
+        Ok(())
+    }
+
+    /// A keyholder named as an escort must be active and hold a role that may escort.
+    fn escort(&mut self, id: &str) -> Result<(), StoreError> {
+        let holder = self.state.keyholder(id)?.filter(|k| k.active());
+        match holder {
+            None => self.invalid(format!("escort {id} is not an active keyholder")),
+            Some(k)
+                if !k
+                    .keyholder
+                    .roles
+                    .iter()
+                    .any(|r| self.policy.escort_roles.contains(r)) =>
+            {
+                let roles: Vec<&str> = self
+                    .policy
+                    .escort_roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect();
+                self.invalid(format!(
+                    "{id} is named as an escort but holds none of the roles that may escort ({})",
+                    roles.join(", ")
+                ))
+            }
+            Some(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Escorts change on the road: an escort handing over and one taking over co-sign, and
+    /// the bags are in transit with those handing over.
+    fn handover(&mut self, e: &crate::model::event::Handover) -> Result<(), StoreError> {
+        if e.from.is_empty() || e.to.is_empty() {
+            self.invalid("a handover names the escorts handing over and those taking over".into());
+        }
+        for id in &e.to {
+            self.escort(id)?;
+        }
+        let signs = |ids: &[String]| ids.iter().any(|id| self.signers.contains(id));
+        if !e.from.is_empty() && !e.to.is_empty() && !(signs(&e.from) && signs(&e.to)) {
+            self.flag(
+                Code::EscortNotSigning,
+                None,
+                format!(
+                    "a handover from {} to {} is co-signed by one escort of each side (signed by {})",
+                    e.from.join(", "),
+                    e.to.join(", "),
+                    self.signers.join(", ")
+                ),
+            );
+        }
+        for (obs, bag) in self.bags(&e.bags, true)? {
+            if !matches!(bag.place, Place::Transit { .. }) {
+                self.wrong_place(&obs.id, &bag.place, "in transit");
+            } else if !bag.escorts.is_empty() && !e.from.iter().any(|f| bag.escorts.contains(f)) {
+                self.flag(
+                    Code::EscortNotOnDispatch,
+                    Some(&obs.id),
+                    format!(
+                        "bag {} travels with {}, not with {}",
+                        obs.id,
+                        bag.escorts.join(", "),
+                        e.from.join(", ")
+                    ),
+                );
             }
         }
         Ok(())
@@ -1111,6 +1159,23 @@ pub fn transition<K: Kv>(
         Event::Incident(e) => {
             for id in &e.bags {
                 if let Some(mut bag) = state.bag(id)? {
+                    bag.history.push(seq);
+                    put_bag(batch, &bag)?;
+                }
+            }
+        }
+        Event::Handover(e) => {
+            // The bags stay on the road, now with the escorts taking over.
+            for obs in &e.bags {
+                if let Some(mut bag) = state.bag(&obs.id)? {
+                    observe(&mut bag, obs);
+                    bag.escorts.retain(|id| !e.from.contains(id));
+                    for id in &e.to {
+                        if !bag.escorts.contains(id) {
+                            bag.escorts.push(id.clone());
+                        }
+                    }
+                    bag.last_at = t;
                     bag.history.push(seq);
                     put_bag(batch, &bag)?;
                 }

@@ -500,6 +500,11 @@ pub enum EventCmd {
         after_help = "Example:\n  custody record correct --entry 12 --bag QP-0001 --seal S1010 --note \"typed S1001\" --sign cust1.key --sign sup1.key"
     )]
     Correct(CorrectArgs),
+    /// 押运交接: escorts change on the road; one handing over and one taking over co-sign (escort + escort).
+    #[command(
+        after_help = "Example:\n  custody record handover --from-escort esc1 --to-escort pol1 --bag QP-0001:S1001 --sign esc1.key --sign pol1.key"
+    )]
+    Handover(HandoverArgs),
 }
 
 #[derive(Args, Debug)]
@@ -585,6 +590,18 @@ pub struct SealArgs {
     /// The exam room.
     #[arg(long)]
     pub room: String,
+    #[command(flatten)]
+    pub common: EventCommon,
+}
+
+#[derive(Args, Debug)]
+pub struct HandoverArgs {
+    /// Keyholder id of an escort handing the bags over; repeat for each.
+    #[arg(long = "from-escort", value_name = "ID", required = true)]
+    pub from: Vec<String>,
+    /// Keyholder id of an escort taking the bags over; repeat for each.
+    #[arg(long = "to-escort", value_name = "ID", required = true)]
+    pub to: Vec<String>,
     #[command(flatten)]
     pub common: EventCommon,
 }

@@ -9,8 +9,8 @@ use crate::fail::{Fail, input};
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination};
 use custody::draft::Draft;
 use custody::event::{
-    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Incident, Inspect, Open, Release, Return,
-    Schedule, Seal,
+    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Handover, Incident, Inspect, Open, Release,
+    Return, Schedule, Seal,
 };
 use custody::i18n::Msg;
 use custody::ledger::{self, Peek};
@@ -308,6 +308,21 @@ fn build(cmd: EventCmd) -> Result<(MakeEvent, SignArgs), Fail> {
             let (bags, incident, sign) = common(a.common, true)?;
             (
                 Box::new(move |_| Ok(Event::Return(Return { bags, incident }))),
+                sign,
+            )
+        }
+        EventCmd::Handover(a) => {
+            let (from, to) = (a.from, a.to);
+            let (bags, incident, sign) = common(a.common, true)?;
+            (
+                Box::new(move |_| {
+                    Ok(Event::Handover(Handover {
+                        bags,
+                        from,
+                        to,
+                        incident,
+                    }))
+                }),
                 sign,
             )
         }

@@ -656,7 +656,12 @@ fn the_report_lists_roster_policy_and_schedule_changes_incidents_and_corrections
     assert!(line("entry 10 ").contains("policy"), "{out}");
     assert!(line("entry 11 ").contains("roster"), "{out}");
     assert!(out.contains("e1: 调离"), "{out}");
-    assert!(out.ends_with("verdict: 2 FINDING(S): 2 high\n"), "{out}");
+    assert!(
+        out.ends_with(
+            "verdict: 2 FINDING(S): 2 high; 2 declared with an incident note, 0 undeclared\n"
+        ),
+        "{out}"
+    );
 }
 
 #[test]
@@ -830,7 +835,7 @@ fn the_audit_doc_names_every_field_of_the_json_report() {
         (
             "### Finding fields",
             &report["findings"][0],
-            &["signer", "record"][..],
+            &["signer", "record", "declared"][..],
         ),
     ] {
         let mut actual = keys_of(item);

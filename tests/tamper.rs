@@ -974,8 +974,9 @@ fn expect(flip: &Flip, journal: &[u8]) -> Expect {
             all_signatures(k, &mut f);
             f.push((Code::HeadUnknown, k));
         }
-        // The event time against the recorded time (FUTURE_EVENT, LATE_RECORD) and, for the
-        // collect, against its session (HELD_TOO_LONG beyond 48 h before the start).
+        // The event time against the recorded time (FUTURE_EVENT, LATE_RECORD), for the
+        // collect against its session (HELD_TOO_LONG beyond 48 h before the start), and against
+        // the bag's events before and after it (OUT_OF_ORDER).
         Field::EventTime => {
             let Some(v) = varint_value(bytes, len) else {
                 return encoding(k);
@@ -990,6 +991,13 @@ fn expect(flip: &Flip, journal: &[u8]) -> Expect {
             }
             if k == 6 && START.saturating_sub(t) > 48 * 60 * MINUTE {
                 f.push((Code::HeldTooLong, k));
+            }
+            // Entries 6 to 8 handle the bag in turn: each is dated at or after the one before.
+            if (7..=8).contains(&k) && t < event_time(k - 1) {
+                f.push((Code::OutOfOrder, k));
+            }
+            if (6..=7).contains(&k) && event_time(k + 1) < t {
+                f.push((Code::OutOfOrder, k + 1));
             }
         }
         // A fresh random value either way: only the signatures.

@@ -693,6 +693,8 @@ catalogue! {
     ReportReported: " (reported: {codes})", "（已报告：{codes}）";
     VerdictClean: "verdict: CLEAN, no findings", "结论：无问题（CLEAN）";
     VerdictFindings: "verdict: {n} FINDING(S): {counts}", "结论：发现 {n} 个问题：{counts}";
+    VerdictDeclared: "; {declared} declared with an incident note, {undeclared} undeclared", "；其中 {declared} 个已随异常说明申报，{undeclared} 个未申报";
+    ReportDeclared: " (declared)", "（已申报）";
 
     // Refusals and what to do about them.
     FileExists: "{path} already exists; refusing to overwrite it", "{path} 已存在，拒绝覆盖";

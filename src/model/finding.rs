@@ -231,6 +231,10 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record: Option<u64>,
     pub message: String,
+    /// Declared: the signers recorded it with an incident note (or it is a declared incident),
+    /// as opposed to a finding nobody declared. In JSON only when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub declared: bool,
 }
 
 impl Finding {
@@ -244,6 +248,7 @@ impl Finding {
             bag: None,
             record: None,
             message: message.into(),
+            declared: false,
         }
     }
 

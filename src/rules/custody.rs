@@ -106,6 +106,8 @@ pub fn check<K: Kv>(
     out: &mut Vec<Finding>,
 ) -> Result<(), StoreError> {
     let t = body.event_time;
+    let first = out.len();
+    let declared = body.event.incident_note().is_some();
     let mut c = Checker {
         state,
         seq,
@@ -163,8 +165,9 @@ pub fn check<K: Kv>(
         Event::Withdraw(e) => {
             c.nonempty_names(&[&e.cabinet], "cabinet");
             for (obs, bag) in c.bags(&e.bags, false)? {
-                c.own_day(&obs.id, &bag, "withdrawn")?;
-                if bag.place != Place::Cabinet(e.cabinet.clone()) {
+                if bag.place == Place::Cabinet(e.cabinet.clone()) {
+                    c.own_day(&obs.id, &bag, "withdrawn")?;
+                } else {
                     c.flag(
                         Code::WrongPlace,
                         Some(&obs.id),
@@ -241,6 +244,9 @@ pub fn check<K: Kv>(
         }
         Event::Correct(e) => c.correct(e)?,
         Event::Handover(e) => c.handover(e)?,
+    }
+    for f in &mut out[first..] {
+        f.declared = declared;
     }
     Ok(())
 }
@@ -550,7 +556,7 @@ impl<K: Kv> Checker<'_, K> {
             );
         }
         for (obs, bag) in self.bags(&e.bags, false)? {
-            if matches!(e.to, Destination::Site(_)) {
+            if matches!(e.to, Destination::Site(_)) && bag.place == Place::Room {
                 self.own_day(&obs.id, &bag, "dispatched")?;
             }
             match (&bag.place, &e.to) {

@@ -468,6 +468,12 @@ fn three_forms(ex: &Exam, case: Case<'_>, code: &str, bag: Option<&str>) {
         vec![found(code, seq, bag)],
         "{code} forced into the journal"
     );
+    let report = ex.run(&["verify", "--json"]).json();
+    assert_eq!(
+        report["findings"][0].get("declared"),
+        None,
+        "nobody declared the forced {code}"
+    );
     // Back to the journal as it was (the index never saw the forced entry).
     fs::write(ex.journal(), &before).unwrap();
 
@@ -488,6 +494,8 @@ fn three_forms(ex: &Exam, case: Case<'_>, code: &str, bag: Option<&str>) {
         vec![found(code, seq, bag)],
         "{code} recorded with a note"
     );
+    let report = ex.run(&["verify", "--json"]).json();
+    assert_eq!(report["findings"][0]["declared"], true, "{code} noted");
 }
 
 #[test]

@@ -1786,6 +1786,30 @@ fn an_incident_note_belongs_to_the_bags_that_broke_the_rule() {
     );
 }
 
+#[test]
+fn an_unknown_barcode_gets_the_nearest_known_ones() {
+    let ex = exam();
+    // A lower-case L typed for the digit 1, and the case of a scanner set to lower case.
+    let args = ["record", "inspect", "--bag", "qp-l:S1001"];
+    let run = ex.refused(
+        &full_args(&ex, &args, &["c1", "s1"], None),
+        3,
+        "BAG_NOT_COLLECTED",
+    );
+    assert!(
+        run.stderr.contains("(did you mean QP-1, QP-2?)"),
+        "{}",
+        run.stderr
+    );
+    let args = ["record", "inspect", "--bag", "ZZ-99:S1"];
+    let run = ex.refused(
+        &full_args(&ex, &args, &["c1", "s1"], None),
+        3,
+        "BAG_NOT_COLLECTED",
+    );
+    assert!(!run.stderr.contains("did you mean"), "{}", run.stderr);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Corrections
 

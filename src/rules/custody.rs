@@ -225,10 +225,11 @@ pub fn check<K: Kv>(
             c.unique(e.bags.iter().map(String::as_str));
             for id in &e.bags {
                 if c.state.bag(id)?.is_none() {
+                    let hint = did_you_mean(c.state, id)?;
                     c.flag(
                         Code::BagNotCollected,
                         Some(id),
-                        format!("bag {id} was never collected"),
+                        format!("bag {id} was never collected{hint}"),
                     );
                 }
                 // Declared truthfully, a lost or broken bag is still what the audit exists to
@@ -284,6 +285,51 @@ fn json_shows_control(json: &[u8]) -> bool {
         }
     }
     false
+}
+
+/// " (did you mean A, B?)": the known barcodes nearest to `id` by edit distance, ignoring case,
+/// at most 2 edits away (up to three of the nearest); empty when there is none. Only an unknown barcode pays for the look.
+pub fn did_you_mean<K: Kv>(state: &State<K>, id: &str) -> Result<String, StoreError> {
+    let wanted: Vec<char> = id.to_lowercase().chars().collect();
+    let mut near: Vec<(usize, String)> = Vec::new();
+    state.kv().visit_prefix(&[BAG], &mut |k, _| {
+        let known = String::from_utf8_lossy(&k[1..]);
+        let d = edit_distance(&wanted, &known.to_lowercase().chars().collect::<Vec<_>>());
+        if d <= 2 {
+            near.push((d, known.into_owned()));
+        }
+        Ok(())
+    })?;
+    near.sort();
+    let nearest = near.first().map_or(0, |(d, _)| *d);
+    let best: Vec<String> = near
+        .into_iter()
+        .take_while(|(d, _)| *d == nearest)
+        .take(3)
+        .map(|(_, id)| id)
+        .collect();
+    Ok(if best.is_empty() {
+        String::new()
+    } else {
+        format!(" (did you mean {}?)", best.join(", "))
+    })
+}
+
+/// Levenshtein distance between two strings of characters.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// The finding a declared incident of this kind is; `None` for a used spare, which is listed.
@@ -376,10 +422,11 @@ impl<K: Kv> Checker<'_, K> {
                 ));
             }
             let Some(bag) = self.state.bag(&obs.id)? else {
+                let hint = did_you_mean(self.state, &obs.id)?;
                 self.flag(
                     Code::BagNotCollected,
                     Some(&obs.id),
-                    format!("bag {} was never collected", obs.id),
+                    format!("bag {} was never collected{hint}", obs.id),
                 );
                 continue;
             };
@@ -1212,6 +1259,22 @@ mod tests {
 
     fn shows(text: &str) -> bool {
         json_shows_control(&serde_json::to_vec(&[text]).unwrap())
+    }
+
+    #[test]
+    fn edit_distance_counts_insertions_deletions_and_substitutions() {
+        let d = |a: &str, b: &str| {
+            super::edit_distance(
+                &a.chars().collect::<Vec<_>>(),
+                &b.chars().collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(d("qp-1", "qp-1"), 0);
+        assert_eq!(d("qp-l", "qp-1"), 1);
+        assert_eq!(d("qp1", "qp-1"), 1);
+        assert_eq!(d("qp-11", "qp-1"), 1);
+        assert_eq!(d("", "abc"), 3);
+        assert_eq!(d("第一", "第二"), 1);
     }
 
     #[test]

@@ -21,7 +21,7 @@
 mod common;
 
 use common::{
-    BoxError, Desk, ZONE, at, day_hm, finding_lines, place_counts, plus_min, seen, seen_all,
+    BoxError, Desk, ZONE, at, counted, day_hm, finding_lines, place_counts, plus_min, seen_all,
     status_table, write_roster_keys,
 };
 use custody::bag::{BagKind, BagSpec, Destination, IncidentKind};
@@ -477,7 +477,7 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
                 let mut obs: Vec<_> = bags[s_idx][i]
                     .iter()
                     .filter(|b| b.room == room)
-                    .map(seen)
+                    .map(counted)
                     .collect();
                 let mut incident = None;
                 if let Some(o) = obs.iter_mut().find(|o| o.id == TORN_BAG) {

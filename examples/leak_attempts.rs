@@ -10,7 +10,7 @@
 mod common;
 
 use common::{
-    BoxError, Desk, ZONE, at, day_hm, demo_seed, finding_lines, member, seen, seen_all,
+    BoxError, Desk, ZONE, at, counted, day_hm, demo_seed, finding_lines, member, seen, seen_all,
     write_roster_keys,
 };
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination, IncidentKind};
@@ -140,7 +140,7 @@ fn dispatch(bags: Vec<BagObs>, escort: &str) -> Event {
 
 fn open(bag: &BagSpec, incident: Option<&str>) -> Event {
     Event::Open(Open {
-        bags: vec![seen(bag)],
+        bags: vec![counted(bag)],
         site: SITE.into(),
         room: bag.room.clone(),
         incident: incident.map(str::to_string),
@@ -559,9 +559,16 @@ fn run() -> Result<bool, BoxError> {
         &["inv1", "inv2"],
     )?;
     for (minute, obs, room) in [
-        ("08:53", seen(qp6), &qp6.room),
-        ("08:54", seen(qp7), &qp7.room),
-        ("08:55", qp8_seen, &qp8.room),
+        ("08:53", counted(qp6), &qp6.room),
+        ("08:54", counted(qp7), &qp7.room),
+        (
+            "08:55",
+            BagObs {
+                count: Some(qp8.count),
+                ..qp8_seen
+            },
+            &qp8.room,
+        ),
     ] {
         let event = Event::Open(Open {
             bags: vec![obs],

@@ -312,7 +312,7 @@ fn qp1_at_the_site(ex: &Exam) {
 /// QP-1 at its site and opened there, on time (30 papers in the room's tally).
 fn qp1_opened(ex: &Exam) {
     qp1_at_the_site(ex);
-    open(ex, "QP-1:S1001", ex.clock.yuwen);
+    open(ex, "QP-1:S1001:30", ex.clock.yuwen);
 }
 
 /// QY-1 (session `yesterday`) opened on time, and its 30 answer sheets sealed as AY-1, still at
@@ -321,7 +321,7 @@ fn yesterdays_sheets_sealed(ex: &Exam) -> u64 {
     let opening = ex.clock.yesterday_open;
     dispatch(ex, &["QY-1"], Some(opening.plus_seconds(-2 * MINUTE)));
     arrive(ex, &["QY-1:S6001"], Some(opening.plus_seconds(-MINUTE)));
-    open(ex, "QY-1:S6001", ex.clock.yesterday_open);
+    open(ex, "QY-1:S6001:30", ex.clock.yesterday_open);
     seal(ex, "AY-1:S9101:30", "yesterday")
 }
 
@@ -682,11 +682,11 @@ fn a_bag_is_opened_only_once() {
             "--room",
             ROOM,
             "--bag",
-            "QP-1:S1001",
+            "QP-1:S1001:30",
         ],
         signers: &["x1", "i1"],
         at: Some(ex.clock.yuwen),
-        event: open_event(obs("QP-1", Some("S1001"), None), SITE, ROOM),
+        event: open_event(obs("QP-1", Some("S1001"), Some(30)), SITE, ROOM),
     };
     three_forms(&ex, case, "OPEN_TWICE", Some("QP-1"));
 }
@@ -704,11 +704,11 @@ fn a_bag_is_opened_only_in_its_own_room() {
             "--room",
             OTHER_ROOM,
             "--bag",
-            "QP-1:S1001",
+            "QP-1:S1001:30",
         ],
         signers: &["x1", "i1"],
         at: Some(ex.clock.yuwen),
-        event: open_event(obs("QP-1", Some("S1001"), None), SITE, OTHER_ROOM),
+        event: open_event(obs("QP-1", Some("S1001"), Some(30)), SITE, OTHER_ROOM),
     };
     three_forms(&ex, case, "OPEN_WRONG_ROOM", Some("QP-1"));
 }
@@ -727,11 +727,11 @@ fn completed_answer_sheets_are_never_opened_in_the_county() {
             "--room",
             ROOM,
             "--bag",
-            "AS-1:S9001",
+            "AS-1:S9001:30",
         ],
         signers: &["x1", "i1"],
         at: None,
-        event: open_event(obs("AS-1", Some("S9001"), None), SITE, ROOM),
+        event: open_event(obs("AS-1", Some("S9001"), Some(30)), SITE, ROOM),
     };
     three_forms(&ex, case, "OPEN_NOT_ALLOWED", Some("AS-1"));
 }
@@ -749,11 +749,11 @@ fn spare_papers_are_opened_only_with_a_note() {
             "--room",
             ROOM,
             "--bag",
-            "SP-1:S3001",
+            "SP-1:S3001:5",
         ],
         signers: &["x1", "i1"],
         at: Some(ex.clock.yuwen),
-        event: open_event(obs("SP-1", Some("S3001"), None), SITE, ROOM),
+        event: open_event(obs("SP-1", Some("S3001"), Some(5)), SITE, ROOM),
     };
     three_forms(&ex, case, "SPARE_OPENED", Some("SP-1"));
 }
@@ -789,11 +789,11 @@ fn question_papers_are_not_opened_more_than_15_minutes_before_the_start() {
             "--room",
             ROOM,
             "--bag",
-            "QP-1:S1001",
+            "QP-1:S1001:30",
         ],
         signers: &["x1", "i1"],
         at: Some(ex.clock.yuwen.plus_seconds(-HOUR)),
-        event: open_event(obs("QP-1", Some("S1001"), None), SITE, ROOM),
+        event: open_event(obs("QP-1", Some("S1001"), Some(30)), SITE, ROOM),
     };
     three_forms(&ex, case, "OPEN_EARLY", Some("QP-1"));
 }
@@ -811,11 +811,11 @@ fn papers_are_not_opened_more_than_15_minutes_after_the_start() {
             "--room",
             ROOM,
             "--bag",
-            "QP-1:S1001",
+            "QP-1:S1001:30",
         ],
         signers: &["x1", "i1"],
         at: Some(ex.clock.yuwen.plus_seconds(30 * MINUTE)),
-        event: open_event(obs("QP-1", Some("S1001"), None), SITE, ROOM),
+        event: open_event(obs("QP-1", Some("S1001"), Some(30)), SITE, ROOM),
     };
     three_forms(&ex, case, "OPEN_LATE", Some("QP-1"));
 }
@@ -1339,7 +1339,7 @@ fn an_honest_journey_from_collection_to_release_has_no_findings() {
     arrive(&ex, &["HQ-1:S8001"], None);
     open(
         &ex,
-        "HQ-1:S8001",
+        "HQ-1:S8001:30",
         Timestamp::now().max(start.plus_seconds(-10 * MINUTE)),
     );
     seal(&ex, "HA-1:S8101:29", "honest");
@@ -1396,24 +1396,24 @@ fn opening_windows_include_their_bounds_and_blank_answer_sheets_open_30_minutes_
             Some(at),
         )
     };
-    open(&ex, "QP-1:S1001", start.plus_seconds(-15 * MINUTE));
+    open(&ex, "QP-1:S1001:30", start.plus_seconds(-15 * MINUTE));
     ex.refused(
-        &open_args("QP-2:S1002", start.plus_seconds(-15 * MINUTE - 1)),
+        &open_args("QP-2:S1002:30", start.plus_seconds(-15 * MINUTE - 1)),
         3,
         "OPEN_EARLY",
     );
     ex.refused(
-        &open_args("QP-2:S1002", start.plus_seconds(15 * MINUTE + 1)),
+        &open_args("QP-2:S1002:30", start.plus_seconds(15 * MINUTE + 1)),
         3,
         "OPEN_LATE",
     );
-    open(&ex, "QP-2:S1002", start.plus_seconds(15 * MINUTE));
+    open(&ex, "QP-2:S1002:30", start.plus_seconds(15 * MINUTE));
     ex.refused(
-        &open_args("BA-1:S2001", start.plus_seconds(-30 * MINUTE - 1)),
+        &open_args("BA-1:S2001:30", start.plus_seconds(-30 * MINUTE - 1)),
         3,
         "OPEN_EARLY",
     );
-    open(&ex, "BA-1:S2001", start.plus_seconds(-30 * MINUTE));
+    open(&ex, "BA-1:S2001:30", start.plus_seconds(-30 * MINUTE));
     assert_eq!(audit(&ex), vec![]);
 }
 
@@ -1463,7 +1463,7 @@ fn two_invigilators_may_open_a_bag() {
         "--room",
         ROOM,
         "--bag",
-        "QP-1:S1001",
+        "QP-1:S1001:30",
     ];
     record(&ex, &args, &["i1", "i2"], Some(ex.clock.yuwen));
     assert_eq!(audit(&ex), vec![]);
@@ -1662,7 +1662,11 @@ fn an_event_on_a_bag_is_not_dated_before_its_previous_event() {
 fn answer_sheets_are_not_sealed_before_their_session_starts() {
     let ex = exam();
     qp1_at_the_site(&ex);
-    open(&ex, "QP-1:S1001", ex.clock.yuwen.plus_seconds(-10 * MINUTE));
+    open(
+        &ex,
+        "QP-1:S1001:30",
+        ex.clock.yuwen.plus_seconds(-10 * MINUTE),
+    );
     let case = Case {
         args: vec![
             "record",
@@ -1784,6 +1788,45 @@ fn an_incident_note_belongs_to_the_bags_that_broke_the_rule() {
         serde_json::Value::Null,
         "QP-2 arrived intact with it"
     );
+}
+
+#[test]
+fn papers_are_counted_as_a_bag_is_opened() {
+    let ex = exam();
+    qp1_at_the_site(&ex);
+    // Without a count: bad input on the command line, EVENT_INVALID in the judge.
+    let uncounted = [
+        "record",
+        "open",
+        "--site",
+        SITE,
+        "--room",
+        ROOM,
+        "--bag",
+        "QP-1:S1001",
+    ];
+    ex.refused(
+        &full_args(&ex, &uncounted, &["x1", "i1"], Some(ex.clock.yuwen)),
+        2,
+        "COUNT",
+    );
+    // One paper short: taken from the envelope in storage.
+    let case = Case {
+        args: vec![
+            "record",
+            "open",
+            "--site",
+            SITE,
+            "--room",
+            ROOM,
+            "--bag",
+            "QP-1:S1001:29",
+        ],
+        signers: &["x1", "i1"],
+        at: Some(ex.clock.yuwen),
+        event: open_event(obs("QP-1", Some("S1001"), Some(29)), SITE, ROOM),
+    };
+    three_forms(&ex, case, "COUNT_MISMATCH", Some("QP-1"));
 }
 
 #[test]

@@ -160,7 +160,7 @@ fn an_exam_day_can_be_driven_in_chinese() {
             "--room",
             ROOM,
             "--bag",
-            "QP-0001:S1001",
+            "QP-0001:S1001:30",
         ],
         &["x1", "i1"],
         "启封",

@@ -279,7 +279,13 @@ fn tiny_exam(dir: &Path) -> PathBuf {
             "2026-06-07T08:50",
             &["ch1", inv],
             Event::Open(Open {
-                bags: obs(&[bag]),
+                bags: obs(&[bag])
+                    .into_iter()
+                    .map(|o| BagObs {
+                        count: Some(30),
+                        ..o
+                    })
+                    .collect(),
                 site: SITE.into(),
                 room: room.into(),
                 incident: None,
@@ -955,7 +961,7 @@ fn recorded_exam() -> Exam {
             "--room",
             ROOM1,
             "--bag",
-            "QP-0001:S1001",
+            "QP-0001:S1001:30",
         ],
     );
     exam.record(

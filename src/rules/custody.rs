@@ -750,6 +750,12 @@ impl<K: Kv> Checker<'_, K> {
 
     fn open(&mut self, e: &crate::model::event::Open) -> Result<(), StoreError> {
         self.nonempty_names(&[&e.site, &e.room], "site or room");
+        for obs in e.bags.iter().filter(|b| b.count.is_none()) {
+            self.invalid(format!(
+                "bag {} is opened without the count of the papers found in it",
+                obs.id
+            ));
+        }
         for (obs, bag) in self.bags(&e.bags, true)? {
             let id = obs.id.as_str();
             if bag.opened.is_some() {

@@ -272,6 +272,14 @@ fn build(cmd: EventCmd) -> Result<(MakeEvent, SignArgs), Fail> {
         EventCmd::Open(a) => {
             let (site, room) = (a.site, a.room);
             let (bags, incident, sign) = common(a.common, true)?;
+            // The papers are counted as the bag is opened: a short count is how a paper taken
+            // from the envelope in storage shows up.
+            if let Some(b) = bags.iter().find(|b| b.count.is_none()) {
+                return Err(input(format!(
+                    "bag {}: give the papers you count as it is opened (--bag {}:SEAL:COUNT)",
+                    b.id, b.id
+                )));
+            }
             (
                 Box::new(move |_| {
                     Ok(Event::Open(Open {

@@ -71,7 +71,7 @@ pub enum Command {
     Record(RecordArgs),
     /// Prepare an event as a draft file, to be co-signed on other machines (custody cosign) and appended (custody submit).
     #[command(
-        after_help = "Example:\n  custody draft open --site 第一中学 --room 第01考场 --bag QP-0001:S1001 --cosigner chief1 --cosigner inv1 --out open-01.draft"
+        after_help = "Example:\n  custody draft open --site 第一中学 --room 第01考场 --bag QP-0001:S1001:30 --cosigner chief1 --cosigner inv1 --out open-01.draft"
     )]
     Draft(DraftArgs),
     /// List the entries of the ledger.
@@ -472,7 +472,7 @@ pub enum EventCmd {
     Arrive(ArriveArgs),
     /// 启封: bags opened in their room (chief_examiner + invigilator, or two invigilators).
     #[command(
-        after_help = "Example:\n  custody record open --site 第一中学 --room 第01考场 --bag QP-0001:S1001 --sign chief1.key --sign inv1.key"
+        after_help = "Example:\n  custody record open --site 第一中学 --room 第01考场 --bag QP-0001:S1001:30 --sign chief1.key --sign inv1.key"
     )]
     Open(OpenArgs),
     /// 回收封装: answer sheets counted and sealed into a new bag (two invigilators).

@@ -237,6 +237,16 @@ fn run() -> Result<bool, BoxError> {
         }),
         &["cust1", "sup1"],
     )?;
+    // The evening check of cabinet A1: every bag in it, its seal seen (at least every 12 h).
+    d.setup(
+        "inspect",
+        at(DAY_BEFORE, "21:00"),
+        Event::Inspect(Inspect {
+            bags: seen_all(&all),
+            incident: None,
+        }),
+        &["cust1", "sup1"],
+    )?;
     d.setup(
         "withdraw",
         at(EXAM_DAY, "06:30"),
@@ -598,12 +608,12 @@ fn run() -> Result<bool, BoxError> {
         |desk| desk.record(at(EXAM_DAY, "08:56"), event, &["inv1", "inv2"]),
     )?;
 
-    // Later that morning, an unrelated routine event: the spare bag's seal checked in A1.
+    // Later that morning, the routine check of what is left in A1.
     d.setup(
         "inspect",
         at(EXAM_DAY, "10:30"),
         Event::Inspect(Inspect {
-            bags: vec![seen(&spare)],
+            bags: vec![seen(&spare), seen(&afternoon)],
             incident: None,
         }),
         &["cust1", "sup1"],

@@ -1830,6 +1830,49 @@ fn papers_are_counted_as_a_bag_is_opened() {
 }
 
 #[test]
+fn stored_bags_are_inspected_every_12_hours() {
+    let ex = exam();
+    let store = |bag: &str, at: Timestamp| {
+        let args = ["record", "store", "--cabinet", CABINET, "--bag", bag];
+        record(&ex, &args, &["c1", "s1"], Some(at));
+    };
+    store("QP-1", ex.clock.yuwen.plus_seconds(-20 * HOUR));
+    store("QP-2", ex.clock.at(-13 * HOUR));
+    // QP-1 leaves after 18 h unseen: recorded (it is a fact), flagged, reported.
+    let withdraw = ["record", "withdraw", "--cabinet", CABINET, "--bag", "QP-1"];
+    let mut args = full_args(
+        &ex,
+        &withdraw,
+        &["c1", "s1"],
+        Some(ex.clock.yuwen.plus_seconds(-2 * HOUR)),
+    );
+    args.push("--json".into());
+    let receipt = ex.run(&args).exits(0).json();
+    let seq = receipt["seq"].as_u64().unwrap();
+    assert_eq!(receipt["flagged"][0]["code"], "INSPECTION_OVERDUE");
+    // QP-2, 13 h in the cabinet at the end of the ledger, is reported there.
+    let qp2_stored = seq - 1;
+    assert_eq!(
+        audit(&ex),
+        vec![
+            found("INSPECTION_OVERDUE", qp2_stored, Some("QP-2")),
+            found("INSPECTION_OVERDUE", seq, Some("QP-1")),
+        ]
+    );
+    // An inspection of QP-2 resets its clock.
+    record(
+        &ex,
+        &["record", "inspect", "--bag", "QP-2:S1002"],
+        &["c1", "s1"],
+        None,
+    );
+    assert_eq!(
+        audit(&ex),
+        vec![found("INSPECTION_OVERDUE", seq, Some("QP-1"))]
+    );
+}
+
+#[test]
 fn an_unknown_barcode_gets_the_nearest_known_ones() {
     let ex = exam();
     // A lower-case L typed for the digit 1, and the case of a scanner set to lower case.

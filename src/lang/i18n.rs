@@ -278,6 +278,7 @@ impl Msg {
             OutOfOrder => Msg::WhyOutOfOrder,
             SealedEarly => Msg::WhySealedEarly,
             LeftEarly => Msg::WhyLeftEarly,
+            InspectionOverdue => Msg::WhyInspectionOverdue,
             LateRecord => Msg::WhyLateRecord,
             StillInTransit => Msg::WhyStillInTransit,
             NotReturned => Msg::WhyNotReturned,
@@ -499,6 +500,7 @@ catalogue! {
     WhyOutOfOrder: "an event on a bag is dated before the bag's previous event", "密封袋的事件时间早于其上一事件";
     WhySealedEarly: "answer sheets were sealed before their session allowed", "答卷在场次规定时间之前封装";
     WhyLeftEarly: "papers left the room too long before their session", "试卷在场次开始前过早出库或运出";
+    WhyInspectionOverdue: "a stored bag went uninspected longer than allowed", "存放的密封袋超过规定时间未巡查";
     WhyLateRecord: "an event was recorded later than allowed", "事件记录晚于规定时限";
     WhyStillInTransit: "a bag is still in transit at the end of the ledger", "台账结束时密封袋仍在运送途中";
     WhyNotReturned: "a bag was never returned or released", "密封袋从未返还或移交";

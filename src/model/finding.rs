@@ -184,6 +184,7 @@ codes! {
     OutOfOrder = "OUT_OF_ORDER", Timing, UnlessNoted;
     SealedEarly = "SEALED_EARLY", Timing, UnlessNoted;
     LeftEarly = "LEFT_EARLY", Timing, UnlessNoted;
+    InspectionOverdue = "INSPECTION_OVERDUE", Timing, Never;
     LateRecord = "LATE_RECORD", Timing, Never;
     StillInTransit = "STILL_IN_TRANSIT", Custody, Never;
     NotReturned = "NOT_RETURNED", Custody, Never;

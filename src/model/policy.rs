@@ -138,6 +138,9 @@ pub struct Policy {
     pub leave_before_session_min: u32,
     /// Answer sheets are sealed only after their session ends (otherwise after it starts).
     pub seal_after_session_end: bool,
+    /// A bag in a cabinet is inspected at least this many minutes after it was stored or last
+    /// inspected; 0 turns the rule off.
+    pub max_inspection_gap_min: u32,
 }
 
 /// The largest replay window a policy may set, so that memory stays bounded.
@@ -194,6 +197,8 @@ impl Default for Policy {
             // afternoon start, so afternoon papers cannot ride with the morning's.
             leave_before_session_min: 4 * 60,
             seal_after_session_end: false,
+            // China's rules ask for a joint check of the confidentiality room every half day.
+            max_inspection_gap_min: 12 * 60,
         }
     }
 }

@@ -167,6 +167,9 @@ pub fn check<K: Kv>(
             for (obs, bag) in c.bags(&e.bags, false)? {
                 if bag.place == Place::Cabinet(e.cabinet.clone()) {
                     c.own_day(&obs.id, &bag, "withdrawn")?;
+                    if let Some(f) = inspection_overdue(&bag, c.t, policy, c.seq) {
+                        c.out.push(f);
+                    }
                 } else {
                     c.flag(
                         Code::WrongPlace,
@@ -996,6 +999,9 @@ pub fn open_items<K: Kv>(
     state.for_each_bag(|bag| {
         let id = bag.spec.id.as_str();
         let last = bag.history.last().copied().unwrap_or(bag.collected_seq);
+        if let Some(f) = inspection_overdue(&bag, as_of, policy, last) {
+            out.push(f);
+        }
         let mut flag = |code: Code, message: String| {
             let mut f = Finding::new(code, last, message);
             f.bag = Some(id.to_string());
@@ -1042,6 +1048,35 @@ pub fn open_items<K: Kv>(
         Ok(())
     })?;
     Ok(out)
+}
+
+/// INSPECTION_OVERDUE for a bag in a cabinet whose last event (its store or its last
+/// inspection) lies further back than the policy's gap at `now`; reported at `seq`.
+fn inspection_overdue(
+    bag: &BagState,
+    now: Timestamp,
+    policy: &Policy,
+    seq: u64,
+) -> Option<Finding> {
+    let Place::Cabinet(cabinet) = &bag.place else {
+        return None;
+    };
+    let gap = i64::from(policy.max_inspection_gap_min) * 60_000;
+    if gap == 0 || now.0.saturating_sub(bag.last_at.0) <= gap {
+        return None;
+    }
+    let mut f = Finding::new(
+        Code::InspectionOverdue,
+        seq,
+        format!(
+            "bag {} in cabinet {cabinet} went {} without an inspection; the policy allows {}",
+            bag.spec.id,
+            minutes(now.0 - bag.last_at.0),
+            minutes(gap)
+        ),
+    );
+    f.bag = Some(bag.spec.id.clone());
+    Some(f)
 }
 
 /// What the signers observed becomes the bag's seal and count from this entry on: a mismatch

@@ -663,7 +663,9 @@ impl<K: Kv> Checker<'_, K> {
             self.escort(id)?;
         }
         let signs = |ids: &[String]| ids.iter().any(|id| self.signers.contains(id));
-        if !e.from.is_empty() && !e.to.is_empty() && !(signs(&e.from) && signs(&e.to)) {
+        // Both sides named (else EVENT_INVALID above), but not both co-signing.
+        let both_sign = signs(&e.from) && signs(&e.to);
+        if !(e.from.is_empty() || e.to.is_empty() || both_sign) {
             self.flag(
                 Code::EscortNotSigning,
                 None,

@@ -927,7 +927,8 @@ fn expect(flip: &Flip, journal: &[u8]) -> Expect {
         Field::PrevHash => f.push((Code::Chain, k)),
         // The recorded time is unsigned: only what the new time breaks, against its
         // neighbours (CLOCK_BACKWARDS here or at the next entry) and against the signed event
-        // time (FUTURE_EVENT beyond the 5-minute tolerance, LATE_RECORD beyond 24 h).
+        // time (FUTURE_EVENT beyond the 5-minute tolerance, LATE_RECORD beyond 24 h,
+        // INSPECTION_OVERDUE at the end beyond 12 h).
         Field::RecordedAt => {
             let Some(v) = varint_value(bytes, len) else {
                 return encoding(k);
@@ -944,6 +945,11 @@ fn expect(flip: &Flip, journal: &[u8]) -> Expect {
             }
             if t.saturating_sub(event_time(k)) > 24 * 60 * MINUTE {
                 f.push((Code::LateRecord, k));
+            }
+            // The last recorded time is the audit's "now": the bag, in its cabinet since the
+            // inspection at the last entry, is then overdue for one after 12 h.
+            if k == LAST && t.saturating_sub(event_time(k)) > 12 * 60 * MINUTE {
+                f.push((Code::InspectionOverdue, k));
             }
         }
         // Any other body length: the entry no longer decodes (a length past the end, or
@@ -998,6 +1004,11 @@ fn expect(flip: &Flip, journal: &[u8]) -> Expect {
             }
             if (6..=7).contains(&k) && event_time(k + 1) < t {
                 f.push((Code::OutOfOrder, k + 1));
+            }
+            // The last entry inspects the bag in its cabinet: dated more than 12 h before the
+            // audit's "now" (the last recorded time), the bag is overdue for another.
+            if k == LAST && recorded_at(k).saturating_sub(t) > 12 * 60 * MINUTE {
+                f.push((Code::InspectionOverdue, k));
             }
         }
         // A fresh random value either way: only the signatures.

@@ -616,6 +616,12 @@ fn the_report_lists_roster_policy_and_schedule_changes_incidents_and_corrections
         serde_json::json!(["INCIDENT_BROKEN_SEAL"])
     );
     assert_eq!(at(9)["note"], "typed 30 for 31");
+    // Old -> new: the count the ledger held before the correction.
+    assert!(
+        at(9)["text"].as_str().unwrap().ends_with("; was 30"),
+        "{}",
+        at(9)["text"]
+    );
     assert!(at(5)["text"].as_str().unwrap().contains("rescheduled, was"));
     assert!(at(10)["text"].as_str().unwrap().contains("in force from"));
     assert_eq!(at(11)["text"], "e1: 调离");

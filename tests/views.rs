@@ -582,7 +582,8 @@ fn a_seal_correction_shows_on_the_collect_and_the_corrected_seal_after() {
     assert_eq!(t.rows[1].seal.as_deref(), Some("S2010"));
     assert_eq!(
         t.rows[1].correction.as_deref(),
-        Some("entry 8: seal -> S2010 (typed S2001)")
+        Some("entry 8: seal S2001 -> S2010 (typed S2001)"),
+        "old -> new"
     );
     assert_eq!(t.bag.spec.seal, "S2010");
     assert_eq!(

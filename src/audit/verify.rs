@@ -152,25 +152,40 @@ fn listed(
     let event = &e.body.event;
     let note = event.incident_note().map(str::to_string);
     // The kind first: most entries are not listed, and their text is never written.
-    let mut rescheduled = None;
+    // What the entry changed, for the text: a reschedule's old times, a correction's old value.
+    let mut change = None;
     let kind = match event {
         Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) => ListedKind::Roster,
         Event::Policy(_) => ListedKind::Policy,
         Event::Schedule(s) => match state.session(&s.session)? {
             Some(old) => {
-                rescheduled = Some(format!("; rescheduled, was {} to {}", old.start, old.end));
+                change = Some(format!("; rescheduled, was {} to {}", old.start, old.end));
                 ListedKind::Schedule
             }
             None if note.is_some() => ListedKind::Schedule,
             None => return Ok(None),
         },
         Event::Incident(_) => ListedKind::Incident,
-        Event::Correct(_) => ListedKind::Correction,
+        Event::Correct(c) => {
+            // Old -> new: the value the ledger held for the bag before this correction.
+            if let Some(bag) = state.bag(&c.bag)? {
+                change = match &c.fix {
+                    crate::model::bag::Correction::Seal(_) => {
+                        Some(format!("; was {}", bag.spec.seal))
+                    }
+                    crate::model::bag::Correction::Count(_) => {
+                        Some(format!("; was {}", bag.spec.count))
+                    }
+                    crate::model::bag::Correction::BagId(_) => None,
+                };
+            }
+            ListedKind::Correction
+        }
         _ if note.is_some() => ListedKind::Incident,
         _ => return Ok(None),
     };
     let mut text = crate::lang::summary::detail(event, crate::lang::i18n::Lang::En);
-    text.extend(rescheduled);
+    text.extend(change);
     Ok(Some(Listed {
         kind,
         seq: e.entry.seq,

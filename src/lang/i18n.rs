@@ -551,6 +551,8 @@ catalogue! {
     FixBagId: "barcode -> {value}", "条码改为 {value}";
     FixSeal: "seal -> {value}", "封条号改为 {value}";
     FixCount: "count -> {value}", "份数改为 {value}";
+    FixSealWas: "seal {old} -> {value}", "封条号 {old} 改为 {value}";
+    FixCountWas: "count {old} -> {value}", "份数 {old} 改为 {value}";
 
     // Tables and views.
     LabelQuestions: "questions", "试卷";

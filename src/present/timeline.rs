@@ -158,8 +158,15 @@ pub fn bag_timeline<K: Kv>(
                     Correction::BagId(v) => {
                         lang.f(Msg::FixBarcode, &[("from", &c.bag), ("value", v)])
                     }
-                    Correction::Seal(v) => lang.f(Msg::FixSeal, &[("value", v)]),
-                    Correction::Count(v) => lang.f(Msg::FixCount, &[("value", v)]),
+                    // Old -> new: the last seal or count this timeline shows before it.
+                    Correction::Seal(v) => match rows.iter().rev().find_map(|r| r.seal.clone()) {
+                        Some(old) => lang.f(Msg::FixSealWas, &[("old", &old), ("value", v)]),
+                        None => lang.f(Msg::FixSeal, &[("value", v)]),
+                    },
+                    Correction::Count(v) => match rows.iter().rev().find_map(|r| r.count) {
+                        Some(old) => lang.f(Msg::FixCountWas, &[("old", &old), ("value", v)]),
+                        None => lang.f(Msg::FixCount, &[("value", v)]),
+                    },
                 };
                 (
                     None,

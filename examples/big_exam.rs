@@ -11,7 +11,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{BoxError, Desk, at, plus_min, seen_all, write_roster_keys};
+use common::{BoxError, Desk, at, counted_all, plus_min, seen_all, write_roster_keys};
 use custody::bag::{BagKind, BagSpec, Destination};
 use custody::event::{Arrive, Cabinet, Collect, Dispatch, Event, Open, Release, Return, Seal};
 use custody::time::Timestamp;
@@ -166,7 +166,7 @@ fn main() -> Result<(), BoxError> {
                 let bags = [BagKind::QuestionPapers, BagKind::BlankAnswerSheets]
                     .map(|k| spec(session, s, r, k));
                 let event = Event::Open(Open {
-                    bags: seen_all(&bags),
+                    bags: counted_all(&bags),
                     site: site_name(s),
                     room: room_name(r),
                     incident: None,

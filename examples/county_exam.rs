@@ -1,7 +1,8 @@
 //! One county's exam day, run with the library the way a newcomer would: real key files (demo
 //! roster, low-cost KDF) unlocked with their passphrases, a real ledger directory, and ~100 bags
 //! taken through every custody stage on a simulated clock, with one honest incident (a seal found
-//! torn on arrival). At the end the audit re-checks the journal and must report that incident and
+//! torn on arrival). At the end the audit re-checks the journal and must report that incident (the
+//! seal observed at arrival, `SEAL_MISMATCH`, and its declaration, `INCIDENT_BROKEN_SEAL`) and
 //! nothing else.
 //!
 //!     cargo run --release --example county_exam
@@ -20,7 +21,7 @@
 mod common;
 
 use common::{
-    BoxError, Desk, ZONE, at, day_hm, finding_lines, place_counts, plus_min, seen, seen_all,
+    BoxError, Desk, ZONE, at, counted, day_hm, finding_lines, place_counts, plus_min, seen_all,
     status_table, write_roster_keys,
 };
 use custody::bag::{BagKind, BagSpec, Destination, IncidentKind};
@@ -368,6 +369,8 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
 
     // --- The exam day: two sessions.
     let mut torn_seqs = Vec::new();
+    // The incident entries that declare the torn seal: a finding each (INCIDENT_BROKEN_SEAL).
+    let mut declared_seqs = Vec::new();
     let mut sealed: Vec<BagSpec> = Vec::new();
     let mut sheet_seals = 0;
     for (s_idx, session) in SESSIONS.iter().enumerate() {
@@ -449,7 +452,8 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
                            reported to the county exam office"
                         .into(),
                 });
-                day.rec("incident", plus_min(when, 3), event, &[site.chief, "pol1"])?;
+                let r = day.rec("incident", plus_min(when, 3), event, &[site.chief, "pol1"])?;
+                declared_seqs.push(r.seq);
             }
         }
         let torn_note = if s_idx == 0 {
@@ -473,7 +477,7 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
                 let mut obs: Vec<_> = bags[s_idx][i]
                     .iter()
                     .filter(|b| b.room == room)
-                    .map(seen)
+                    .map(counted)
                     .collect();
                 let mut incident = None;
                 if let Some(o) = obs.iter_mut().find(|o| o.id == TORN_BAG) {
@@ -678,9 +682,15 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
     let audit_started = Instant::now();
     let report = custody::audit::verify::verify(&journal, Some(genesis_hash))?;
     let audit_time = audit_started.elapsed();
+    // The torn seal, twice: observed at arrival (with its note) and declared as an incident.
     let expected: BTreeSet<(Code, u64, String)> = torn_seqs
         .iter()
         .map(|seq| (Code::SealMismatch, *seq, TORN_BAG.to_string()))
+        .chain(
+            declared_seqs
+                .iter()
+                .map(|seq| (Code::IncidentBrokenSeal, *seq, TORN_BAG.to_string())),
+        )
         .collect();
     let found: BTreeSet<(Code, u64, String)> = report
         .findings
@@ -718,8 +728,8 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
     let ok = unexpected.is_empty() && missing.is_empty() && open_items.is_empty();
     if ok {
         println!(
-            "Verdict: as expected - the torn seal of {TORN_BAG}, recorded with a note at arrival, \
-             nothing else."
+            "Verdict: as expected - the torn seal of {TORN_BAG}, recorded with a note at arrival \
+             and declared as an incident, nothing else."
         );
     } else {
         println!("Verdict: UNEXPECTED audit result");

@@ -10,11 +10,13 @@
 mod common;
 
 use common::{
-    BoxError, Desk, ZONE, at, day_hm, demo_seed, finding_lines, member, seen, seen_all,
+    BoxError, Desk, ZONE, at, counted, day_hm, demo_seed, finding_lines, member, seen, seen_all,
     write_roster_keys,
 };
-use custody::bag::{BagKind, BagObs, BagSpec, Destination};
-use custody::event::{Arrive, Cabinet, Collect, Dispatch, Event, Inspect, Open, Revocation};
+use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination, IncidentKind};
+use custody::event::{
+    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Incident, Inspect, Open, Revocation, Seal,
+};
 use custody::finding::{Code, Finding};
 use custody::ledger::{LedgerError, Receipt};
 use custody::policy::Policy;
@@ -27,10 +29,12 @@ const EXAM: &str = "青山县2026年初中学业水平考试 (leak drill)";
 const DAY_BEFORE: &str = "2026-06-06";
 const EXAM_DAY: &str = "2026-06-07";
 const SESSION: &str = "yuwen-0607";
+/// The afternoon session, whose papers must not leave with the morning's.
+const LATER: &str = "shuxue-0607";
 const SITE: &str = "第一中学";
 const OTHER_SITE: &str = "第二中学";
 
-const ATTEMPTS: [&str; 8] = [
+const ATTEMPTS: [&str; 14] = [
     "CBSE 2018 / Maharashtra 2018: question papers opened 40 minutes early",
     "NEET 2024: a seal that changed in transit",
     "Telangana 2019: a bag dispatched that never arrived",
@@ -39,6 +43,12 @@ const ATTEMPTS: [&str; 8] = [
     "A co-signer swapped on a draft",
     "A policy widened just before use",
     "NEET 2024: a bag taken off its agreed route",
+    "A dispatch that names one escort but is co-signed by another",
+    "An arrival co-signed by an escort who never left with the bags",
+    "The afternoon's question papers withdrawn with the morning's",
+    "Events out of order: an inspection before the bag was stored, sheets sealed before the start",
+    "NEET 2024: a seal changed on the road, then \"corrected\" to match",
+    "Telangana 2019: a bag declared lost",
 ];
 
 /// What a step must come to.
@@ -130,7 +140,7 @@ fn dispatch(bags: Vec<BagObs>, escort: &str) -> Event {
 
 fn open(bag: &BagSpec, incident: Option<&str>) -> Event {
     Event::Open(Open {
-        bags: vec![seen(bag)],
+        bags: vec![counted(bag)],
         site: SITE.into(),
         room: bag.room.clone(),
         incident: incident.map(str::to_string),
@@ -185,18 +195,38 @@ fn run() -> Result<bool, BoxError> {
         count: 5,
         ..bag(1, 6)
     };
-    let mut all = qp.clone();
-    all.push(spare.clone());
-    d.setup(
-        "collect",
-        at(DAY_BEFORE, "09:30"),
-        Event::Collect(Collect {
-            bags: all.clone(),
-            from: "省教育考试院".into(),
-            incident: None,
-        }),
-        &["cust1", "sup1"],
+    // Rooms 6 to 8 travel with a police escort; room 9's bag is lost in the room.
+    let extra: Vec<BagSpec> = (6..=9).map(|r| bag(r, r + 10)).collect();
+    let afternoon = BagSpec {
+        id: "QP-SX-101".into(),
+        session: LATER.into(),
+        seal: "PS260101".into(),
+        ..bag(1, 101)
+    };
+    d.desk.schedule(
+        at(DAY_BEFORE, "09:00"),
+        LATER,
+        "数学",
+        at(EXAM_DAY, "15:00"),
+        at(EXAM_DAY, "17:00"),
+        &["admin2", "admin3"],
     )?;
+    let mut all = qp.clone();
+    all.extend(extra.iter().cloned());
+    all.push(afternoon.clone());
+    all.push(spare.clone());
+    let collected = d
+        .setup(
+            "collect",
+            at(DAY_BEFORE, "09:30"),
+            Event::Collect(Collect {
+                bags: all.clone(),
+                from: "省教育考试院".into(),
+                incident: None,
+            }),
+            &["cust1", "sup1"],
+        )?
+        .seq;
     d.setup(
         "store",
         at(DAY_BEFORE, "10:00"),
@@ -207,17 +237,134 @@ fn run() -> Result<bool, BoxError> {
         }),
         &["cust1", "sup1"],
     )?;
+    // The evening check of cabinet A1: every bag in it, its seal seen (at least every 12 h).
+    d.setup(
+        "inspect",
+        at(DAY_BEFORE, "21:00"),
+        Event::Inspect(Inspect {
+            bags: seen_all(&all),
+            incident: None,
+        }),
+        &["cust1", "sup1"],
+    )?;
     d.setup(
         "withdraw",
         at(EXAM_DAY, "06:30"),
         Event::Withdraw(Cabinet {
-            bags: seen_all(&qp),
+            bags: seen_all(qp.iter().chain(&extra)),
             cabinet: "A1".into(),
             incident: None,
         }),
         &["cust1", "sup1"],
     )?;
     let [qp1, qp2, qp3, qp4, qp5] = [&qp[0], &qp[1], &qp[2], &qp[3], &qp[4]];
+    let [qp6, qp7, qp8, qp9] = [&extra[0], &extra[1], &extra[2], &extra[3]];
+
+    // 11. The afternoon's papers taken out at 06:31 with the morning's: 8 h 29 min early.
+    let event = Event::Withdraw(Cabinet {
+        bags: vec![seen(&afternoon)],
+        cabinet: "A1".into(),
+        incident: None,
+    });
+    d.step(
+        10,
+        "QP-SX-101 (数学, 15:00) withdrawn at 06:31",
+        Some(&afternoon.id),
+        Want::Refused(&[Code::LeftEarly]),
+        |desk| desk.record(at(EXAM_DAY, "06:31"), event, &["cust1", "sup1"]),
+    )?;
+
+    // 12. An inspection of the spare bag dated before it was stored (the day before, 10:00).
+    let event = Event::Inspect(Inspect {
+        bags: vec![seen(&spare)],
+        incident: None,
+    });
+    d.step(
+        11,
+        "SP-YW-1A inspected \"at 09:55 the day before\", before it was stored at 10:00",
+        Some(&spare.id),
+        Want::Refused(&[Code::OutOfOrder]),
+        |desk| desk.record(at(DAY_BEFORE, "09:55"), event, &["cust1", "sup1"]),
+    )?;
+
+    // 9. The dispatch names esc1, but pol1 co-signs it: esc1 never vouched for the bags.
+    let police_van = vec![seen(qp6), seen(qp7), seen(qp8)];
+    let event = dispatch(police_van.clone(), "esc1");
+    d.step(
+        8,
+        "QP-YW-106..108 dispatched naming esc1, co-signed by cust1 and pol1",
+        None,
+        Want::Refused(&[Code::EscortNotSigning]),
+        |desk| desk.record(at(EXAM_DAY, "06:58"), event, &["cust1", "pol1"]),
+    )?;
+    let event = dispatch(police_van, "pol1");
+    d.step(
+        8,
+        "control: police officer pol1 named as the escort, co-signing (公安押运)",
+        None,
+        Want::Clean,
+        |desk| desk.record(at(EXAM_DAY, "07:00"), event, &["cust1", "pol1"]),
+    )?;
+
+    // 13. On the road QP-YW-108's seal is swapped; a "correction" of the collected seal follows.
+    let swapped = "PS269918";
+    let event = Event::Correct(Correct {
+        seq: collected,
+        bag: qp8.id.clone(),
+        fix: Correction::Seal(swapped.into()),
+        note: "seal typed wrong at collection".into(),
+    });
+    d.step(
+        12,
+        "QP-YW-108's collected seal \"corrected\" to PS269918 while it is on the road",
+        Some(&qp8.id),
+        Want::Flagged(Code::CorrectionAfterMove),
+        |desk| desk.record(at(EXAM_DAY, "07:10"), event, &["cust1", "sup1"]),
+    )?;
+    let qp8_seen = BagObs {
+        seal: Some(swapped.into()),
+        ..seen(qp8)
+    };
+    let received = vec![seen(qp6), seen(qp7), qp8_seen.clone()];
+
+    // 10. The arrival is co-signed by esc1, who never travelled with the bags.
+    let arrive_with = |bags: Vec<BagObs>| {
+        Event::Arrive(Arrive {
+            bags,
+            site: SITE.into(),
+            incident: None,
+        })
+    };
+    let event = arrive_with(received.clone());
+    d.step(
+        9,
+        "QP-YW-106..108 received by chief1 and esc1; pol1 escorted them",
+        Some(&qp6.id),
+        Want::Refused(&[Code::EscortNotOnDispatch]),
+        |desk| desk.record(at(EXAM_DAY, "07:30"), event, &["chief1", "esc1"]),
+    )?;
+    let event = arrive_with(received);
+    d.step(
+        9,
+        "control: received by chief1 and pol1, the seal matching the correction",
+        None,
+        Want::Clean,
+        |desk| desk.record(at(EXAM_DAY, "07:31"), event, &["chief1", "pol1"]),
+    )?;
+
+    // 14. A bag missing from the room, declared truthfully: still a finding.
+    let event = Event::Incident(Incident {
+        bags: vec![qp9.id.clone()],
+        kind: IncidentKind::Lost,
+        note: "QP-YW-109 not found in the room after the withdrawal; police informed".into(),
+    });
+    d.step(
+        13,
+        "QP-YW-109 declared lost",
+        Some(&qp9.id),
+        Want::Flagged(Code::IncidentLost),
+        |desk| desk.record(at(EXAM_DAY, "07:33"), event, &["cust1", "sup1"]),
+    )?;
 
     // 4. China 2007: one person alone. cust1 signs a dispatch twice, as if a witness had signed.
     let alone = dispatch(vec![seen(qp3)], "esc1");
@@ -421,13 +568,52 @@ fn run() -> Result<bool, BoxError> {
         open(qp5, None),
         &["inv1", "inv2"],
     )?;
+    for (minute, obs, room) in [
+        ("08:53", counted(qp6), &qp6.room),
+        ("08:54", counted(qp7), &qp7.room),
+        (
+            "08:55",
+            BagObs {
+                count: Some(qp8.count),
+                ..qp8_seen
+            },
+            &qp8.room,
+        ),
+    ] {
+        let event = Event::Open(Open {
+            bags: vec![obs],
+            site: SITE.into(),
+            room: room.clone(),
+            incident: None,
+        });
+        d.setup("open", at(EXAM_DAY, minute), event, &["chief1", "inv1"])?;
+    }
 
-    // Later that morning, an unrelated routine event: the spare bag's seal checked in A1.
+    // 12. Answer sheets of room 6 sealed at 08:56, before the 09:00 start.
+    let sheets = BagSpec {
+        id: "CS-YW-106".into(),
+        kind: BagKind::CompletedAnswerSheets,
+        seal: "KC260006".into(),
+        ..qp6.clone()
+    };
+    let event = Event::Seal(Seal {
+        bag: sheets.clone(),
+        incident: None,
+    });
+    d.step(
+        11,
+        "CS-YW-106 sealed at 08:56 for the 09:00 session",
+        Some(&sheets.id),
+        Want::Refused(&[Code::SealedEarly]),
+        |desk| desk.record(at(EXAM_DAY, "08:56"), event, &["inv1", "inv2"]),
+    )?;
+
+    // Later that morning, the routine check of what is left in A1.
     d.setup(
         "inspect",
         at(EXAM_DAY, "10:30"),
         Event::Inspect(Inspect {
-            bags: vec![seen(&spare)],
+            bags: vec![seen(&spare), seen(&afternoon)],
             incident: None,
         }),
         &["cust1", "sup1"],

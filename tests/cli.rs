@@ -371,7 +371,10 @@ fn one_person_cannot_hold_two_active_keys() {
         &["--person", "20-01", "--role", "supervisor"],
         &["a1", "a3"],
     );
-    fx.refused(&args, 3, "PERSON_DUPLICATE");
+    let run = fx.refused(&args, 3, "PERSON_DUPLICATE");
+    // s1 is the person being enrolled, not one who signed.
+    assert!(run.stderr.contains("keyholder s1:"), "{}", run.stderr);
+    assert!(!run.stderr.contains("signer s1"), "{}", run.stderr);
 }
 
 #[test]

@@ -21,11 +21,13 @@
 #[allow(dead_code)] // a shared kit: not every test file uses all of it
 mod util;
 
+use custody::bag::Destination;
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, IncidentKind};
 use custody::draft::Draft;
 use custody::entry::Entry;
 use custody::event::{
-    Arrive, Cabinet, Collect, Correct, Event, Incident, Inspect, Open, Return, Schedule, Seal,
+    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Handover, Incident, Inspect, Open, Return,
+    Schedule, Seal,
 };
 use custody::finding::Code;
 use custody::journal;
@@ -218,7 +220,9 @@ fn build_template() -> Template {
             FROM,
         ],
         &["c1", "s1"],
-        None,
+        // Nearly a day ago (LATE_RECORD comes after 24 h): every event on a bag is dated at or
+        // after its collection, and the tests date openings in the past.
+        Some(clock.at(-(DAY - 2 * MINUTE))),
     );
     assert_eq!(seq, COLLECT_SEQ);
     assert_eq!(audit(&fx), vec![], "the exam fixture starts clean");
@@ -318,24 +322,32 @@ fn seal(fx: &Fixture, bag: &str, session: &str) -> u64 {
     record(fx, &args, &["i1", "i2"], None)
 }
 
+/// A bag (`ID:SEAL`) of `yuwen` taken to its site and received there, 100 and 90 minutes before
+/// the session starts: early enough for every opening the tests date.
+fn at_the_site(ex: &Exam, bag: &str) {
+    let id = bag.split(':').next().unwrap();
+    dispatch(ex, &[id], Some(ex.clock.yuwen.plus_seconds(-100 * MINUTE)));
+    arrive(ex, &[bag], Some(ex.clock.yuwen.plus_seconds(-90 * MINUTE)));
+}
+
 /// QP-1 taken to its site and received there.
 fn qp1_at_the_site(ex: &Exam) {
-    dispatch(ex, &["QP-1"], None);
-    arrive(ex, &["QP-1:S1001"], None);
+    at_the_site(ex, "QP-1:S1001");
 }
 
 /// QP-1 at its site and opened there, on time (30 papers in the room's tally).
 fn qp1_opened(ex: &Exam) {
     qp1_at_the_site(ex);
-    open(ex, "QP-1:S1001", ex.clock.yuwen);
+    open(ex, "QP-1:S1001:30", ex.clock.yuwen);
 }
 
 /// QY-1 (session `yesterday`) opened on time, and its 30 answer sheets sealed as AY-1, still at
 /// the site. Returns the seal's seq.
 fn yesterdays_sheets_sealed(ex: &Exam) -> u64 {
-    dispatch(ex, &["QY-1"], None);
-    arrive(ex, &["QY-1:S6001"], None);
-    open(ex, "QY-1:S6001", ex.clock.yesterday_open);
+    let opening = ex.clock.yesterday_open;
+    dispatch(ex, &["QY-1"], Some(opening.plus_seconds(-2 * MINUTE)));
+    arrive(ex, &["QY-1:S6001"], Some(opening.plus_seconds(-MINUTE)));
+    open(ex, "QY-1:S6001:30", ex.clock.yesterday_open);
     seal(ex, "AY-1:S9101:30", "yesterday")
 }
 
@@ -482,6 +494,12 @@ fn three_forms(ex: &Exam, case: Case<'_>, code: &str, bag: Option<&str>) {
         vec![found(code, seq, bag)],
         "{code} forced into the journal"
     );
+    let report = ex.run(&["verify", "--json"]).json();
+    assert_eq!(
+        report["findings"][0].get("declared"),
+        None,
+        "nobody declared the forced {code}"
+    );
     // Back to the journal as it was (the index never saw the forced entry).
     fs::write(ex.journal(), &before).unwrap();
 
@@ -502,6 +520,8 @@ fn three_forms(ex: &Exam, case: Case<'_>, code: &str, bag: Option<&str>) {
         vec![found(code, seq, bag)],
         "{code} recorded with a note"
     );
+    let report = ex.run(&["verify", "--json"]).json();
+    assert_eq!(report["findings"][0]["declared"], true, "{code} noted");
 }
 
 #[test]
@@ -556,8 +576,35 @@ fn a_bag_is_withdrawn_only_from_the_cabinet_it_is_in() {
         &["c1", "s1"],
         None,
     );
+    // The refusal says where the bag is and which cabinet was named, the right way round.
+    let args = ["record", "withdraw", "--cabinet", "A2", "--bag", "QP-1"];
+    let run = ex.refused(
+        &full_args(&ex, &args, &["c1", "s1"], None),
+        3,
+        "WRONG_PLACE",
+    );
+    assert!(
+        run.stderr
+            .contains("bag QP-1 is in cabinet A1, not in cabinet A2"),
+        "{}",
+        run.stderr
+    );
+    let store = ["record", "store", "--cabinet", "A2", "--bag", "QP-1"];
+    let run = ex.refused(
+        &full_args(&ex, &store, &["c1", "s1"], None),
+        3,
+        "WRONG_PLACE",
+    );
+    assert!(
+        run.stderr.contains(
+            "bag QP-1 is in cabinet A1: only a bag in the confidentiality room, outside any \
+             cabinet, is stored"
+        ),
+        "{}",
+        run.stderr
+    );
     let case = Case {
-        args: vec!["record", "withdraw", "--cabinet", "A2", "--bag", "QP-1"],
+        args: args.to_vec(),
         signers: &["c1", "s1"],
         at: None,
         event: Event::Withdraw(Cabinet {
@@ -661,11 +708,11 @@ fn a_bag_is_opened_only_once() {
             "--room",
             ROOM,
             "--bag",
-            "QP-1:S1001",
+            "QP-1:S1001:30",
         ],
         signers: &["x1", "i1"],
         at: Some(ex.clock.yuwen),
-        event: open_event(obs("QP-1", Some("S1001"), None), SITE, ROOM),
+        event: open_event(obs("QP-1", Some("S1001"), Some(30)), SITE, ROOM),
     };
     three_forms(&ex, case, "OPEN_TWICE", Some("QP-1"));
 }
@@ -683,11 +730,11 @@ fn a_bag_is_opened_only_in_its_own_room() {
             "--room",
             OTHER_ROOM,
             "--bag",
-            "QP-1:S1001",
+            "QP-1:S1001:30",
         ],
         signers: &["x1", "i1"],
         at: Some(ex.clock.yuwen),
-        event: open_event(obs("QP-1", Some("S1001"), None), SITE, OTHER_ROOM),
+        event: open_event(obs("QP-1", Some("S1001"), Some(30)), SITE, OTHER_ROOM),
     };
     three_forms(&ex, case, "OPEN_WRONG_ROOM", Some("QP-1"));
 }
@@ -706,11 +753,11 @@ fn completed_answer_sheets_are_never_opened_in_the_county() {
             "--room",
             ROOM,
             "--bag",
-            "AS-1:S9001",
+            "AS-1:S9001:30",
         ],
         signers: &["x1", "i1"],
-        at: Some(ex.clock.yuwen),
-        event: open_event(obs("AS-1", Some("S9001"), None), SITE, ROOM),
+        at: None,
+        event: open_event(obs("AS-1", Some("S9001"), Some(30)), SITE, ROOM),
     };
     three_forms(&ex, case, "OPEN_NOT_ALLOWED", Some("AS-1"));
 }
@@ -718,8 +765,7 @@ fn completed_answer_sheets_are_never_opened_in_the_county() {
 #[test]
 fn spare_papers_are_opened_only_with_a_note() {
     let ex = exam();
-    dispatch(&ex, &["SP-1"], None);
-    arrive(&ex, &["SP-1:S3001"], None);
+    at_the_site(&ex, "SP-1:S3001");
     let case = Case {
         args: vec![
             "record",
@@ -729,11 +775,11 @@ fn spare_papers_are_opened_only_with_a_note() {
             "--room",
             ROOM,
             "--bag",
-            "SP-1:S3001",
+            "SP-1:S3001:5",
         ],
         signers: &["x1", "i1"],
         at: Some(ex.clock.yuwen),
-        event: open_event(obs("SP-1", Some("S3001"), None), SITE, ROOM),
+        event: open_event(obs("SP-1", Some("S3001"), Some(5)), SITE, ROOM),
     };
     three_forms(&ex, case, "SPARE_OPENED", Some("SP-1"));
 }
@@ -769,11 +815,11 @@ fn question_papers_are_not_opened_more_than_15_minutes_before_the_start() {
             "--room",
             ROOM,
             "--bag",
-            "QP-1:S1001",
+            "QP-1:S1001:30",
         ],
         signers: &["x1", "i1"],
         at: Some(ex.clock.yuwen.plus_seconds(-HOUR)),
-        event: open_event(obs("QP-1", Some("S1001"), None), SITE, ROOM),
+        event: open_event(obs("QP-1", Some("S1001"), Some(30)), SITE, ROOM),
     };
     three_forms(&ex, case, "OPEN_EARLY", Some("QP-1"));
 }
@@ -791,11 +837,11 @@ fn papers_are_not_opened_more_than_15_minutes_after_the_start() {
             "--room",
             ROOM,
             "--bag",
-            "QP-1:S1001",
+            "QP-1:S1001:30",
         ],
         signers: &["x1", "i1"],
         at: Some(ex.clock.yuwen.plus_seconds(30 * MINUTE)),
-        event: open_event(obs("QP-1", Some("S1001"), None), SITE, ROOM),
+        event: open_event(obs("QP-1", Some("S1001"), Some(30)), SITE, ROOM),
     };
     three_forms(&ex, case, "OPEN_LATE", Some("QP-1"));
 }
@@ -1105,13 +1151,15 @@ fn a_text_with_a_control_character_is_refused_on_submit_and_reported_when_forced
             );
             assert_eq!(ex.journal_bytes(), before, "{case}");
 
+            let declares = matches!(event, Event::Incident(_));
             // Forced into the journal: the audit's finding is the same.
             assert_eq!(force(&ex, event, Timestamp::now(), &signers), seq);
-            assert_eq!(
-                audit(&ex),
-                vec![found("EVENT_INVALID", seq, None)],
-                "{case} forced into the journal"
-            );
+            // A forced incident is also what it declares (INCIDENT_OTHER on its bag).
+            let mut expected = vec![found("EVENT_INVALID", seq, None)];
+            if declares {
+                expected.push(found("INCIDENT_OTHER", seq, Some("QP-1")));
+            }
+            assert_eq!(audit(&ex), expected, "{case} forced into the journal");
             fs::write(ex.journal(), &before).unwrap();
         }
     }
@@ -1238,12 +1286,9 @@ fn a_correction_of_an_entry_that_did_not_record_the_bag_is_refused() {
 fn an_event_recorded_more_than_a_day_late_is_accepted_and_reported() {
     let ex = exam();
     let late = ex.clock.at(-25 * HOUR);
-    let mut args = full_args(
-        &ex,
-        &["record", "inspect", "--bag", "QP-1:S1001"],
-        &["c1", "s1"],
-        Some(late),
-    );
+    let args = late_schedule(&ex);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut args = full_args(&ex, &args, &["a1", "a2"], Some(late));
     args.push("--json".into());
     let receipt = ex.run(&args).exits(0).json();
     let seq = receipt["seq"].as_u64().unwrap();
@@ -1251,15 +1296,30 @@ fn an_event_recorded_more_than_a_day_late_is_accepted_and_reported() {
     assert_eq!(audit(&ex), vec![found("LATE_RECORD", seq, None)]);
 }
 
+/// Scheduling a session two days ahead: an event on no bag, which may be dated before the
+/// template's bags were collected.
+fn late_schedule(ex: &Exam) -> Vec<String> {
+    let start = ex.clock.at(2 * DAY).to_rfc3339();
+    let end = ex.clock.at(2 * DAY + 2 * HOUR).to_rfc3339();
+    strings(&[
+        "schedule",
+        "--session",
+        "late",
+        "--subject",
+        "化学",
+        "--start",
+        &start,
+        "--end",
+        &end,
+    ])
+}
+
 #[test]
 fn the_receipt_tells_the_signers_what_the_audit_will_report() {
     let ex = exam();
-    let late = full_args(
-        &ex,
-        &["record", "inspect", "--bag", "QP-1:S1001"],
-        &["c1", "s1"],
-        Some(ex.clock.at(-25 * HOUR)),
-    );
+    let args = late_schedule(&ex);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let late = full_args(&ex, &args, &["a1", "a2"], Some(ex.clock.at(-25 * HOUR)));
     let run = ex.run(&late).exits(0);
     assert!(
         run.stderr.contains("LATE_RECORD"),
@@ -1382,7 +1442,7 @@ fn an_honest_journey_from_collection_to_release_has_no_findings() {
     arrive(&ex, &["HQ-1:S8001"], None);
     open(
         &ex,
-        "HQ-1:S8001",
+        "HQ-1:S8001:30",
         Timestamp::now().max(start.plus_seconds(-10 * MINUTE)),
     );
     seal(&ex, "HA-1:S8101:29", "honest");
@@ -1419,8 +1479,16 @@ fn an_honest_journey_from_collection_to_release_has_no_findings() {
 fn opening_windows_include_their_bounds_and_blank_answer_sheets_open_30_minutes_early() {
     let ex = exam();
     let start = ex.clock.yuwen;
-    dispatch(&ex, &["QP-1", "QP-2", "BA-1"], None);
-    arrive(&ex, &["QP-1:S1001", "QP-2:S1002", "BA-1:S2001"], None);
+    dispatch(
+        &ex,
+        &["QP-1", "QP-2", "BA-1"],
+        Some(start.plus_seconds(-100 * MINUTE)),
+    );
+    arrive(
+        &ex,
+        &["QP-1:S1001", "QP-2:S1002", "BA-1:S2001"],
+        Some(start.plus_seconds(-90 * MINUTE)),
+    );
     let open_args = |bag: &str, at: Timestamp| {
         full_args(
             &ex,
@@ -1431,24 +1499,24 @@ fn opening_windows_include_their_bounds_and_blank_answer_sheets_open_30_minutes_
             Some(at),
         )
     };
-    open(&ex, "QP-1:S1001", start.plus_seconds(-15 * MINUTE));
+    open(&ex, "QP-1:S1001:30", start.plus_seconds(-15 * MINUTE));
     ex.refused(
-        &open_args("QP-2:S1002", start.plus_seconds(-15 * MINUTE - 1)),
+        &open_args("QP-2:S1002:30", start.plus_seconds(-15 * MINUTE - 1)),
         3,
         "OPEN_EARLY",
     );
     ex.refused(
-        &open_args("QP-2:S1002", start.plus_seconds(15 * MINUTE + 1)),
+        &open_args("QP-2:S1002:30", start.plus_seconds(15 * MINUTE + 1)),
         3,
         "OPEN_LATE",
     );
-    open(&ex, "QP-2:S1002", start.plus_seconds(15 * MINUTE));
+    open(&ex, "QP-2:S1002:30", start.plus_seconds(15 * MINUTE));
     ex.refused(
-        &open_args("BA-1:S2001", start.plus_seconds(-30 * MINUTE - 1)),
+        &open_args("BA-1:S2001:30", start.plus_seconds(-30 * MINUTE - 1)),
         3,
         "OPEN_EARLY",
     );
-    open(&ex, "BA-1:S2001", start.plus_seconds(-30 * MINUTE));
+    open(&ex, "BA-1:S2001:30", start.plus_seconds(-30 * MINUTE));
     assert_eq!(audit(&ex), vec![]);
 }
 
@@ -1498,10 +1566,437 @@ fn two_invigilators_may_open_a_bag() {
         "--room",
         ROOM,
         "--bag",
-        "QP-1:S1001",
+        "QP-1:S1001:30",
     ];
     record(&ex, &args, &["i1", "i2"], Some(ex.clock.yuwen));
     assert_eq!(audit(&ex), vec![]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 15: escorts, incidents, the order of events, the exam day
+
+fn dispatch_event(bags: Vec<BagObs>, escorts: &[&str]) -> Event {
+    Event::Dispatch(Dispatch {
+        bags,
+        to: Destination::Site(SITE.into()),
+        escorts: escorts.iter().map(|e| e.to_string()).collect(),
+        incident: None,
+    })
+}
+
+#[test]
+fn a_dispatch_is_co_signed_by_an_escort_it_names() {
+    let ex = exam();
+    let case = Case {
+        args: vec![
+            "record", "dispatch", "--to", SITE, "--escort", "e2", "--bag", "QP-1",
+        ],
+        signers: &["c1", "e1"],
+        at: None,
+        event: dispatch_event(vec![obs("QP-1", None, None)], &["e2"]),
+    };
+    three_forms(&ex, case, "ESCORT_NOT_SIGNING", None);
+}
+
+#[test]
+fn an_arrival_is_co_signed_by_an_escort_who_travelled_with_the_bag() {
+    let ex = exam();
+    dispatch(&ex, &["QP-1"], None);
+    let case = Case {
+        args: vec!["record", "arrive", "--site", SITE, "--bag", "QP-1:S1001"],
+        signers: &["x1", "e2"],
+        at: None,
+        event: Event::Arrive(Arrive {
+            bags: vec![obs("QP-1", Some("S1001"), None)],
+            site: SITE.into(),
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "ESCORT_NOT_ON_DISPATCH", Some("QP-1"));
+}
+
+#[test]
+fn escorts_change_on_the_road_by_a_handover_both_co_sign() {
+    let ex = exam();
+    dispatch(&ex, &["QP-1"], None);
+    let handover = [
+        "record",
+        "handover",
+        "--from-escort",
+        "e1",
+        "--to-escort",
+        "e2",
+        "--bag",
+        "QP-1:S1001",
+    ];
+    record(&ex, &handover, &["e1", "e2"], None);
+    // e1 left the bags with e2: only e2 can vouch for them at the site.
+    let by_e1 = ["record", "arrive", "--site", SITE, "--bag", "QP-1:S1001"];
+    ex.refused(
+        &full_args(&ex, &by_e1, &["x1", "e1"], None),
+        3,
+        "ESCORT_NOT_ON_DISPATCH",
+    );
+    record(&ex, &by_e1, &["x1", "e2"], None);
+    assert_eq!(audit(&ex), vec![]);
+}
+
+#[test]
+fn a_handover_is_made_by_an_escort_who_has_the_bags() {
+    let ex = exam();
+    dispatch(&ex, &["QP-1"], None);
+    let case = Case {
+        args: vec![
+            "record",
+            "handover",
+            "--from-escort",
+            "e2",
+            "--to-escort",
+            "e1",
+            "--bag",
+            "QP-1:S1001",
+        ],
+        signers: &["e2", "e1"],
+        at: None,
+        event: Event::Handover(Handover {
+            bags: vec![obs("QP-1", Some("S1001"), None)],
+            from: vec!["e2".into()],
+            to: vec!["e1".into()],
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "ESCORT_NOT_ON_DISPATCH", Some("QP-1"));
+}
+
+#[test]
+fn police_officers_escort_papers() {
+    let ex = exam();
+    ex.keygen("p1", "周警官");
+    ex.enroll("p1", &["police"], "2008", &["a1", "a2"]).exits(0);
+    record(
+        &ex,
+        &[
+            "record", "dispatch", "--to", SITE, "--escort", "p1", "--bag", "QP-1",
+        ],
+        &["c1", "p1"],
+        None,
+    );
+    record(
+        &ex,
+        &["record", "arrive", "--site", SITE, "--bag", "QP-1:S1001"],
+        &["x1", "p1"],
+        None,
+    );
+    assert_eq!(audit(&ex), vec![]);
+}
+
+#[test]
+fn a_declared_lost_bag_is_a_finding() {
+    let ex = exam();
+    let args = [
+        "record",
+        "incident",
+        "--kind",
+        "lost",
+        "--bag",
+        "QP-1",
+        "--note",
+        "not in cabinet A1 at the morning check",
+    ];
+    // Forced into the journal past every check: reported.
+    let before = ex.journal_bytes();
+    let event = Event::Incident(Incident {
+        bags: vec!["QP-1".into()],
+        kind: custody::bag::IncidentKind::Lost,
+        note: "not in cabinet A1".into(),
+    });
+    let seq = force(&ex, event, Timestamp::now(), &["c1", "s1"]);
+    assert_eq!(audit(&ex), vec![found("INCIDENT_LOST", seq, Some("QP-1"))]);
+    fs::write(ex.journal(), &before).unwrap();
+
+    // Recorded, never refused: it is a note. Reported, critical, and verify exits 1.
+    let mut full = full_args(&ex, &args, &["c1", "s1"], None);
+    full.push("--json".into());
+    let receipt = ex.run(&full).exits(0).json();
+    assert_eq!(receipt["seq"], seq);
+    assert_eq!(receipt["flagged"][0]["code"], "INCIDENT_LOST", "{receipt}");
+    let report = ex.run(&["verify", "--json"]).exits(1).json();
+    assert_eq!(report["findings"][0]["severity"], "critical", "{report}");
+    assert_eq!(audit(&ex), vec![found("INCIDENT_LOST", seq, Some("QP-1"))]);
+}
+
+#[test]
+fn a_used_spare_is_only_listed() {
+    let ex = exam();
+    let args = [
+        "record",
+        "incident",
+        "--kind",
+        "spare_used",
+        "--bag",
+        "SP-1",
+        "--note",
+        "a torn paper replaced",
+    ];
+    record(&ex, &args, &["c1", "s1"], None);
+    assert_eq!(audit(&ex), vec![]);
+}
+
+#[test]
+fn an_event_on_a_bag_is_not_dated_before_its_previous_event() {
+    let ex = exam();
+    let cabinet = ["record", "store", "--cabinet", CABINET, "--bag", "QP-1"];
+    record(
+        &ex,
+        &cabinet,
+        &["c1", "s1"],
+        Some(ex.clock.yuwen.plus_seconds(-3 * HOUR)),
+    );
+    let case = Case {
+        args: vec!["record", "inspect", "--bag", "QP-1:S1001"],
+        signers: &["c1", "s1"],
+        at: Some(ex.clock.yuwen.plus_seconds(-4 * HOUR)),
+        event: inspect_event(vec![obs("QP-1", Some("S1001"), None)]),
+    };
+    three_forms(&ex, case, "OUT_OF_ORDER", Some("QP-1"));
+}
+
+#[test]
+fn answer_sheets_are_not_sealed_before_their_session_starts() {
+    let ex = exam();
+    qp1_at_the_site(&ex);
+    open(
+        &ex,
+        "QP-1:S1001:30",
+        ex.clock.yuwen.plus_seconds(-10 * MINUTE),
+    );
+    let case = Case {
+        args: vec![
+            "record",
+            "seal",
+            "--bag",
+            "AS-1:S9001:30",
+            "--session",
+            "yuwen",
+            "--site",
+            SITE,
+            "--room",
+            ROOM,
+        ],
+        signers: &["i1", "i2"],
+        at: Some(ex.clock.yuwen.plus_seconds(-5 * MINUTE)),
+        event: Event::Seal(Seal {
+            bag: spec("AS-1", BagKind::CompletedAnswerSheets, "yuwen", "S9001", 30),
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "SEALED_EARLY", Some("AS-1"));
+}
+
+#[test]
+fn papers_leave_the_room_only_within_hours_of_their_session() {
+    let ex = exam();
+    let store = ["record", "store", "--cabinet", CABINET, "--bag", "QP-1"];
+    record(
+        &ex,
+        &store,
+        &["c1", "s1"],
+        Some(ex.clock.yuwen.plus_seconds(-6 * HOUR)),
+    );
+    let case = Case {
+        args: vec!["record", "withdraw", "--cabinet", CABINET, "--bag", "QP-1"],
+        signers: &["c1", "s1"],
+        at: Some(ex.clock.yuwen.plus_seconds(-5 * HOUR)),
+        event: Event::Withdraw(Cabinet {
+            bags: vec![obs("QP-1", None, None)],
+            cabinet: CABINET.into(),
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "LEFT_EARLY", Some("QP-1"));
+}
+
+#[test]
+fn a_seal_corrected_after_the_bag_moved_on_is_reported() {
+    let ex = exam();
+    dispatch(&ex, &["QP-1"], None);
+    let entry = COLLECT_SEQ.to_string();
+    let args = [
+        "record",
+        "correct",
+        "--entry",
+        &entry,
+        "--bag",
+        "QP-1",
+        "--seal",
+        "S1009",
+        "--note",
+        "typed S1001 for S1009",
+    ];
+    let before = ex.journal_bytes();
+    let event = Event::Correct(Correct {
+        seq: COLLECT_SEQ,
+        bag: "QP-1".into(),
+        fix: Correction::Seal("S1009".into()),
+        note: "typed S1001 for S1009".into(),
+    });
+    let seq = force(&ex, event, Timestamp::now(), &["c1", "s1"]);
+    assert_eq!(
+        audit(&ex),
+        vec![found("CORRECTION_AFTER_MOVE", seq, Some("QP-1"))]
+    );
+    fs::write(ex.journal(), &before).unwrap();
+
+    // A correction carries its note: recorded, flagged on the receipt, always reported.
+    let mut full = full_args(&ex, &args, &["c1", "s1"], None);
+    full.push("--json".into());
+    let receipt = ex.run(&full).exits(0).json();
+    assert_eq!(receipt["seq"], seq);
+    assert_eq!(receipt["flagged"][0]["code"], "CORRECTION_AFTER_MOVE");
+    // The swapped seal then arrives "matching": the correction is what the audit shows.
+    arrive(&ex, &["QP-1:S1009"], None);
+    assert_eq!(
+        audit(&ex),
+        vec![found("CORRECTION_AFTER_MOVE", seq, Some("QP-1"))]
+    );
+}
+
+#[test]
+fn an_incident_note_belongs_to_the_bags_that_broke_the_rule() {
+    let ex = exam();
+    dispatch(&ex, &["QP-1", "QP-2"], None);
+    let args = [
+        "record",
+        "arrive",
+        "--site",
+        SITE,
+        "--bag",
+        "QP-1:S1009",
+        "--bag",
+        "QP-2:S1002",
+        "--incident",
+        NOTE,
+    ];
+    let seq = ex.run(&full_args(&ex, &args, &["x1", "e1"], None)).exits(0);
+    assert!(seq.stderr.contains("SEAL_MISMATCH"), "{}", seq.stderr);
+    let note_at_arrival = |bag: &str| {
+        let v = ex.run(&["bag", bag, "--json"]).exits(0).json();
+        let rows = v["timeline"].as_array().unwrap().clone();
+        let row = rows.iter().find(|r| r["kind"] == "arrive").unwrap().clone();
+        row["incident"].clone()
+    };
+    assert_eq!(note_at_arrival("QP-1"), json!(NOTE), "the torn bag's note");
+    assert_eq!(
+        note_at_arrival("QP-2"),
+        serde_json::Value::Null,
+        "QP-2 arrived intact with it"
+    );
+}
+
+#[test]
+fn papers_are_counted_as_a_bag_is_opened() {
+    let ex = exam();
+    qp1_at_the_site(&ex);
+    // Without a count: bad input on the command line, EVENT_INVALID in the judge.
+    let uncounted = [
+        "record",
+        "open",
+        "--site",
+        SITE,
+        "--room",
+        ROOM,
+        "--bag",
+        "QP-1:S1001",
+    ];
+    ex.refused(
+        &full_args(&ex, &uncounted, &["x1", "i1"], Some(ex.clock.yuwen)),
+        2,
+        "COUNT",
+    );
+    // One paper short: taken from the envelope in storage.
+    let case = Case {
+        args: vec![
+            "record",
+            "open",
+            "--site",
+            SITE,
+            "--room",
+            ROOM,
+            "--bag",
+            "QP-1:S1001:29",
+        ],
+        signers: &["x1", "i1"],
+        at: Some(ex.clock.yuwen),
+        event: open_event(obs("QP-1", Some("S1001"), Some(29)), SITE, ROOM),
+    };
+    three_forms(&ex, case, "COUNT_MISMATCH", Some("QP-1"));
+}
+
+#[test]
+fn stored_bags_are_inspected_every_12_hours() {
+    let ex = exam();
+    let store = |bag: &str, at: Timestamp| {
+        let args = ["record", "store", "--cabinet", CABINET, "--bag", bag];
+        record(&ex, &args, &["c1", "s1"], Some(at));
+    };
+    store("QP-1", ex.clock.yuwen.plus_seconds(-20 * HOUR));
+    store("QP-2", ex.clock.at(-13 * HOUR));
+    // QP-1 leaves after 18 h unseen: recorded (it is a fact), flagged, reported.
+    let withdraw = ["record", "withdraw", "--cabinet", CABINET, "--bag", "QP-1"];
+    let mut args = full_args(
+        &ex,
+        &withdraw,
+        &["c1", "s1"],
+        Some(ex.clock.yuwen.plus_seconds(-2 * HOUR)),
+    );
+    args.push("--json".into());
+    let receipt = ex.run(&args).exits(0).json();
+    let seq = receipt["seq"].as_u64().unwrap();
+    assert_eq!(receipt["flagged"][0]["code"], "INSPECTION_OVERDUE");
+    // QP-2, 13 h in the cabinet at the end of the ledger, is reported there.
+    let qp2_stored = seq - 1;
+    assert_eq!(
+        audit(&ex),
+        vec![
+            found("INSPECTION_OVERDUE", qp2_stored, Some("QP-2")),
+            found("INSPECTION_OVERDUE", seq, Some("QP-1")),
+        ]
+    );
+    // An inspection of QP-2 resets its clock.
+    record(
+        &ex,
+        &["record", "inspect", "--bag", "QP-2:S1002"],
+        &["c1", "s1"],
+        None,
+    );
+    assert_eq!(
+        audit(&ex),
+        vec![found("INSPECTION_OVERDUE", seq, Some("QP-1"))]
+    );
+}
+
+#[test]
+fn an_unknown_barcode_gets_the_nearest_known_ones() {
+    let ex = exam();
+    // A lower-case L typed for the digit 1, and the case of a scanner set to lower case.
+    let args = ["record", "inspect", "--bag", "qp-l:S1001"];
+    let run = ex.refused(
+        &full_args(&ex, &args, &["c1", "s1"], None),
+        3,
+        "BAG_NOT_COLLECTED",
+    );
+    assert!(
+        run.stderr.contains("(did you mean QP-1, QP-2?)"),
+        "{}",
+        run.stderr
+    );
+    let args = ["record", "inspect", "--bag", "ZZ-99:S1"];
+    let run = ex.refused(
+        &full_args(&ex, &args, &["c1", "s1"], None),
+        3,
+        "BAG_NOT_COLLECTED",
+    );
+    assert!(!run.stderr.contains("did you mean"), "{}", run.stderr);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -563,7 +563,14 @@ fn the_report_lists_roster_policy_and_schedule_changes_incidents_and_corrections
     sign(&["revoke", "--id", "e1", "--reason", "调离"], &["a1", "a2"]);
 
     let (report, findings) = audit(&fx, &[]);
-    assert_eq!(findings, vec![f("SEAL_MISMATCH", inspect_seq)]);
+    // The declared broken seal is a finding too (issue 15): the verdict is not clean.
+    assert_eq!(
+        findings,
+        vec![
+            f("SEAL_MISMATCH", inspect_seq),
+            f("INCIDENT_BROKEN_SEAL", 8)
+        ]
+    );
     let finding = &report["findings"][0];
     assert_eq!(finding["severity"], "high");
     assert_eq!(finding["category"], "custody");
@@ -604,8 +611,17 @@ fn the_report_lists_roster_policy_and_schedule_changes_incidents_and_corrections
     );
     assert_eq!(at(inspect_seq)["bags"], serde_json::json!(["QP-1"]));
     assert_eq!(at(8)["note"], NOTE);
-    assert_eq!(at(8)["finding_codes"], serde_json::json!([]));
+    assert_eq!(
+        at(8)["finding_codes"],
+        serde_json::json!(["INCIDENT_BROKEN_SEAL"])
+    );
     assert_eq!(at(9)["note"], "typed 30 for 31");
+    // Old -> new: the count the ledger held before the correction.
+    assert!(
+        at(9)["text"].as_str().unwrap().ends_with("; was 30"),
+        "{}",
+        at(9)["text"]
+    );
     assert!(at(5)["text"].as_str().unwrap().contains("rescheduled, was"));
     assert!(at(10)["text"].as_str().unwrap().contains("in force from"));
     assert_eq!(at(11)["text"], "e1: 调离");
@@ -625,7 +641,7 @@ fn the_report_lists_roster_policy_and_schedule_changes_incidents_and_corrections
             .find(|l| l.contains(needle))
             .unwrap_or_else(|| panic!("no line with {needle:?} in\n{out}"))
     };
-    assert!(out.contains("custody: 1 finding\n"), "{out}");
+    assert!(out.contains("custody: 2 findings\n"), "{out}");
     let finding = out.lines().find(|l| l.contains("SEAL_MISMATCH")).unwrap();
     assert!(
         finding.contains(&format!("entry {inspect_seq}")) && finding.contains("HIGH"),
@@ -646,7 +662,12 @@ fn the_report_lists_roster_policy_and_schedule_changes_incidents_and_corrections
     assert!(line("entry 10 ").contains("policy"), "{out}");
     assert!(line("entry 11 ").contains("roster"), "{out}");
     assert!(out.contains("e1: 调离"), "{out}");
-    assert!(out.ends_with("verdict: 1 FINDING(S): 1 high\n"), "{out}");
+    assert!(
+        out.ends_with(
+            "verdict: 2 FINDING(S): 2 high; 2 declared with an incident note, 0 undeclared\n"
+        ),
+        "{out}"
+    );
 }
 
 #[test]
@@ -655,6 +676,9 @@ fn every_finding_code_has_the_severity_of_its_category() {
     for code in Code::ALL {
         let expected = match code.category() {
             _ if *code == Code::LateRecord => Severity::Low,
+            // A declared incident by its kind.
+            _ if *code == Code::IncidentLost => Severity::Critical,
+            _ if matches!(code, Code::IncidentDamaged | Code::IncidentOther) => Severity::Medium,
             Category::Integrity => Severity::Critical,
             Category::Authorization | Category::Event | Category::Custody => Severity::High,
             Category::Timing => Severity::Medium,
@@ -817,7 +841,7 @@ fn the_audit_doc_names_every_field_of_the_json_report() {
         (
             "### Finding fields",
             &report["findings"][0],
-            &["signer", "record"][..],
+            &["signer", "record", "declared"][..],
         ),
     ] {
         let mut actual = keys_of(item);

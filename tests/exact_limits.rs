@@ -77,7 +77,10 @@ impl Journal {
     }
 
     /// [`Journal::new`] with other founders, who all sign the genesis.
-    fn founded(policy: Policy, founders: &[&str]) -> Journal {
+    fn founded(mut policy: Policy, founders: &[&str]) -> Journal {
+        // The table dispatches a day before the session: the rule that papers leave on their
+        // own day (LEFT_EARLY, 4 h by default) is tested in tests/custody_rules.rs, not here.
+        policy.leave_before_session_min = policy.leave_before_session_min.max(24 * 60);
         let mut j = Journal {
             records: header(&ID).to_vec(),
             leaves: Vec::new(),

@@ -45,7 +45,15 @@ fn county_exam_runs_an_exam_day_whose_audit_reports_only_the_torn_seal() {
         .iter()
         .map(|f| (f["code"].as_str().unwrap(), f["bag"].as_str().unwrap_or("")))
         .collect();
-    assert_eq!(findings, vec![("SEAL_MISMATCH", "QP-YW-203")], "{report}");
+    // The torn seal, as observed at arrival and as the incident the signers declared.
+    assert_eq!(
+        findings,
+        vec![
+            ("SEAL_MISMATCH", "QP-YW-203"),
+            ("INCIDENT_BROKEN_SEAL", "QP-YW-203")
+        ],
+        "{report}"
+    );
 }
 
 #[test]

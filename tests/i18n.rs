@@ -63,8 +63,10 @@ fn an_exam_day_can_be_driven_in_chinese() {
         record(&fx, &words, &["a1", "a2"], "登记持钥人");
     }
     let now = Timestamp::now();
+    // Started five minutes ago: its papers open now, and its answer sheets are sealed after it
+    // started (SEALED_EARLY).
     let (start, end) = (
-        now.plus_seconds(10 * 60).to_rfc3339(),
+        now.plus_seconds(-5 * 60).to_rfc3339(),
         now.plus_seconds(3 * 3600).to_rfc3339(),
     );
     record(
@@ -158,7 +160,7 @@ fn an_exam_day_can_be_driven_in_chinese() {
             "--room",
             ROOM,
             "--bag",
-            "QP-0001:S1001",
+            "QP-0001:S1001:30",
         ],
         &["x1", "i1"],
         "启封",
@@ -301,10 +303,15 @@ fn an_exam_day_can_be_driven_in_chinese() {
         sheet.contains("核对表") && sheet.contains("合计"),
         "{sheet}"
     );
+    // The damaged bag, declared truthfully, is still a finding, explained in Chinese.
     let report = zh(&fx, &["verify".to_string(), "--trust".into(), genesis])
-        .exits(0)
+        .exits(1)
         .stdout;
-    assert!(report.contains("结论：无问题"), "{report}");
+    assert!(report.contains("结论：发现 1 个问题"), "{report}");
+    assert!(
+        report.contains("INCIDENT_DAMAGED") && report.contains("密封袋申报损坏"),
+        "{report}"
+    );
     assert!(report.contains("与信任的哈希一致"), "{report}");
     assert!(report.contains("异常"), "the incident is listed:\n{report}");
 

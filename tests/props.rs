@@ -6,8 +6,8 @@ use custody::entry::{Body, CoSignature, DecodedEntry, Entry, Hash, Head, leaf_ha
 
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination, IncidentKind};
 use custody::event::{
-    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Genesis, Incident, Inspect, Open, Release,
-    Return, Revocation, Schedule, Seal,
+    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Genesis, Handover, Incident, Inspect, Open,
+    Release, Return, Revocation, Schedule, Seal,
 };
 use custody::journal::{frame, header};
 use custody::policy::{EventKind, Policy};
@@ -373,6 +373,18 @@ fn event() -> impl Strategy<Value = Event> {
                 note
             })
         ),
+        (
+            observations(),
+            prop::collection::vec(text(), 0..3),
+            prop::collection::vec(text(), 0..3),
+            note()
+        )
+            .prop_map(|(bags, from, to, incident)| Event::Handover(Handover {
+                bags,
+                from,
+                to,
+                incident
+            })),
     ];
     prop_oneof![roster, custody.boxed()]
 }

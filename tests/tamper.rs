@@ -929,7 +929,8 @@ fn expect(flip: &Flip, journal: &[u8]) -> Expect {
         Field::PrevHash => f.push((Code::Chain, k)),
         // The recorded time is unsigned: only what the new time breaks, against its
         // neighbours (CLOCK_BACKWARDS here or at the next entry) and against the signed event
-        // time (FUTURE_EVENT beyond the 5-minute tolerance, LATE_RECORD beyond 24 h).
+        // time (FUTURE_EVENT beyond the 5-minute tolerance, LATE_RECORD beyond 24 h,
+        // INSPECTION_OVERDUE at the end beyond 12 h).
         Field::RecordedAt => {
             let Some(v) = varint_value(bytes, len) else {
                 return encoding(k);
@@ -946,6 +947,11 @@ fn expect(flip: &Flip, journal: &[u8]) -> Expect {
             }
             if t.saturating_sub(event_time(k)) > 24 * 60 * MINUTE {
                 f.push((Code::LateRecord, k));
+            }
+            // The last recorded time is the audit's "now": the bag, in its cabinet since the
+            // inspection at the last entry, is then overdue for one after 12 h.
+            if k == LAST && t.saturating_sub(event_time(k)) > 12 * 60 * MINUTE {
+                f.push((Code::InspectionOverdue, k));
             }
         }
         // Any other body length: the entry no longer decodes (a length past the end, or
@@ -976,8 +982,9 @@ fn expect(flip: &Flip, journal: &[u8]) -> Expect {
             all_signatures(k, &mut f);
             f.push((Code::HeadUnknown, k));
         }
-        // The event time against the recorded time (FUTURE_EVENT, LATE_RECORD) and, for the
-        // collect, against its session (HELD_TOO_LONG beyond 48 h before the start).
+        // The event time against the recorded time (FUTURE_EVENT, LATE_RECORD), for the
+        // collect against its session (HELD_TOO_LONG beyond 48 h before the start), and against
+        // the bag's events before and after it (OUT_OF_ORDER).
         Field::EventTime => {
             let Some(v) = varint_value(bytes, len) else {
                 return encoding(k);
@@ -992,6 +999,18 @@ fn expect(flip: &Flip, journal: &[u8]) -> Expect {
             }
             if k == 6 && START.saturating_sub(t) > 48 * 60 * MINUTE {
                 f.push((Code::HeldTooLong, k));
+            }
+            // Entries 6 to 8 handle the bag in turn: each is dated at or after the one before.
+            if (7..=8).contains(&k) && t < event_time(k - 1) {
+                f.push((Code::OutOfOrder, k));
+            }
+            if (6..=7).contains(&k) && event_time(k + 1) < t {
+                f.push((Code::OutOfOrder, k + 1));
+            }
+            // The last entry inspects the bag in its cabinet: dated more than 12 h before the
+            // audit's "now" (the last recorded time), the bag is overdue for another.
+            if k == LAST && recorded_at(k).saturating_sub(t) > 12 * 60 * MINUTE {
+                f.push((Code::InspectionOverdue, k));
             }
         }
         // A fresh random value either way: only the signatures.

@@ -28,7 +28,8 @@
 //! The ledger's index is not built; the first writer to open it builds it.
 
 use super::{
-    BoxError, FOUNDERS, RESERVE_BAG, RESERVE_SEAL, ZONE, demo_seed, member, plus_min, seen_all,
+    BoxError, FOUNDERS, RESERVE_BAG, RESERVE_SEAL, ZONE, counted_all, demo_seed, member, plus_min,
+    seen_all,
 };
 use custody::bag::{BagKind, BagObs, BagSpec, Destination};
 use custody::entry::{Body, CoSignature, DecodedEntry, Entry, Hash, Head, leaf_hash};
@@ -471,7 +472,7 @@ impl Plan {
                 let room = room_name(r);
                 let [a, b] = site.invigilators[r].each_ref().map(String::as_str);
                 let open = Event::Open(Open {
-                    bags: seen_all(papers.iter().filter(|p| p.room == room)),
+                    bags: counted_all(papers.iter().filter(|p| p.room == room)),
                     site: site.name.clone(),
                     room: room.clone(),
                     incident: None,

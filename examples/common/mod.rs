@@ -361,6 +361,18 @@ pub fn seen_all<'a>(specs: impl IntoIterator<Item = &'a BagSpec>) -> Vec<BagObs>
     specs.into_iter().map(seen).collect()
 }
 
+/// A bag as it is opened: its seal, and the papers counted in it.
+pub fn counted(spec: &BagSpec) -> BagObs {
+    BagObs {
+        count: Some(spec.count),
+        ..seen(spec)
+    }
+}
+
+pub fn counted_all<'a>(specs: impl IntoIterator<Item = &'a BagSpec>) -> Vec<BagObs> {
+    specs.into_iter().map(counted).collect()
+}
+
 /// Where every bag is now, grouped by destination site and room (sites in the order they were
 /// first collected, spare-paper groups last), each room's bags by session start and kind.
 /// A stand-in until the library offers a status view.

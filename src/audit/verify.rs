@@ -193,6 +193,8 @@ fn listed(
     // The kind first: most entries are not listed, and their text is never written.
     let mut extra: Option<String> = None;
     let mut rescheduled = None;
+    // What the entry changed, for the text: a reschedule's old times, a correction's old value.
+    let mut change = None;
     let kind = match event {
         Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) => ListedKind::Roster,
         Event::Policy(new) => {
@@ -214,7 +216,21 @@ fn listed(
             None => return Ok(None),
         },
         Event::Incident(_) => ListedKind::Incident,
-        Event::Correct(_) => ListedKind::Correction,
+        Event::Correct(c) => {
+            // Old -> new: the value the ledger held for the bag before this correction.
+            if let Some(bag) = state.bag(&c.bag)? {
+                change = match &c.fix {
+                    crate::model::bag::Correction::Seal(_) => {
+                        Some(format!("; was {}", bag.spec.seal))
+                    }
+                    crate::model::bag::Correction::Count(_) => {
+                        Some(format!("; was {}", bag.spec.count))
+                    }
+                    crate::model::bag::Correction::BagId(_) => None,
+                };
+            }
+            ListedKind::Correction
+        }
         _ if note.is_some() => ListedKind::Incident,
         _ => return Ok(None),
     };
@@ -234,6 +250,7 @@ fn listed(
             ));
         }
         text.extend(extra.clone());
+        text.extend(change.clone());
         text
     });
     Ok(Some(Listed {

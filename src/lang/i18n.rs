@@ -199,6 +199,7 @@ impl Msg {
             EventKind::Release => Msg::EventRelease,
             EventKind::Incident => Msg::EventIncident,
             EventKind::Correct => Msg::EventCorrect,
+            EventKind::Handover => Msg::EventHandover,
         }
     }
 
@@ -269,6 +270,14 @@ impl Msg {
             OpenNotAllowed => Msg::WhyOpenNotAllowed,
             SpareOpened => Msg::WhySpareOpened,
             AfterRelease => Msg::WhyAfterRelease,
+            EscortNotSigning => Msg::WhyEscortNotSigning,
+            EscortNotOnDispatch => Msg::WhyEscortNotOnDispatch,
+            CorrectionAfterMove => Msg::WhyCorrectionAfterMove,
+            IncidentLost => Msg::WhyIncidentLost,
+            IncidentBrokenSeal => Msg::WhyIncidentBrokenSeal,
+            IncidentCountMismatch => Msg::WhyIncidentCountMismatch,
+            IncidentDamaged => Msg::WhyIncidentDamaged,
+            IncidentOther => Msg::WhyIncidentOther,
             OpenEarly => Msg::WhyOpenEarly,
             OpenLate => Msg::WhyOpenLate,
             TransitTooLong => Msg::WhyTransitTooLong,
@@ -276,6 +285,10 @@ impl Msg {
             HeldTooLong => Msg::WhyHeldTooLong,
             AnswerSheetsLate => Msg::WhyAnswerSheetsLate,
             RescheduleLate => Msg::WhyRescheduleLate,
+            OutOfOrder => Msg::WhyOutOfOrder,
+            SealedEarly => Msg::WhySealedEarly,
+            LeftEarly => Msg::WhyLeftEarly,
+            InspectionOverdue => Msg::WhyInspectionOverdue,
             LateRecord => Msg::WhyLateRecord,
             StillInTransit => Msg::WhyStillInTransit,
             NotReturned => Msg::WhyNotReturned,
@@ -303,6 +316,7 @@ catalogue! {
     EventRelease: "release", "移交";
     EventIncident: "incident", "异常";
     EventCorrect: "correct", "更正";
+    EventHandover: "handover", "押运交接";
 
     RoleAdmin: "admin", "管理员";
     RoleCustodian: "custodian", "保管员";
@@ -478,6 +492,14 @@ catalogue! {
     WhyOpenNotAllowed: "a completed answer-sheet bag was opened", "已封装的答卷袋被启封";
     WhySpareOpened: "a spare-paper bag was opened", "备用卷袋被启封";
     WhyAfterRelease: "something was done to a bag after it was released", "密封袋移交后仍有操作";
+    WhyEscortNotSigning: "a dispatch was not co-signed by any escort it names", "运送未由其登记的任何押运员签名";
+    WhyEscortNotOnDispatch: "a bag was received without an escort who travelled with it", "接收时没有随袋押运的押运员签名";
+    WhyCorrectionAfterMove: "a seal or count corrected after the bag had moved on", "密封袋移交后又更正了封条号或份数";
+    WhyIncidentLost: "a bag was declared lost", "密封袋申报丢失";
+    WhyIncidentBrokenSeal: "a broken seal was declared", "申报封条破损";
+    WhyIncidentCountMismatch: "a count mismatch was declared", "申报份数不符";
+    WhyIncidentDamaged: "a bag was declared damaged", "密封袋申报损坏";
+    WhyIncidentOther: "an incident was declared", "申报其他异常";
     WhyOpenEarly: "a bag was opened before its window", "密封袋早于规定时间启封";
     WhyOpenLate: "a bag was opened late", "密封袋启封过晚";
     WhyTransitTooLong: "a transport took longer than allowed", "运送时间超过规定";
@@ -485,6 +507,10 @@ catalogue! {
     WhyHeldTooLong: "papers were held too long before their session", "试卷在考前存放时间过长";
     WhyAnswerSheetsLate: "answer sheets came back after their day", "答卷未在当天返还";
     WhyRescheduleLate: "a session was rescheduled too close to its start", "场次改期距开考时间过近";
+    WhyOutOfOrder: "an event on a bag is dated before the bag's previous event", "密封袋的事件时间早于其上一事件";
+    WhySealedEarly: "answer sheets were sealed before their session allowed", "答卷在场次规定时间之前封装";
+    WhyLeftEarly: "papers left the room too long before their session", "试卷在场次开始前过早出库或运出";
+    WhyInspectionOverdue: "a stored bag went uninspected longer than allowed", "存放的密封袋超过规定时间未巡查";
     WhyLateRecord: "an event was recorded later than allowed", "事件记录晚于规定时限";
     WhyStillInTransit: "a bag is still in transit at the end of the ledger", "台账结束时密封袋仍在运送途中";
     WhyNotReturned: "a bag was never returned or released", "密封袋从未返还或移交";
@@ -542,6 +568,9 @@ catalogue! {
     DetailInspect: "{bags} seals checked", "{bags} 封条已查验";
     DetailDispatch: "{bags} to {to} with {escorts}", "{bags} 运往 {to}，押运：{escorts}";
     DetailArrive: "{bags} at {site}", "{bags} 到达 {site}";
+    DetailHandover: "{bags} handed over on the road by {from} to {to}", "{bags} 途中由 {from} 交给 {to} 押运";
+    ReceiptEscortsFrom: "Escorts handing over", "交出押运人员";
+    ReceiptEscortsTo: "Escorts taking over", "接收押运人员";
     DetailOpen: "{bags} opened at {site} {room}", "{bags} 于 {site} {room} 启封";
     DetailSeal: "{count} answer sheets into bag {bag} (seal {seal}) at {site} {room}, session {session}", "{count} 份答卷封入袋 {bag}（封条 {seal}），{site} {room}，场次 {session}";
     DetailReturn: "{bags} back in the room", "{bags} 返还保密室";
@@ -550,6 +579,8 @@ catalogue! {
     FixBagId: "barcode -> {value}", "条码改为 {value}";
     FixSeal: "seal -> {value}", "封条号改为 {value}";
     FixCount: "count -> {value}", "份数改为 {value}";
+    FixSealWas: "seal {old} -> {value}", "封条号 {old} 改为 {value}";
+    FixCountWas: "count {old} -> {value}", "份数 {old} 改为 {value}";
 
     // Tables and views.
     LabelQuestions: "questions", "试卷";
@@ -605,6 +636,7 @@ catalogue! {
     NoteFinding: "FINDING {code}: {text}", "审计发现 {code}：{text}";
     FindingBag: "bag {bag}", "密封袋 {bag}";
     FindingSigner: "signer {signer}", "签名人 {signer}";
+    FindingKeyholder: "keyholder {signer}", "持钥人 {signer}";
     ReconHead: "reconciliation of session {session} ({subject}), {start} to {end}", "场次 {session}（{subject}）核对表，{start} 至 {end}";
     ReconSite: ", site {site}", "，考点 {site}";
     ReconMissing: "missing {id}: {place}", "缺失 {id}：{place}";
@@ -731,6 +763,8 @@ catalogue! {
     HtmlAxisHint: "The timelines of one session share one time axis (its days are marked above the first bag of each room), so marks at the same place happened at the same time; short gaps are widened and long ones shortened, so the order and the days stay readable.", "同一场次的时间线共用一条时间轴（日期标在每个考场第一个密封袋的上方），位置相同的标记即同一时间发生；较短的间隔会放宽、较长的间隔会缩短，以便看清先后和日期。";
     VerdictClean: "verdict: CLEAN, no findings", "结论：无问题（CLEAN）";
     VerdictFindings: "verdict: {n} FINDING(S): {counts}", "结论：发现 {n} 个问题：{counts}";
+    VerdictDeclared: "; {declared} declared with an incident note, {undeclared} undeclared", "；其中 {declared} 个已随异常说明申报，{undeclared} 个未申报";
+    ReportDeclared: " (declared)", "（已申报）";
 
     // Refusals and what to do about them.
     FileExists: "{path} already exists; refusing to overwrite it", "{path} 已存在，拒绝覆盖";

@@ -184,6 +184,12 @@ pub fn detail(event: &Event, zone: &str, lang: Lang) -> String {
             ) + &note(&e.incident)
         }
         Event::Arrive(e) => text(Msg::DetailArrive, &[("site", &e.site)]) + &note(&e.incident),
+        Event::Handover(e) => {
+            text(
+                Msg::DetailHandover,
+                &[("from", &e.from.join(", ")), ("to", &e.to.join(", "))],
+            ) + &note(&e.incident)
+        }
         Event::Open(e) => {
             text(Msg::DetailOpen, &[("site", &e.site), ("room", &e.room)]) + &note(&e.incident)
         }

@@ -140,6 +140,15 @@ pub struct BagState {
     pub history: Vec<u64>,
     /// When and where it was opened.
     pub opened: Option<(u64, Timestamp)>,
+    /// The event time of the last entry that handled it (incidents and corrections aside):
+    /// every later event on the bag is dated at or after it.
+    pub last_at: Timestamp,
+    /// The entry that put it where it is; a correction of an earlier entry's seal or count
+    /// comes after the bag moved on.
+    pub placed_seq: u64,
+    /// The keyholders escorting it while in transit, as its dispatch named them; empty
+    /// elsewhere.
+    pub escorts: Vec<String>,
 }
 
 /// What a bag turned out to be when an incident says so.

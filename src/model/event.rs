@@ -28,6 +28,7 @@ pub enum Event {
     Release(Release),
     Incident(Incident),
     Correct(Correct),
+    Handover(Handover),
 }
 
 impl Event {
@@ -50,6 +51,7 @@ impl Event {
             Event::Release(_) => EventKind::Release,
             Event::Incident(_) => EventKind::Incident,
             Event::Correct(_) => EventKind::Correct,
+            Event::Handover(_) => EventKind::Handover,
         }
     }
 
@@ -67,6 +69,7 @@ impl Event {
             Event::Seal(e) => e.incident.as_deref(),
             Event::Return(e) => e.incident.as_deref(),
             Event::Release(e) => e.incident.as_deref(),
+            Event::Handover(e) => e.incident.as_deref(),
             Event::Incident(e) => Some(e.note.as_str()),
             Event::Correct(e) => Some(e.note.as_str()),
             Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) | Event::Policy(_) => None,
@@ -86,6 +89,7 @@ impl Event {
             Event::Open(e) => Some(&e.bags),
             Event::Return(e) => Some(&e.bags),
             Event::Release(e) => Some(&e.bags),
+            Event::Handover(e) => Some(&e.bags),
             _ => None,
         }
     }
@@ -231,4 +235,16 @@ pub struct Correct {
     pub bag: String,
     pub fix: Correction,
     pub note: String,
+}
+
+/// Escorts change on the road: those handing over give the bags, seals checked, to those taking
+/// over, and one of each co-signs.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Handover {
+    pub bags: Vec<BagObs>,
+    /// Keyholder ids of the escorts handing the bags over.
+    pub from: Vec<String>,
+    /// Keyholder ids of the escorts taking them over.
+    pub to: Vec<String>,
+    pub incident: Option<String>,
 }

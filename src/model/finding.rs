@@ -95,10 +95,14 @@ macro_rules! codes {
             }
 
             /// How grave a finding with this code is: integrity critical; authorization,
-            /// event and custody high; timing medium, except `LATE_RECORD`, low.
+            /// event and custody high; timing medium, except `LATE_RECORD`, low. A declared
+            /// incident by its kind: a lost bag critical (its papers are out of every
+            /// custody), damage and other incidents medium.
             pub fn severity(self) -> Severity {
                 match (self, self.category()) {
                     (Code::LateRecord, _) => Severity::Low,
+                    (Code::IncidentLost, _) => Severity::Critical,
+                    (Code::IncidentDamaged | Code::IncidentOther, _) => Severity::Medium,
                     (_, Category::Integrity) => Severity::Critical,
                     (_, Category::Authorization | Category::Event | Category::Custody) => {
                         Severity::High
@@ -163,6 +167,14 @@ codes! {
     OpenNotAllowed = "OPEN_NOT_ALLOWED", Custody, UnlessNoted;
     SpareOpened = "SPARE_OPENED", Custody, UnlessNoted;
     AfterRelease = "AFTER_RELEASE", Custody, UnlessNoted;
+    EscortNotSigning = "ESCORT_NOT_SIGNING", Custody, UnlessNoted;
+    EscortNotOnDispatch = "ESCORT_NOT_ON_DISPATCH", Custody, UnlessNoted;
+    CorrectionAfterMove = "CORRECTION_AFTER_MOVE", Custody, UnlessNoted;
+    IncidentLost = "INCIDENT_LOST", Custody, Never;
+    IncidentBrokenSeal = "INCIDENT_BROKEN_SEAL", Custody, Never;
+    IncidentCountMismatch = "INCIDENT_COUNT_MISMATCH", Custody, Never;
+    IncidentDamaged = "INCIDENT_DAMAGED", Custody, Never;
+    IncidentOther = "INCIDENT_OTHER", Custody, Never;
     OpenEarly = "OPEN_EARLY", Timing, UnlessNoted;
     OpenLate = "OPEN_LATE", Timing, UnlessNoted;
     TransitTooLong = "TRANSIT_TOO_LONG", Timing, UnlessNoted;
@@ -170,10 +182,31 @@ codes! {
     HeldTooLong = "HELD_TOO_LONG", Timing, UnlessNoted;
     AnswerSheetsLate = "ANSWER_SHEETS_LATE", Timing, UnlessNoted;
     RescheduleLate = "RESCHEDULE_LATE", Timing, UnlessNoted;
+    OutOfOrder = "OUT_OF_ORDER", Timing, UnlessNoted;
+    SealedEarly = "SEALED_EARLY", Timing, UnlessNoted;
+    LeftEarly = "LEFT_EARLY", Timing, UnlessNoted;
+    InspectionOverdue = "INSPECTION_OVERDUE", Timing, Never;
     LateRecord = "LATE_RECORD", Timing, Never;
     StillInTransit = "STILL_IN_TRANSIT", Custody, Never;
     NotReturned = "NOT_RETURNED", Custody, Never;
     SheetsNotBack = "SHEETS_NOT_BACK", Timing, Never;
+}
+
+impl Code {
+    /// Whether a finding's `signer` is the keyholder an enrolment or revocation is about, not
+    /// one who signed it: the text calls them what they are.
+    pub fn is_about_keyholder(self) -> bool {
+        matches!(
+            self,
+            Code::EnrollInvalid
+                | Code::IdInUse
+                | Code::KeyInUse
+                | Code::PersonDuplicate
+                | Code::RoleSeparation
+                | Code::SelfEnroll
+                | Code::RevokeUnknown
+        )
+    }
 }
 
 impl fmt::Display for Code {
@@ -200,6 +233,10 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record: Option<u64>,
     pub message: String,
+    /// Declared: the signers recorded it with an incident note (or it is a declared incident),
+    /// as opposed to a finding nobody declared. In JSON only when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub declared: bool,
 }
 
 impl Finding {
@@ -213,6 +250,7 @@ impl Finding {
             bag: None,
             record: None,
             message: message.into(),
+            declared: false,
         }
     }
 

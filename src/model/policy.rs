@@ -27,10 +27,11 @@ pub enum EventKind {
     Release,
     Incident,
     Correct,
+    Handover,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 17] = [
+    pub const ALL: [EventKind; 18] = [
         EventKind::Genesis,
         EventKind::Enroll,
         EventKind::Revoke,
@@ -48,6 +49,7 @@ impl EventKind {
         EventKind::Release,
         EventKind::Incident,
         EventKind::Correct,
+        EventKind::Handover,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +71,7 @@ impl EventKind {
             EventKind::Release => "release",
             EventKind::Incident => "incident",
             EventKind::Correct => "correct",
+            EventKind::Handover => "handover",
         }
     }
 
@@ -131,6 +134,17 @@ pub struct Policy {
     /// strictly increasing set, empty by default. Absent from an older policy file: empty.
     #[serde(default)]
     pub tokens_required: Vec<Role>,
+    /// The roles that may escort bags: be named on a dispatch and fill the `escort` role of a
+    /// co-signer set (police escort papers in China, 公安押运).
+    pub escort_roles: Vec<Role>,
+    /// A bag is withdrawn or dispatched to a site at most this many minutes before its
+    /// session starts.
+    pub leave_before_session_min: u32,
+    /// Answer sheets are sealed only after their session ends (otherwise after it starts).
+    pub seal_after_session_end: bool,
+    /// A bag in a cabinet is inspected at least this many minutes after it was stored or last
+    /// inspected; 0 turns the rule off.
+    pub max_inspection_gap_min: u32,
 }
 
 /// The largest replay window a policy may set, so that memory stays bounded.
@@ -167,6 +181,7 @@ impl Default for Policy {
                 rule(EventKind::Release, &[&[Admin, Custodian]]),
                 rule(EventKind::Incident, &[&[]]),
                 rule(EventKind::Correct, &[&[Custodian, Supervisor]]),
+                rule(EventKind::Handover, &[&[Escort, Escort]]),
             ],
             separated_roles: vec![(Custodian, Supervisor)],
             open_question_papers_before_min: 15,
@@ -181,6 +196,14 @@ impl Default for Policy {
             max_head_lag: 10_000,
             change_delay_min: 24 * 60,
             tokens_required: Vec::new(),
+            escort_roles: vec![Escort, Police],
+            // Four hours: time for the longest run from the county to a site (the transit
+            // limit, 3 h) with a margin, and less than the gap between a morning and an
+            // afternoon start, so afternoon papers cannot ride with the morning's.
+            leave_before_session_min: 4 * 60,
+            seal_after_session_end: false,
+            // China's rules ask for a joint check of the confidentiality room every half day.
+            max_inspection_gap_min: 12 * 60,
         }
     }
 }
@@ -223,6 +246,9 @@ impl Policy {
         }
         if !self.tokens_required.windows(2).all(|w| w[0] < w[1]) {
             out.push("tokens_required must list each role once, in the order of the roles".into());
+        }
+        if !self.escort_roles.windows(2).all(|w| w[0] < w[1]) {
+            out.push("escort_roles must be a sorted set".into());
         }
         for (a, b) in &self.separated_roles {
             if a == b {
@@ -285,6 +311,10 @@ impl Policy {
             cosigners: _,
             separated_roles: _,
             tokens_required: _,
+            escort_roles,
+            leave_before_session_min,
+            seal_after_session_end,
+            max_inspection_gap_min,
             open_question_papers_before_min,
             open_answer_sheets_before_min,
             spare_papers_need_incident,
@@ -324,6 +354,20 @@ impl Policy {
             ("clock_tolerance_sec", clock_tolerance_sec.to_string()),
             ("max_head_lag", max_head_lag.to_string()),
             ("change_delay_min", change_delay_min.to_string()),
+            (
+                "escort_roles",
+                escort_roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            (
+                "leave_before_session_min",
+                leave_before_session_min.to_string(),
+            ),
+            ("seal_after_session_end", seal_after_session_end.to_string()),
+            ("max_inspection_gap_min", max_inspection_gap_min.to_string()),
         ] {
             out.push((name.into(), value));
         }

@@ -115,7 +115,12 @@ pub fn finding_text(f: &Finding, lang: Lang) -> String {
     if let Some(signer) = &f.signer
         && !words.contains(&signer.as_str())
     {
-        who.push(lang.f(Msg::FindingSigner, &[("signer", signer)]));
+        let msg = if f.code.is_about_keyholder() {
+            Msg::FindingKeyholder
+        } else {
+            Msg::FindingSigner
+        };
+        who.push(lang.f(msg, &[("signer", signer)]));
     }
     let message = match lang {
         Lang::En => f.message.clone(),

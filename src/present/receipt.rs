@@ -421,6 +421,10 @@ impl Handover {
                 ),
             ],
             Event::Arrive(e) => vec![(t(Msg::ReceiptSite), e.site.clone())],
+            Event::Handover(e) => vec![
+                (t(Msg::ReceiptEscortsFrom), e.from.join(", ")),
+                (t(Msg::ReceiptEscortsTo), e.to.join(", ")),
+            ],
             Event::Open(e) => vec![
                 (t(Msg::ReceiptSite), e.site.clone()),
                 (t(Msg::ReceiptRoom), e.room.clone()),

@@ -568,11 +568,12 @@ impl<'r> AuditPage<'r> {
                     }
                 }
                 if let Some(signer) = &f.signer {
-                    let _ = write!(
-                        b,
-                        " · {}",
-                        escape(&lang.f(Msg::HtmlSignerLink, &[("signer", signer)]))
-                    );
+                    let msg = if f.code.is_about_keyholder() {
+                        Msg::FindingKeyholder
+                    } else {
+                        Msg::HtmlSignerLink
+                    };
+                    let _ = write!(b, " · {}", escape(&lang.f(msg, &[("signer", signer)])));
                 }
                 b.push_str("</li>\n");
             }

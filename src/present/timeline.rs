@@ -158,8 +158,15 @@ pub fn bag_timeline<K: Kv>(
                     Correction::BagId(v) => {
                         lang.f(Msg::FixBarcode, &[("from", &c.bag), ("value", v)])
                     }
-                    Correction::Seal(v) => lang.f(Msg::FixSeal, &[("value", v)]),
-                    Correction::Count(v) => lang.f(Msg::FixCount, &[("value", v)]),
+                    // Old -> new: the last seal or count this timeline shows before it.
+                    Correction::Seal(v) => match rows.iter().rev().find_map(|r| r.seal.clone()) {
+                        Some(old) => lang.f(Msg::FixSealWas, &[("old", &old), ("value", v)]),
+                        None => lang.f(Msg::FixSeal, &[("value", v)]),
+                    },
+                    Correction::Count(v) => match rows.iter().rev().find_map(|r| r.count) {
+                        Some(old) => lang.f(Msg::FixCountWas, &[("old", &old), ("value", v)]),
+                        None => lang.f(Msg::FixCount, &[("value", v)]),
+                    },
                 };
                 (
                     None,
@@ -169,7 +176,19 @@ pub fn bag_timeline<K: Kv>(
                     )),
                 )
             }
-            other => (other.incident_note().map(str::to_string), None),
+            other => {
+                // A note attached to an event belongs to the bags that broke a rule there; when
+                // no bag did, to every bag of the event.
+                let flagged = |b: &str| r.findings.iter().any(|f| f.bag.as_deref() == Some(b));
+                let concerns = !r.findings.iter().any(|f| f.bag.is_some()) || flagged(&name);
+                (
+                    other
+                        .incident_note()
+                        .filter(|_| concerns)
+                        .map(str::to_string),
+                    None,
+                )
+            }
         };
         let findings = r
             .findings

@@ -8,13 +8,13 @@
 use crate::format::encoding;
 use crate::format::time::Timestamp;
 use crate::model::bag::{
-    BagKind, BagObs, BagSpec, BagState, Correction, Destination, Place, RoomTally, SessionState,
+    BagKind, BagObs, BagSpec, BagState, Correction, Destination, IncidentKind, Place, RoomTally,
+    SessionState,
 };
 use crate::model::entry::Body;
 use crate::model::event::Event;
 use crate::model::finding::{Code, Finding};
 use crate::model::policy::Policy;
-use crate::model::roster::Role;
 use crate::rules::state::{Batch, Kv, State, StoreError};
 use std::collections::HashSet;
 
@@ -112,12 +112,15 @@ pub fn check<K: Kv>(
     out: &mut Vec<Finding>,
 ) -> Result<(), StoreError> {
     let t = body.event_time;
+    let first = out.len();
+    let declared = body.event.incident_note().is_some();
     let mut c = Checker {
         state,
         seq,
         t,
         policy,
         time_zone,
+        signers: &body.signers,
         out,
     };
     let delay_ms = recorded_at.0.saturating_sub(t.0);
@@ -154,18 +157,33 @@ pub fn check<K: Kv>(
             c.nonempty_names(&[&e.cabinet], "cabinet");
             for (obs, bag) in c.bags(&e.bags, false)? {
                 if bag.place != Place::Room {
-                    c.wrong_place(&obs.id, &bag.place, "stored from the confidentiality room");
+                    c.flag(
+                        Code::WrongPlace,
+                        Some(&obs.id),
+                        format!(
+                            "bag {} is {}: only a bag in the confidentiality room, outside any cabinet, is stored in cabinet {}",
+                            obs.id, bag.place, e.cabinet
+                        ),
+                    );
                 }
             }
         }
         Event::Withdraw(e) => {
             c.nonempty_names(&[&e.cabinet], "cabinet");
             for (obs, bag) in c.bags(&e.bags, false)? {
-                if bag.place != Place::Cabinet(e.cabinet.clone()) {
-                    c.wrong_place(
-                        &obs.id,
-                        &bag.place,
-                        &format!("withdrawn from cabinet {}", e.cabinet),
+                if bag.place == Place::Cabinet(e.cabinet.clone()) {
+                    c.own_day(&obs.id, &bag, "withdrawn")?;
+                    if let Some(f) = inspection_overdue(&bag, c.t, policy, c.seq) {
+                        c.out.push(f);
+                    }
+                } else {
+                    c.flag(
+                        Code::WrongPlace,
+                        Some(&obs.id),
+                        format!(
+                            "bag {} is {}, not in cabinet {}: a bag is withdrawn from the cabinet it is in",
+                            obs.id, bag.place, e.cabinet
+                        ),
                     );
                 }
             }
@@ -216,17 +234,88 @@ pub fn check<K: Kv>(
             c.unique(e.bags.iter().map(String::as_str));
             for id in &e.bags {
                 if c.state.bag(id)?.is_none() {
+                    let hint = did_you_mean(c.state, id)?;
                     c.flag(
                         Code::BagNotCollected,
                         Some(id),
-                        format!("bag {id} was never collected"),
+                        format!("bag {id} was never collected{hint}"),
+                    );
+                }
+                // Declared truthfully, a lost or broken bag is still what the audit exists to
+                // show: it is listed as a finding, never refused. A used spare is only listed.
+                if let Some(code) = incident_code(e.kind) {
+                    c.flag(
+                        code,
+                        Some(id),
+                        format!("bag {id} declared {}", e.kind.as_str()),
                     );
                 }
             }
         }
         Event::Correct(e) => c.correct(e)?,
+        Event::Handover(e) => c.handover(e)?,
+    }
+    for f in &mut out[first..] {
+        f.declared = declared;
     }
     Ok(())
+}
+
+/// " (did you mean A, B?)": the known barcodes nearest to `id` by edit distance, ignoring case,
+/// at most 2 edits away (up to three of the nearest); empty when there is none. Only an unknown barcode pays for the look.
+pub fn did_you_mean<K: Kv>(state: &State<K>, id: &str) -> Result<String, StoreError> {
+    let wanted: Vec<char> = id.to_lowercase().chars().collect();
+    let mut near: Vec<(usize, String)> = Vec::new();
+    state.kv().visit_prefix(&[BAG], &mut |k, _| {
+        let known = String::from_utf8_lossy(&k[1..]);
+        let d = edit_distance(&wanted, &known.to_lowercase().chars().collect::<Vec<_>>());
+        if d <= 2 {
+            near.push((d, known.into_owned()));
+        }
+        Ok(())
+    })?;
+    near.sort();
+    let nearest = near.first().map_or(0, |(d, _)| *d);
+    let best: Vec<String> = near
+        .into_iter()
+        .take_while(|(d, _)| *d == nearest)
+        .take(3)
+        .map(|(_, id)| id)
+        .collect();
+    Ok(if best.is_empty() {
+        String::new()
+    } else {
+        format!(" (did you mean {}?)", best.join(", "))
+    })
+}
+
+/// Levenshtein distance between two strings of characters.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// The finding a declared incident of this kind is; `None` for a used spare, which is listed.
+fn incident_code(kind: IncidentKind) -> Option<Code> {
+    match kind {
+        IncidentKind::Lost => Some(Code::IncidentLost),
+        IncidentKind::BrokenSeal => Some(Code::IncidentBrokenSeal),
+        IncidentKind::CountMismatch => Some(Code::IncidentCountMismatch),
+        IncidentKind::Damaged => Some(Code::IncidentDamaged),
+        IncidentKind::Other => Some(Code::IncidentOther),
+        IncidentKind::SpareUsed => None,
+    }
 }
 
 fn minutes(ms: i64) -> String {
@@ -244,6 +333,8 @@ struct Checker<'a, K: Kv> {
     t: Timestamp,
     policy: &'a Policy,
     time_zone: &'a str,
+    /// The keyholders who co-sign the entry.
+    signers: &'a [String],
     out: &'a mut Vec<Finding>,
 }
 
@@ -305,10 +396,11 @@ impl<K: Kv> Checker<'_, K> {
                 ));
             }
             let Some(bag) = self.state.bag(&obs.id)? else {
+                let hint = did_you_mean(self.state, &obs.id)?;
                 self.flag(
                     Code::BagNotCollected,
                     Some(&obs.id),
-                    format!("bag {} was never collected", obs.id),
+                    format!("bag {} was never collected{hint}", obs.id),
                 );
                 continue;
             };
@@ -324,6 +416,22 @@ impl<K: Kv> Checker<'_, K> {
                 continue;
             }
             self.observed(obs, &bag.spec);
+            // An arrival dated before its dispatch is ARRIVED_BEFORE_DISPATCH, reported there.
+            let before_dispatch =
+                matches!(bag.place, Place::Transit { since, .. } if self.t < since);
+            if self.t < bag.last_at && !before_dispatch {
+                self.flag(
+                    Code::OutOfOrder,
+                    Some(&obs.id),
+                    format!(
+                        "bag {} is handled at {}, before its previous event at {} (entry {})",
+                        obs.id,
+                        self.t.display_in(self.time_zone),
+                        bag.last_at.display_in(self.time_zone),
+                        bag.history.last().copied().unwrap_or(bag.collected_seq)
+                    ),
+                );
+            }
             known.push((obs, bag));
         }
         Ok(known)
@@ -455,16 +563,23 @@ impl<K: Kv> Checker<'_, K> {
             self.invalid("a dispatch names the escorts who travel with the bags".into());
         }
         for id in &e.escorts {
-            let holder = self.state.keyholder(id)?.filter(|k| k.active());
-            match holder {
-                None => self.invalid(format!("escort {id} is not an active keyholder")),
-                Some(k) if !k.keyholder.has_role(Role::Escort) && !k.keyholder.has_role(Role::Police) => {
-                    self.invalid(format!("{id} is named as an escort but holds neither the escort nor the police role"))
-                }
-                Some(_) => {}
-            }
+            self.escort(id)?;
+        }
+        if !e.escorts.is_empty() && !e.escorts.iter().any(|id| self.signers.contains(id)) {
+            self.flag(
+                Code::EscortNotSigning,
+                None,
+                format!(
+                    "the dispatch names the escorts {} but none of them co-signs it (signed by {})",
+                    e.escorts.join(", "),
+                    self.signers.join(", ")
+                ),
+            );
         }
         for (obs, bag) in self.bags(&e.bags, false)? {
+            if matches!(e.to, Destination::Site(_)) && bag.place == Place::Room {
+                self.own_day(&obs.id, &bag, "dispatched")?;
+            }
             match (&bag.place, &e.to) {
                 (Place::Room | Place::Cabinet(_), Destination::Room) => self.invalid(format!(
                     "bag {} is already in the confidentiality room",
@@ -476,6 +591,77 @@ impl<K: Kv> Checker<'_, K> {
                     place,
                     "dispatched from the confidentiality room or a site",
                 ),
+            }
+        }
+        Ok(())
+    }
+
+    /// A keyholder named as an escort must be active and hold a role that may escort.
+    fn escort(&mut self, id: &str) -> Result<(), StoreError> {
+        let holder = self.state.keyholder(id)?.filter(|k| k.active());
+        match holder {
+            None => self.invalid(format!("escort {id} is not an active keyholder")),
+            Some(k)
+                if !k
+                    .keyholder
+                    .roles
+                    .iter()
+                    .any(|r| self.policy.escort_roles.contains(r)) =>
+            {
+                let roles: Vec<&str> = self
+                    .policy
+                    .escort_roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect();
+                self.invalid(format!(
+                    "{id} is named as an escort but holds none of the roles that may escort ({})",
+                    roles.join(", ")
+                ))
+            }
+            Some(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Escorts change on the road: an escort handing over and one taking over co-sign, and
+    /// the bags are in transit with those handing over.
+    fn handover(&mut self, e: &crate::model::event::Handover) -> Result<(), StoreError> {
+        if e.from.is_empty() || e.to.is_empty() {
+            self.invalid("a handover names the escorts handing over and those taking over".into());
+        }
+        for id in &e.to {
+            self.escort(id)?;
+        }
+        let signs = |ids: &[String]| ids.iter().any(|id| self.signers.contains(id));
+        // Both sides named (else EVENT_INVALID above), but not both co-signing.
+        let both_sign = signs(&e.from) && signs(&e.to);
+        if !(e.from.is_empty() || e.to.is_empty() || both_sign) {
+            self.flag(
+                Code::EscortNotSigning,
+                None,
+                format!(
+                    "a handover from {} to {} is co-signed by one escort of each side (signed by {})",
+                    e.from.join(", "),
+                    e.to.join(", "),
+                    self.signers.join(", ")
+                ),
+            );
+        }
+        for (obs, bag) in self.bags(&e.bags, true)? {
+            if !matches!(bag.place, Place::Transit { .. }) {
+                self.wrong_place(&obs.id, &bag.place, "in transit");
+            } else if !bag.escorts.is_empty() && !e.from.iter().any(|f| bag.escorts.contains(f)) {
+                self.flag(
+                    Code::EscortNotOnDispatch,
+                    Some(&obs.id),
+                    format!(
+                        "bag {} travels with {}, not with {}",
+                        obs.id,
+                        bag.escorts.join(", "),
+                        e.from.join(", ")
+                    ),
+                );
             }
         }
         Ok(())
@@ -494,6 +680,17 @@ impl<K: Kv> Checker<'_, K> {
             self.wrong_place(id, &bag.place, &wanted);
             return Ok(());
         };
+        if !bag.escorts.is_empty() && !bag.escorts.iter().any(|id| self.signers.contains(id)) {
+            self.flag(
+                Code::EscortNotOnDispatch,
+                Some(id),
+                format!(
+                    "bag {id} travelled with {} (entry {seq}), but none of them co-signs its receipt (signed by {})",
+                    bag.escorts.join(", "),
+                    self.signers.join(", ")
+                ),
+            );
+        }
         if bound != to {
             self.flag(
                 Code::WrongDestination,
@@ -529,6 +726,12 @@ impl<K: Kv> Checker<'_, K> {
 
     fn open(&mut self, e: &crate::model::event::Open) -> Result<(), StoreError> {
         self.nonempty_names(&[&e.site, &e.room], "site or room");
+        for obs in e.bags.iter().filter(|b| b.count.is_none()) {
+            self.invalid(format!(
+                "bag {} is opened without the count of the papers found in it",
+                obs.id
+            ));
+        }
         for (obs, bag) in self.bags(&e.bags, true)? {
             let id = obs.id.as_str();
             if bag.opened.is_some() {
@@ -621,7 +824,27 @@ impl<K: Kv> Checker<'_, K> {
                 format!("bag id {} is already in the ledger", b.id),
             );
         }
-        self.session_or_invalid(&b.session)?;
+        if let Some(session) = self.session_or_invalid(&b.session)? {
+            let (from, what) = if self.policy.seal_after_session_end {
+                (session.end, "ends")
+            } else {
+                (session.start, "starts")
+            };
+            if self.t < from {
+                self.flag(
+                    Code::SealedEarly,
+                    Some(&b.id),
+                    format!(
+                        "answer sheets {} sealed at {}, before session {} {} ({})",
+                        b.id,
+                        self.t.display_in(self.time_zone),
+                        b.session,
+                        what,
+                        from.display_in(self.time_zone)
+                    ),
+                );
+            }
+        }
         let tally = self.state.tally(&b.session, &b.site, &b.room)?;
         let sealed = tally.sheets_sealed + u64::from(b.count);
         if sealed > tally.papers_opened {
@@ -631,6 +854,32 @@ impl<K: Kv> Checker<'_, K> {
                 format!(
                     "{sealed} answer sheets sealed in {} {} for session {}, but only {} papers were opened there",
                     b.site, b.room, b.session, tally.papers_opened
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// Papers leave the room only within the policy's window before their own session: earlier,
+    /// they are another day's or a later session's papers travelling with today's.
+    fn own_day(&mut self, id: &str, bag: &BagState, what: &str) -> Result<(), StoreError> {
+        if bag.spec.kind == BagKind::CompletedAnswerSheets {
+            return Ok(());
+        }
+        let Some(s) = self.state.session(&bag.spec.session)? else {
+            return Ok(());
+        };
+        let window = i64::from(self.policy.leave_before_session_min) * 60_000;
+        if self.t.0 < s.start.0.saturating_sub(window) {
+            self.flag(
+                Code::LeftEarly,
+                Some(id),
+                format!(
+                    "bag {id} {what} {} before its session {} starts ({}); the policy allows {}",
+                    minutes(s.start.0 - self.t.0),
+                    bag.spec.session,
+                    s.start.display_in(self.time_zone),
+                    minutes(window)
                 ),
             );
         }
@@ -668,11 +917,27 @@ impl<K: Kv> Checker<'_, K> {
             );
             return Ok(());
         };
-        if !bag.history.contains(&e.seq) {
+        let recorded = bag.history.contains(&e.seq);
+        if !recorded {
             self.flag(
                 Code::CorrectionInvalid,
                 Some(&e.bag),
                 format!("entry {} did not record bag {}", e.seq, e.bag),
+            );
+        }
+        if matches!(e.fix, Correction::Seal(_) | Correction::Count(_))
+            && recorded
+            && e.seq < bag.placed_seq
+        {
+            // A seal swapped on the road and "corrected" afterwards would pass every later
+            // check: only the entry that put the bag where it still is may be corrected quietly.
+            self.flag(
+                Code::CorrectionAfterMove,
+                Some(&e.bag),
+                format!(
+                    "bag {} is corrected in entry {}, but it moved on at entry {} ({})",
+                    e.bag, e.seq, bag.placed_seq, bag.place
+                ),
             );
         }
         if let Correction::BagId(new) = &e.fix {
@@ -707,6 +972,9 @@ pub fn open_items<K: Kv>(
     state.for_each_bag(|bag| {
         let id = bag.spec.id.as_str();
         let last = bag.history.last().copied().unwrap_or(bag.collected_seq);
+        if let Some(f) = inspection_overdue(&bag, as_of, policy, last) {
+            out.push(f);
+        }
         let mut flag = |code: Code, message: String| {
             let mut f = Finding::new(code, last, message);
             f.bag = Some(id.to_string());
@@ -755,6 +1023,35 @@ pub fn open_items<K: Kv>(
     Ok(out)
 }
 
+/// INSPECTION_OVERDUE for a bag in a cabinet whose last event (its store or its last
+/// inspection) lies further back than the policy's gap at `now`; reported at `seq`.
+fn inspection_overdue(
+    bag: &BagState,
+    now: Timestamp,
+    policy: &Policy,
+    seq: u64,
+) -> Option<Finding> {
+    let Place::Cabinet(cabinet) = &bag.place else {
+        return None;
+    };
+    let gap = i64::from(policy.max_inspection_gap_min) * 60_000;
+    if gap == 0 || now.0.saturating_sub(bag.last_at.0) <= gap {
+        return None;
+    }
+    let mut f = Finding::new(
+        Code::InspectionOverdue,
+        seq,
+        format!(
+            "bag {} in cabinet {cabinet} went {} without an inspection; the policy allows {}",
+            bag.spec.id,
+            minutes(now.0 - bag.last_at.0),
+            minutes(gap)
+        ),
+    );
+    f.bag = Some(bag.spec.id.clone());
+    Some(f)
+}
+
 /// What the signers observed becomes the bag's seal and count from this entry on: a mismatch
 /// was accepted only with an incident note (and is reported once, here), so later checks compare
 /// against the truth as last witnessed, not against what the bag was before it.
@@ -782,15 +1079,19 @@ pub fn transition<K: Kv>(
         ));
         Ok(())
     };
-    // Moves each named, known bag to a new place.
+    // Moves each named, known bag to a new place, with the escorts it travels with.
     let move_bags = |batch: &mut Batch,
                      ids: &[BagObs],
-                     place: &dyn Fn(&BagState) -> Place|
+                     place: &dyn Fn(&BagState) -> Place,
+                     escorts: &[String]|
      -> Result<(), StoreError> {
         for obs in ids {
             if let Some(mut bag) = state.bag(&obs.id)? {
                 observe(&mut bag, obs);
                 bag.place = place(&bag);
+                bag.placed_seq = seq;
+                bag.escorts = escorts.to_vec();
+                bag.last_at = t;
                 bag.history.push(seq);
                 put_bag(batch, &bag)?;
             }
@@ -824,19 +1125,37 @@ pub fn transition<K: Kv>(
                         collected_seq: seq,
                         history,
                         opened: None,
+                        last_at: t,
+                        placed_seq: seq,
+                        escorts: Vec::new(),
                     },
                 )?;
             }
         }
-        Event::Store(e) => move_bags(batch, &e.bags, &|_| Place::Cabinet(e.cabinet.clone()))?,
-        Event::Withdraw(e) => move_bags(batch, &e.bags, &|_| Place::Room)?,
-        Event::Inspect(e) => move_bags(batch, &e.bags, &|b| b.place.clone())?,
-        Event::Dispatch(e) => move_bags(batch, &e.bags, &|_| Place::Transit {
-            to: e.to.clone(),
-            since: t,
-            seq,
-        })?,
-        Event::Arrive(e) => move_bags(batch, &e.bags, &|_| Place::Site(e.site.clone()))?,
+        Event::Store(e) => move_bags(batch, &e.bags, &|_| Place::Cabinet(e.cabinet.clone()), &[])?,
+        Event::Withdraw(e) => move_bags(batch, &e.bags, &|_| Place::Room, &[])?,
+        Event::Inspect(e) => {
+            // An inspection leaves each bag where it is, with whoever escorts it.
+            for obs in &e.bags {
+                if let Some(mut bag) = state.bag(&obs.id)? {
+                    observe(&mut bag, obs);
+                    bag.last_at = t;
+                    bag.history.push(seq);
+                    put_bag(batch, &bag)?;
+                }
+            }
+        }
+        Event::Dispatch(e) => move_bags(
+            batch,
+            &e.bags,
+            &|_| Place::Transit {
+                to: e.to.clone(),
+                since: t,
+                seq,
+            },
+            &e.escorts,
+        )?,
+        Event::Arrive(e) => move_bags(batch, &e.bags, &|_| Place::Site(e.site.clone()), &[])?,
         Event::Open(e) => {
             // Several bags of one room may open together: add them up before writing the tally.
             let mut tallies: std::collections::BTreeMap<Vec<u8>, RoomTally> = Default::default();
@@ -865,6 +1184,9 @@ pub fn transition<K: Kv>(
                     site: e.site.clone(),
                     room: e.room.clone(),
                 };
+                bag.placed_seq = seq;
+                bag.escorts.clear();
+                bag.last_at = t;
                 bag.history.push(seq);
                 put_bag(batch, &bag)?;
             }
@@ -891,14 +1213,34 @@ pub fn transition<K: Kv>(
                     collected_seq: seq,
                     history,
                     opened: None,
+                    last_at: t,
+                    placed_seq: seq,
+                    escorts: Vec::new(),
                 },
             )?;
         }
-        Event::Return(e) => move_bags(batch, &e.bags, &|_| Place::Room)?,
-        Event::Release(e) => move_bags(batch, &e.bags, &|_| Place::Released(e.to.clone()))?,
+        Event::Return(e) => move_bags(batch, &e.bags, &|_| Place::Room, &[])?,
+        Event::Release(e) => move_bags(batch, &e.bags, &|_| Place::Released(e.to.clone()), &[])?,
         Event::Incident(e) => {
             for id in &e.bags {
                 if let Some(mut bag) = state.bag(id)? {
+                    bag.history.push(seq);
+                    put_bag(batch, &bag)?;
+                }
+            }
+        }
+        Event::Handover(e) => {
+            // The bags stay on the road, now with the escorts taking over.
+            for obs in &e.bags {
+                if let Some(mut bag) = state.bag(&obs.id)? {
+                    observe(&mut bag, obs);
+                    bag.escorts.retain(|id| !e.from.contains(id));
+                    for id in &e.to {
+                        if !bag.escorts.contains(id) {
+                            bag.escorts.push(id.clone());
+                        }
+                    }
+                    bag.last_at = t;
                     bag.history.push(seq);
                     put_bag(batch, &bag)?;
                 }
@@ -920,4 +1262,23 @@ pub fn transition<K: Kv>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn edit_distance_counts_insertions_deletions_and_substitutions() {
+        let d = |a: &str, b: &str| {
+            super::edit_distance(
+                &a.chars().collect::<Vec<_>>(),
+                &b.chars().collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(d("qp-1", "qp-1"), 0);
+        assert_eq!(d("qp-l", "qp-1"), 1);
+        assert_eq!(d("qp1", "qp-1"), 1);
+        assert_eq!(d("qp-11", "qp-1"), 1);
+        assert_eq!(d("", "abc"), 3);
+        assert_eq!(d("第一", "第二"), 1);
+    }
 }

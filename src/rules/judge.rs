@@ -376,7 +376,15 @@ pub fn role_problem(policy: &Policy, kind: EventKind, signer_roles: &[&[Role]]) 
         return Some(format!("{kind} needs two different admins"));
     }
     let sets = policy.cosigners_for(kind)?;
-    if sets.iter().any(|set| can_fill(set, signer_roles)) {
+    // The escort of a set may be any role the policy lets escort (police, by default).
+    let fills = |held: &[Role], wanted: Role| {
+        held.contains(&wanted)
+            || (wanted == Role::Escort && held.iter().any(|r| policy.escort_roles.contains(r)))
+    };
+    if sets
+        .iter()
+        .any(|set| can_fill_with(set, signer_roles, &fills))
+    {
         return None;
     }
     let wanted: Vec<String> = sets
@@ -398,14 +406,30 @@ pub fn role_problem(policy: &Policy, kind: EventKind, signer_roles: &[&[Role]]) 
 
 /// Assigns each required role to a distinct signer holding it (sets are tiny: backtracking).
 fn can_fill(required: &[Role], signer_roles: &[&[Role]]) -> bool {
-    fn go(required: &[Role], signer_roles: &[&[Role]], used: &mut Vec<bool>) -> bool {
+    can_fill_with(required, signer_roles, &|held, wanted| {
+        held.contains(&wanted)
+    })
+}
+
+/// [`can_fill`], with `fills(held, wanted)` saying whether a signer holding `held` fills `wanted`.
+fn can_fill_with(
+    required: &[Role],
+    signer_roles: &[&[Role]],
+    fills: &dyn Fn(&[Role], Role) -> bool,
+) -> bool {
+    fn go(
+        required: &[Role],
+        signer_roles: &[&[Role]],
+        fills: &dyn Fn(&[Role], Role) -> bool,
+        used: &mut Vec<bool>,
+    ) -> bool {
         let Some((first, rest)) = required.split_first() else {
             return true;
         };
         for (i, roles) in signer_roles.iter().enumerate() {
-            if !used[i] && roles.contains(first) {
+            if !used[i] && fills(roles, *first) {
                 used[i] = true;
-                if go(rest, signer_roles, used) {
+                if go(rest, signer_roles, fills, used) {
                     return true;
                 }
                 used[i] = false;
@@ -413,7 +437,12 @@ fn can_fill(required: &[Role], signer_roles: &[&[Role]]) -> bool {
         }
         false
     }
-    go(required, signer_roles, &mut vec![false; signer_roles.len()])
+    go(
+        required,
+        signer_roles,
+        fills,
+        &mut vec![false; signer_roles.len()],
+    )
 }
 
 /// Signers holding a role for which the policy requires a token, whose enrolment did not declare

@@ -9,7 +9,8 @@
 //! A bag's form: the kind, the session, site and room as numbers of a table of names this store
 //! keeps (the same few hundred names recur in every bag of a room), the seal, the count, where it
 //! is (its place's names numbered too), the entry that collected it, the entries that named it as
-//! differences, and when it was opened. The barcode is not repeated: it is the rest of the key
+//! differences, when it was opened, the time of its last event, the entry that put it where it
+//! is, and its escorts (their ids numbered too). The barcode is not repeated: it is the rest of the key
 //! the state keeps the bag under. Integers are LEB128 varints, signed ones zigzag-encoded first.
 
 use crate::format::time::Timestamp;
@@ -224,6 +225,12 @@ fn encode_bag(names: &mut Names, bag: &BagState) -> Vec<u8> {
             put_int(&mut out, at.0);
         }
     }
+    put_int(&mut out, bag.last_at.0);
+    put_uint(&mut out, bag.placed_seq);
+    put_uint(&mut out, bag.escorts.len() as u64);
+    for escort in &bag.escorts {
+        put_uint(&mut out, names.number(escort));
+    }
     out
 }
 
@@ -317,6 +324,15 @@ fn decode_bag(names: &Names, key: &[u8], bytes: &[u8]) -> Option<BagState> {
         1 => Some((r.uint()?, Timestamp(r.int()?))),
         _ => return None,
     };
+    let last_at = Timestamp(r.int()?);
+    let placed_seq = r.uint()?;
+    let len = usize::try_from(r.uint()?).ok()?;
+    if len > r.0.len() {
+        return None;
+    }
+    let escorts = (0..len)
+        .map(|_| r.name(names))
+        .collect::<Option<Vec<String>>>()?;
     if !r.0.is_empty() {
         return None;
     }
@@ -334,6 +350,9 @@ fn decode_bag(names: &Names, key: &[u8], bytes: &[u8]) -> Option<BagState> {
         collected_seq,
         history,
         opened,
+        last_at,
+        placed_seq,
+        escorts,
     })
 }
 
@@ -411,6 +430,11 @@ mod tests {
             any::<u64>(),
             proptest::collection::vec(any::<u64>(), 0..12),
             proptest::option::of((any::<u64>(), any::<i64>())),
+            (
+                any::<i64>(),
+                any::<u64>(),
+                proptest::collection::vec("[d-f]{0,2}", 0..3),
+            ),
         )
             .prop_map(
                 |(
@@ -419,6 +443,7 @@ mod tests {
                     collected,
                     history,
                     opened,
+                    (last_at, placed_seq, escorts),
                 )| {
                     BagState {
                         spec: BagSpec {
@@ -434,6 +459,9 @@ mod tests {
                         collected_seq: collected,
                         history,
                         opened: opened.map(|(seq, at)| (seq, Timestamp(at))),
+                        last_at: Timestamp(last_at),
+                        placed_seq,
+                        escorts,
                     }
                 },
             )
@@ -481,6 +509,9 @@ mod tests {
             collected_seq: 4,
             history: vec![4, 9],
             opened: None,
+            last_at: Timestamp(1_700_000_000_000),
+            placed_seq: 9,
+            escorts: vec!["e1".into()],
         };
         let bytes = kv.bag_bytes(&bag).unwrap();
         kv.write(vec![(b"bQP-1".to_vec(), Some(bytes.clone()))])

@@ -58,6 +58,13 @@ fn event_texts(event: &Event) -> Vec<(&'static str, &str, TextKind)> {
             obs(&mut out, &e.bags);
             e.incident.as_deref()
         }
+        Event::Handover(e) => {
+            obs(&mut out, &e.bags);
+            for id in e.from.iter().chain(&e.to) {
+                out.push(("escort", id, Id));
+            }
+            e.incident.as_deref()
+        }
         Event::Dispatch(e) => {
             obs(&mut out, &e.bags);
             if let Destination::Site(s) = &e.to {

@@ -71,7 +71,7 @@ pub enum Command {
     Record(RecordArgs),
     /// Prepare an event as a draft file, to be co-signed on other machines (custody cosign) and appended (custody submit).
     #[command(
-        after_help = "Example:\n  custody draft open --site 第一中学 --room 第01考场 --bag QP-0001:S1001 --cosigner chief1 --cosigner inv1 --out open-01.draft"
+        after_help = "Example:\n  custody draft open --site 第一中学 --room 第01考场 --bag QP-0001:S1001:30 --cosigner chief1 --cosigner inv1 --out open-01.draft"
     )]
     Draft(DraftArgs),
     /// List the entries of the ledger.
@@ -489,7 +489,7 @@ pub enum EventCmd {
     Arrive(ArriveArgs),
     /// 启封: bags opened in their room (chief_examiner + invigilator, or two invigilators).
     #[command(
-        after_help = "Example:\n  custody record open --site 第一中学 --room 第01考场 --bag QP-0001:S1001 --sign chief1.key --sign inv1.key"
+        after_help = "Example:\n  custody record open --site 第一中学 --room 第01考场 --bag QP-0001:S1001:30 --sign chief1.key --sign inv1.key"
     )]
     Open(OpenArgs),
     /// 回收封装: answer sheets counted and sealed into a new bag (two invigilators).
@@ -517,6 +517,11 @@ pub enum EventCmd {
         after_help = "Example:\n  custody record correct --entry 12 --bag QP-0001 --seal S1010 --note \"typed S1001\" --sign cust1.key --sign sup1.key"
     )]
     Correct(CorrectArgs),
+    /// 押运交接: escorts change on the road; one handing over and one taking over co-sign (escort + escort).
+    #[command(
+        after_help = "Example:\n  custody record handover --from-escort esc1 --to-escort pol1 --bag QP-0001:S1001 --sign esc1.key --sign pol1.key"
+    )]
+    Handover(HandoverArgs),
 }
 
 #[derive(Args, Debug)]
@@ -603,6 +608,18 @@ pub struct SealArgs {
     /// The exam room.
     #[arg(long)]
     pub room: String,
+    #[command(flatten)]
+    pub common: EventCommon,
+}
+
+#[derive(Args, Debug)]
+pub struct HandoverArgs {
+    /// Keyholder id of an escort handing the bags over; repeat for each.
+    #[arg(long = "from-escort", value_name = "ID", required = true)]
+    pub from: Vec<String>,
+    /// Keyholder id of an escort taking the bags over; repeat for each.
+    #[arg(long = "to-escort", value_name = "ID", required = true)]
+    pub to: Vec<String>,
     #[command(flatten)]
     pub common: EventCommon,
 }

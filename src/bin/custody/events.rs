@@ -9,8 +9,8 @@ use crate::fail::{Fail, input};
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination};
 use custody::draft::Draft;
 use custody::event::{
-    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Incident, Inspect, Open, Release, Return,
-    Schedule, Seal,
+    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Handover, Incident, Inspect, Open, Release,
+    Return, Schedule, Seal,
 };
 use custody::i18n::Msg;
 use custody::ledger::{self, Peek};
@@ -311,6 +311,14 @@ fn build(cmd: EventCmd) -> Result<(MakeEvent, SignArgs), Fail> {
         EventCmd::Open(a) => {
             let (site, room) = (a.site, a.room);
             let (bags, incident, sign) = common(a.common, true)?;
+            // The papers are counted as the bag is opened: a short count is how a paper taken
+            // from the envelope in storage shows up.
+            if let Some(b) = bags.iter().find(|b| b.count.is_none()) {
+                return Err(input(format!(
+                    "bag {}: give the papers you count as it is opened (--bag {}:SEAL:COUNT)",
+                    b.id, b.id
+                )));
+            }
             (
                 Box::new(move |_| {
                     Ok(Event::Open(Open {
@@ -347,6 +355,21 @@ fn build(cmd: EventCmd) -> Result<(MakeEvent, SignArgs), Fail> {
             let (bags, incident, sign) = common(a.common, true)?;
             (
                 Box::new(move |_| Ok(Event::Return(Return { bags, incident }))),
+                sign,
+            )
+        }
+        EventCmd::Handover(a) => {
+            let (from, to) = (a.from, a.to);
+            let (bags, incident, sign) = common(a.common, true)?;
+            (
+                Box::new(move |_| {
+                    Ok(Event::Handover(Handover {
+                        bags,
+                        from,
+                        to,
+                        incident,
+                    }))
+                }),
                 sign,
             )
         }

@@ -469,12 +469,11 @@ pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
                 },
                 f.code.as_str()
             );
-            hang(
-                &mut s,
-                &head,
-                &custody::present::labels::finding_text(f, lang),
-                FINDING_INDENT,
-            );
+            let mut text = custody::present::labels::finding_text(f, lang);
+            if f.declared {
+                text.push_str(lang.t(Msg::ReportDeclared));
+            }
+            hang(&mut s, &head, &text, FINDING_INDENT);
         }
     }
 
@@ -533,6 +532,7 @@ pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
         s.push_str(lang.t(Msg::VerdictClean));
         s.push('\n');
     } else {
+        let declared = r.findings.iter().filter(|f| f.declared).count();
         let counts: Vec<String> = Severity::ALL
             .iter()
             .filter_map(|sev| {
@@ -543,13 +543,19 @@ pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
         hang(
             &mut s,
             "",
-            &lang.f(
+            &(lang.f(
                 Msg::VerdictFindings,
                 &[
                     ("n", &r.findings.len()),
                     ("counts", &counts.join(lang.t(Msg::ListSeparator))),
                 ],
-            ),
+            ) + &lang.f(
+                Msg::VerdictDeclared,
+                &[
+                    ("declared", &declared),
+                    ("undeclared", &(r.findings.len() - declared)),
+                ],
+            )),
             FINDING_INDENT,
         );
     }

@@ -14,13 +14,15 @@
 //! | [`keys`] | personal key files, and keys on PKCS#11 tokens |
 //! | [`lang`] | the Chinese and English catalogue, text layout, events in words |
 //! | [`model`] | keyholders, policy, bags, events, entries, findings |
-//! | [`format`] | canonical encoding, times, hashes, signatures, Merkle trees, signed notes |
+//! | [`format`] | canonical encoding, times, hashes, signatures, Merkle trees, signed notes, printable text, the register line |
+//! | [`files`] | staged writes: the one way a file is written |
 //!
 //! (`keys` and `rules` both sit on `model` and `lang`, and neither uses the other.)
 
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod files;
 pub mod format;
 pub mod keys;
 pub mod lang;

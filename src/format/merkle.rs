@@ -2,7 +2,7 @@
 //!
 //! The leaves are the entry hashes themselves: an entry hash is already the RFC 6962 leaf hash
 //! SHA-256(0x00 ‖ entry bytes), so this module never sees entry bytes and never hashes a leaf.
-//! That keeps one definition of the leaf hash (`crate::model::entry::leaf_hash`) for the chain and the
+//! That keeps one definition of the leaf hash (`crate::format::hash::leaf_hash`) for the chain and the
 //! tree alike.
 //!
 //! Verification follows transparency-dev/merkle (`proof/verify.go`) rather than only the RFC
@@ -12,7 +12,7 @@
 
 use sha2::{Digest, Sha256};
 
-pub use crate::model::entry::Hash;
+pub use crate::format::hash::Hash;
 
 /// Why a proof could not be produced or did not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -317,7 +317,7 @@ mod tests {
 
     fn leaves(n: usize) -> Vec<Hash> {
         (0..n)
-            .map(|i| crate::model::entry::leaf_hash(&(i as u64).to_be_bytes()))
+            .map(|i| crate::format::hash::leaf_hash(&(i as u64).to_be_bytes()))
             .collect()
     }
 

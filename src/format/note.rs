@@ -40,8 +40,8 @@
 //! encodings that Go's `ed25519.Verify` lets through; a signature made by an honest signer with an
 //! enrollable key (see [`crate::format::signing::check_public_key`]) passes both.
 
+use crate::format::hash::{Hash, hex};
 use crate::format::signing::verify_message;
-use crate::model::entry::{Hash, hex};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ed25519_dalek::{Signer, SigningKey};

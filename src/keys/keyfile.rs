@@ -54,7 +54,7 @@ use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use crate::store::journal::{self, Access};
+use crate::files::staged::{self, Access};
 
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine as _;
@@ -780,9 +780,9 @@ pub fn read_public_key_file(path: &Path) -> Result<PublicKeyFile, KeyFileError> 
 }
 
 /// Creates `path` (which must not exist) with `data`, fsynced with its directory: staged under
-/// a fresh name ([`journal::write_new`]), never through a link planted at or beside it.
+/// a fresh name ([`staged::write_new`]), never through a link planted at or beside it.
 fn write_new(path: &Path, data: &[u8], access: Access) -> Result<(), KeyFileError> {
-    journal::write_new(path, data, access).map_err(|e| {
+    staged::write_new(path, data, access).map_err(|e| {
         if e.kind() == io::ErrorKind::AlreadyExists {
             KeyFileError::Exists(path.to_owned())
         } else {

@@ -1,0 +1,3 @@
+//! Files: the one way custody writes a file (staged, never through a link nor over a file).
+
+pub mod staged;

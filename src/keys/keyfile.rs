@@ -74,10 +74,10 @@ pub const MAX_KEY_FILE: usize = 4096;
 const KEY_MAGIC: &[u8; 8] = b"CUSTKEY\0";
 const KEY_VERSION: u8 = 0x01;
 const PUB_MAGIC: &str = "custody-pub-v1";
-const SALT_LEN: usize = 16;
-const NONCE_LEN: usize = 24;
+pub(crate) const SALT_LEN: usize = 16;
+pub(crate) const NONCE_LEN: usize = 24;
 const SEED_LEN: usize = 32;
-const TAG_LEN: usize = 16;
+pub(crate) const TAG_LEN: usize = 16;
 const CT_LEN: usize = SEED_LEN + TAG_LEN;
 /// Argon2 needs at least 8 KiB of memory per lane.
 const MIN_M_COST_PER_LANE: u32 = 8;
@@ -123,7 +123,7 @@ impl KdfParams {
         self.m_cost_kib < 19_456 || self.t_cost < 2
     }
 
-    fn check(&self, id: &str) -> Result<(), KeyFileError> {
+    pub(crate) fn check(&self, id: &str) -> Result<(), KeyFileError> {
         let below_min = self.t_cost < 1
             || self.p_cost < 1
             || u64::from(self.m_cost_kib) < u64::from(MIN_M_COST_PER_LANE) * u64::from(self.p_cost);
@@ -280,7 +280,7 @@ pub enum KeyFileError {
     Crypto(String),
 }
 
-fn malformed(what: &str) -> KeyFileError {
+pub(crate) fn malformed(what: &str) -> KeyFileError {
     KeyFileError::Malformed(format!("malformed key file: {what}"))
 }
 
@@ -408,14 +408,14 @@ impl fmt::Debug for SecretKeyFile {
 }
 
 /// Bounds-checked reader over the file bytes.
-struct Cursor<'a> {
-    rest: &'a [u8],
+pub(crate) struct Cursor<'a> {
+    pub(crate) rest: &'a [u8],
 }
 
 impl<'a> Cursor<'a> {
     /// The header key files and sealed blobs share: magic, version, Argon2 parameters (checked
     /// by the caller before any derivation), salt and nonce.
-    fn kdf_header(
+    pub(crate) fn kdf_header(
         &mut self,
         magic: &[u8; 8],
         version: u8,
@@ -439,7 +439,7 @@ impl<'a> Cursor<'a> {
         Ok((params, self.array("salt")?, self.array("nonce")?))
     }
 
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], KeyFileError> {
+    pub(crate) fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], KeyFileError> {
         if self.rest.len() < n {
             return Err(malformed(&format!("truncated in the {what}")));
         }
@@ -448,19 +448,19 @@ impl<'a> Cursor<'a> {
         Ok(head)
     }
 
-    fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N], KeyFileError> {
+    pub(crate) fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N], KeyFileError> {
         let mut out = [0u8; N];
         out.copy_from_slice(self.take(N, what)?);
         Ok(out)
     }
 
-    fn u32(&mut self, what: &str) -> Result<u32, KeyFileError> {
+    pub(crate) fn u32(&mut self, what: &str) -> Result<u32, KeyFileError> {
         Ok(u32::from_le_bytes(self.array(what)?))
     }
 }
 
 /// Argon2id over the passphrase; the memory it used is wiped afterwards.
-fn derive_key(
+pub(crate) fn derive_key(
     passphrase: &[u8],
     salt: &[u8; SALT_LEN],
     params: KdfParams,
@@ -491,7 +491,7 @@ fn derive_key(
     Ok(key)
 }
 
-fn cipher(key: &[u8; 32]) -> Result<XChaCha20Poly1305, KeyFileError> {
+pub(crate) fn cipher(key: &[u8; 32]) -> Result<XChaCha20Poly1305, KeyFileError> {
     XChaCha20Poly1305::new_from_slice(key).map_err(|e| KeyFileError::Crypto(e.to_string()))
 }
 
@@ -869,110 +869,6 @@ pub fn strong_enough(passphrase: &[u8], id: &str, name: &str) -> Result<(), KeyF
         });
     }
     Ok(())
-}
-
-/// Magic of a blob sealed under a passphrase ([`seal_with_passphrase`]).
-const SEALED_MAGIC: &[u8; 8] = b"CUSTSEAL";
-const SEALED_VERSION: u8 = 0x01;
-/// Magic, version, Argon2 parameters, salt and nonce.
-const SEALED_HEADER_LEN: usize = 8 + 1 + 12 + SALT_LEN + NONCE_LEN;
-/// Size cap of a sealed blob, header and tag included.
-const SEALED_MAX: usize = MAX_KEY_FILE;
-/// The name a sealed blob goes by in errors that name a key.
-const SEALED_NAME: &str = "sealed blob";
-
-/// Encrypts `plaintext` under a passphrase, with the key files' KDF and cipher:
-///
-/// ```text
-/// "CUSTSEAL" ‖ 0x01 ‖ m_cost u32 LE ‖ t_cost u32 LE ‖ p_cost u32 LE ‖ salt (16) ‖ nonce (24)
-///   ‖ XChaCha20-Poly1305(Argon2id(passphrase, salt), nonce, plaintext,
-///                        aad = the 61 bytes before it ‖ aad) = ciphertext ‖ tag (16)
-/// ```
-///
-/// `aad` binds the blob to its context (it is not stored); the same bytes must be given to
-/// [`open_with_passphrase`]. The whole blob is at most 4096 bytes.
-pub fn seal_with_passphrase(
-    plaintext: &[u8],
-    passphrase: &[u8],
-    params: KdfParams,
-    aad: &[u8],
-) -> Result<Vec<u8>, KeyFileError> {
-    if passphrase.is_empty() {
-        return Err(KeyFileError::EmptyPassphrase);
-    }
-    params.check(SEALED_NAME)?;
-    if SEALED_HEADER_LEN + plaintext.len() + TAG_LEN > SEALED_MAX {
-        return Err(KeyFileError::Malformed(format!(
-            "{} bytes are too many to seal (at most {})",
-            plaintext.len(),
-            SEALED_MAX - SEALED_HEADER_LEN - TAG_LEN
-        )));
-    }
-    let mut salt = [0u8; SALT_LEN];
-    let mut nonce = [0u8; NONCE_LEN];
-    rand::fill(&mut salt[..]);
-    rand::fill(&mut nonce[..]);
-    let mut out = Vec::with_capacity(SEALED_HEADER_LEN + plaintext.len() + TAG_LEN);
-    out.extend_from_slice(SEALED_MAGIC);
-    out.push(SEALED_VERSION);
-    out.extend_from_slice(&params.m_cost_kib.to_le_bytes());
-    out.extend_from_slice(&params.t_cost.to_le_bytes());
-    out.extend_from_slice(&params.p_cost.to_le_bytes());
-    out.extend_from_slice(&salt);
-    out.extend_from_slice(&nonce);
-    let mut full_aad = out.clone();
-    full_aad.extend_from_slice(aad);
-
-    let key = derive_key(passphrase, &salt, params)?;
-    let mut buf = Zeroizing::new(plaintext.to_vec());
-    let tag = cipher(&key)?
-        .encrypt_inout_detached(&XNonce::from(nonce), &full_aad, buf.as_mut_slice().into())
-        .map_err(|e| KeyFileError::Crypto(e.to_string()))?;
-    out.extend_from_slice(&buf[..]);
-    out.extend_from_slice(&tag);
-    Ok(out)
-}
-
-/// Decrypts a blob made by [`seal_with_passphrase`] with the same `aad`. The Argon2 parameters
-/// it names are checked against [`KdfParams::MAX`] before anything is derived, as for key files;
-/// a wrong passphrase, a changed byte or another `aad` is [`KeyFileError::WrongPassphrase`].
-pub fn open_with_passphrase(
-    sealed: &[u8],
-    passphrase: &[u8],
-    aad: &[u8],
-) -> Result<Zeroizing<Vec<u8>>, KeyFileError> {
-    let bad = |what: &str| KeyFileError::Malformed(format!("malformed sealed blob: {what}"));
-    if sealed.len() > SEALED_MAX {
-        return Err(bad("over 4096 bytes"));
-    }
-    if sealed.len() < SEALED_HEADER_LEN + TAG_LEN {
-        return Err(bad("truncated"));
-    }
-    let mut c = Cursor { rest: sealed };
-    let (params, salt, nonce) = c.kdf_header(SEALED_MAGIC, SEALED_VERSION, "bad magic", &bad)?;
-    params.check(SEALED_NAME)?;
-    if passphrase.is_empty() {
-        return Err(KeyFileError::EmptyPassphrase);
-    }
-    let (ct, tag) = c.rest.split_at(c.rest.len() - TAG_LEN);
-    let mut tag_bytes = [0u8; TAG_LEN];
-    tag_bytes.copy_from_slice(tag);
-    let mut full_aad = sealed[..SEALED_HEADER_LEN].to_vec();
-    full_aad.extend_from_slice(aad);
-
-    let key = derive_key(passphrase, &salt, params)?;
-    let mut buf = Zeroizing::new(ct.to_vec());
-    cipher(&key)?
-        .decrypt_inout_detached(
-            &XNonce::from(nonce),
-            &full_aad,
-            buf.as_mut_slice().into(),
-            &Tag::from(tag_bytes),
-        )
-        .map_err(|_| KeyFileError::WrongPassphrase {
-            id: SEALED_NAME.to_owned(),
-        })?;
-    Ok(buf)
 }
 
 #[cfg(test)]

@@ -2,4 +2,5 @@
 //! PKCS#11 tokens.
 
 pub mod keyfile;
+pub mod sealed;
 pub mod token;

@@ -30,7 +30,7 @@ pub use write::{Seal, Written, read_checkpoint_file, write};
 use crate::audit::evidence::Named;
 use crate::audit::verify::{self as audit, AuditError, Options, Report};
 use crate::format::note::MAX_NOTE;
-use crate::keys::keyfile::{self, KeyFileError};
+use crate::keys::keyfile::KeyFileError;
 use crate::ledger::{CHECKPOINT, CHECKPOINTS, ErrorClass, LedgerError};
 use crate::model::entry::{LedgerId, hex};
 use crate::model::finding::Finding;
@@ -242,13 +242,14 @@ impl BundleHeader {
             return Err(BundleError::NotABackup(path.to_path_buf()));
         };
         let aad = preamble(&self.ledger_id, true);
-        let plain =
-            keyfile::open_with_passphrase(sealed, passphrase, &aad).map_err(|e| match e {
+        let plain = crate::keys::sealed::open_with_passphrase(sealed, passphrase, &aad).map_err(
+            |e| match e {
                 KeyFileError::WrongPassphrase { .. } => {
                     BundleError::WrongPassphrase(path.to_path_buf())
                 }
                 other => BundleError::Secrets(other),
-            })?;
+            },
+        )?;
         if plain.len() != SECRETS_LEN {
             return Err(malformed(
                 path,

@@ -6,7 +6,7 @@ use super::restore::genesis_keys;
 use super::*;
 use crate::audit::evidence::Named;
 use crate::format::note::{Checkpoint, MAX_NOTE, Note};
-use crate::keys::keyfile::{self, KdfParams};
+use crate::keys::keyfile::KdfParams;
 use crate::ledger::{self, CHECKPOINT, CHECKPOINTS, LEDGER_KEY, LedgerError, PERSON_KEY};
 use crate::model::entry::{DecodedEntry, Hash, leaf_hash};
 use crate::model::roster::person_key_hash;
@@ -239,7 +239,7 @@ pub fn write(dir: &Path, out: &Path, seal: Option<Seal<'_>>) -> Result<Written, 
             plain.extend_from_slice(&person_key[..]);
             let aad = preamble(&ledger_id, true);
             Some(
-                keyfile::seal_with_passphrase(&plain, s.passphrase, s.params, &aad)
+                crate::keys::sealed::seal_with_passphrase(&plain, s.passphrase, s.params, &aad)
                     .map_err(BundleError::Secrets)?,
             )
         }

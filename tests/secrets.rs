@@ -214,3 +214,67 @@ fn no_token_pin_appears_in_outputs_journal_key_files_or_drafts() {
         }
     }
 }
+
+/// On a terminal a wrong passphrase is asked again, three times in all, then the command exits
+/// 2 with nothing written; the signer before, who already signed, does not type again. (Before,
+/// one wrong passphrase ended the command and both signers had to start over.)
+#[test]
+fn a_wrong_passphrase_on_a_terminal_gets_three_tries_and_the_first_signer_types_once() {
+    let fx = Fixture::new();
+    fx.init3();
+    fx.keygen("wang", "王丽");
+    let args: Vec<String> = [
+        "enroll",
+        "--pub",
+        "keys/wang.pub",
+        "--role",
+        "custodian",
+        "--person",
+        "3001",
+        "--sign",
+        "keys/a1.key",
+        "--sign",
+        "keys/a2.key",
+    ]
+    .map(String::from)
+    .to_vec();
+    let before = fx.journal_bytes();
+    let run = util::on_terminal(&fx, &args, &["pass-a1", "bad-1", "bad-2", "bad-3"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(
+        run.stdout.matches("Passphrase for a1:").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stdout.matches("Passphrase for a2:").count(),
+        3,
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stdout.matches("wrong passphrase for key a2").count(),
+        3,
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("bad-"), "not echoed: {}", run.stdout);
+    assert_eq!(fx.journal_bytes(), before, "nothing written");
+
+    let run = util::on_terminal(&fx, &args, &["pass-a1", "bad-1", "pass-a2"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(
+        run.stdout.matches("Passphrase for a1:").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stdout.matches("wrong passphrase for key a2").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+    assert_ne!(fx.journal_bytes(), before, "the enrolment is recorded");
+}

@@ -465,45 +465,6 @@ fn a_file_key_where_the_policy_requires_a_token_in_its_three_forms() {
     assert_eq!(findings(&fx), vec![("TOKEN_REQUIRED".to_string(), seq)]);
 }
 
-/// Runs the binary on a pseudo-terminal (util-linux `script`), typing `lines` one by one as a
-/// person would, each after a pause so that it answers the prompt it is meant for.
-fn on_terminal(fx: &Fixture, args: &[String], lines: &[&str]) -> util::Run {
-    use std::io::Write;
-    let base = fx.std_cmd();
-    let mut line = format!("exec {}", env!("CARGO_BIN_EXE_custody"));
-    for a in args {
-        line.push_str(&format!(" '{a}'"));
-    }
-    let mut cmd = std::process::Command::new("script");
-    cmd.args(["-qec", &line, "/dev/null"])
-        .current_dir(fx.tmp.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    for (k, v) in base.get_envs() {
-        match v {
-            Some(v) => cmd.env(k, v),
-            None => cmd.env_remove(k),
-        };
-    }
-    let mut child = cmd
-        .spawn()
-        .expect("script (util-linux) runs the binary on a terminal");
-    let mut stdin = child.stdin.take().unwrap();
-    for l in lines {
-        std::thread::sleep(std::time::Duration::from_millis(700));
-        let _ = writeln!(stdin, "{l}");
-    }
-    std::thread::sleep(std::time::Duration::from_millis(700));
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    util::Run {
-        code: out.status.code().unwrap(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 /// On a terminal a wrong PIN is asked again, three times in all, then the command exits 2 with
 /// nothing written; a right PIN at the second try signs.
 #[test]
@@ -526,7 +487,7 @@ fn a_wrong_pin_on_a_terminal_gets_three_tries_then_exits_2() {
     .to_vec();
     args.extend(["--sign", "keys/zhang.key", "--sign", "keys/li.key"].map(String::from));
     let before = fx.journal_bytes();
-    let run = on_terminal(&fx, &args, &["bad-1", "bad-2", "bad-3"]);
+    let run = util::on_terminal(&fx, &args, &["bad-1", "bad-2", "bad-3"]);
     assert_eq!(run.code, 2, "{}", run.stdout);
     // `script` puts the terminal's output, prompts and messages alike, on its stdout.
     assert_eq!(
@@ -553,7 +514,7 @@ fn a_wrong_pin_on_a_terminal_gets_three_tries_then_exits_2() {
     );
     assert_eq!(fx.journal_bytes(), before, "nothing written");
 
-    let run = on_terminal(&fx, &args, &["bad-1", "pin-zhang", "pin-li"]);
+    let run = util::on_terminal(&fx, &args, &["bad-1", "pin-zhang", "pin-li"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(
         run.stdout.matches("wrong PIN for token zhang").count(),

@@ -342,3 +342,43 @@ pub fn golden(doc: &str, name: &str) -> String {
     let close = block.find("```").unwrap();
     block[..close].split_whitespace().collect()
 }
+
+/// Runs the binary on a pseudo-terminal (util-linux `script`), typing `lines` one by one as a
+/// person would, each after a pause so that it answers the prompt it is meant for.
+#[allow(dead_code)] // not every test crate drives a terminal
+pub fn on_terminal(fx: &Fixture, args: &[String], lines: &[&str]) -> Run {
+    use std::io::Write;
+    let base = fx.std_cmd();
+    let mut line = format!("exec {}", env!("CARGO_BIN_EXE_custody"));
+    for a in args {
+        line.push_str(&format!(" '{a}'"));
+    }
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"])
+        .current_dir(fx.tmp.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in base.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    let mut child = cmd
+        .spawn()
+        .expect("script (util-linux) runs the binary on a terminal");
+    let mut stdin = child.stdin.take().unwrap();
+    for l in lines {
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        let _ = writeln!(stdin, "{l}");
+    }
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

@@ -7,7 +7,6 @@
 
 use crate::cli::{CosignArgs, RosterArgs, SubmitArgs};
 use crate::fail::{EXIT_INPUT, EXIT_REFUSED, EXIT_STORAGE, Fail, input, refused};
-use crate::sign::{prompt_passphrase, read_pass_file, wrong_passphrase};
 use custody::draft::{Draft, DraftError, RosterEntry, RosterFile};
 use custody::entry::Head;
 use custody::entry::{Body, CoSignature, hex};
@@ -148,16 +147,10 @@ pub fn cosign(a: CosignArgs) -> Result<u8, Fail> {
     let signature = match &key_file {
         PersonalKey::Token(key) => crate::tokens::sign(key, a.pass_file.as_deref(), &draft.body)?,
         PersonalKey::File(key_file) => {
-            let pass = match &a.pass_file {
-                Some(p) => read_pass_file(p)?,
-                None => prompt_passphrase(&lang.f(Msg::PassphraseFor, &[("id", &id)]))?,
-            };
             if key_file.params().is_low_cost() {
                 eprintln!("{}", lang.f(Msg::LowCostKey, &[("path", &a.key.display())]));
             }
-            let key = key_file
-                .unlock(&pass)
-                .map_err(|e| wrong_passphrase(e, a.pass_file.as_deref()))?;
+            let key = crate::sign::unlock(key_file, &id, a.pass_file.as_deref())?;
             sign_body(&key, &draft.body)
         }
     };

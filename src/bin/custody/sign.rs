@@ -5,10 +5,11 @@ use crate::cli::SignArgs;
 use crate::fail::{Fail, input};
 use custody::entry::CoSignature;
 use custody::i18n::Msg;
-use custody::keyfile::KeyFileError;
+use custody::keyfile::{KeyFileError, SecretKeyFile};
 use custody::signing::sign_body;
 use custody::summary::{Context, summary_in};
 use custody::token::{PersonalKey, read_personal_key};
+use ed25519_dalek::SigningKey;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -145,23 +146,46 @@ pub fn cosign(
                 continue;
             }
         };
-        let pass = match &s.pass_file {
-            Some(p) => read_pass_file(p)?,
-            None => prompt_passphrase(&lang.f(Msg::PassphraseFor, &[("id", &s.id())]))?,
-        };
         if key.params().is_low_cost() {
             eprintln!(
                 "{}",
                 lang.f(Msg::LowCostKey, &[("path", &s.path.display())])
             );
         }
-        let key = key
-            .unlock(&pass)
-            .map_err(|e| wrong_passphrase(e, s.pass_file.as_deref()))?;
+        let key = unlock(key, s.id(), s.pass_file.as_deref())?;
         out.push(CoSignature {
             signer: s.id().to_string(),
             signature: sign_body(&key, body_bytes),
         });
     }
     Ok(out)
+}
+
+/// Tries at a passphrase typed on the terminal; a pass file gets one.
+const PASSPHRASE_TRIES: usize = 3;
+
+/// A file key unlocked: the passphrase from its pass file, or asked on the terminal up to
+/// [`PASSPHRASE_TRIES`] times. The signers before have signed already and do not type again.
+pub fn unlock(key: &SecretKeyFile, id: &str, pass_file: Option<&Path>) -> Result<SigningKey, Fail> {
+    let lang = crate::lang();
+    let tries = if pass_file.is_some() {
+        1
+    } else {
+        PASSPHRASE_TRIES
+    };
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let pass = match pass_file {
+            Some(p) => read_pass_file(p)?,
+            None => prompt_passphrase(&lang.f(Msg::PassphraseFor, &[("id", &id)]))?,
+        };
+        match key.unlock(&pass) {
+            Ok(key) => return Ok(key),
+            Err(KeyFileError::WrongPassphrase { .. }) if attempt < tries => {
+                eprintln!("{}", lang.f(Msg::WrongPassphrase, &[("id", &id)]));
+            }
+            Err(e) => return Err(wrong_passphrase(e, pass_file)),
+        }
+    }
 }

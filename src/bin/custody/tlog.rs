@@ -150,13 +150,7 @@ pub fn checkpoint(dir: &Path, a: CheckpointArgs) -> Result<u8, Fail> {
                 crate::tokens::sign_message(key, s.pass_file(), text.as_bytes())?
             }
             PersonalKey::File(key) => {
-                let pass = match &s.pass_file() {
-                    Some(p) => crate::sign::read_pass_file(p)?,
-                    None => crate::sign::prompt_passphrase(
-                        &crate::lang().f(Msg::PassphraseFor, &[("id", &s.id())]),
-                    )?,
-                };
-                let key = key.unlock(&pass).map_err(Fail::from)?;
+                let key = crate::sign::unlock(key, s.id(), s.pass_file())?;
                 ed25519_dalek::Signer::sign(&key, text.as_bytes()).to_bytes()
             }
         };

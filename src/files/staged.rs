@@ -145,3 +145,84 @@ pub fn folder(path: &Path) -> &Path {
 pub fn sync_dir(path: &Path) -> io::Result<()> {
     File::open(folder(path))?.sync_all()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names in `dir` other than `keep`.
+    fn others(dir: &Path, keep: &[&str]) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| !keep.contains(&n.as_str()))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_staged_file_replaces_its_path_only_when_placed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("checkpoint");
+        fs::write(&path, b"old").unwrap();
+
+        // Dropped (the journal's append failed): the old file stays, nothing is left beside it.
+        let staged = stage(&path, b"new", Access::Shared).unwrap();
+        assert_eq!(fs::read(staged.temp_path()).unwrap(), b"new");
+        assert_eq!(others(dir.path(), &["checkpoint"]).len(), 1);
+        drop(staged);
+        assert_eq!(others(dir.path(), &["checkpoint"]), Vec::<String>::new());
+        assert_eq!(fs::read(&path).unwrap(), b"old");
+
+        // Placed: the new file, and no temporary.
+        stage(&path, b"new", Access::Shared)
+            .unwrap()
+            .replace()
+            .unwrap();
+        assert_eq!(others(dir.path(), &["checkpoint"]), Vec::<String>::new());
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn staging_never_writes_through_a_link_nor_over_an_existing_file() {
+        use std::os::unix::fs::{PermissionsExt, symlink};
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, b"precious").unwrap();
+
+        // A new file is refused where a file, a link or a dangling link is.
+        let file = dir.path().join("file");
+        fs::write(&file, b"there").unwrap();
+        let link = dir.path().join("link");
+        symlink(&victim, &link).unwrap();
+        let dangling = dir.path().join("dangling");
+        symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        for p in [&file, &link, &dangling] {
+            let e = write_new(p, b"new", Access::Shared).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::AlreadyExists, "{}", p.display());
+        }
+        assert_eq!(fs::read(&file).unwrap(), b"there");
+        assert!(!dir.path().join("nowhere").exists());
+
+        // A replacement replaces a link at the path itself, never what it points at.
+        write_atomic(&link, b"new", Access::Shared).unwrap();
+        assert!(fs::symlink_metadata(&link).unwrap().is_file());
+        assert_eq!(fs::read(&link).unwrap(), b"new");
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
+        assert_eq!(
+            others(dir.path(), &["victim", "file", "link", "dangling"]),
+            Vec::<String>::new()
+        );
+
+        // Modes: private 0600, public 0644 whatever the umask.
+        let private = dir.path().join("secret");
+        write_new(&private, b"k", Access::Private).unwrap();
+        let public = dir.path().join("id.pub");
+        write_new(&public, b"p", Access::Public).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&private), 0o600);
+        assert_eq!(mode(&public), 0o644);
+    }
+}

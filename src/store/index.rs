@@ -26,11 +26,25 @@ fn backend(e: sled::Error) -> StoreError {
 
 impl SledKv {
     pub fn open(dir: &Path) -> Result<SledKv, StoreError> {
-        let db = sled::Config::new()
-            .path(dir)
-            .mode(sled::Mode::HighThroughput)
-            .open()
-            .map_err(backend)?;
+        // Only the ledger's writer opens the index, under the writer lock; a lock conflict here
+        // is an index this process just dropped, whose flusher thread has not yet let go of
+        // its file lock (seen after a refused rebuild). Wait for it, up to a second.
+        let mut waited = 0;
+        let db = loop {
+            match sled::Config::new()
+                .path(dir)
+                .mode(sled::Mode::HighThroughput)
+                .open()
+            {
+                Err(sled::Error::Io(e))
+                    if e.kind() == std::io::ErrorKind::WouldBlock && waited < 50 =>
+                {
+                    waited += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => break other.map_err(backend)?,
+            }
+        };
         let state = db.open_tree(STATE_TREE).map_err(backend)?;
         Ok(SledKv { db, state })
     }

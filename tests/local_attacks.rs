@@ -141,3 +141,24 @@ fn a_swapped_person_key_cannot_enrol_one_person_twice_and_restore_puts_back_the_
     fx.run(&enroll_args(&fx, "a1c", "2001", &["a2", "a3"]))
         .exits(0);
 }
+
+/// The writer lock was opened through a planted link: `DIR/lock -> elsewhere` created (and
+/// locked) the link's target with the writer's rights. Now the writer refuses, exit 5, and
+/// the target is never created.
+#[cfg(unix)]
+#[test]
+fn a_lock_planted_as_a_link_is_refused_and_its_target_never_created() {
+    let fx = Fixture::new();
+    fx.init3();
+    fx.keygen("c1", "王丽");
+    let before = fx.journal_bytes();
+    let target = fx.path("created-through-the-link");
+    let lock = fx.ledger().join("lock");
+    let _ = fs::remove_file(&lock);
+    std::os::unix::fs::symlink(&target, &lock).unwrap();
+
+    fx.refused(&enroll_args(&fx, "c1", "2001", &["a1", "a2"]), 5, "lock");
+
+    assert!(!target.exists(), "nothing is created through the link");
+    assert_eq!(fx.journal_bytes(), before);
+}

@@ -27,6 +27,7 @@ use crate::store::journal::{self, Access, Disk, DiskFile, End, Fs, JournalError,
 use ed25519_dalek::SigningKey;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use zeroize::Zeroizing;
@@ -544,10 +545,12 @@ fn check_against(old: &Checkpoint, now: &Checkpoint) -> Result<(), LedgerError> 
 /// the user when another process holds it.
 pub fn take_lock(dir: &Path) -> Result<File, LedgerError> {
     let lock_path = dir.join(LOCK);
+    // Never through a planted link: the lock is the one file opened in place, not staged.
     let lock = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
+        .custom_flags(libc::O_NOFOLLOW)
         .open(&lock_path)
         .map_err(io_at(&lock_path))?;
     // A lock can outlive its holder by a moment: a writer that is exiting, or a copy of its

@@ -125,3 +125,29 @@ fn a_keyholder_may_co_sign_their_own_revocation() {
     again.extend(fx.signing(&["a1", "a2"]));
     fx.refused(&again, 3, "SIGNER_REVOKED");
 }
+
+/// Every finding code has its row in docs/AUDIT.md's code table, with its category, and every
+/// custody or timing code its rule in docs/CUSTODY.md: a code added without its documentation
+/// fails here, whoever adds it.
+#[test]
+fn every_finding_code_is_documented_with_its_category() {
+    use custody::finding::{Category, Code};
+    let audit =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/AUDIT.md")).unwrap();
+    let custody_doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/CUSTODY.md")).unwrap();
+    let mut missing = Vec::new();
+    for &code in Code::ALL {
+        let category = format!("{:?}", code.category()).to_lowercase();
+        let row = format!("| `{}` | {category} |", code.as_str());
+        if !audit.contains(&row) {
+            missing.push(format!("AUDIT.md row `{row}`"));
+        }
+        if matches!(code.category(), Category::Custody | Category::Timing)
+            && !custody_doc.contains(code.as_str())
+        {
+            missing.push(format!("CUSTODY.md mention of {}", code.as_str()));
+        }
+    }
+    assert!(missing.is_empty(), "undocumented: {missing:#?}");
+}

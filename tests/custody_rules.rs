@@ -695,6 +695,50 @@ fn answer_sheets_sealed_in_a_room_never_exceed_the_papers_opened_there() {
     three_forms(&ex, case, "SHEETS_EXCEED_PAPERS", Some("AS-1"));
 }
 
+/// Mutation testing found that every room could share one tally and nothing noticed: papers
+/// opened in one room then covered answer sheets sealed in any other.
+#[test]
+fn answer_sheets_are_counted_against_the_papers_of_their_own_room_only() {
+    let ex = exam();
+    qp1_opened(&ex); // 30 papers opened in ROOM, none in R-99
+    let case = Case {
+        args: vec![
+            "record",
+            "seal",
+            "--bag",
+            "AS-1:S9001:1",
+            "--session",
+            "yuwen",
+            "--site",
+            SITE,
+            "--room",
+            "R-99",
+        ],
+        signers: &["i1", "i2"],
+        at: None,
+        event: Event::Seal(Seal {
+            bag: BagSpec {
+                room: "R-99".into(),
+                ..spec("AS-1", BagKind::CompletedAnswerSheets, "yuwen", "S9001", 1)
+            },
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "SHEETS_EXCEED_PAPERS", Some("AS-1"));
+}
+
+/// The audit's summary counts the bags the ledger knows (mutation testing found no test read it).
+#[test]
+fn the_audit_counts_every_bag_it_knows() {
+    let ex = exam();
+    let report = ex.run(&["verify", "--json"]).json();
+    assert_eq!(report["bags"], BAGS.len());
+    qp1_opened(&ex);
+    seal(&ex, "AS-1:S9001:30", "yuwen");
+    let report = ex.run(&["verify", "--json"]).json();
+    assert_eq!(report["bags"], BAGS.len() + 1);
+}
+
 #[test]
 fn a_bag_is_opened_only_once() {
     let ex = exam();

@@ -739,6 +739,29 @@ fn the_audit_counts_every_bag_it_knows() {
     assert_eq!(report["bags"], BAGS.len() + 1);
 }
 
+/// A session needs an id and a subject, each on its own: mutation testing found that a blank
+/// subject beside a real id went unnoticed.
+#[test]
+fn a_session_with_a_blank_id_or_a_blank_subject_is_invalid() {
+    for (session, subject) in [("s9", " "), (" ", "化学")] {
+        let ex = exam();
+        let start = ex.clock.now.plus_seconds(3 * DAY);
+        let event = Event::Schedule(Schedule {
+            session: session.into(),
+            subject: subject.into(),
+            start,
+            end: start.plus_seconds(2 * HOUR),
+            incident: None,
+        });
+        let seq = force(&ex, event, ex.clock.now, &["a1", "a2"]);
+        assert_eq!(
+            audit(&ex),
+            vec![found("EVENT_INVALID", seq, None)],
+            "session {session:?}, subject {subject:?}"
+        );
+    }
+}
+
 #[test]
 fn a_bag_is_opened_only_once() {
     let ex = exam();

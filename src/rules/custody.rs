@@ -1267,6 +1267,15 @@ pub fn transition<K: Kv>(
 #[cfg(test)]
 mod tests {
     #[test]
+    fn durations_read_in_minutes_then_in_hours_and_minutes() {
+        let m = |min: i64| super::minutes(min * 60_000);
+        assert_eq!(m(119), "119 min");
+        assert_eq!(m(120), "2 h");
+        assert_eq!(m(125), "2 h 5 min");
+        assert_eq!(m(24 * 60), "24 h");
+    }
+
+    #[test]
     fn edit_distance_counts_insertions_deletions_and_substitutions() {
         let d = |a: &str, b: &str| {
             super::edit_distance(

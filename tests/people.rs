@@ -510,3 +510,79 @@ fn the_draft_hint_gives_the_whole_next_commands() {
         assert!(out.contains(&format!("custody submit {file}")), "{out}");
     }
 }
+
+/// Chinese characters in a text, to tell a translated help from clap's English one.
+fn chinese(text: &str) -> usize {
+    text.chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        .count()
+}
+
+#[test]
+fn help_and_clap_errors_read_in_chinese() {
+    let fx = Fixture::new();
+    let top = fx.run(&["--lang", "zh", "--help"]).exits(0).stdout;
+    assert!(chinese(&top) > 300, "{top}");
+    for english in [
+        "Usage",
+        "Options",
+        "Commands",
+        "Print help",
+        "[default",
+        "Example",
+    ] {
+        assert!(!top.contains(english), "{english:?} in:\n{top}");
+    }
+    assert!(top.contains("用法：custody [选项] <命令>"), "{top}");
+    // The locale decides before parsing too, for every command's help.
+    let mut cmd = fx.cmd();
+    cmd.env("LANG", "zh_CN.UTF-8")
+        .args(["record", "collect", "--help"]);
+    let collect = util::run(&mut cmd).exits(0).stdout;
+    assert!(collect.contains("--sign <密钥文件>"), "{collect}");
+    assert!(collect.contains("领取"), "{collect}");
+    assert!(!collect.contains("Print"), "{collect}");
+    // clap's own refusals: exit 2, in Chinese, with the suggestion.
+    let cases: [(&[&str], &str); 6] = [
+        (&["verify", "--trsut", "x"], "无法识别的参数 --trsut"),
+        (&["verfy"], "是否想用命令 verify"),
+        (&["log", "--bag"], "--bag <密封袋> 需要一个值"),
+        (&["show", "abc"], "应为非负整数"),
+        (
+            &["init", "--exam", "x"],
+            "缺少必需的参数：--founder <公钥文件>",
+        ),
+        (&["completions", "tcsh"], "可选：bash"),
+    ];
+    for (words, expected) in cases {
+        let mut args = vec!["--lang", "zh"];
+        args.extend(words);
+        let run = fx.run(&args).exits(2);
+        assert!(run.stderr.contains(expected), "{words:?}:\n{}", run.stderr);
+        assert!(!run.stderr.contains("error:"), "{}", run.stderr);
+    }
+    let run = fx.run(&["--lang", "zh", "verify", "--trsut", "x"]);
+    assert!(
+        run.stderr.contains("是否想用参数 --trust"),
+        "{}",
+        run.stderr
+    );
+    // English stays clap's.
+    let run = fx.run(&["--lang", "en", "verfy"]).exits(2);
+    assert!(
+        run.stderr.contains("unrecognized subcommand 'verfy'"),
+        "{}",
+        run.stderr
+    );
+    // Completions and the manual page follow the language.
+    let fish = fx
+        .run(&["--lang", "zh", "completions", "fish"])
+        .exits(0)
+        .stdout;
+    assert!(fish.contains("打印帮助"), "{fish}");
+    let man = fx.run(&["--lang", "zh", "man"]).exits(0).stdout;
+    assert!(
+        man.contains(".SH 名称") && man.contains("试卷保密交接台账"),
+        "{man}"
+    );
+}

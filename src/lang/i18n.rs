@@ -924,6 +924,10 @@ catalogue! {
     BundlesNotAudited: "{k} not audited", "{k} 个未审计";
     TrustWithoutBundle: "{k} trusted genesis hash(es) without a bundle", "{k} 个信任的创建条目哈希没有对应的包";
     CombinedVerdict: "verdict: {parts}", "结论：{parts}";
+
+    // The command line's own values (issue 12: the help and clap's errors are in src/bin/custody/help.rs).
+    ArgBadLang: "{value}: give zh or en", "{value}：请给出 zh 或 en";
+    ArgNoteEmpty: "the note is empty: say what happened", "说明为空：请写明发生了什么";
 }
 
 /// A bag kind in one word, for tables (JSON uses [`BagKind::as_str`]): questions, blanks (blank

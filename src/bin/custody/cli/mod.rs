@@ -1,7 +1,7 @@
 //! The command line, defined once: help text, man page and completions come from here.
 
 use clap::{Args, Parser, Subcommand};
-use custody::i18n::Lang;
+use custody::i18n::{Lang, Msg};
 use std::path::PathBuf;
 
 mod events;
@@ -15,13 +15,13 @@ pub use roster::*;
 pub use views::*;
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
-    Lang::parse(s).ok_or_else(|| format!("{s:?}: give zh or en"))
+    Lang::parse(s).ok_or_else(|| crate::lang().f(Msg::ArgBadLang, &[("value", &format!("{s:?}"))]))
 }
 
 /// A note must say something: a blank one would excuse a violation without a word.
 fn nonblank(s: &str) -> Result<String, String> {
     if s.trim().is_empty() {
-        Err("the note is empty: say what happened".into())
+        Err(crate::lang().t(Msg::ArgNoteEmpty).into())
     } else {
         Ok(s.to_string())
     }

@@ -586,3 +586,49 @@ fn help_and_clap_errors_read_in_chinese() {
         "{man}"
     );
 }
+
+#[test]
+fn init_gives_staff_the_register_line_and_auditors_the_hash() {
+    for (lang, register, auditors) in [
+        ("en", "for the register: ", "for auditors only"),
+        ("zh", "抄入登记簿：", "仅供审计人"),
+    ] {
+        let fx = Fixture::new();
+        let mut args: Vec<String> = ["--lang", lang, "init", "--exam", "2026 学考"]
+            .map(String::from)
+            .to_vec();
+        for (i, id) in ["a1", "a2", "a3"].into_iter().enumerate() {
+            fx.keygen(id, &format!("Admin {id}"));
+            args.extend([
+                "--founder".into(),
+                format!("keys/{id}.pub"),
+                "--founder-person".into(),
+                format!("100{}", i + 1),
+            ]);
+        }
+        args.extend(fx.signing(&["a1", "a2", "a3"]));
+        let out = fx.run(&args).exits(0).stdout;
+        // Every line staff read is free of hashes; the genesis hash is on the auditors' line.
+        let (for_auditors, for_staff): (Vec<&str>, Vec<&str>) =
+            out.lines().partition(|l| l.starts_with(auditors));
+        staff_words(&for_staff.join("\n"));
+        let genesis = for_auditors[0].split_whitespace().last().unwrap();
+        assert_eq!(genesis.len(), 64, "{out}");
+        let line = out
+            .lines()
+            .find_map(|l| l.strip_prefix(register))
+            .unwrap_or_else(|| panic!("{out}"));
+        assert!(
+            out.contains(&format!("custody verify --register \"{line}\"")),
+            "{out}"
+        );
+        let ok = run(&fx, lang, &["verify", "--register", line], &[]).exits(0);
+        assert!(!ok.stdout.is_empty());
+        let trusted = run(&fx, "en", &["verify", "--trust", genesis], &[]).exits(0);
+        assert!(
+            trusted.stdout.contains("matches the trusted hash"),
+            "{}",
+            trusted.stdout
+        );
+    }
+}

@@ -813,7 +813,6 @@ catalogue! {
     AskPerson: "Staff or ID number of {name} ({id}): ", "{name}（{id}）的工号或身份证号：";
     FewFounders: "warning: only {n} founders; with two, losing one key freezes the roster (three are recommended)", "警告：只有 {n} 名创始管理员；只有两名时，丢失一把密钥将冻结名册（建议三名）";
     LedgerCreated: "ledger created in {dir}", "已在 {dir} 创建台账";
-    AuditorsCheck: "auditors check it with: custody verify --trust {genesis}", "审计人用以下命令核对：custody verify --trust {genesis}";
     Note: "note: {text}", "注意：{text}";
     FewAdmins: "warning: only {n} active admin(s) left: the roster can no longer change (enrolment and revocation need two admins)", "警告：只剩 {n} 名有效管理员：名册无法再变更（登记和吊销需要两名管理员）";
 
@@ -928,6 +927,8 @@ catalogue! {
     // The command line's own values (issue 12: the help and clap's errors are in src/bin/custody/help.rs).
     ArgBadLang: "{value}: give zh or en", "{value}：请给出 zh 或 en";
     ArgNoteEmpty: "the note is empty: say what happened", "说明为空：请写明发生了什么";
+    InitRegisterCheck: "anyone checks the ledger against that line with: custody verify --register \"{line}\"", "任何人都可用此行核对台账：custody verify --register \"{line}\"";
+    InitForAuditors: "for auditors only, passed on as a file and never copied by hand: genesis hash {genesis}", "仅供审计人（以文件传递，不要手抄）：创建条目哈希 {genesis}";
 }
 
 /// A bag kind in one word, for tables (JSON uses [`BagKind::as_str`]): questions, blanks (blank

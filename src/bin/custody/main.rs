@@ -328,28 +328,20 @@ fn init(dir: &Path, a: cli::InitArgs) -> Result<u8, Fail> {
     ledger.close()?;
     let id = custody::entry::hex(&ledger_id);
     let genesis = custody::entry::hex(&receipt.hash);
+    let line = custody::register::line(&ledger_id, receipt.tree_size, &receipt.root);
     if a.sign.json {
         outln!(
             "{}",
-            serde_json::json!({"ledger_id": id, "genesis_hash": genesis, "seq": 0})
+            serde_json::json!({"ledger_id": id, "genesis_hash": genesis, "seq": 0, "register": line})
         );
     } else {
+        // Staff copy the register line and check the ledger with it; the genesis hash is for
+        // auditors, on a line of its own that says so (issue 12: no 64-digit hex to copy by hand).
         let lang = lang();
         outln!("{}", lang.f(Msg::LedgerCreated, &[("dir", &dir.display())]));
-        outln!(
-            "{}",
-            lang.f(
-                Msg::ReceiptLine,
-                &[(
-                    "line",
-                    &custody::register::line(&ledger_id, receipt.tree_size, &receipt.root)
-                )]
-            )
-        );
-        // The labels stay English: scripts and the README read `genesis hash` off this output.
-        outln!("ledger id     {id}");
-        outln!("genesis hash  {genesis}");
-        outln!("{}", lang.f(Msg::AuditorsCheck, &[("genesis", &genesis)]));
+        outln!("{}", lang.f(Msg::ReceiptLine, &[("line", &line)]));
+        outln!("{}", lang.f(Msg::InitRegisterCheck, &[("line", &line)]));
+        outln!("{}", lang.f(Msg::InitForAuditors, &[("genesis", &genesis)]));
     }
     Ok(0)
 }

@@ -486,7 +486,7 @@ const VALUES: &[(&str, &str)] = &[
 const EXAMPLES: &[(&str, &str)] = &[
     (
         "",
-        "示例：\n  custody --ledger ./ledger verify --register \"1 K7Q2-9XWD-3MFA-PQ8R-T2ZB\"（init 输出的登记簿一行）",
+        "示例：\n  custody --ledger ./ledger verify --register \"1 K7Q2-9XWD-3MFA-PQ8R-T2ZB\"  # init 输出的登记簿一行",
     ),
     (
         "revoke",

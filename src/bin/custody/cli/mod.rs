@@ -32,7 +32,7 @@ fn nonblank(s: &str) -> Result<String, String> {
     name = "custody",
     version,
     about = "Chain-of-custody ledger for sealed exam papers: every handover co-signed by two people",
-    after_help = "Example:\n  custody --ledger ./ledger verify --trust 3f1a…(genesis hash printed by init)"
+    after_help = "Example:\n  custody --ledger ./ledger verify --register \"1 K7Q2-9XWD-3MFA-PQ8R-T2ZB\"  # init's register line"
 )]
 pub struct Cli {
     /// The ledger directory.
@@ -97,7 +97,9 @@ pub enum Command {
     #[command(after_help = "Example:\n  custody show 3")]
     Show(ShowArgs),
     /// Audit the ledger from its journal alone; exit 1 if anything is wrong.
-    #[command(after_help = "Example:\n  custody verify --trust <genesis hash printed by init>")]
+    #[command(
+        after_help = "Example:\n  custody verify --register \"1 K7Q2-9XWD-3MFA-PQ8R-T2ZB\"\n  custody verify --trust <genesis hash>"
+    )]
     Verify(VerifyArgs),
     /// Rebuild the index from the journal.
     #[command(after_help = "Example:\n  custody reindex")]

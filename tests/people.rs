@@ -632,3 +632,61 @@ fn init_gives_staff_the_register_line_and_auditors_the_hash() {
         );
     }
 }
+
+#[test]
+fn a_replayed_draft_lists_each_code_once() {
+    let fx = with_bags();
+    let words = [
+        "draft",
+        "collect",
+        "--from",
+        "省考试院",
+        "--session",
+        "yuwen",
+        "--site",
+        "一中",
+        "--room",
+        "01",
+        "--kind",
+        "question_papers",
+        "--bag",
+        "QP-0301:S0301:30",
+        "--bag",
+        "QP-0302:S0302:30",
+        "--bag",
+        "QP-0303:S0303:30",
+        "--cosigner",
+        "c1",
+        "--cosigner",
+        "s1",
+        "--out",
+        "c.draft",
+    ];
+    run(&fx, "en", &words, &[]).exits(0);
+    for id in ["c1", "s1"] {
+        let args = [
+            "cosign",
+            "c.draft",
+            "--sign",
+            &format!("keys/{id}.key"),
+            "--pass-file",
+            &format!("{id}.pass"),
+        ];
+        fx.run(&args).exits(0);
+    }
+    fx.run(&["submit", "c.draft"]).exits(0);
+    for lang in ["en", "zh"] {
+        let refused = fx.refused(&["--lang", lang, "submit", "c.draft"], 3, "REPLAY");
+        let line = refused
+            .stderr
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        for code in ["REPLAY", "BAG_ALREADY_COLLECTED"] {
+            assert_eq!(line.matches(code).count(), 1, "{code} twice in: {line}");
+        }
+        // How many findings the entry had is still said.
+        assert!(line.contains('3'), "{line}");
+    }
+}

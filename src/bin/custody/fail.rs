@@ -196,31 +196,29 @@ pub fn refused(findings: &[Finding]) -> Fail {
             hint: None,
         };
     };
-    let more = match findings.len() {
-        1 => String::new(),
-        n if n > 6 => {
-            let mut codes: Vec<&str> = findings[1..].iter().map(|f| f.code.as_str()).collect();
-            codes.sort();
-            codes.dedup();
-            lang.f(
-                Msg::RefusedMore,
-                &[("n", &(n - 1)), ("codes", &codes.join(", "))],
-            )
+    // Each other code once, in the order found, with how often it was found: a replayed
+    // collection of thirty bags is one line, not thirty codes (issue 12).
+    let mut codes: Vec<(Code, usize)> = Vec::new();
+    for f in &findings[1..] {
+        match codes.iter_mut().find(|(c, _)| *c == f.code) {
+            Some((_, n)) => *n += 1,
+            None => codes.push((f.code, 1)),
         }
-        n => lang.f(
+    }
+    let more = if codes.is_empty() {
+        String::new()
+    } else {
+        let listed: Vec<String> = codes
+            .iter()
+            .map(|(code, n)| match n {
+                1 => code.as_str().to_string(),
+                n => format!("{} ×{n}", code.as_str()),
+            })
+            .collect();
+        lang.f(
             Msg::RefusedMore,
-            &[
-                ("n", &(n - 1)),
-                (
-                    "codes",
-                    &findings[1..]
-                        .iter()
-                        .map(|f| f.code.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
-            ],
-        ),
+            &[("n", &(findings.len() - 1)), ("codes", &listed.join(", "))],
+        )
     };
     Fail {
         code: EXIT_REFUSED,

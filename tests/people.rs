@@ -690,3 +690,73 @@ fn a_replayed_draft_lists_each_code_once() {
         assert!(line.contains('3'), "{line}");
     }
 }
+
+#[test]
+fn file_errors_read_in_chinese() {
+    let fx = with_bags();
+    std::fs::write(fx.path("bad.draft"), "garbage\n").unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[
+                "cosign",
+                "none.draft",
+                "--sign",
+                "keys/c1.key",
+                "--pass-file",
+                "c1.pass",
+            ],
+            "none.draft：文件不存在",
+        ),
+        (&["submit", "bad.draft"], "bad.draft：不是本系统的草稿文件"),
+        (
+            &[
+                "record",
+                "inspect",
+                "--bag",
+                "QP-0101:S0101",
+                "--sign",
+                "keys/c1.pub",
+                "--sign",
+                "keys/s1.key",
+            ],
+            "keys/c1.pub：这是公钥文件",
+        ),
+        (
+            &[
+                "record",
+                "inspect",
+                "--bag",
+                "QP-0101:S0101",
+                "--sign",
+                "keys/c9.key",
+                "--sign",
+                "keys/s1.key",
+            ],
+            "keys/c9.key：文件不存在",
+        ),
+        (
+            &[
+                "record",
+                "inspect",
+                "--bag",
+                "QP-0101:S0101",
+                "--sign",
+                "keys/c1.key",
+                "--sign",
+                "keys/s1.key",
+                "--pass-file",
+                "none.pass",
+                "--pass-file",
+                "s1.pass",
+            ],
+            "无法读取口令文件：none.pass：文件不存在",
+        ),
+    ];
+    for (words, expected) in cases {
+        let mut args = vec!["--lang", "zh"];
+        args.extend(words);
+        let run = fx.run(&args).exits(2);
+        assert!(run.stderr.contains(expected), "{words:?}:\n{}", run.stderr);
+        assert!(!run.stderr.contains("No such file"), "{}", run.stderr);
+    }
+}

@@ -929,6 +929,12 @@ catalogue! {
     ArgNoteEmpty: "the note is empty: say what happened", "说明为空：请写明发生了什么";
     InitRegisterCheck: "anyone checks the ledger against that line with: custody verify --register \"{line}\"", "任何人都可用此行核对台账：custody verify --register \"{line}\"";
     InitForAuditors: "for auditors only, passed on as a file and never copied by hand: genesis hash {genesis}", "仅供审计人（以文件传递，不要手抄）：创建条目哈希 {genesis}";
+    NoSuchFile: "{path}: No such file or directory", "{path}：文件不存在";
+    NoPermission: "{path}: Permission denied", "{path}：没有读写权限";
+    NotADraft: "{path}: not a custody draft (made by custody draft)", "{path}：不是本系统的草稿文件（应由 custody draft 生成）";
+    NotASecretKey: "{path}: this is a public key file; --sign needs the .key file", "{path}：这是公钥文件；--sign 需要 .key 私钥文件";
+    NotAPublicKey: "{path}: this is a private key file; give the .pub file", "{path}：这是私钥文件；请给出 .pub 公钥文件";
+    PassFileUnreadable: "cannot read the passphrase file: {why}", "无法读取口令文件：{why}";
 }
 
 /// A bag kind in one word, for tables (JSON uses [`BagKind::as_str`]): questions, blanks (blank

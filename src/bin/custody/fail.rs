@@ -84,6 +84,18 @@ pub fn write_out(out: &std::path::Path, bytes: &[u8]) -> Result<(), Fail> {
     })
 }
 
+/// A file that cannot be read, in the reader's words where the reason is a common one (no such
+/// file, no permission); the system's words otherwise.
+pub fn io_text(path: &std::path::Path, e: &std::io::Error) -> String {
+    let lang = crate::lang();
+    let path = path.display();
+    match e.kind() {
+        std::io::ErrorKind::NotFound => lang.f(Msg::NoSuchFile, &[("path", &path)]),
+        std::io::ErrorKind::PermissionDenied => lang.f(Msg::NoPermission, &[("path", &path)]),
+        _ => format!("{path}: {e}"),
+    }
+}
+
 pub fn input(message: impl Into<String>) -> Fail {
     Fail {
         code: EXIT_INPUT,
@@ -107,6 +119,13 @@ impl From<KeyFileError> for Fail {
             ..input(match &e {
                 KeyFileError::WrongPassphrase { id } => lang.f(Msg::WrongPassphrase, &[("id", id)]),
                 KeyFileError::EmptyPassphrase => lang.t(Msg::EmptyPassphrase).to_string(),
+                KeyFileError::Io { path, source } => io_text(path, source),
+                KeyFileError::NotASecretKey(path) => {
+                    lang.f(Msg::NotASecretKey, &[("path", &path.display())])
+                }
+                KeyFileError::NotAPublicKey(path) => {
+                    lang.f(Msg::NotAPublicKey, &[("path", &path.display())])
+                }
                 _ => e.to_string(),
             })
         }

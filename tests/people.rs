@@ -435,7 +435,14 @@ fn refusals_errors_and_listings_read_in_chinese() {
     .exits(2);
     assert!(none.stderr.contains("没有共同签名人"), "{}", none.stderr);
     let nowhere = run(&fx, "zh", &["--ledger", "nowhere", "log"], &[]).exits(2);
-    assert!(nowhere.stderr.contains("没有台账"), "{}", nowhere.stderr);
+    // A message that starts in Chinese needs no 输入有误 before it.
+    assert!(
+        nowhere
+            .stderr
+            .starts_with("custody: 目录 nowhere 中没有台账"),
+        "{}",
+        nowhere.stderr
+    );
     let report = run(&fx, "zh", &["verify"], &[]).exits(0).stdout;
     assert!(report.contains("c1（孙晓梅），角色：保管员"), "{report}");
     assert!(report.contains("创始管理员 a1（Admin a1）"), "{report}");
@@ -705,9 +712,12 @@ fn file_errors_read_in_chinese() {
                 "--pass-file",
                 "c1.pass",
             ],
-            "none.draft：文件不存在",
+            "custody: 找不到文件 none.draft",
         ),
-        (&["submit", "bad.draft"], "bad.draft：不是本系统的草稿文件"),
+        (
+            &["submit", "bad.draft"],
+            "custody: 不是本系统的草稿文件：bad.draft",
+        ),
         (
             &[
                 "record",
@@ -719,7 +729,7 @@ fn file_errors_read_in_chinese() {
                 "--sign",
                 "keys/s1.key",
             ],
-            "keys/c1.pub：这是公钥文件",
+            "custody: 这是公钥文件：keys/c1.pub",
         ),
         (
             &[
@@ -732,7 +742,7 @@ fn file_errors_read_in_chinese() {
                 "--sign",
                 "keys/s1.key",
             ],
-            "keys/c9.key：文件不存在",
+            "custody: 找不到文件 keys/c9.key",
         ),
         (
             &[
@@ -749,7 +759,7 @@ fn file_errors_read_in_chinese() {
                 "--pass-file",
                 "s1.pass",
             ],
-            "无法读取口令文件：none.pass：文件不存在",
+            "custody: 无法读取口令文件：找不到文件 none.pass",
         ),
     ];
     for (words, expected) in cases {

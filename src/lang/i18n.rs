@@ -794,7 +794,7 @@ catalogue! {
     HintHeadMoved: "the ledger moved on; prepare and sign the event again", "台账已有新记录；请重新准备并签名该事件";
 
     // Keys, the ledger and notes.
-    NoLedger: "no ledger at {dir}: give --ledger DIR or set CUSTODY_LEDGER (custody init creates one)", "{dir} 没有台账：请用 --ledger DIR 指定或设置 CUSTODY_LEDGER（custody init 可创建台账）";
+    NoLedger: "no ledger at {dir}: give --ledger DIR or set CUSTODY_LEDGER (custody init creates one)", "目录 {dir} 中没有台账：请用 --ledger DIR 指定或设置 CUSTODY_LEDGER（custody init 可创建台账）";
     LedgerBusy: "ledger in use by another process ({dir}); try again when it has finished", "台账正被另一进程使用（{dir}）；请待其结束后重试";
     NoCosigners: "no co-signers: give --sign KEYFILE once per co-signer (two different people)", "没有共同签名人：每位共同签名人各给一次 --sign 密钥文件（两个不同的人）";
     WrongPassphrase: "wrong passphrase for key {id}", "密钥 {id} 的口令错误";
@@ -929,11 +929,11 @@ catalogue! {
     ArgNoteEmpty: "the note is empty: say what happened", "说明为空：请写明发生了什么";
     InitRegisterCheck: "anyone checks the ledger against that line with: custody verify --register \"{line}\"", "任何人都可用此行核对台账：custody verify --register \"{line}\"";
     InitForAuditors: "for auditors only, passed on as a file and never copied by hand: genesis hash {genesis}", "仅供审计人（以文件传递，不要手抄）：创建条目哈希 {genesis}";
-    NoSuchFile: "{path}: No such file or directory", "{path}：文件不存在";
-    NoPermission: "{path}: Permission denied", "{path}：没有读写权限";
-    NotADraft: "{path}: not a custody draft (made by custody draft)", "{path}：不是本系统的草稿文件（应由 custody draft 生成）";
-    NotASecretKey: "{path}: this is a public key file; --sign needs the .key file", "{path}：这是公钥文件；--sign 需要 .key 私钥文件";
-    NotAPublicKey: "{path}: this is a private key file; give the .pub file", "{path}：这是私钥文件；请给出 .pub 公钥文件";
+    NoSuchFile: "{path}: No such file or directory", "找不到文件 {path}";
+    NoPermission: "{path}: Permission denied", "没有读写 {path} 的权限";
+    NotADraft: "{path}: not a custody draft (made by custody draft)", "不是本系统的草稿文件：{path}（应由 custody draft 生成）";
+    NotASecretKey: "{path}: this is a public key file; --sign needs the .key file", "这是公钥文件：{path}；--sign 需要 .key 私钥文件";
+    NotAPublicKey: "{path}: this is a private key file; give the .pub file", "这是私钥文件：{path}；请给出 .pub 公钥文件";
     PassFileUnreadable: "cannot read the passphrase file: {why}", "无法读取口令文件：{why}";
 }
 

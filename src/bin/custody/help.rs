@@ -783,9 +783,14 @@ fn error_zh(err: &clap::Error) -> String {
         ErrorKind::InvalidUtf8 => "参数不是有效的 UTF-8 文本".to_string(),
         _ => err.kind().to_string(),
     });
-    let valid = string(err, ContextKind::ValidValue);
-    if !valid.is_empty() {
-        out.push_str(&format!("\n  ［可选：{valid}］"));
+    for (kind, what) in [
+        (ContextKind::ValidValue, "可选"),
+        (ContextKind::ValidSubcommand, "命令"),
+    ] {
+        let valid = string(err, kind);
+        if !valid.is_empty() {
+            out.push_str(&format!("\n  ［{what}：{valid}］"));
+        }
     }
     for (kind, what) in [
         (ContextKind::SuggestedSubcommand, "命令"),

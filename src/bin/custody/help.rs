@@ -573,25 +573,23 @@ fn localize(cmd: Command, path: &str, missing: &mut Vec<String>) -> Command {
         cmd.get_after_help()
             .map(|h| h.to_string().replacen("Example:", "示例：", 1))
     });
-    let mut cmd = cmd
-        .about(about.unwrap_or_default())
-        .long_about(None::<&str>)
+    let mut cmd = match about {
+        // Without a Chinese text (the tests below then fail), the English one stays.
+        Some(about) => cmd.about(about).long_about(None::<&str>),
+        None => cmd,
+    };
+    cmd = cmd
         .help_template(TEMPLATE)
         .subcommand_help_heading("命令")
         .subcommand_value_name("命令");
     if let Some(example) = example {
         cmd = cmd.after_help(example);
     }
-    let mut lost = Vec::new();
-    cmd = cmd.mut_args(|arg| localize_arg(arg, path, &mut lost));
-    missing.extend(lost);
-    let mut lost = Vec::new();
-    cmd = cmd.mut_subcommands(|sub| {
+    cmd = cmd.mut_args(|arg| localize_arg(arg, path, missing));
+    cmd.mut_subcommands(|sub| {
         let sub_path = join(path, sub.get_name());
-        localize(sub, &sub_path, &mut lost)
-    });
-    missing.extend(lost);
-    cmd
+        localize(sub, &sub_path, missing)
+    })
 }
 
 fn lookup(table: &[(&str, &'static str)], key: &str) -> Option<&'static str> {
@@ -643,7 +641,7 @@ fn localize_arg(arg: Arg, path: &str, missing: &mut Vec<String>) -> Arg {
             text(arg.get_help())
         ));
     }
-    let mut help = help.unwrap_or_default().to_string();
+    let mut help = help.map_or_else(|| text(arg.get_help()), str::to_string);
     // clap writes `[default: …]`, `[env: …]` and `[possible values: …]` in English: the same,
     // in Chinese, inside the help.
     let mut notes = Vec::new();

@@ -108,11 +108,12 @@ fn lang_flag(args: &[std::ffi::OsString]) -> Option<Lang> {
 /// Help, the version, or clap's refusal of the command line, in the language of the run.
 fn usage_error(e: &clap::Error, lang: Lang) -> ExitCode {
     use std::io::IsTerminal;
-    let text = if e.use_stderr() {
-        help::render(e, lang, std::io::stderr().is_terminal())
+    let color = if e.use_stderr() {
+        std::io::stderr().is_terminal()
     } else {
-        help::render(e, lang, std::io::stdout().is_terminal())
+        std::io::stdout().is_terminal()
     };
+    let text = help::render(e, lang, color);
     if e.use_stderr() {
         eprint!("{text}");
     } else {

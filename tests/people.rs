@@ -770,3 +770,18 @@ fn file_errors_read_in_chinese() {
         assert!(!run.stderr.contains("No such file"), "{}", run.stderr);
     }
 }
+
+#[test]
+fn a_listed_correction_says_the_old_value_in_chinese() {
+    let fx = with_bags();
+    let words = [
+        "record", "correct", "--entry", "8", "--bag", "QP-0101", "--count", "29", "--note", "点错",
+    ];
+    run(&fx, "zh", &words, &["c1", "s1"]).exits(0);
+    let report = run(&fx, "zh", &["verify"], &[]).exits(0).stdout;
+    assert!(report.contains("（点错）；原为 30"), "{report}");
+    assert!(!report.contains("was 30"), "{report}");
+    // The audit's JSON keeps its English text.
+    let json = run(&fx, "zh", &["verify", "--json"], &[]).exits(0).stdout;
+    assert!(json.contains("; was 30"), "{json}");
+}

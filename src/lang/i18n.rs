@@ -935,6 +935,9 @@ catalogue! {
     NotASecretKey: "{path}: this is a public key file; --sign needs the .key file", "这是公钥文件：{path}；--sign 需要 .key 私钥文件";
     NotAPublicKey: "{path}: this is a private key file; give the .pub file", "这是私钥文件：{path}；请给出 .pub 公钥文件";
     PassFileUnreadable: "cannot read the passphrase file: {why}", "无法读取口令文件：{why}";
+    ListedWas: "; was {old}", "；原为 {old}";
+    ListedChanges: "; changes {changes}", "；变更 {changes}";
+    ListedNoRuleChanged: "; changes no rule", "；未变更任何规则";
 }
 
 /// A bag kind in one word, for tables (JSON uses [`BagKind::as_str`]): questions, blanks (blank

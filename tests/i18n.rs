@@ -32,7 +32,7 @@ fn args(fx: &Fixture, words: &[&str], signers: &[&str]) -> Vec<String> {
 fn record(fx: &Fixture, words: &[&str], signers: &[&str], term: &str) -> Run {
     let run = zh(fx, &args(fx, words, signers)).exits(0);
     assert!(
-        run.stderr.contains(&format!("{term} (")),
+        run.stderr.contains(&format!("{term}（")),
         "the summary names the event as {term}:\n{}",
         run.stderr
     );

@@ -435,7 +435,14 @@ fn refusals_errors_and_listings_read_in_chinese() {
     .exits(2);
     assert!(none.stderr.contains("没有共同签名人"), "{}", none.stderr);
     let nowhere = run(&fx, "zh", &["--ledger", "nowhere", "log"], &[]).exits(2);
-    assert!(nowhere.stderr.contains("没有台账"), "{}", nowhere.stderr);
+    // A message that starts in Chinese needs no 输入有误 before it.
+    assert!(
+        nowhere
+            .stderr
+            .starts_with("custody: 目录 nowhere 中没有台账"),
+        "{}",
+        nowhere.stderr
+    );
     let report = run(&fx, "zh", &["verify"], &[]).exits(0).stdout;
     assert!(report.contains("c1（孙晓梅），角色：保管员"), "{report}");
     assert!(report.contains("创始管理员 a1（Admin a1）"), "{report}");
@@ -509,4 +516,272 @@ fn the_draft_hint_gives_the_whole_next_commands() {
         }
         assert!(out.contains(&format!("custody submit {file}")), "{out}");
     }
+}
+
+/// Chinese characters in a text, to tell a translated help from clap's English one.
+fn chinese(text: &str) -> usize {
+    text.chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        .count()
+}
+
+#[test]
+fn help_and_clap_errors_read_in_chinese() {
+    let fx = Fixture::new();
+    let top = fx.run(&["--lang", "zh", "--help"]).exits(0).stdout;
+    assert!(chinese(&top) > 300, "{top}");
+    for english in [
+        "Usage",
+        "Options",
+        "Commands",
+        "Print help",
+        "[default",
+        "Example",
+    ] {
+        assert!(!top.contains(english), "{english:?} in:\n{top}");
+    }
+    assert!(top.contains("用法：custody [选项] <命令>"), "{top}");
+    // The locale decides before parsing too, for every command's help.
+    let mut cmd = fx.cmd();
+    cmd.env("LANG", "zh_CN.UTF-8")
+        .args(["record", "collect", "--help"]);
+    let collect = util::run(&mut cmd).exits(0).stdout;
+    assert!(collect.contains("--sign <密钥文件>"), "{collect}");
+    assert!(collect.contains("领取"), "{collect}");
+    assert!(!collect.contains("Print"), "{collect}");
+    // clap's own refusals: exit 2, in Chinese, with the suggestion.
+    let cases: [(&[&str], &str); 6] = [
+        (&["verify", "--trsut", "x"], "无法识别的参数 --trsut"),
+        (&["verfy"], "是否想用命令 verify"),
+        (&["log", "--bag"], "--bag <密封袋> 需要一个值"),
+        (&["show", "abc"], "应为非负整数"),
+        (
+            &["init", "--exam", "x"],
+            "缺少必需的参数：--founder <公钥文件>",
+        ),
+        (&["completions", "tcsh"], "可选：bash"),
+    ];
+    for (words, expected) in cases {
+        let mut args = vec!["--lang", "zh"];
+        args.extend(words);
+        let run = fx.run(&args).exits(2);
+        assert!(run.stderr.contains(expected), "{words:?}:\n{}", run.stderr);
+        assert!(!run.stderr.contains("error:"), "{}", run.stderr);
+    }
+    let run = fx.run(&["--lang", "zh", "verify", "--trsut", "x"]);
+    assert!(
+        run.stderr.contains("是否想用参数 --trust"),
+        "{}",
+        run.stderr
+    );
+    // English stays clap's.
+    let run = fx.run(&["--lang", "en", "verfy"]).exits(2);
+    assert!(
+        run.stderr.contains("unrecognized subcommand 'verfy'"),
+        "{}",
+        run.stderr
+    );
+    // Completions and the manual page follow the language.
+    let fish = fx
+        .run(&["--lang", "zh", "completions", "fish"])
+        .exits(0)
+        .stdout;
+    assert!(fish.contains("打印帮助"), "{fish}");
+    let man = fx.run(&["--lang", "zh", "man"]).exits(0).stdout;
+    assert!(
+        man.contains(".SH 名称") && man.contains("试卷保密交接台账"),
+        "{man}"
+    );
+}
+
+#[test]
+fn init_gives_staff_the_register_line_and_auditors_the_hash() {
+    for (lang, register, auditors) in [
+        ("en", "for the register: ", "for auditors only"),
+        ("zh", "抄入登记簿：", "仅供审计人"),
+    ] {
+        let fx = Fixture::new();
+        let mut args: Vec<String> = ["--lang", lang, "init", "--exam", "2026 学考"]
+            .map(String::from)
+            .to_vec();
+        for (i, id) in ["a1", "a2", "a3"].into_iter().enumerate() {
+            fx.keygen(id, &format!("Admin {id}"));
+            args.extend([
+                "--founder".into(),
+                format!("keys/{id}.pub"),
+                "--founder-person".into(),
+                format!("100{}", i + 1),
+            ]);
+        }
+        args.extend(fx.signing(&["a1", "a2", "a3"]));
+        let out = fx.run(&args).exits(0).stdout;
+        // Every line staff read is free of hashes; the genesis hash is on the auditors' line.
+        let (for_auditors, for_staff): (Vec<&str>, Vec<&str>) =
+            out.lines().partition(|l| l.starts_with(auditors));
+        staff_words(&for_staff.join("\n"));
+        let genesis = for_auditors[0].split_whitespace().last().unwrap();
+        assert_eq!(genesis.len(), 64, "{out}");
+        let line = out
+            .lines()
+            .find_map(|l| l.strip_prefix(register))
+            .unwrap_or_else(|| panic!("{out}"));
+        assert!(
+            out.contains(&format!("custody verify --register \"{line}\"")),
+            "{out}"
+        );
+        let ok = run(&fx, lang, &["verify", "--register", line], &[]).exits(0);
+        assert!(!ok.stdout.is_empty());
+        let trusted = run(&fx, "en", &["verify", "--trust", genesis], &[]).exits(0);
+        assert!(
+            trusted.stdout.contains("matches the trusted hash"),
+            "{}",
+            trusted.stdout
+        );
+    }
+}
+
+#[test]
+fn a_replayed_draft_lists_each_code_once() {
+    let fx = with_bags();
+    let words = [
+        "draft",
+        "collect",
+        "--from",
+        "省考试院",
+        "--session",
+        "yuwen",
+        "--site",
+        "一中",
+        "--room",
+        "01",
+        "--kind",
+        "question_papers",
+        "--bag",
+        "QP-0301:S0301:30",
+        "--bag",
+        "QP-0302:S0302:30",
+        "--bag",
+        "QP-0303:S0303:30",
+        "--cosigner",
+        "c1",
+        "--cosigner",
+        "s1",
+        "--out",
+        "c.draft",
+    ];
+    run(&fx, "en", &words, &[]).exits(0);
+    for id in ["c1", "s1"] {
+        let args = [
+            "cosign",
+            "c.draft",
+            "--sign",
+            &format!("keys/{id}.key"),
+            "--pass-file",
+            &format!("{id}.pass"),
+        ];
+        fx.run(&args).exits(0);
+    }
+    fx.run(&["submit", "c.draft"]).exits(0);
+    for lang in ["en", "zh"] {
+        let refused = fx.refused(&["--lang", lang, "submit", "c.draft"], 3, "REPLAY");
+        let line = refused
+            .stderr
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        for code in ["REPLAY", "BAG_ALREADY_COLLECTED"] {
+            assert_eq!(line.matches(code).count(), 1, "{code} twice in: {line}");
+        }
+        // How many findings the entry had is still said.
+        assert!(line.contains('3'), "{line}");
+    }
+}
+
+#[test]
+fn file_errors_read_in_chinese() {
+    let fx = with_bags();
+    std::fs::write(fx.path("bad.draft"), "garbage\n").unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[
+                "cosign",
+                "none.draft",
+                "--sign",
+                "keys/c1.key",
+                "--pass-file",
+                "c1.pass",
+            ],
+            "custody: 找不到文件 none.draft",
+        ),
+        (
+            &["submit", "bad.draft"],
+            "custody: 不是本系统的草稿文件：bad.draft",
+        ),
+        (
+            &[
+                "record",
+                "inspect",
+                "--bag",
+                "QP-0101:S0101",
+                "--sign",
+                "keys/c1.pub",
+                "--sign",
+                "keys/s1.key",
+            ],
+            "custody: 这是公钥文件：keys/c1.pub",
+        ),
+        (
+            &[
+                "record",
+                "inspect",
+                "--bag",
+                "QP-0101:S0101",
+                "--sign",
+                "keys/c9.key",
+                "--sign",
+                "keys/s1.key",
+            ],
+            "custody: 找不到文件 keys/c9.key",
+        ),
+        (
+            &[
+                "record",
+                "inspect",
+                "--bag",
+                "QP-0101:S0101",
+                "--sign",
+                "keys/c1.key",
+                "--sign",
+                "keys/s1.key",
+                "--pass-file",
+                "none.pass",
+                "--pass-file",
+                "s1.pass",
+            ],
+            "custody: 无法读取口令文件：找不到文件 none.pass",
+        ),
+    ];
+    for (words, expected) in cases {
+        let mut args = vec!["--lang", "zh"];
+        args.extend(words);
+        let run = fx.run(&args).exits(2);
+        assert!(run.stderr.contains(expected), "{words:?}:\n{}", run.stderr);
+        assert!(!run.stderr.contains("No such file"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_listed_correction_says_the_old_value_in_chinese() {
+    let fx = with_bags();
+    let words = [
+        "record", "correct", "--entry", "8", "--bag", "QP-0101", "--count", "29", "--note", "点错",
+    ];
+    run(&fx, "zh", &words, &["c1", "s1"]).exits(0);
+    let report = run(&fx, "zh", &["verify"], &[]).exits(0).stdout;
+    assert!(report.contains("（点错）；原为 30"), "{report}");
+    assert!(!report.contains("was 30"), "{report}");
+    // The audit's JSON keeps its English text.
+    let json = run(&fx, "zh", &["verify", "--json"], &[]).exits(0).stdout;
+    assert!(json.contains("; was 30"), "{json}");
 }

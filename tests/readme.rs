@@ -48,6 +48,7 @@ fn the_readme_walkthrough_runs_as_written() {
     let stdout = walkthrough(str::to_string);
     assert!(stdout.contains("verdict: CLEAN"), "{stdout}");
     assert!(stdout.contains("matches the trusted hash"), "{stdout}");
+    assert!(stdout.contains("matches the register"), "{stdout}");
     assert!(stdout.contains("zhao (赵敏) as custodian"), "{stdout}");
 }
 

@@ -200,11 +200,7 @@ fn listed(
         Event::Policy(new) => {
             let old = state.policy_at(e.entry.recorded_at)?.unwrap_or_default();
             let changes = old.changes(new);
-            extra = Some(if changes.is_empty() {
-                "; changes no rule".to_string()
-            } else {
-                format!("; changes {}", changes.join("; "))
-            });
+            extra = Some(changes.join("; "));
             ListedKind::Policy
         }
         Event::Schedule(s) => match state.session(&s.session)? {
@@ -220,12 +216,8 @@ fn listed(
             // Old -> new: the value the ledger held for the bag before this correction.
             if let Some(bag) = state.bag(&c.bag)? {
                 change = match &c.fix {
-                    crate::model::bag::Correction::Seal(_) => {
-                        Some(format!("; was {}", bag.spec.seal))
-                    }
-                    crate::model::bag::Correction::Count(_) => {
-                        Some(format!("; was {}", bag.spec.count))
-                    }
+                    crate::model::bag::Correction::Seal(_) => Some(bag.spec.seal.clone()),
+                    crate::model::bag::Correction::Count(_) => Some(bag.spec.count.to_string()),
                     crate::model::bag::Correction::BagId(_) => None,
                 };
             }
@@ -249,8 +241,15 @@ fn listed(
                 &[("span", &old.start.span_in(old.end, &zone))],
             ));
         }
-        text.extend(extra.clone());
-        text.extend(change.clone());
+        // In the reader's words: the old value, the rules a policy change changes.
+        match extra.as_deref() {
+            Some("") => text.push_str(lang.t(Msg::ListedNoRuleChanged)),
+            Some(changes) => text.push_str(&lang.f(Msg::ListedChanges, &[("changes", &changes)])),
+            None => {}
+        }
+        if let Some(old) = &change {
+            text.push_str(&lang.f(Msg::ListedWas, &[("old", old)]));
+        }
         text
     });
     Ok(Some(Listed {

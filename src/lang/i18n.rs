@@ -794,7 +794,7 @@ catalogue! {
     HintHeadMoved: "the ledger moved on; prepare and sign the event again", "台账已有新记录；请重新准备并签名该事件";
 
     // Keys, the ledger and notes.
-    NoLedger: "no ledger at {dir}: give --ledger DIR or set CUSTODY_LEDGER (custody init creates one)", "{dir} 没有台账：请用 --ledger DIR 指定或设置 CUSTODY_LEDGER（custody init 可创建台账）";
+    NoLedger: "no ledger at {dir}: give --ledger DIR or set CUSTODY_LEDGER (custody init creates one)", "目录 {dir} 中没有台账：请用 --ledger DIR 指定或设置 CUSTODY_LEDGER（custody init 可创建台账）";
     LedgerBusy: "ledger in use by another process ({dir}); try again when it has finished", "台账正被另一进程使用（{dir}）；请待其结束后重试";
     NoCosigners: "no co-signers: give --sign KEYFILE once per co-signer (two different people)", "没有共同签名人：每位共同签名人各给一次 --sign 密钥文件（两个不同的人）";
     WrongPassphrase: "wrong passphrase for key {id}", "密钥 {id} 的口令错误";
@@ -813,7 +813,6 @@ catalogue! {
     AskPerson: "Staff or ID number of {name} ({id}): ", "{name}（{id}）的工号或身份证号：";
     FewFounders: "warning: only {n} founders; with two, losing one key freezes the roster (three are recommended)", "警告：只有 {n} 名创始管理员；只有两名时，丢失一把密钥将冻结名册（建议三名）";
     LedgerCreated: "ledger created in {dir}", "已在 {dir} 创建台账";
-    AuditorsCheck: "auditors check it with: custody verify --trust {genesis}", "审计人用以下命令核对：custody verify --trust {genesis}";
     Note: "note: {text}", "注意：{text}";
     FewAdmins: "warning: only {n} active admin(s) left: the roster can no longer change (enrolment and revocation need two admins)", "警告：只剩 {n} 名有效管理员：名册无法再变更（登记和吊销需要两名管理员）";
 
@@ -924,6 +923,21 @@ catalogue! {
     BundlesNotAudited: "{k} not audited", "{k} 个未审计";
     TrustWithoutBundle: "{k} trusted genesis hash(es) without a bundle", "{k} 个信任的创建条目哈希没有对应的包";
     CombinedVerdict: "verdict: {parts}", "结论：{parts}";
+
+    // The command line's own values (issue 12: the help and clap's errors are in src/bin/custody/help.rs).
+    ArgBadLang: "{value}: give zh or en", "{value}：请给出 zh 或 en";
+    ArgNoteEmpty: "the note is empty: say what happened", "说明为空：请写明发生了什么";
+    InitRegisterCheck: "anyone checks the ledger against that line with: custody verify --register \"{line}\"", "任何人都可用此行核对台账：custody verify --register \"{line}\"";
+    InitForAuditors: "for auditors only, passed on as a file and never copied by hand: genesis hash {genesis}", "仅供审计人（以文件传递，不要手抄）：创建条目哈希 {genesis}";
+    NoSuchFile: "{path}: No such file or directory", "找不到文件 {path}";
+    NoPermission: "{path}: Permission denied", "没有读写 {path} 的权限";
+    NotADraft: "{path}: not a custody draft (made by custody draft)", "不是本系统的草稿文件：{path}（应由 custody draft 生成）";
+    NotASecretKey: "{path}: this is a public key file; --sign needs the .key file", "这是公钥文件：{path}；--sign 需要 .key 私钥文件";
+    NotAPublicKey: "{path}: this is a private key file; give the .pub file", "这是私钥文件：{path}；请给出 .pub 公钥文件";
+    PassFileUnreadable: "cannot read the passphrase file: {why}", "无法读取口令文件：{why}";
+    ListedWas: "; was {old}", "；原为 {old}";
+    ListedChanges: "; changes {changes}", "；变更 {changes}";
+    ListedNoRuleChanged: "; changes no rule", "；未变更任何规则";
 }
 
 /// A bag kind in one word, for tables (JSON uses [`BagKind::as_str`]): questions, blanks (blank

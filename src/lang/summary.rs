@@ -392,7 +392,7 @@ fn render(
         lang.t(Msg::SummaryEvent),
         match lang {
             Lang::En => kind.to_string(),
-            Lang::Zh => format!("{} ({kind})", lang.event(kind)),
+            Lang::Zh => format!("{}（{kind}）", lang.event(kind)),
         },
     );
     line(
@@ -542,7 +542,7 @@ mod tests {
             "{text}"
         );
         let zh = summary(&bytes, "Asia/Shanghai", &[], None, Lang::Zh).unwrap();
-        assert!(zh.contains("吊销密钥 (revoke)"), "{zh}");
+        assert!(zh.contains("吊销密钥（revoke）"), "{zh}");
         assert!(zh.contains("签名人"), "{zh}");
         assert!(zh.contains("签名时共 7 条"), "{zh}");
     }

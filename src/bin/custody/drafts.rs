@@ -45,7 +45,14 @@ fn read_fail(e: DraftError) -> Fail {
         DraftError::Store(_) => EXIT_STORAGE,
         _ => EXIT_INPUT,
     };
-    fail(code, e.to_string(), None)
+    let message = match &e {
+        DraftError::Io { path, source } => crate::fail::io_text(path, source),
+        DraftError::File { path, source } if matches!(**source, DraftError::NotADraft) => {
+            crate::lang().f(Msg::NotADraft, &[("path", &path.display())])
+        }
+        _ => e.to_string(),
+    };
+    fail(code, message, None)
 }
 
 /// A file that could not be written: bad input when it exists or its place is wrong, a storage

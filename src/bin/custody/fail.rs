@@ -84,6 +84,18 @@ pub fn write_out(out: &std::path::Path, bytes: &[u8]) -> Result<(), Fail> {
     })
 }
 
+/// A file that cannot be read, in the reader's words where the reason is a common one (no such
+/// file, no permission); the system's words otherwise.
+pub fn io_text(path: &std::path::Path, e: &std::io::Error) -> String {
+    let lang = crate::lang();
+    let path = path.display();
+    match e.kind() {
+        std::io::ErrorKind::NotFound => lang.f(Msg::NoSuchFile, &[("path", &path)]),
+        std::io::ErrorKind::PermissionDenied => lang.f(Msg::NoPermission, &[("path", &path)]),
+        _ => format!("{path}: {e}"),
+    }
+}
+
 pub fn input(message: impl Into<String>) -> Fail {
     Fail {
         code: EXIT_INPUT,
@@ -107,6 +119,13 @@ impl From<KeyFileError> for Fail {
             ..input(match &e {
                 KeyFileError::WrongPassphrase { id } => lang.f(Msg::WrongPassphrase, &[("id", id)]),
                 KeyFileError::EmptyPassphrase => lang.t(Msg::EmptyPassphrase).to_string(),
+                KeyFileError::Io { path, source } => io_text(path, source),
+                KeyFileError::NotASecretKey(path) => {
+                    lang.f(Msg::NotASecretKey, &[("path", &path.display())])
+                }
+                KeyFileError::NotAPublicKey(path) => {
+                    lang.f(Msg::NotAPublicKey, &[("path", &path.display())])
+                }
                 _ => e.to_string(),
             })
         }
@@ -196,31 +215,29 @@ pub fn refused(findings: &[Finding]) -> Fail {
             hint: None,
         };
     };
-    let more = match findings.len() {
-        1 => String::new(),
-        n if n > 6 => {
-            let mut codes: Vec<&str> = findings[1..].iter().map(|f| f.code.as_str()).collect();
-            codes.sort();
-            codes.dedup();
-            lang.f(
-                Msg::RefusedMore,
-                &[("n", &(n - 1)), ("codes", &codes.join(", "))],
-            )
+    // Each other code once, in the order found, with how often it was found: a replayed
+    // collection of thirty bags is one line, not thirty codes (issue 12).
+    let mut codes: Vec<(Code, usize)> = Vec::new();
+    for f in &findings[1..] {
+        match codes.iter_mut().find(|(c, _)| *c == f.code) {
+            Some((_, n)) => *n += 1,
+            None => codes.push((f.code, 1)),
         }
-        n => lang.f(
+    }
+    let more = if codes.is_empty() {
+        String::new()
+    } else {
+        let listed: Vec<String> = codes
+            .iter()
+            .map(|(code, n)| match n {
+                1 => code.as_str().to_string(),
+                n => format!("{} ×{n}", code.as_str()),
+            })
+            .collect();
+        lang.f(
             Msg::RefusedMore,
-            &[
-                ("n", &(n - 1)),
-                (
-                    "codes",
-                    &findings[1..]
-                        .iter()
-                        .map(|f| f.code.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
-            ],
-        ),
+            &[("n", &(findings.len() - 1)), ("codes", &listed.join(", "))],
+        )
     };
     Fail {
         code: EXIT_REFUSED,

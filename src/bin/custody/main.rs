@@ -19,6 +19,7 @@ mod cli;
 mod drafts;
 mod events;
 mod fail;
+mod help;
 mod html;
 mod multi;
 mod progress;
@@ -28,7 +29,7 @@ mod tlog;
 mod tokens;
 mod views;
 
-use clap::Parser;
+use clap::FromArgMatches;
 use cli::{Cli, Command};
 use custody::i18n::{Lang, Msg};
 
@@ -59,10 +60,11 @@ pub(crate) fn lang() -> Lang {
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let var = |name| std::env::var(name).ok();
-    LANG.get_or_init(|| {
-        cli.lang.unwrap_or_else(|| {
+    // Before parsing: the help and clap's errors are in the language too.
+    let lang = *LANG.get_or_init(|| {
+        lang_flag(&args).unwrap_or_else(|| {
             Lang::from_locale(
                 var("LC_ALL").as_deref(),
                 var("LC_MESSAGES").as_deref(),
@@ -70,15 +72,54 @@ fn main() -> ExitCode {
             )
         })
     });
+    let cli = match help::command(lang)
+        .try_get_matches_from(&args)
+        .and_then(|mut m| Cli::from_arg_matches_mut(&mut m))
+    {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e, lang),
+    };
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(fail) => {
             // A refusal may quote journal or draft text.
-            let text = format!("{}{fail}", fail.class_prefix(lang()));
+            let text = format!("{}{fail}", fail.class_prefix(lang));
             eprintln!("custody: {}", custody::printable::neutralise(&text));
             ExitCode::from(fail.code)
         }
     }
+}
+
+/// The value of `--lang` (or `--lang=`), if it names a language; a bad one is left for clap to
+/// refuse, in the locale's language.
+fn lang_flag(args: &[std::ffi::OsString]) -> Option<Lang> {
+    let mut words = args.iter().skip(1).map(|a| a.to_str());
+    while let Some(word) = words.next() {
+        match word {
+            Some("--") => break,
+            Some("--lang") => return words.next().flatten().and_then(Lang::parse),
+            Some(w) if w.starts_with("--lang=") => return Lang::parse(&w["--lang=".len()..]),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Help, the version, or clap's refusal of the command line, in the language of the run.
+fn usage_error(e: &clap::Error, lang: Lang) -> ExitCode {
+    use std::io::IsTerminal;
+    let color = if e.use_stderr() {
+        std::io::stderr().is_terminal()
+    } else {
+        std::io::stdout().is_terminal()
+    };
+    let text = help::render(e, lang, color);
+    if e.use_stderr() {
+        eprint!("{text}");
+    } else {
+        out!("{text}");
+    }
+    ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(fail::EXIT_INPUT))
 }
 
 fn run(cli: Cli) -> Result<u8, Fail> {
@@ -101,7 +142,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
         // Both generated from the clap definitions, never written by hand; buffered so that a
         // closed pipe (`| head`) is not an error.
         Command::Completions(a) => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut cmd = help::command(lang());
             let mut script = Vec::new();
             clap_complete::generate(a.shell, &mut cmd, "custody", &mut script);
             let _ = std::io::stdout().write_all(&script);
@@ -109,9 +150,12 @@ fn run(cli: Cli) -> Result<u8, Fail> {
         }
         Command::Man => {
             let mut page = Vec::new();
-            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+            clap_mangen::Man::new(help::command(lang()))
                 .render(&mut page)
                 .map_err(|e| input(format!("cannot render the manual page: {e}")))?;
+            if lang() == Lang::Zh {
+                page = help::man_zh(&String::from_utf8_lossy(&page)).into_bytes();
+            }
             let _ = std::io::stdout().write_all(&page);
             Ok(0)
         }
@@ -285,28 +329,20 @@ fn init(dir: &Path, a: cli::InitArgs) -> Result<u8, Fail> {
     ledger.close()?;
     let id = custody::entry::hex(&ledger_id);
     let genesis = custody::entry::hex(&receipt.hash);
+    let line = custody::register::line(&ledger_id, receipt.tree_size, &receipt.root);
     if a.sign.json {
         outln!(
             "{}",
-            serde_json::json!({"ledger_id": id, "genesis_hash": genesis, "seq": 0})
+            serde_json::json!({"ledger_id": id, "genesis_hash": genesis, "seq": 0, "register": line})
         );
     } else {
+        // Staff copy the register line and check the ledger with it; the genesis hash is for
+        // auditors, on a line of its own that says so (issue 12: no 64-digit hex to copy by hand).
         let lang = lang();
         outln!("{}", lang.f(Msg::LedgerCreated, &[("dir", &dir.display())]));
-        outln!(
-            "{}",
-            lang.f(
-                Msg::ReceiptLine,
-                &[(
-                    "line",
-                    &custody::register::line(&ledger_id, receipt.tree_size, &receipt.root)
-                )]
-            )
-        );
-        // The labels stay English: scripts and the README read `genesis hash` off this output.
-        outln!("ledger id     {id}");
-        outln!("genesis hash  {genesis}");
-        outln!("{}", lang.f(Msg::AuditorsCheck, &[("genesis", &genesis)]));
+        outln!("{}", lang.f(Msg::ReceiptLine, &[("line", &line)]));
+        outln!("{}", lang.f(Msg::InitRegisterCheck, &[("line", &line)]));
+        outln!("{}", lang.f(Msg::InitForAuditors, &[("genesis", &genesis)]));
     }
     Ok(0)
 }

@@ -64,10 +64,8 @@ pub fn read_pass_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, Fail> {
     std::fs::File::open(path)
         .and_then(|f| f.take(4096).read_to_end(&mut bytes))
         .map_err(|e| {
-            input(format!(
-                "cannot read passphrase file {}: {e}",
-                path.display()
-            ))
+            let why = crate::fail::io_text(path, &e);
+            input(crate::lang().f(Msg::PassFileUnreadable, &[("why", &why)]))
         })?;
     let end = bytes
         .iter()

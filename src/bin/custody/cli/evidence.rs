@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
-    /// The genesis hash you trust (printed by init); without it the genesis is not checked.
+    /// The genesis hash you trust (init prints it on the line for auditors, and in --json);
+    /// without it the genesis is not checked.
     /// Repeatable: with several bundles, each ledger's genesis must be one of them.
     #[arg(long, value_name = "GENESIS_HASH")]
     pub trust: Vec<String>,
@@ -115,7 +116,7 @@ pub struct RestoreArgs {
     /// Read the backup's passphrase from this file instead of the terminal.
     #[arg(long, value_name = "FILE")]
     pub pass_file: Option<PathBuf>,
-    /// The genesis hash you trust (printed by init).
+    /// The genesis hash you trust (init prints it on the line for auditors, and in --json).
     #[arg(long, value_name = "GENESIS_HASH")]
     pub trust: Option<String>,
     /// Print JSON.

@@ -1,7 +1,7 @@
 //! The command line, defined once: help text, man page and completions come from here.
 
 use clap::{Args, Parser, Subcommand};
-use custody::i18n::Lang;
+use custody::i18n::{Lang, Msg};
 use std::path::PathBuf;
 
 mod events;
@@ -15,13 +15,13 @@ pub use roster::*;
 pub use views::*;
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
-    Lang::parse(s).ok_or_else(|| format!("{s:?}: give zh or en"))
+    Lang::parse(s).ok_or_else(|| crate::lang().f(Msg::ArgBadLang, &[("value", &format!("{s:?}"))]))
 }
 
 /// A note must say something: a blank one would excuse a violation without a word.
 fn nonblank(s: &str) -> Result<String, String> {
     if s.trim().is_empty() {
-        Err("the note is empty: say what happened".into())
+        Err(crate::lang().t(Msg::ArgNoteEmpty).into())
     } else {
         Ok(s.to_string())
     }
@@ -32,7 +32,7 @@ fn nonblank(s: &str) -> Result<String, String> {
     name = "custody",
     version,
     about = "Chain-of-custody ledger for sealed exam papers: every handover co-signed by two people",
-    after_help = "Example:\n  custody --ledger ./ledger verify --trust 3f1a…(genesis hash printed by init)"
+    after_help = "Example:\n  custody --ledger ./ledger verify --register \"1 K7Q2-9XWD-3MFA-PQ8R-T2ZB\"  # init's register line"
 )]
 pub struct Cli {
     /// The ledger directory.
@@ -97,7 +97,9 @@ pub enum Command {
     #[command(after_help = "Example:\n  custody show 3")]
     Show(ShowArgs),
     /// Audit the ledger from its journal alone; exit 1 if anything is wrong.
-    #[command(after_help = "Example:\n  custody verify --trust <genesis hash printed by init>")]
+    #[command(
+        after_help = "Example:\n  custody verify --register \"1 K7Q2-9XWD-3MFA-PQ8R-T2ZB\"\n  custody verify --trust <genesis hash>"
+    )]
     Verify(VerifyArgs),
     /// Rebuild the index from the journal.
     #[command(after_help = "Example:\n  custody reindex")]

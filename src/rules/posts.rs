@@ -258,10 +258,10 @@ impl<K: Kv> Posts<'_, K> {
     /// is not on duty there at the event time, once the cabinet (or else the room) has duty posts.
     fn duty_signers(&mut self, cabinet: &str) -> Result<(), StoreError> {
         let mut history = self.state.duty_history(cabinet)?;
-        let mut place = format!("cabinet {cabinet}");
+        let mut place = format!("at cabinet {cabinet}");
         if history.is_empty() {
             history = self.state.duty_history("")?;
-            place = "the confidentiality room".into();
+            place = "in the confidentiality room".into();
         }
         if history.is_empty() {
             return Ok(());
@@ -279,7 +279,7 @@ impl<K: Kv> Posts<'_, K> {
                     Code::OffDuty,
                     Some(&id),
                     format!(
-                        "{id} is not on duty at {place} at this time (on duty: {})",
+                        "{id} is not on duty {place} at this time (on duty: {})",
                         list(&on_duty)
                     ),
                 );

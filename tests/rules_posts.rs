@@ -12,7 +12,7 @@
 mod util;
 
 use custody::bag::BagObs;
-use custody::event::{Arrive, Assignment, Cabinet, Event, Open, RoomPost};
+use custody::event::{Arrive, Cabinet, Event, Open};
 use custody::time::Timestamp;
 use serde_json::json;
 use std::path::Path;
@@ -604,10 +604,12 @@ fn two_admins_grant_a_role_to_an_existing_keyholder() {
 #[test]
 fn each_founder_reads_the_genesis_policy_in_full_in_both_languages() {
     let fx = Fixture::new();
-    let mut policy = custody::policy::Policy::default();
-    policy.open_question_papers_before_min = 45;
-    policy.escort_roles = vec![custody::roster::Role::Police];
-    policy.max_inspection_gap_min = 0;
+    let policy = custody::policy::Policy {
+        open_question_papers_before_min: 45,
+        escort_roles: vec![custody::roster::Role::Police],
+        max_inspection_gap_min: 0,
+        ..Default::default()
+    };
     std::fs::write(fx.path("p.toml"), toml::to_string(&policy).unwrap()).unwrap();
     fx.keygen("a1", "Admin a1");
     fx.keygen("a2", "Admin a2");

@@ -383,6 +383,7 @@ pub fn on_terminal(fx: &Fixture, args: &[String], lines: &[&str]) -> Run {
     }
 }
 
+#[allow(dead_code)] // not every test binary forces an entry
 impl Fixture {
     /// The bypass: builds `event` through the library, has `signers` co-sign it, and appends it
     /// to the journal with a raw write that no rule judges. Returns its seq.

@@ -528,4 +528,21 @@ mod tests {
         // The same time: the later entry wins.
         assert_eq!(in_force(&history, Timestamp(200)).unwrap().people, ["i2"]);
     }
+
+    #[test]
+    fn an_assignment_encodes_as_format_md_says() {
+        let a = Event::Assign(Assignment::Site {
+            session: "g1".into(),
+            site: "S1".into(),
+            chief: Some("x1".into()),
+            rooms: vec![crate::model::event::RoomPost {
+                room: "R1".into(),
+                invigilators: vec!["i1".into()],
+            }],
+        });
+        assert_eq!(
+            crate::model::entry::hex(&encoding::encode(&a).unwrap()),
+            "1200026731025331010278310102523101026931"
+        );
+    }
 }

@@ -292,16 +292,13 @@ impl<K: Kv> Posts<'_, K> {
         self.flag(Code::EventInvalid, None, message);
     }
 
-    /// Each person named once, an active keyholder holding `role`.
-    fn people(
-        &mut self,
-        ids: &[String],
-        role: Role,
-        seen: &mut HashSet<String>,
-    ) -> Result<(), StoreError> {
+    /// The people of one post: each named once, an active keyholder holding `role`. (One person
+    /// may hold several posts: a small county's invigilators serve in more than one room.)
+    fn people(&mut self, ids: &[String], role: Role) -> Result<(), StoreError> {
+        let mut seen = HashSet::new();
         for id in ids {
-            if !seen.insert(id.clone()) {
-                self.invalid(format!("{id} is given two posts in one assignment"));
+            if !seen.insert(id) {
+                self.invalid(format!("{id} is named twice for one post"));
             }
             match self.holder(id)? {
                 None => self.invalid(format!("{id} is not an active keyholder")),
@@ -320,7 +317,6 @@ impl<K: Kv> Posts<'_, K> {
     }
 
     fn assignment(&mut self, a: &Assignment) -> Result<(), StoreError> {
-        let mut seen = HashSet::new();
         match a {
             Assignment::Site {
                 session,
@@ -342,7 +338,7 @@ impl<K: Kv> Posts<'_, K> {
                     self.invalid("the assignment names no post".into());
                 }
                 if let Some(chief) = chief {
-                    self.people(std::slice::from_ref(chief), Role::ChiefExaminer, &mut seen)?;
+                    self.people(std::slice::from_ref(chief), Role::ChiefExaminer)?;
                 }
                 let mut names = HashSet::new();
                 for r in rooms {
@@ -354,7 +350,7 @@ impl<K: Kv> Posts<'_, K> {
                     if r.invigilators.is_empty() {
                         self.invalid(format!("room {} has no invigilator", r.room));
                     }
-                    self.people(&r.invigilators, Role::Invigilator, &mut seen)?;
+                    self.people(&r.invigilators, Role::Invigilator)?;
                 }
                 if self.two_admins()? {
                     return Ok(());
@@ -393,8 +389,8 @@ impl<K: Kv> Posts<'_, K> {
                 if custodians.is_empty() {
                     self.invalid("a duty assignment names at least one custodian".into());
                 }
-                self.people(custodians, Role::Custodian, &mut seen)?;
-                self.people(supervisors, Role::Supervisor, &mut seen)?;
+                self.people(custodians, Role::Custodian)?;
+                self.people(supervisors, Role::Supervisor)?;
                 // A chief examiner has no say over the confidentiality room.
                 if !self.two_admins()? {
                     self.flag(

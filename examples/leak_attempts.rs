@@ -787,7 +787,7 @@ fn judge<'a>(
     }
 }
 
-/// 15. The morning's posts (the lottery) put inv1 in room 01 and inv2 in room 02; inv1 then
+/// Attempt 15: the morning's posts (the lottery) put inv1 in room 01 and inv2 in room 02; inv1 then
 /// co-signs room 02's opening of QP-YW-102 (its seal as recorded with a note at arrival).
 fn wrong_room_invigilator(d: &mut Drill, qp2: &BagSpec) -> Result<(), BoxError> {
     let post = |room: u32, invs: &[&str]| RoomPost {

@@ -17,7 +17,8 @@ use crate::rules::state::{Batch, Kv, State, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
-/// A session's posts at a site: `session \0 site \0 room`, the chief's post with an empty room.
+/// A session's posts at a site ([`SitePosts`]), under `session \0 site`: one read per event,
+/// never a scan (the audit's store scans by visiting every key).
 const POST: u8 = b'a';
 /// Duty posts in the confidentiality room (`""`) or at a cabinet (its name).
 const DUTY: u8 = b'd';
@@ -29,8 +30,25 @@ fn key(prefix: u8, rest: &str) -> Vec<u8> {
     k
 }
 
-fn post_key(session: &str, site: &str, room: &str) -> Vec<u8> {
-    key(POST, &format!("{session}\0{site}\0{room}"))
+fn post_key(session: &str, site: &str) -> Vec<u8> {
+    key(POST, &format!("{session}\0{site}"))
+}
+
+/// The history of each post of one session at one site.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct SitePosts {
+    pub chief: Vec<PostRecord>,
+    /// Each room's history, rooms in the order first assigned.
+    pub rooms: Vec<(String, Vec<PostRecord>)>,
+}
+
+impl SitePosts {
+    fn room(&self, room: &str) -> &[PostRecord] {
+        self.rooms
+            .iter()
+            .find(|(r, _)| r == room)
+            .map_or(&[], |(_, h)| h.as_slice())
+    }
 }
 
 /// One assignment of one post: who holds it from `from` on (until a later one replaces it).
@@ -59,31 +77,12 @@ fn in_force(history: &[PostRecord], t: Timestamp) -> Option<&PostRecord> {
 }
 
 impl<K: Kv> State<K> {
-    fn post_history(
-        &self,
-        session: &str,
-        site: &str,
-        room: &str,
-    ) -> Result<Vec<PostRecord>, StoreError> {
-        Ok(self
-            .get(&post_key(session, site, room))?
-            .unwrap_or_default())
+    fn site_posts(&self, session: &str, site: &str) -> Result<SitePosts, StoreError> {
+        Ok(self.get(&post_key(session, site))?.unwrap_or_default())
     }
 
     fn duty_history(&self, place: &str) -> Result<Vec<DutyRecord>, StoreError> {
         Ok(self.get(&key(DUTY, place))?.unwrap_or_default())
-    }
-
-    /// Whether any post of `session` at `site` (its chief or a room) is assigned at `t`.
-    fn site_posted(&self, session: &str, site: &str, t: Timestamp) -> Result<bool, StoreError> {
-        let mut posted = false;
-        let prefix = key(POST, &format!("{session}\0{site}\0"));
-        self.kv().visit_prefix(&prefix, &mut |_, v| {
-            let history: Vec<PostRecord> = encoding::decode(v)?;
-            posted |= in_force(&history, t).is_some();
-            Ok(())
-        })?;
-        Ok(posted)
     }
 
     /// The people posted at `session`/`site`, at `t`: the chief, with `room`'s invigilators when
@@ -95,33 +94,37 @@ impl<K: Kv> State<K> {
         room: Option<&str>,
         t: Timestamp,
     ) -> Result<Option<Vec<String>>, StoreError> {
-        if !self.site_posted(session, site, t)? {
+        let posts = self.site_posts(session, site)?;
+        let posted = in_force(&posts.chief, t).is_some()
+            || posts.rooms.iter().any(|(_, h)| in_force(h, t).is_some());
+        if !posted {
             return Ok(None);
         }
+        let room = room.map_or(&[][..], |r| posts.room(r));
         let mut people = Vec::new();
-        for room in std::iter::once("").chain(room) {
-            if let Some(r) = in_force(&self.post_history(session, site, room)?, t) {
+        for history in [&posts.chief[..], room] {
+            if let Some(r) = in_force(history, t) {
                 people.extend(r.people.iter().cloned());
             }
         }
         Ok(Some(people))
     }
 
-    /// Every session scheduled that has no post assigned anywhere: the audit lists them.
+    /// Every session scheduled that has no post assigned anywhere: the audit lists them, once,
+    /// at its end (one pass over the posts).
     pub fn unassigned_sessions(&self) -> Result<Vec<String>, StoreError> {
-        let mut out = Vec::new();
-        for (id, _) in self.sessions()? {
-            let mut any = false;
-            self.kv()
-                .visit_prefix(&key(POST, &format!("{id}\0")), &mut |_, _| {
-                    any = true;
-                    Ok(())
-                })?;
-            if !any {
-                out.push(id);
-            }
-        }
-        Ok(out)
+        let mut posted = HashSet::new();
+        self.kv().visit_prefix(&[POST], &mut |k, _| {
+            let session = k[1..].split(|b| *b == 0).next().unwrap_or_default();
+            posted.insert(session.to_vec());
+            Ok(())
+        })?;
+        Ok(self
+            .sessions()?
+            .into_iter()
+            .map(|(id, _)| id)
+            .filter(|id| !posted.contains(id.as_bytes()))
+            .collect())
     }
 }
 
@@ -359,7 +362,7 @@ impl<K: Kv> Posts<'_, K> {
                 // the one in force there.
                 let the_chief = match chief {
                     Some(c) => Some(c.clone()),
-                    None => in_force(&self.state.post_history(session, site, "")?, self.t)
+                    None => in_force(&self.state.site_posts(session, site)?.chief, self.t)
                         .and_then(|r| r.people.first().cloned()),
                 };
                 if !the_chief.as_ref().is_some_and(|c| self.signers.contains(c)) {
@@ -468,23 +471,23 @@ pub fn transition<K: Kv>(
             chief,
             rooms,
         } => {
-            let posts = chief.iter().map(|c| ("", vec![c.clone()])).chain(
-                rooms
-                    .iter()
-                    .map(|r| (r.room.as_str(), r.invigilators.clone())),
-            );
-            for (room, people) in posts {
-                let mut history = state.post_history(session, site, room)?;
-                history.push(PostRecord {
-                    from: t,
-                    seq,
-                    people,
-                });
-                batch.push((
-                    post_key(session, site, room),
-                    Some(encoding::encode(&history)?),
-                ));
+            let record = |people: Vec<String>| PostRecord {
+                from: t,
+                seq,
+                people,
+            };
+            let mut posts = state.site_posts(session, site)?;
+            if let Some(c) = chief {
+                posts.chief.push(record(vec![c.clone()]));
             }
+            for r in rooms {
+                let new = record(r.invigilators.clone());
+                match posts.rooms.iter_mut().find(|(room, _)| *room == r.room) {
+                    Some((_, history)) => history.push(new),
+                    None => posts.rooms.push((r.room.clone(), vec![new])),
+                }
+            }
+            batch.push((post_key(session, site), Some(encoding::encode(&posts)?)));
         }
         Assignment::Duty {
             cabinet,

@@ -291,6 +291,12 @@ fn an_invigilator_from_room_01_cannot_co_sign_room_02_s_opening() {
     let signers = ["i1", "i3"];
     let args = full_args(&fx, &args, &signers, Some(start));
     three_forms(&fx, args, forced, start, &signers, "WRONG_POST", "i1");
+    let zh = fx.run(&["verify", "--lang", "zh"]).exits(1).stdout;
+    let zh = zh.split_whitespace().collect::<String>();
+    assert!(
+        zh.contains("i1未被安排在场次yuwen的第一中学第02考场（该处在岗：x1,i3）"),
+        "{zh}"
+    );
 }
 
 #[test]

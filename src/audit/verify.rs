@@ -199,11 +199,9 @@ fn listed(
     // What the entry changed, for the text: a reschedule's old times, a correction's old value.
     let mut change = None;
     let kind = match event {
-        Event::Genesis(_)
-        | Event::Enroll(_)
-        | Event::Revoke(_)
-        | Event::Grant(_)
-        | Event::Assign(_) => ListedKind::Roster,
+        Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) | Event::Grant(_) => {
+            ListedKind::Roster
+        }
         Event::Policy(new) => {
             let old = state.policy_at(e.entry.recorded_at)?.unwrap_or_default();
             let changes = old.changes(new);

@@ -716,6 +716,29 @@ mod tests {
     use crate::model::event::Revocation;
 
     #[test]
+    fn every_rule_of_the_policy_has_words_in_both_languages() {
+        let p = Policy::default();
+        for lang in Lang::ALL {
+            let lines = policy_lines(&p, lang);
+            assert_eq!(lines.len(), p.rules().len());
+            for (line, (name, _)) in lines.iter().zip(p.rules()) {
+                // The label is never the field name itself (the fallback for a rule without words).
+                assert!(!line.starts_with(&name), "{lang:?}: {line}");
+                if lang == Lang::Zh {
+                    assert!(
+                        line.contains('：') && line.ends_with(&format!("（{name}）")),
+                        "{line}"
+                    );
+                }
+            }
+        }
+        assert_eq!(minutes_words(2880, Lang::En), "2 d");
+        assert_eq!(minutes_words(90, Lang::Zh), "1 小时 30 分钟");
+        assert_eq!(minutes_words(240, Lang::En), "4 h");
+        assert_eq!(minutes_words(15, Lang::En), "15 min");
+    }
+
+    #[test]
     fn consecutive_barcodes_become_ranges() {
         assert_eq!(
             ranges(&["QP-0001", "QP-0002", "QP-0003", "AS-7", "QP-0005"]),

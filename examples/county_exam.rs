@@ -26,7 +26,8 @@ use common::{
 };
 use custody::bag::{BagKind, BagSpec, Destination, IncidentKind};
 use custody::event::{
-    Arrive, Cabinet, Collect, Dispatch, Event, Incident, Inspect, Open, Release, Return, Seal,
+    Arrive, Assignment, Cabinet, Collect, Dispatch, Event, Incident, Inspect, Open, Release,
+    Return, RoomPost, Seal,
 };
 use custody::finding::Code;
 use custody::ledger::Receipt;
@@ -377,6 +378,38 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
         let start = at(EXAM_DAY, session.start);
         let end = at(EXAM_DAY, session.end);
         let label = session.subject;
+
+        // The morning's posts, drawn by lottery: each site's chief and its rooms' invigilators,
+        // co-signed by the chief and the supervisor. Arrivals, openings and seals are then
+        // checked against them (the afternoon keeps the role rules alone).
+        if s_idx == 0 {
+            day.begin()?;
+            let t = plus_min(start, -150);
+            for (i, site) in SITES.iter().enumerate() {
+                let event = Event::Assign(Assignment::Site {
+                    session: session.id.into(),
+                    site: site.name.into(),
+                    chief: Some(site.chief.into()),
+                    rooms: (1..=site.rooms)
+                        .map(|r| RoomPost {
+                            room: room_name(r),
+                            invigilators: vec!["inv1".into(), "inv2".into()],
+                        })
+                        .collect(),
+                });
+                day.rec(
+                    "assign",
+                    plus_min(t, i as i64),
+                    event,
+                    &[site.chief, "sup1"],
+                )?;
+            }
+            day.phase(
+                t,
+                plus_min(t, 2),
+                format!("assign: {label} posts at 3 sites (chief + sup1)"),
+            )?;
+        }
 
         // Out of the cabinets and onto the road, about two hours before the start.
         day.begin()?;

@@ -15,7 +15,8 @@ use common::{
 };
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination, IncidentKind};
 use custody::event::{
-    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Incident, Inspect, Open, Revocation, Seal,
+    Arrive, Assignment, Cabinet, Collect, Correct, Dispatch, Event, Incident, Inspect, Open,
+    Revocation, RoomPost, Seal,
 };
 use custody::finding::{Code, Finding};
 use custody::ledger::{LedgerError, Receipt};
@@ -34,7 +35,7 @@ const LATER: &str = "shuxue-0607";
 const SITE: &str = "第一中学";
 const OTHER_SITE: &str = "第二中学";
 
-const ATTEMPTS: [&str; 14] = [
+const ATTEMPTS: [&str; 15] = [
     "CBSE 2018 / Maharashtra 2018: question papers opened 40 minutes early",
     "NEET 2024: a seal that changed in transit",
     "Telangana 2019: a bag dispatched that never arrived",
@@ -49,6 +50,7 @@ const ATTEMPTS: [&str; 14] = [
     "Events out of order: an inspection before the bag was stored, sheets sealed before the start",
     "NEET 2024: a seal changed on the road, then \"corrected\" to match",
     "Telangana 2019: a bag declared lost",
+    "A wrong-room invigilator: room 01's invigilator co-signs room 02's opening",
 ];
 
 /// What a step must come to.
@@ -589,6 +591,8 @@ fn run() -> Result<bool, BoxError> {
         d.setup("open", at(EXAM_DAY, minute), event, &["chief1", "inv1"])?;
     }
 
+    wrong_room_invigilator(&mut d, qp2)?;
+
     // 12. Answer sheets of room 6 sealed at 08:56, before the 09:00 start.
     let sheets = BagSpec {
         id: "CS-YW-106".into(),
@@ -781,4 +785,60 @@ fn judge<'a>(
         ),
         (_, Err(e)) => (false, format!("failed: {e}")),
     }
+}
+
+/// Attempt 15: the morning's posts (the lottery) put inv1 in room 01 and inv2 in room 02; inv1 then
+/// co-signs room 02's opening of QP-YW-102 (its seal as recorded with a note at arrival).
+fn wrong_room_invigilator(d: &mut Drill, qp2: &BagSpec) -> Result<(), BoxError> {
+    let post = |room: u32, invs: &[&str]| RoomPost {
+        room: format!("第{room:02}考场"),
+        invigilators: invs.iter().map(|i| i.to_string()).collect(),
+    };
+    d.setup(
+        "assign",
+        at(EXAM_DAY, "08:55"),
+        Event::Assign(Assignment::Site {
+            session: SESSION.into(),
+            site: SITE.into(),
+            chief: Some("chief1".into()),
+            // Room 06 (attempt 12's sheets) keeps both invigilators.
+            rooms: vec![
+                post(1, &["inv1"]),
+                post(2, &["inv2"]),
+                post(6, &["inv1", "inv2"]),
+            ],
+        }),
+        &["chief1", "sup1"],
+    )?;
+    let opening = |incident: Option<&str>| {
+        Event::Open(Open {
+            bags: vec![BagObs {
+                id: qp2.id.clone(),
+                seal: Some("PS269917".into()),
+                count: Some(qp2.count),
+            }],
+            site: SITE.into(),
+            room: qp2.room.clone(),
+            incident: incident.map(str::to_string),
+        })
+    };
+    let event = opening(None);
+    d.step(
+        14,
+        "QP-YW-102 opened in 第02考场 by inv1 (posted in 第01考场) and inv2",
+        None,
+        Want::Refused(&[Code::WrongPost]),
+        |desk| desk.record(at(EXAM_DAY, "08:56"), event, &["inv1", "inv2"]),
+    )?;
+    let event = opening(Some(
+        "inv1 stood in for room 02's second invigilator, taken ill; chief examiner informed",
+    ));
+    d.step(
+        14,
+        "the same opening recorded with an incident note",
+        None,
+        Want::Flagged(Code::WrongPost),
+        |desk| desk.record(at(EXAM_DAY, "08:56"), event, &["inv1", "inv2"]),
+    )?;
+    Ok(())
 }

@@ -6,8 +6,8 @@ use custody::entry::{Body, CoSignature, DecodedEntry, Entry, Hash, Head, leaf_ha
 
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination, IncidentKind};
 use custody::event::{
-    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Genesis, Handover, Incident, Inspect, Open,
-    Release, Return, Revocation, Schedule, Seal,
+    Arrive, Assignment, Cabinet, Collect, Correct, Dispatch, Event, Genesis, Grant, Handover,
+    Incident, Inspect, Open, Release, Return, Revocation, RoomPost, Schedule, Seal,
 };
 use custody::journal::{frame, header};
 use custody::policy::{EventKind, Policy};
@@ -386,7 +386,43 @@ fn event() -> impl Strategy<Value = Event> {
                 incident
             })),
     ];
-    prop_oneof![roster, custody.boxed()]
+    let posts = prop_oneof![
+        (
+            text(),
+            text(),
+            prop::option::of(text()),
+            prop::collection::vec((text(), prop::collection::vec(text(), 0..3)), 0..3)
+        )
+            .prop_map(
+                |(session, site, chief, rooms)| Event::Assign(Assignment::Site {
+                    session,
+                    site,
+                    chief,
+                    rooms: rooms
+                        .into_iter()
+                        .map(|(room, invigilators)| RoomPost { room, invigilators })
+                        .collect(),
+                })
+            ),
+        (
+            prop::option::of(text()),
+            any::<(i64, i64)>(),
+            prop::collection::vec(text(), 0..3),
+            prop::collection::vec(text(), 0..3)
+        )
+            .prop_map(|(cabinet, (from, until), custodians, supervisors)| {
+                Event::Assign(Assignment::Duty {
+                    cabinet,
+                    from: Timestamp(from),
+                    until: Timestamp(until),
+                    custodians,
+                    supervisors,
+                })
+            }),
+        (text(), prop::sample::select(Role::ALL.to_vec()))
+            .prop_map(|(id, role)| Event::Grant(Grant { id, role })),
+    ];
+    prop_oneof![roster, custody.boxed(), posts.boxed()]
 }
 
 /// An entry of any kind of event, with its fields drawn at random.

@@ -83,6 +83,9 @@ pub struct Report {
     pub timetable: Vec<Scheduled>,
     /// Facts that are not findings, such as an unacknowledged tail left by a crash.
     pub notices: Vec<String>,
+    /// The sessions scheduled with no post assigned anywhere: their events were judged by the
+    /// role rules alone (docs/AUDIT.md). Listed, not findings: they do not fail the verdict.
+    pub unassigned_sessions: Vec<String>,
 }
 
 /// One schedule entry of the timetable.
@@ -196,7 +199,9 @@ fn listed(
     // What the entry changed, for the text: a reschedule's old times, a correction's old value.
     let mut change = None;
     let kind = match event {
-        Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) => ListedKind::Roster,
+        Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) | Event::Grant(_) => {
+            ListedKind::Roster
+        }
         Event::Policy(new) => {
             let old = state.policy_at(e.entry.recorded_at)?.unwrap_or_default();
             let changes = old.changes(new);
@@ -487,6 +492,7 @@ fn empty_report() -> Report {
         listed: Vec::new(),
         timetable: Vec::new(),
         notices: Vec::new(),
+        unassigned_sessions: Vec::new(),
     }
 }
 
@@ -940,6 +946,7 @@ fn walk_records<R: Read>(
             &info.time_zone,
         )?);
         report.bags = state.bag_count()?;
+        report.unassigned_sessions = state.unassigned_sessions()?;
     }
     let tree = state.tree()?;
     report.tree_size = tree.size();

@@ -200,6 +200,8 @@ impl Msg {
             EventKind::Incident => Msg::EventIncident,
             EventKind::Correct => Msg::EventCorrect,
             EventKind::Handover => Msg::EventHandover,
+            EventKind::Assign => Msg::EventAssign,
+            EventKind::Grant => Msg::EventGrant,
         }
     }
 
@@ -293,6 +295,8 @@ impl Msg {
             StillInTransit => Msg::WhyStillInTransit,
             NotReturned => Msg::WhyNotReturned,
             SheetsNotBack => Msg::WhySheetsNotBack,
+            WrongPost => Msg::WhyWrongPost,
+            OffDuty => Msg::WhyOffDuty,
         }
     }
 }
@@ -938,6 +942,51 @@ catalogue! {
     ListedWas: "; was {old}", "；原为 {old}";
     ListedChanges: "; changes {changes}", "；变更 {changes}";
     ListedNoRuleChanged: "; changes no rule", "；未变更任何规则";
+
+    // Posts and granted roles (issue 17), and the genesis policy in full.
+    EventAssign: "assign", "岗位安排";
+    EventGrant: "grant", "增授角色";
+    WhyWrongPost: "a signer co-signed where they are not posted for the session", "签名人不在该场次为其安排的岗位上";
+    WhyOffDuty: "a custodian or supervisor signed where or when they are not on duty", "保管员或监督员在非值守地点或时段签名";
+    DetailAssignSite: "posts at {site} for session {session}: {posts}", "场次 {session} 在 {site} 的岗位：{posts}";
+    AssignChief: "chief examiner {id}", "主考 {id}";
+    AssignRoom: "{room} invigilators {ids}", "{room} 监考员 {ids}";
+    DetailAssignDuty: "on duty at {place} from {from} to {until}: custodians {custodians}; supervisors {supervisors}", "{place} 值守，{from} 至 {until}：保管员 {custodians}；监督员 {supervisors}";
+    DutyCabinet: "cabinet {cabinet}", "保密柜 {cabinet}";
+    Nobody: "nobody", "无";
+    DetailGrant: "{id} is granted the role {role}", "{id} 增授角色：{role}";
+    ReportNoAssignments: "no assignments recorded for session {session}", "场次 {session} 未记录岗位安排";
+    PolicyLine: "{label}: {value} ({name})", "{label}：{value}（{name}）";
+    PolicyCosigners: "who co-signs {event}", "{event}的共同签名人";
+    PolicyAnyTwo: "any two keyholders", "任意两名持钥人";
+    PolicyOr: " or ", " 或 ";
+    PolicyNone: "(none)", "（无）";
+    PolicyYes: "yes", "是";
+    PolicyNo: "no", "否";
+    PolicyOff: "off", "关闭";
+    PolicyDays: "{n} d", "{n} 天";
+    PolicyHours: "{n} h", "{n} 小时";
+    PolicyHoursMinutes: "{h} h {m} min", "{h} 小时 {m} 分钟";
+    PolicyMinutes: "{n} min", "{n} 分钟";
+    PolicySeconds: "{n} s", "{n} 秒";
+    PolicyEntries: "{n} entries", "{n} 条";
+    PolicySeparatedRoles: "roles one person may not hold together", "同一人不得兼任的角色";
+    PolicyTokensRequired: "roles that must sign with a token", "须用硬件令牌签名的角色";
+    PolicyOpenQuestionPapers: "question papers opened at most this long before the start", "试卷袋最早于开考前多久启封";
+    PolicyOpenAnswerSheets: "blank answer sheets opened at most this long before the start", "空白答题卡袋最早于开考前多久启封";
+    PolicySpareIncident: "spare papers opened only with an incident note", "备用卷须附事件说明方可启封";
+    PolicyOpenLate: "an opening later than this after the start is late", "开考后超过此时长启封即为迟开";
+    PolicyMaxHold: "papers held by the county at most this long before their session", "试卷在场次开始前最长保管时间";
+    PolicyMaxTransit: "longest transit", "最长运送时间";
+    PolicySameDay: "answer sheets back in the room the same day", "答卷当天返回保密室";
+    PolicyRecordDelay: "an event recorded at most this long after it happened", "事件最迟补记时限";
+    PolicyClockTolerance: "clock tolerance", "时钟容差";
+    PolicyHeadLag: "entries the ledger may grow between preparing and appending (replay window)", "准备与追加之间台账最多增加的条数（重放窗口）";
+    PolicyChangeDelay: "a policy change takes effect after", "规则变更生效延迟";
+    PolicyEscortRoles: "roles that may escort", "可担任押运的角色";
+    PolicyLeaveBefore: "papers leave the room at most this long before their session", "试卷最早于场次开始前多久离开保密室";
+    PolicySealAfterEnd: "answer sheets sealed only after the session ends", "答卷须在场次结束后封装";
+    PolicyInspectionGap: "longest time between inspections of a cabinet", "保密柜两次检查的最长间隔";
 }
 
 /// A bag kind in one word, for tables (JSON uses [`BagKind::as_str`]): questions, blanks (blank

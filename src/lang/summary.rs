@@ -7,8 +7,9 @@ use crate::lang::i18n::{Lang, Msg};
 use crate::lang::text::{Align, DEFAULT_WIDTH, pad, text_width, wrap};
 use crate::model::bag::{BagObs, BagSpec, Correction, Destination};
 use crate::model::entry::{Body, hex};
-use crate::model::event::Event;
-use crate::model::policy::Policy;
+use crate::model::event::{Assignment, Event};
+use crate::model::policy::{EventKind, Policy};
+use crate::model::roster::Role;
 
 /// Renders the body bytes as a short, plain-text summary: event, bags and seals, where from and
 /// to, time, co-signers, ledger. `names` gives the display names of the signers known here.
@@ -232,7 +233,218 @@ pub fn detail(event: &Event, zone: &str, lang: Lang) -> String {
                 ],
             )
         }
+        Event::Assign(a) => assignment(a, zone, lang),
+        Event::Grant(g) => lang.f(
+            Msg::DetailGrant,
+            &[("id", &g.id), ("role", &lang.role(g.role))],
+        ),
     }
+}
+
+/// An assignment in one line: who holds which post.
+fn assignment(a: &Assignment, zone: &str, lang: Lang) -> String {
+    let ids = |ids: &[String]| {
+        if ids.is_empty() {
+            lang.t(Msg::Nobody).to_string()
+        } else {
+            join(ids.iter(), lang)
+        }
+    };
+    match a {
+        Assignment::Site {
+            session,
+            site,
+            chief,
+            rooms,
+        } => {
+            let posts = chief
+                .iter()
+                .map(|c| lang.f(Msg::AssignChief, &[("id", c)]))
+                .chain(rooms.iter().map(|r| {
+                    lang.f(
+                        Msg::AssignRoom,
+                        &[("room", &r.room), ("ids", &ids(&r.invigilators))],
+                    )
+                }));
+            lang.f(
+                Msg::DetailAssignSite,
+                &[
+                    ("site", site),
+                    ("session", session),
+                    (
+                        "posts",
+                        &posts.collect::<Vec<_>>().join(lang.t(Msg::ListSeparator)),
+                    ),
+                ],
+            )
+        }
+        Assignment::Duty {
+            cabinet,
+            from,
+            until,
+            custodians,
+            supervisors,
+        } => {
+            let place = match cabinet {
+                Some(c) => lang.f(Msg::DutyCabinet, &[("cabinet", c)]),
+                None => lang.t(Msg::ConfidentialityRoom).to_string(),
+            };
+            lang.f(
+                Msg::DetailAssignDuty,
+                &[
+                    ("place", &place),
+                    ("from", &from.display_in(zone)),
+                    ("until", &until.display_in(zone)),
+                    ("custodians", &ids(custodians)),
+                    ("supervisors", &ids(supervisors)),
+                ],
+            )
+        }
+    }
+}
+
+/// A duration of `m` minutes as people say it: `2 d`, `4 h`, `1 h 30 min`, `15 min`.
+fn minutes_words(m: u64, lang: Lang) -> String {
+    match m {
+        m if m >= 1440 && m % 1440 == 0 => lang.f(Msg::PolicyDays, &[("n", &(m / 1440))]),
+        m if m >= 60 && m % 60 == 0 => lang.f(Msg::PolicyHours, &[("n", &(m / 60))]),
+        m if m > 60 => lang.f(
+            Msg::PolicyHoursMinutes,
+            &[("h", &(m / 60)), ("m", &(m % 60))],
+        ),
+        m => lang.f(Msg::PolicyMinutes, &[("n", &m)]),
+    }
+}
+
+/// Every rule of a policy in the reader's words, one line each, in the order of
+/// [`Policy::rules`] (which names every field): what it means, its value with durations in days,
+/// hours and minutes, and the field name that `policy show --toml` and `init --policy` use.
+pub fn policy_lines(p: &Policy, lang: Lang) -> Vec<String> {
+    let roles = |rs: &[Role], sep: &str| {
+        if rs.is_empty() {
+            lang.t(Msg::PolicyNone).to_string()
+        } else {
+            rs.iter()
+                .map(|r| lang.role(*r))
+                .collect::<Vec<_>>()
+                .join(sep)
+        }
+    };
+    let list = lang.t(Msg::ListSeparator);
+    let duration = |m: u32| minutes_words(u64::from(m), lang);
+    let yes = |b: bool| {
+        lang.t(if b { Msg::PolicyYes } else { Msg::PolicyNo })
+            .to_string()
+    };
+    p.rules()
+        .into_iter()
+        .map(|(name, raw)| {
+            let kind = name
+                .strip_prefix("cosigners.")
+                .and_then(|k| EventKind::ALL.into_iter().find(|e| e.as_str() == k));
+            let (label, value) = match (kind, name.as_str()) {
+                (Some(kind), _) => (
+                    lang.f(Msg::PolicyCosigners, &[("event", &lang.event(kind))]),
+                    p.cosigners_for(kind).map_or(raw, |sets| {
+                        sets.iter()
+                            .map(|set| match set.as_slice() {
+                                [] => lang.t(Msg::PolicyAnyTwo).to_string(),
+                                set => roles(set, " + "),
+                            })
+                            .collect::<Vec<_>>()
+                            .join(lang.t(Msg::PolicyOr))
+                    }),
+                ),
+                (None, "separated_roles") => (
+                    lang.t(Msg::PolicySeparatedRoles).to_string(),
+                    if p.separated_roles.is_empty() {
+                        lang.t(Msg::PolicyNone).to_string()
+                    } else {
+                        p.separated_roles
+                            .iter()
+                            .map(|(a, b)| roles(&[*a, *b], "/"))
+                            .collect::<Vec<_>>()
+                            .join(list)
+                    },
+                ),
+                (None, "tokens_required") => (
+                    lang.t(Msg::PolicyTokensRequired).to_string(),
+                    roles(&p.tokens_required, list),
+                ),
+                (None, "escort_roles") => (
+                    lang.t(Msg::PolicyEscortRoles).to_string(),
+                    roles(&p.escort_roles, list),
+                ),
+                (None, field) => {
+                    let (msg, value) = match field {
+                        "open_question_papers_before_min" => (
+                            Msg::PolicyOpenQuestionPapers,
+                            duration(p.open_question_papers_before_min),
+                        ),
+                        "open_answer_sheets_before_min" => (
+                            Msg::PolicyOpenAnswerSheets,
+                            duration(p.open_answer_sheets_before_min),
+                        ),
+                        "spare_papers_need_incident" => {
+                            (Msg::PolicySpareIncident, yes(p.spare_papers_need_incident))
+                        }
+                        "open_late_after_min" => {
+                            (Msg::PolicyOpenLate, duration(p.open_late_after_min))
+                        }
+                        "max_hold_before_session_min" => {
+                            (Msg::PolicyMaxHold, duration(p.max_hold_before_session_min))
+                        }
+                        "max_transit_min" => (Msg::PolicyMaxTransit, duration(p.max_transit_min)),
+                        "answer_sheets_back_same_day" => {
+                            (Msg::PolicySameDay, yes(p.answer_sheets_back_same_day))
+                        }
+                        "max_record_delay_min" => {
+                            (Msg::PolicyRecordDelay, duration(p.max_record_delay_min))
+                        }
+                        "clock_tolerance_sec" => (
+                            Msg::PolicyClockTolerance,
+                            match p.clock_tolerance_sec {
+                                s if s % 60 == 0 => duration(s / 60),
+                                s => lang.f(Msg::PolicySeconds, &[("n", &s)]),
+                            },
+                        ),
+                        "max_head_lag" => (
+                            Msg::PolicyHeadLag,
+                            lang.f(Msg::PolicyEntries, &[("n", &p.max_head_lag)]),
+                        ),
+                        "change_delay_min" => {
+                            (Msg::PolicyChangeDelay, duration(p.change_delay_min))
+                        }
+                        "leave_before_session_min" => {
+                            (Msg::PolicyLeaveBefore, duration(p.leave_before_session_min))
+                        }
+                        "seal_after_session_end" => {
+                            (Msg::PolicySealAfterEnd, yes(p.seal_after_session_end))
+                        }
+                        "max_inspection_gap_min" => (
+                            Msg::PolicyInspectionGap,
+                            match p.max_inspection_gap_min {
+                                0 => lang.t(Msg::PolicyOff).to_string(),
+                                m => duration(m),
+                            },
+                        ),
+                        // A rule added later shows by its field name until it has words.
+                        _ => {
+                            return lang.f(
+                                Msg::PolicyLine,
+                                &[("label", &name), ("value", &raw), ("name", &name)],
+                            );
+                        }
+                    };
+                    (lang.t(msg).to_string(), value)
+                }
+            };
+            lang.f(
+                Msg::PolicyLine,
+                &[("label", &label), ("value", &value), ("name", &name)],
+            )
+        })
+        .collect()
 }
 
 /// A list in the reader's way: `a, b` or `甲、乙`.
@@ -448,6 +660,12 @@ fn render(
     for v in &context.violations {
         line(lang.t(Msg::SummaryViolation), v.clone());
     }
+    // Each founder reads the whole genesis policy before signing it.
+    if let Event::Genesis(g) = &body.event {
+        for rule in policy_lines(&g.policy, lang) {
+            line(lang.t(Msg::SummaryRule), rule);
+        }
+    }
     if let Event::Policy(p) = &body.event {
         match context.in_force.as_ref() {
             Some(old) => {
@@ -496,6 +714,29 @@ mod tests {
 
     use crate::format::time::Timestamp;
     use crate::model::event::Revocation;
+
+    #[test]
+    fn every_rule_of_the_policy_has_words_in_both_languages() {
+        let p = Policy::default();
+        for lang in Lang::ALL {
+            let lines = policy_lines(&p, lang);
+            assert_eq!(lines.len(), p.rules().len());
+            for (line, (name, _)) in lines.iter().zip(p.rules()) {
+                // The label is never the field name itself (the fallback for a rule without words).
+                assert!(!line.starts_with(&name), "{lang:?}: {line}");
+                if lang == Lang::Zh {
+                    assert!(
+                        line.contains('：') && line.ends_with(&format!("（{name}）")),
+                        "{line}"
+                    );
+                }
+            }
+        }
+        assert_eq!(minutes_words(2880, Lang::En), "2 d");
+        assert_eq!(minutes_words(90, Lang::Zh), "1 小时 30 分钟");
+        assert_eq!(minutes_words(240, Lang::En), "4 h");
+        assert_eq!(minutes_words(15, Lang::En), "15 min");
+    }
 
     #[test]
     fn consecutive_barcodes_become_ranges() {

@@ -4,7 +4,7 @@
 use crate::format::time::Timestamp;
 use crate::model::bag::{BagObs, BagSpec, Correction, Destination, IncidentKind};
 use crate::model::policy::{EventKind, Policy};
-use crate::model::roster::Keyholder;
+use crate::model::roster::{Keyholder, Role};
 use serde::{Deserialize, Serialize};
 
 /// Every kind of event. The variant order is part of the signed format and matches
@@ -29,6 +29,8 @@ pub enum Event {
     Incident(Incident),
     Correct(Correct),
     Handover(Handover),
+    Assign(Assignment),
+    Grant(Grant),
 }
 
 impl Event {
@@ -52,6 +54,8 @@ impl Event {
             Event::Incident(_) => EventKind::Incident,
             Event::Correct(_) => EventKind::Correct,
             Event::Handover(_) => EventKind::Handover,
+            Event::Assign(_) => EventKind::Assign,
+            Event::Grant(_) => EventKind::Grant,
         }
     }
 
@@ -72,7 +76,12 @@ impl Event {
             Event::Handover(e) => e.incident.as_deref(),
             Event::Incident(e) => Some(e.note.as_str()),
             Event::Correct(e) => Some(e.note.as_str()),
-            Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) | Event::Policy(_) => None,
+            Event::Genesis(_)
+            | Event::Enroll(_)
+            | Event::Revoke(_)
+            | Event::Policy(_)
+            | Event::Assign(_)
+            | Event::Grant(_) => None,
         };
         // A blank note excuses nothing.
         note.filter(|n| !n.trim().is_empty())
@@ -247,4 +256,41 @@ pub struct Handover {
     /// Keyholder ids of the escorts taking them over.
     pub to: Vec<String>,
     pub incident: Option<String>,
+}
+
+/// Who serves where (docs/CUSTODY.md, "Posts"). A later assignment of the same post replaces the
+/// earlier one from its event time on.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum Assignment {
+    /// For one session at one site: its chief examiner and the invigilators of its rooms. The
+    /// chief's post and each room's are replaced on their own.
+    Site {
+        session: String,
+        site: String,
+        chief: Option<String>,
+        rooms: Vec<RoomPost>,
+    },
+    /// Custodians and supervisors on duty in the confidentiality room (`cabinet` `None`) or at
+    /// one cabinet, from `from` to `until`.
+    Duty {
+        cabinet: Option<String>,
+        from: Timestamp,
+        until: Timestamp,
+        custodians: Vec<String>,
+        supervisors: Vec<String>,
+    },
+}
+
+/// The invigilators of one exam room.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct RoomPost {
+    pub room: String,
+    pub invigilators: Vec<String>,
+}
+
+/// Two admins add a role to an existing keyholder: the same key and person tag.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Grant {
+    pub id: String,
+    pub role: Role,
 }

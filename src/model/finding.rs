@@ -190,6 +190,9 @@ codes! {
     StillInTransit = "STILL_IN_TRANSIT", Custody, Never;
     NotReturned = "NOT_RETURNED", Custody, Never;
     SheetsNotBack = "SHEETS_NOT_BACK", Timing, Never;
+    // Posts (issue 17): who may sign where.
+    WrongPost = "WRONG_POST", Authorization, UnlessNoted;
+    OffDuty = "OFF_DUTY", Authorization, UnlessNoted;
 }
 
 impl Code {

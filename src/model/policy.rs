@@ -28,10 +28,12 @@ pub enum EventKind {
     Incident,
     Correct,
     Handover,
+    Assign,
+    Grant,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 18] = [
+    pub const ALL: [EventKind; 20] = [
         EventKind::Genesis,
         EventKind::Enroll,
         EventKind::Revoke,
@@ -50,6 +52,8 @@ impl EventKind {
         EventKind::Incident,
         EventKind::Correct,
         EventKind::Handover,
+        EventKind::Assign,
+        EventKind::Grant,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,6 +76,8 @@ impl EventKind {
             EventKind::Incident => "incident",
             EventKind::Correct => "correct",
             EventKind::Handover => "handover",
+            EventKind::Assign => "assign",
+            EventKind::Grant => "grant",
         }
     }
 
@@ -79,7 +85,11 @@ impl EventKind {
     pub fn is_administrative(self) -> bool {
         matches!(
             self,
-            EventKind::Enroll | EventKind::Revoke | EventKind::Schedule | EventKind::Policy
+            EventKind::Enroll
+                | EventKind::Revoke
+                | EventKind::Schedule
+                | EventKind::Policy
+                | EventKind::Grant
         )
     }
 }
@@ -182,6 +192,12 @@ impl Default for Policy {
                 rule(EventKind::Incident, &[&[]]),
                 rule(EventKind::Correct, &[&[Custodian, Supervisor]]),
                 rule(EventKind::Handover, &[&[Escort, Escort]]),
+                // The site's own chief examiner with a supervisor (docs/CUSTODY.md, "Posts").
+                rule(
+                    EventKind::Assign,
+                    &[&[ChiefExaminer, Supervisor], &[Admin, Admin]],
+                ),
+                rule(EventKind::Grant, &[&[Admin, Admin]]),
             ],
             separated_roles: vec![(Custodian, Supervisor)],
             open_question_papers_before_min: 15,

@@ -225,6 +225,51 @@ const FINDINGS_ZH: &[(&str, &str)] = &[
         "recorded {time} after it happened; the policy allows {allowed}",
         "事件发生 {time} 后才记录；规则允许 {allowed}",
     ),
+    // Posts and granted roles (issue 17).
+    (
+        "{id} is not posted at {place} for session {session} (posted there: {people})",
+        "{id} 未被安排在场次 {session} 的 {place}（该处在岗：{people}）",
+    ),
+    (
+        "{id} is not on duty in the confidentiality room at this time (on duty: {people})",
+        "{id} 此时不在保密室值守（值守人员：{people}）",
+    ),
+    (
+        "{id} is not on duty at cabinet {cabinet} at this time (on duty: {people})",
+        "{id} 此时不在保密柜 {cabinet} 值守（值守人员：{people}）",
+    ),
+    (
+        "posts at {site} for session {session} are co-signed by that site's chief examiner ({chief}) and a supervisor, or by two admins",
+        "场次 {session} 在 {site} 的岗位安排须由该考点主考（{chief}）与一名监督员共同签名，或由两名管理员签名",
+    ),
+    (
+        "duty in the confidentiality room is assigned by two admins",
+        "保密室值守须由两名管理员安排",
+    ),
+    (
+        "{id} co-signed a role granted to themselves",
+        "{id} 共同签署了授予自己的角色",
+    ),
+    ("{id} already holds {role}", "{id} 已有角色 {role}"),
+    (
+        "{id} is posted as {role} but does not hold that role",
+        "{id} 被安排为 {role}，但不具有该角色",
+    ),
+    (
+        "{id} is named twice for one post",
+        "{id} 在同一岗位被列出两次",
+    ),
+    ("room {room} has no invigilator", "考场 {room} 未安排监考员"),
+    ("the assignment names no post", "该安排未列出任何岗位"),
+    (
+        "a duty assignment names at least one custodian",
+        "值守安排至少须列出一名保管员",
+    ),
+    (
+        "the period of duty ends before it starts",
+        "值守时段的结束早于开始",
+    ),
+    ("{id} is not an active keyholder", "{id} 不是有效持钥人"),
 ];
 
 /// A finding message in Chinese, when a template of [`FINDINGS_ZH`] matches it whole.

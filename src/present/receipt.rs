@@ -440,6 +440,14 @@ impl Handover {
             )],
             Event::Release(e) => vec![(t(Msg::ReceiptTo), e.to.clone())],
             Event::Incident(e) => vec![(t(Msg::ReceiptIncident), lang.incident(e.kind).into())],
+            Event::Grant(g) => vec![
+                (t(Msg::ReceiptKeyholder), g.id.clone()),
+                (t(Msg::ReceiptRoles), lang.role(g.role).to_string()),
+            ],
+            Event::Assign(_) => vec![(
+                t(Msg::EventAssign),
+                crate::lang::summary::detail(&self.event, &self.time_zone, lang),
+            )],
             Event::Correct(c) => {
                 let fix = match &c.fix {
                     crate::model::bag::Correction::BagId(v) => {

@@ -254,7 +254,9 @@ pub fn check<K: Kv>(
         }
         Event::Correct(e) => c.correct(e)?,
         Event::Handover(e) => c.handover(e)?,
+        Event::Assign(_) | Event::Grant(_) => {}
     }
+    crate::rules::posts::check(state, seq, body, out)?;
     for f in &mut out[first..] {
         f.declared = declared;
     }
@@ -1100,6 +1102,7 @@ pub fn transition<K: Kv>(
     };
     match &body.event {
         Event::Genesis(_) | Event::Enroll(_) | Event::Revoke(_) => {}
+        Event::Assign(_) | Event::Grant(_) => {} // posts and the roster: not bags
         Event::Policy(_) => {} // pending policies live in the state's policy history
         Event::Schedule(s) => {
             let session = SessionState {

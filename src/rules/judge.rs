@@ -293,6 +293,14 @@ pub fn judge_but_signatures<K: Kv>(
         Event::Genesis(g) => genesis_problems(&mut out, seq, g, &body.signers),
         Event::Enroll(k) => enroll_problems(state, &mut out, seq, k, &policy, &signers)?,
         Event::Revoke(r) => revoke_problems(state, &mut out, seq, r)?,
+        // A granted role is checked as an enrolment with every role would be.
+        Event::Grant(g) => {
+            if let Some(k) = crate::rules::posts::granted(state, seq, g, &signers, &mut out)?
+                && let Some((code, m)) = keyholder_problem(&k, &policy)
+            {
+                out.push(Finding::new(code, seq, m).signer(&k.id));
+            }
+        }
         _ => {}
     }
     crate::rules::custody::check(

@@ -381,6 +381,17 @@ impl<K: Kv> State<K> {
                 }
             }
             Event::Enroll(k) => enrol(&mut put, k, seq)?,
+            // Another role on the same record: the key and person tag stay as they are.
+            Event::Grant(g) => {
+                if let Some(mut record) = self.keyholder(&g.id)?
+                    && record.active()
+                    && !record.keyholder.has_role(g.role)
+                {
+                    record.keyholder.roles.push(g.role);
+                    record.keyholder.roles.sort();
+                    put(key(KEYHOLDER, g.id.as_bytes()), encoding::encode(&record)?);
+                }
+            }
             Event::Policy(p) => {
                 let delay = in_force
                     .as_ref()

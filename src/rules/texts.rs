@@ -105,6 +105,44 @@ fn event_texts(event: &Event) -> Vec<(&'static str, &str, TextKind)> {
             }
             Some(e.note.as_str())
         }
+        Event::Grant(g) => {
+            out.push(("keyholder id", &g.id, Id));
+            None
+        }
+        Event::Assign(a) => {
+            match a {
+                crate::model::event::Assignment::Site {
+                    session,
+                    site,
+                    chief,
+                    rooms,
+                } => {
+                    out.push(("session", session, Id));
+                    out.push(("site", site, Id));
+                    out.extend(chief.iter().map(|c| ("keyholder id", c.as_str(), Id)));
+                    for r in rooms {
+                        out.push(("room", &r.room, Id));
+                        out.extend(
+                            r.invigilators
+                                .iter()
+                                .map(|i| ("keyholder id", i.as_str(), Id)),
+                        );
+                    }
+                }
+                crate::model::event::Assignment::Duty {
+                    cabinet,
+                    custodians,
+                    supervisors,
+                    ..
+                } => {
+                    out.extend(cabinet.iter().map(|c| ("cabinet", c.as_str(), Id)));
+                    for id in custodians.iter().chain(supervisors) {
+                        out.push(("keyholder id", id, Id));
+                    }
+                }
+            }
+            None
+        }
         Event::Correct(e) => {
             out.push(("bag id", &e.bag, Id));
             match &e.fix {

@@ -12,7 +12,14 @@ use crate::rules::state::{Batch, Kv, State, StoreError};
 pub fn transition<K: Kv>(state: &State<K>, e: &DecodedEntry) -> Result<Batch, StoreError> {
     let mut batch = state.ledger_transition(e)?;
     match &e.body.event {
-        Event::Genesis(_) | Event::Enroll(_) | Event::Policy(_) | Event::Revoke(_) => {}
+        Event::Genesis(_)
+        | Event::Enroll(_)
+        | Event::Policy(_)
+        | Event::Revoke(_)
+        | Event::Grant(_) => {}
+        Event::Assign(a) => {
+            crate::rules::posts::transition(state, e.entry.seq, e.body.event_time, a, &mut batch)?
+        }
         _ => custody::transition(state, e.entry.seq, &e.body, &mut batch)?,
     }
     Ok(batch)

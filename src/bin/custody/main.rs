@@ -22,6 +22,7 @@ mod fail;
 mod help;
 mod html;
 mod multi;
+mod posts;
 mod progress;
 mod receipt;
 mod sign;
@@ -175,6 +176,8 @@ fn run(cli: Cli) -> Result<u8, Fail> {
         Command::Export(a) => bundles::export(dir, a),
         Command::Backup(a) => bundles::backup(dir, a),
         Command::Restore(a) => bundles::restore(dir, a),
+        Command::Assign(cmd) => posts::assign(dir, cmd),
+        Command::Grant(a) => posts::grant(dir, a),
     }
 }
 

@@ -520,6 +520,14 @@ pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
 
     s.push('\n');
     render_timetable(&mut s, r, lang, &zone);
+    for session in &r.unassigned_sessions {
+        hang(
+            &mut s,
+            "  ",
+            &lang.f(Msg::ReportNoAssignments, &[("session", session)]),
+            FINDING_INDENT,
+        );
+    }
 
     s.push('\n');
     if r.findings.is_empty() {

@@ -6,11 +6,13 @@ use std::path::PathBuf;
 
 mod events;
 mod evidence;
+mod posts;
 mod roster;
 mod views;
 
 pub use events::*;
 pub use evidence::*;
+pub use posts::*;
 pub use roster::*;
 pub use views::*;
 
@@ -151,6 +153,15 @@ pub enum Command {
         after_help = "Example:\n  custody restore /media/usb/ledger-backup.custody --ledger ./ledger --checkpoint register-0607.note"
     )]
     Restore(RestoreArgs),
+    /// Record who serves where: a session's chief examiner and room invigilators, or who is on
+    /// duty in the confidentiality room.
+    #[command(subcommand)]
+    Assign(AssignCmd),
+    /// Give an existing keyholder another role (co-signed by two admins): same key, same person.
+    #[command(
+        after_help = "Example:\n  custody grant zhao --role invigilator --sign admin1.key --sign admin2.key"
+    )]
+    Grant(GrantArgs),
 }
 
 #[derive(Args, Debug)]

@@ -352,6 +352,7 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
             let event = Event::Inspect(Inspect {
                 bags: seen_all(site_bags(i)),
                 incident: None,
+                cabinet: None,
             });
             day.rec(
                 "inspect",
@@ -451,6 +452,7 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
                     note: "seal strip of the question-paper bag torn on arrival; photographed, \
                            reported to the county exam office"
                         .into(),
+                    cabinet: None,
                 });
                 let r = day.rec("incident", plus_min(when, 3), event, &[site.chief, "pol1"])?;
                 declared_seqs.push(r.seq);

@@ -244,6 +244,7 @@ fn run() -> Result<bool, BoxError> {
         Event::Inspect(Inspect {
             bags: seen_all(&all),
             incident: None,
+            cabinet: None,
         }),
         &["cust1", "sup1"],
     )?;
@@ -278,6 +279,7 @@ fn run() -> Result<bool, BoxError> {
     let event = Event::Inspect(Inspect {
         bags: vec![seen(&spare)],
         incident: None,
+        cabinet: None,
     });
     d.step(
         11,
@@ -357,6 +359,7 @@ fn run() -> Result<bool, BoxError> {
         bags: vec![qp9.id.clone()],
         kind: IncidentKind::Lost,
         note: "QP-YW-109 not found in the room after the withdrawal; police informed".into(),
+        cabinet: None,
     });
     d.step(
         13,
@@ -615,6 +618,7 @@ fn run() -> Result<bool, BoxError> {
         Event::Inspect(Inspect {
             bags: vec![seen(&spare), seen(&afternoon)],
             incident: None,
+            cabinet: None,
         }),
         &["cust1", "sup1"],
     )?;

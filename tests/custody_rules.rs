@@ -438,6 +438,7 @@ fn inspect_event(bags: Vec<BagObs>) -> Event {
     Event::Inspect(Inspect {
         bags,
         incident: None,
+        cabinet: None,
     })
 }
 
@@ -1101,6 +1102,7 @@ fn a_text_with_a_control_character_is_refused_on_submit_and_reported_when_forced
                 Event::Inspect(Inspect {
                     bags: vec![obs("QP-1", Some("S1001"), Some(30))],
                     incident: Some(text.clone()),
+                    cabinet: None,
                 }),
             ),
             (
@@ -1109,6 +1111,7 @@ fn a_text_with_a_control_character_is_refused_on_submit_and_reported_when_forced
                     bags: vec!["QP-1".into()],
                     kind: IncidentKind::Other,
                     note: text.clone(),
+                    cabinet: None,
                 }),
             ),
             (

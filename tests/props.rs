@@ -324,8 +324,11 @@ fn event() -> impl Strategy<Value = Event> {
         }),
         cabinet().prop_map(Event::Store),
         cabinet().prop_map(Event::Withdraw),
-        (observations(), note())
-            .prop_map(|(bags, incident)| Event::Inspect(Inspect { bags, incident })),
+        (observations(), note()).prop_map(|(bags, incident)| Event::Inspect(Inspect {
+            bags,
+            incident,
+            cabinet: None
+        })),
         (
             observations(),
             destination,
@@ -364,7 +367,12 @@ fn event() -> impl Strategy<Value = Event> {
             prop::sample::select(IncidentKind::ALL.to_vec()),
             text()
         )
-            .prop_map(|(bags, kind, note)| Event::Incident(Incident { bags, kind, note })),
+            .prop_map(|(bags, kind, note)| Event::Incident(Incident {
+                bags,
+                kind,
+                note,
+                cabinet: None
+            })),
         (any::<u64>(), text(), correction, text()).prop_map(
             |(seq, bag, fix, note)| Event::Correct(Correct {
                 seq,

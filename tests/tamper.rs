@@ -211,6 +211,7 @@ fn clean_specs(shift: u8) -> Vec<Spec> {
         Event::Inspect(Inspect {
             bags: obs(),
             incident: None,
+            cabinet: None,
         }),
     ];
     events

@@ -200,6 +200,8 @@ impl Msg {
             EventKind::Incident => Msg::EventIncident,
             EventKind::Correct => Msg::EventCorrect,
             EventKind::Handover => Msg::EventHandover,
+            EventKind::Reseal => Msg::EventReseal,
+            EventKind::Cabinet => Msg::EventCabinet,
         }
     }
 
@@ -293,6 +295,9 @@ impl Msg {
             StillInTransit => Msg::WhyStillInTransit,
             NotReturned => Msg::WhyNotReturned,
             SheetsNotBack => Msg::WhySheetsNotBack,
+            InspectionIncomplete => Msg::WhyInspectionIncomplete,
+            CabinetExposed => Msg::WhyCabinetExposed,
+            ResealUnfounded => Msg::WhyResealUnfounded,
         }
     }
 }
@@ -924,6 +929,20 @@ catalogue! {
     BundlesNotAudited: "{k} not audited", "{k} 个未审计";
     TrustWithoutBundle: "{k} trusted genesis hash(es) without a bundle", "{k} 个信任的创建条目哈希没有对应的包";
     CombinedVerdict: "verdict: {parts}", "结论：{parts}";
+
+    // Cabinets: site cabinets, whole-cabinet inspections, cabinet incidents, reseals.
+    EventReseal: "reseal", "重新加封";
+    EventCabinet: "register cabinet", "登记保密柜";
+    WhyInspectionIncomplete: "an inspection of a cabinet left out a bag in it", "保密柜巡查漏查柜内试卷袋";
+    WhyCabinetExposed: "a bag left a cabinet after an incident on it, uninspected", "保密柜出事后试卷袋未经查验即被取用";
+    WhyResealUnfounded: "a bag resealed with no broken seal on record", "无封条破损记录而重新加封";
+    DetailReseal: "bag {bag} resealed: seal {old} → {new} ({note})", "试卷袋 {bag} 重新加封：封条 {old} → {new}（{note}）";
+    DetailCabinetRoom: "cabinet {cabinet} registered in the confidentiality room", "保密柜 {cabinet} 登记于保密室";
+    DetailCabinetSite: "cabinet {cabinet} registered at site {site}", "保密柜 {cabinet} 登记于考点 {site}";
+    DetailInspectCabinet: "{bags} seals checked, cabinet {cabinet}", "{bags} 封条已查验，保密柜 {cabinet}";
+    DetailIncidentCabinet: "{kind} at cabinet {cabinet}: {note} ({bags})", "保密柜 {cabinet} {kind}：{note}（{bags}）";
+    ReceiptOldSeal: "Seal found", "原封条";
+    ReceiptNewSeal: "New seal", "新封条";
 }
 
 /// A bag kind in one word, for tables (JSON uses [`BagKind::as_str`]): questions, blanks (blank

@@ -190,6 +190,11 @@ codes! {
     StillInTransit = "STILL_IN_TRANSIT", Custody, Never;
     NotReturned = "NOT_RETURNED", Custody, Never;
     SheetsNotBack = "SHEETS_NOT_BACK", Timing, Never;
+    // Cabinets (issue 17 items 4-6, issue 15 rule 7): whole-cabinet inspections, cabinet
+    // incidents, reseals.
+    InspectionIncomplete = "INSPECTION_INCOMPLETE", Custody, UnlessNoted;
+    CabinetExposed = "CABINET_EXPOSED", Custody, UnlessNoted;
+    ResealUnfounded = "RESEAL_UNFOUNDED", Custody, UnlessNoted;
 }
 
 impl Code {

@@ -28,10 +28,12 @@ pub enum EventKind {
     Incident,
     Correct,
     Handover,
+    Reseal,
+    Cabinet,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 18] = [
+    pub const ALL: [EventKind; 20] = [
         EventKind::Genesis,
         EventKind::Enroll,
         EventKind::Revoke,
@@ -50,6 +52,8 @@ impl EventKind {
         EventKind::Incident,
         EventKind::Correct,
         EventKind::Handover,
+        EventKind::Reseal,
+        EventKind::Cabinet,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,6 +76,8 @@ impl EventKind {
             EventKind::Incident => "incident",
             EventKind::Correct => "correct",
             EventKind::Handover => "handover",
+            EventKind::Reseal => "reseal",
+            EventKind::Cabinet => "cabinet",
         }
     }
 
@@ -79,7 +85,11 @@ impl EventKind {
     pub fn is_administrative(self) -> bool {
         matches!(
             self,
-            EventKind::Enroll | EventKind::Revoke | EventKind::Schedule | EventKind::Policy
+            EventKind::Enroll
+                | EventKind::Revoke
+                | EventKind::Schedule
+                | EventKind::Policy
+                | EventKind::Cabinet
         )
     }
 }
@@ -182,6 +192,10 @@ impl Default for Policy {
                 rule(EventKind::Incident, &[&[]]),
                 rule(EventKind::Correct, &[&[Custodian, Supervisor]]),
                 rule(EventKind::Handover, &[&[Escort, Escort]]),
+                // The office head, not the custodian's daily co-signer: the pair that keeps a
+                // bag cannot put a new seal on it alone.
+                rule(EventKind::Reseal, &[&[Admin, Custodian]]),
+                rule(EventKind::Cabinet, &[&[Admin, Admin]]),
             ],
             separated_roles: vec![(Custodian, Supervisor)],
             open_question_papers_before_min: 15,

@@ -4,11 +4,13 @@ use clap::{Args, Parser, Subcommand};
 use custody::i18n::Lang;
 use std::path::PathBuf;
 
+mod cabinets;
 mod events;
 mod evidence;
 mod roster;
 mod views;
 
+pub use cabinets::*;
 pub use events::*;
 pub use evidence::*;
 pub use roster::*;

@@ -943,6 +943,8 @@ catalogue! {
     DetailIncidentCabinet: "{kind} at cabinet {cabinet}: {note} ({bags})", "保密柜 {cabinet} {kind}：{note}（{bags}）";
     ReceiptOldSeal: "Seal found", "原封条";
     ReceiptNewSeal: "New seal", "新封条";
+    ResealOf: "seal {old} → {new} ({note})", "封条 {old} → {new}（{note}）";
+    NoteReseal: "RESEALED {text}", "重新加封 {text}";
 }
 
 /// A bag kind in one word, for tables (JSON uses [`BagKind::as_str`]): questions, blanks (blank

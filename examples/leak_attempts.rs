@@ -15,7 +15,8 @@ use common::{
 };
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination, IncidentKind};
 use custody::event::{
-    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Incident, Inspect, Open, Revocation, Seal,
+    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Incident, Inspect, Open, Reseal,
+    Revocation, Seal,
 };
 use custody::finding::{Code, Finding};
 use custody::ledger::{LedgerError, Receipt};
@@ -34,7 +35,7 @@ const LATER: &str = "shuxue-0607";
 const SITE: &str = "第一中学";
 const OTHER_SITE: &str = "第二中学";
 
-const ATTEMPTS: [&str; 14] = [
+const ATTEMPTS: [&str; 16] = [
     "CBSE 2018 / Maharashtra 2018: question papers opened 40 minutes early",
     "NEET 2024: a seal that changed in transit",
     "Telangana 2019: a bag dispatched that never arrived",
@@ -49,6 +50,8 @@ const ATTEMPTS: [&str; 14] = [
     "Events out of order: an inspection before the bag was stored, sheets sealed before the start",
     "NEET 2024: a seal changed on the road, then \"corrected\" to match",
     "Telangana 2019: a bag declared lost",
+    "A bag taken from a cabinet whose lock was forced",
+    "A reseal that tries to hide a changed seal",
 ];
 
 /// What a step must come to.
@@ -623,6 +626,9 @@ fn run() -> Result<bool, BoxError> {
         &["cust1", "sup1"],
     )?;
 
+    forced_lock(&mut d, &spare, &afternoon)?;
+    hidden_by_reseal(&mut d, &spare)?;
+
     // --- The audit, from the journal alone.
     let state = d.desk.ledger.state();
     let tip = state.tip()?.ok_or("the ledger has no entries")?;
@@ -785,4 +791,112 @@ fn judge<'a>(
         ),
         (_, Err(e)) => (false, format!("failed: {e}")),
     }
+}
+
+/// 15. The lock of cabinet A1 is found forced at 11:00: declared, and every bag inside is exposed.
+/// The afternoon's papers taken out before anyone inspected them are refused; after an
+/// inspection of the whole cabinet they may leave.
+fn forced_lock(d: &mut Drill, spare: &BagSpec, afternoon: &BagSpec) -> Result<(), BoxError> {
+    let event = Event::Incident(Incident {
+        bags: Vec::new(),
+        kind: IncidentKind::Damaged,
+        note: "lock of cabinet A1 found forced at the 11:00 round; police informed".into(),
+        cabinet: Some("A1".into()),
+    });
+    d.step(
+        14,
+        "the lock of cabinet A1 declared forced",
+        None,
+        Want::Flagged(Code::IncidentDamaged),
+        |desk| desk.record(at(EXAM_DAY, "11:00"), event, &["cust1", "sup1"]),
+    )?;
+    let withdraw = || {
+        Event::Withdraw(Cabinet {
+            bags: vec![seen(afternoon)],
+            cabinet: "A1".into(),
+            incident: None,
+        })
+    };
+    let event = withdraw();
+    d.step(
+        14,
+        "QP-SX-101 withdrawn from A1 at 11:05, nobody having inspected it since",
+        Some(&afternoon.id),
+        Want::Refused(&[Code::CabinetExposed]),
+        |desk| desk.record(at(EXAM_DAY, "11:05"), event, &["cust1", "sup1"]),
+    )?;
+    let event = Event::Inspect(Inspect {
+        bags: vec![seen(spare), seen(afternoon)],
+        incident: None,
+        cabinet: Some("A1".into()),
+    });
+    d.step(
+        14,
+        "control: cabinet A1 inspected whole at 11:06",
+        None,
+        Want::Clean,
+        |desk| desk.record(at(EXAM_DAY, "11:06"), event, &["cust1", "sup1"]),
+    )?;
+    let event = withdraw();
+    d.step(
+        14,
+        "control: QP-SX-101 withdrawn after the inspection",
+        Some(&afternoon.id),
+        Want::Clean,
+        |desk| desk.record(at(EXAM_DAY, "11:07"), event, &["cust1", "sup1"]),
+    )?;
+    Ok(())
+}
+
+/// 16. The spare bag's seal now reads PS269906. Resealing it to "match", as if nothing had been
+/// found, is refused; recorded truthfully, the mismatch stays a finding after the board's reseal.
+fn hidden_by_reseal(d: &mut Drill, spare: &BagSpec) -> Result<(), BoxError> {
+    let found = "PS269906";
+    let reseal = |old: &str, new: &str, note: &str| {
+        Event::Reseal(Reseal {
+            bag: spare.id.clone(),
+            old_seal: old.into(),
+            new_seal: new.into(),
+            note: note.into(),
+            incident: None,
+        })
+    };
+    let event = reseal(&spare.seal, found, "seal renewed");
+    d.step(
+        15,
+        "SP-YW-1A \"resealed\" from PS260006 to PS269906, no broken seal on record",
+        Some(&spare.id),
+        Want::Refused(&[Code::ResealUnfounded]),
+        |desk| desk.record(at(EXAM_DAY, "11:10"), event, &["admin1", "cust1"]),
+    )?;
+    let event = Event::Inspect(Inspect {
+        bags: vec![BagObs {
+            seal: Some(found.into()),
+            ..seen(spare)
+        }],
+        incident: Some(
+            "seal of SP-YW-1A reads PS269906, not PS260006; kept apart, reported".into(),
+        ),
+        cabinet: None,
+    });
+    d.step(
+        15,
+        "the changed seal recorded at an inspection with a note",
+        Some(&spare.id),
+        Want::Flagged(Code::SealMismatch),
+        |desk| desk.record(at(EXAM_DAY, "11:12"), event, &["cust1", "sup1"]),
+    )?;
+    let event = reseal(
+        found,
+        "KB260001",
+        "resealed with the county exam board's seal",
+    );
+    d.step(
+        15,
+        "control: the board reseals it (admin1 and cust1); the mismatch stays in the audit",
+        Some(&spare.id),
+        Want::Clean,
+        |desk| desk.record(at(EXAM_DAY, "11:15"), event, &["admin1", "cust1"]),
+    )?;
+    Ok(())
 }

@@ -366,11 +366,11 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
     for (date, hm) in [(DAY_BEFORE, "21:00"), (EXAM_DAY, "06:10")] {
         day.begin()?;
         let t = at(date, hm);
-        for i in 0..SITES.len() {
+        for (i, site) in SITES.iter().enumerate() {
             let event = Event::Inspect(Inspect {
                 bags: seen_all(site_bags(i)),
                 incident: None,
-                cabinet: Some(SITES[i].cabinet.into()),
+                cabinet: Some(site.cabinet.into()),
             });
             day.rec(
                 "inspect",

@@ -793,7 +793,7 @@ fn judge<'a>(
     }
 }
 
-/// 15. The lock of cabinet A1 is found forced at 11:00: declared, and every bag inside is exposed.
+/// Attempt 15: the lock of cabinet A1 is found forced at 11:00: declared, and every bag inside is exposed.
 /// The afternoon's papers taken out before anyone inspected them are refused; after an
 /// inspection of the whole cabinet they may leave.
 fn forced_lock(d: &mut Drill, spare: &BagSpec, afternoon: &BagSpec) -> Result<(), BoxError> {
@@ -848,7 +848,7 @@ fn forced_lock(d: &mut Drill, spare: &BagSpec, afternoon: &BagSpec) -> Result<()
     Ok(())
 }
 
-/// 16. The spare bag's seal now reads PS269906. Resealing it to "match", as if nothing had been
+/// Attempt 16: the spare bag's seal now reads PS269906. Resealing it to "match", as if nothing had been
 /// found, is refused; recorded truthfully, the mismatch stays a finding after the board's reseal.
 fn hidden_by_reseal(d: &mut Drill, spare: &BagSpec) -> Result<(), BoxError> {
     let found = "PS269906";

@@ -6,8 +6,8 @@ use custody::entry::{Body, CoSignature, DecodedEntry, Entry, Hash, Head, leaf_ha
 
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination, IncidentKind};
 use custody::event::{
-    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Genesis, Handover, Incident, Inspect, Open,
-    Release, Return, Revocation, Schedule, Seal,
+    Arrive, Cabinet, CabinetPlace, Collect, Correct, Dispatch, Event, Genesis, Handover, Incident,
+    Inspect, Open, Release, Reseal, Return, Revocation, Schedule, Seal,
 };
 use custody::journal::{frame, header};
 use custody::policy::{EventKind, Policy};
@@ -324,11 +324,13 @@ fn event() -> impl Strategy<Value = Event> {
         }),
         cabinet().prop_map(Event::Store),
         cabinet().prop_map(Event::Withdraw),
-        (observations(), note()).prop_map(|(bags, incident)| Event::Inspect(Inspect {
-            bags,
-            incident,
-            cabinet: None
-        })),
+        (observations(), note(), note()).prop_map(|(bags, incident, cabinet)| Event::Inspect(
+            Inspect {
+                bags,
+                incident,
+                cabinet
+            }
+        )),
         (
             observations(),
             destination,
@@ -365,13 +367,14 @@ fn event() -> impl Strategy<Value = Event> {
         (
             prop::collection::vec(text(), 0..3),
             prop::sample::select(IncidentKind::ALL.to_vec()),
-            text()
+            text(),
+            note()
         )
-            .prop_map(|(bags, kind, note)| Event::Incident(Incident {
+            .prop_map(|(bags, kind, note, cabinet)| Event::Incident(Incident {
                 bags,
                 kind,
                 note,
-                cabinet: None
+                cabinet
             })),
         (any::<u64>(), text(), correction, text()).prop_map(
             |(seq, bag, fix, note)| Event::Correct(Correct {
@@ -393,6 +396,21 @@ fn event() -> impl Strategy<Value = Event> {
                 to,
                 incident
             })),
+        (text(), text(), text(), text(), note()).prop_map(
+            |(bag, old_seal, new_seal, note, incident)| Event::Reseal(Reseal {
+                bag,
+                old_seal,
+                new_seal,
+                note,
+                incident
+            })
+        ),
+        (text(), prop::option::of(text())).prop_map(|(cabinet, site)| Event::Cabinet(
+            CabinetPlace {
+                cabinet,
+                at: site.map_or(Destination::Room, Destination::Site),
+            }
+        )),
     ];
     prop_oneof![roster, custody.boxed()]
 }

@@ -298,20 +298,6 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
         plus_min(t, -2),
         "schedule: 语文 09:00-11:30, 数学 14:30-16:30 (admin2 + admin3)".into(),
     )?;
-    day.begin()?;
-    let event = Event::Cabinet(CabinetPlace {
-        cabinet: SITE_CABINET.into(),
-        at: Destination::Site(SITES[0].name.into()),
-    });
-    day.rec("register cabinet", t, event, &["admin1", "admin2"])?;
-    day.phase(
-        t,
-        t,
-        format!(
-            "cabinet: {SITE_CABINET} registered at {} (admin1 + admin2)",
-            SITES[0].name
-        ),
-    )?;
 
     // The bags, per session and site.
     let mut seals = 0;
@@ -563,26 +549,8 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
             format!("seal: {label} answer sheets into {k} bags (inv1 + inv2)"),
         )?;
 
-        // The afternoon's unused spares at the first site stay there overnight, in its cabinet.
+        // The afternoon's unused spares at the first site stay there overnight (below).
         let overnight = |i: usize| s_idx == SESSIONS.len() - 1 && i == 0;
-        if s_idx == SESSIONS.len() - 1 {
-            day.begin()?;
-            let t = plus_min(end, 20);
-            let event = Event::Store(Cabinet {
-                bags: seen_all(spares_of(&bags[s_idx][0])),
-                cabinet: SITE_CABINET.into(),
-                incident: None,
-            });
-            day.rec("store at the site", t, event, &["cust1", "sup1"])?;
-            day.phase(
-                t,
-                t,
-                format!(
-                    "store: {label} spares of {} into {SITE_CABINET} overnight",
-                    SITES[0].name
-                ),
-            )?;
-        }
 
         // Back to the confidentiality room: answer sheets and the unused spares.
         day.begin()?;
@@ -679,9 +647,37 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
         format!("store: {} unused spare bags into cabinet B1", spares.len()),
     )?;
 
-    // --- The night at the first site: the cabinet inspected whole in the evening and the
-    // morning, then the spares come back to the room.
+    // --- The night at the first site: the afternoon's unused spares go into a two-key cabinet
+    // the exam office registers there, inspected whole in the evening and the morning, and
+    // come back to the room the next day.
     let site = &SITES[0];
+    day.begin()?;
+    let t = at(EXAM_DAY, "18:28");
+    let event = Event::Cabinet(CabinetPlace {
+        cabinet: SITE_CABINET.into(),
+        at: Destination::Site(site.name.into()),
+    });
+    day.rec("register cabinet", t, event, &["admin1", "admin2"])?;
+    let event = Event::Store(Cabinet {
+        bags: seen_all(kept.iter().copied()),
+        cabinet: SITE_CABINET.into(),
+        incident: None,
+    });
+    day.rec(
+        "store at the site",
+        plus_min(t, 2),
+        event,
+        &["cust1", "sup1"],
+    )?;
+    day.phase(
+        t,
+        plus_min(t, 2),
+        format!(
+            "cabinet: {SITE_CABINET} registered at {} (admin1 + admin2); {} spares stored in it overnight",
+            site.name,
+            kept.len()
+        ),
+    )?;
     for (date, hm) in [(EXAM_DAY, "21:00"), (NEXT_DAY, "06:10")] {
         day.begin()?;
         let t = at(date, hm);

@@ -193,8 +193,10 @@ fn a_site_cabinet_holds_papers_overnight_at_its_site() {
     ex.store(SITE_CABINET);
     let bag = ex.run(&["bag", "QP-1"]).exits(0);
     assert!(bag.stdout.contains(SITE_CABINET), "{}", bag.stdout);
-    let status = ex.run(&["status"]).exits(0);
-    assert!(status.stdout.contains(SITE_CABINET), "{}", status.stdout);
+    let mut wide = ex.cmd();
+    let status = util::run(wide.arg("status").env("COLUMNS", "160")).exits(0);
+    let shown = format!("cabinet {SITE_CABINET} at {SITE}");
+    assert!(status.stdout.contains(&shown), "{}", status.stdout);
     let show = ex.run(&["show", &registered.to_string()]).exits(0);
     assert!(
         show.stdout

@@ -945,6 +945,7 @@ catalogue! {
     ReceiptNewSeal: "New seal", "新封条";
     ResealOf: "seal {old} → {new} ({note})", "封条 {old} → {new}（{note}）";
     NoteReseal: "RESEALED {text}", "重新加封 {text}";
+    PlaceSiteCabinet: "cabinet {cabinet} at {site}", "{site} 保密柜 {cabinet}";
 }
 
 /// A bag kind in one word, for tables (JSON uses [`BagKind::as_str`]): questions, blanks (blank

@@ -11,6 +11,7 @@ use crate::model::entry::Body;
 use crate::model::event::{CabinetPlace, Event, Incident, Inspect, Reseal};
 use crate::model::finding::{Code, Finding};
 use crate::rules::state::{Batch, Kv, State, StoreError};
+use std::collections::BTreeMap;
 
 /// A registered cabinet, by name.
 const CABINET: u8 = b'C';
@@ -59,6 +60,19 @@ impl<K: Kv> State<K> {
         self.for_each_bag(|b| {
             if matches!(&b.place, Place::Cabinet(c) if c == name) {
                 out.push(b.spec.id);
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Every cabinet registered at a site, with its site, by name.
+    pub fn site_cabinets(&self) -> Result<BTreeMap<String, String>, StoreError> {
+        let mut out = BTreeMap::new();
+        self.kv().visit_prefix(&[CABINET], &mut |k, v| {
+            let record: CabinetRecord = encoding::decode(v)?;
+            if let Destination::Site(site) = record.at {
+                out.insert(String::from_utf8_lossy(&k[1..]).into_owned(), site);
             }
             Ok(())
         })?;

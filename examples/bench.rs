@@ -453,6 +453,7 @@ fn appends(ledger: &mut Ledger, n: usize) -> Result<Vec<Duration>, BoxError> {
                     count: None,
                 }],
                 incident: None,
+                cabinet: None,
             }),
         };
         let bytes = body.encode()?;

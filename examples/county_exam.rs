@@ -26,8 +26,8 @@ use common::{
 };
 use custody::bag::{BagKind, BagSpec, Destination, IncidentKind};
 use custody::event::{
-    Arrive, Assignment, Cabinet, Collect, Dispatch, Event, Incident, Inspect, Open, Release,
-    Return, RoomPost, Seal,
+    Arrive, Assignment, Cabinet, CabinetPlace, Collect, Dispatch, Event, Incident, Inspect, Open,
+    Release, Return, RoomPost, Seal,
 };
 use custody::finding::Code;
 use custody::ledger::Receipt;
@@ -43,6 +43,9 @@ const MARKING_CENTRE: &str = "市阅卷中心";
 const SETUP_DAY: &str = "2026-06-05";
 const DAY_BEFORE: &str = "2026-06-06";
 const EXAM_DAY: &str = "2026-06-07";
+const NEXT_DAY: &str = "2026-06-08";
+/// The cabinet at the first site where its afternoon spares stay overnight.
+const SITE_CABINET: &str = "一中-柜1";
 /// Candidates per room.
 const CANDIDATES: u32 = 30;
 
@@ -349,10 +352,11 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
     for (date, hm) in [(DAY_BEFORE, "21:00"), (EXAM_DAY, "06:10")] {
         day.begin()?;
         let t = at(date, hm);
-        for i in 0..SITES.len() {
+        for (i, site) in SITES.iter().enumerate() {
             let event = Event::Inspect(Inspect {
                 bags: seen_all(site_bags(i)),
                 incident: None,
+                cabinet: Some(site.cabinet.into()),
             });
             day.rec(
                 "inspect",
@@ -484,6 +488,7 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
                     note: "seal strip of the question-paper bag torn on arrival; photographed, \
                            reported to the county exam office"
                         .into(),
+                    cabinet: None,
                 });
                 let r = day.rec("incident", plus_min(when, 3), event, &[site.chief, "pol1"])?;
                 declared_seqs.push(r.seq);
@@ -576,17 +581,18 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
             format!("seal: {label} answer sheets into {k} bags (inv1 + inv2)"),
         )?;
 
+        // The afternoon's unused spares at the first site stay there overnight (below).
+        let overnight = |i: usize| s_idx == SESSIONS.len() - 1 && i == 0;
+
         // Back to the confidentiality room: answer sheets and the unused spares.
         day.begin()?;
         let t = plus_min(end, 30);
         let mut going_back = Vec::new();
         for (i, site) in SITES.iter().enumerate() {
             let mut back: Vec<&BagSpec> = sheets[i].iter().collect();
-            back.extend(
-                bags[s_idx][i]
-                    .iter()
-                    .filter(|b| b.kind == BagKind::SparePapers),
-            );
+            if !overnight(i) {
+                back.extend(spares_of(&bags[s_idx][i]));
+            }
             let event = Event::Dispatch(Dispatch {
                 bags: seen_all(back.iter().copied()),
                 to: Destination::Room,
@@ -654,11 +660,12 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
     )?;
     day.begin()?;
     let t = at(EXAM_DAY, "18:25");
+    let kept = spares_of(&bags[SESSIONS.len() - 1][0]);
     let spares: Vec<&BagSpec> = bags
         .iter()
         .flatten()
         .flatten()
-        .filter(|b| b.kind == BagKind::SparePapers)
+        .filter(|b| b.kind == BagKind::SparePapers && !kept.contains(b))
         .collect();
     let event = Event::Store(Cabinet {
         bags: seen_all(spares.iter().copied()),
@@ -670,6 +677,103 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
         t,
         t,
         format!("store: {} unused spare bags into cabinet B1", spares.len()),
+    )?;
+
+    // --- The night at the first site: the afternoon's unused spares go into a two-key cabinet
+    // the exam office registers there, inspected whole in the evening and the morning, and
+    // come back to the room the next day.
+    let site = &SITES[0];
+    day.begin()?;
+    let t = at(EXAM_DAY, "18:28");
+    let event = Event::Cabinet(CabinetPlace {
+        cabinet: SITE_CABINET.into(),
+        at: Destination::Site(site.name.into()),
+    });
+    day.rec("register cabinet", t, event, &["admin1", "admin2"])?;
+    let event = Event::Store(Cabinet {
+        bags: seen_all(kept.iter().copied()),
+        cabinet: SITE_CABINET.into(),
+        incident: None,
+    });
+    day.rec(
+        "store at the site",
+        plus_min(t, 2),
+        event,
+        &["cust1", "sup1"],
+    )?;
+    day.phase(
+        t,
+        plus_min(t, 2),
+        format!(
+            "cabinet: {SITE_CABINET} registered at {} (admin1 + admin2); {} spares stored in it overnight",
+            site.name,
+            kept.len()
+        ),
+    )?;
+    for (date, hm) in [(EXAM_DAY, "21:00"), (NEXT_DAY, "06:10")] {
+        day.begin()?;
+        let t = at(date, hm);
+        let event = Event::Inspect(Inspect {
+            bags: seen_all(kept.iter().copied()),
+            incident: None,
+            cabinet: Some(SITE_CABINET.into()),
+        });
+        day.rec("inspect the site cabinet", t, event, &["cust1", "sup1"])?;
+        day.phase(t, t, format!("inspect: {SITE_CABINET}, seals intact"))?;
+    }
+    // The room's morning round: cabinet B1 with the spares stored last evening.
+    day.begin()?;
+    let t = at(NEXT_DAY, "06:20");
+    let event = Event::Inspect(Inspect {
+        bags: seen_all(spares.iter().copied()),
+        incident: None,
+        cabinet: Some("B1".into()),
+    });
+    day.rec("inspect", t, event, &["cust1", "sup1"])?;
+    day.phase(t, t, "inspect: B1, seals intact".into())?;
+    day.begin()?;
+    let t = at(NEXT_DAY, "07:00");
+    let event = Event::Withdraw(Cabinet {
+        bags: seen_all(kept.iter().copied()),
+        cabinet: SITE_CABINET.into(),
+        incident: None,
+    });
+    day.rec("withdraw at the site", t, event, &["cust1", "sup1"])?;
+    let event = Event::Dispatch(Dispatch {
+        bags: seen_all(kept.iter().copied()),
+        to: Destination::Room,
+        escorts: site.escorts.iter().map(|e| e.to_string()).collect(),
+        incident: None,
+    });
+    day.rec(
+        "dispatch back",
+        plus_min(t, 5),
+        event,
+        &[site.chief, site.escorts[0]],
+    )?;
+    let event = Event::Return(Return {
+        bags: seen_all(kept.iter().copied()),
+        incident: None,
+    });
+    day.rec(
+        "return",
+        plus_min(t, 45),
+        event,
+        &["cust1", site.escorts[0]],
+    )?;
+    let event = Event::Store(Cabinet {
+        bags: seen_all(kept.iter().copied()),
+        cabinet: "B1".into(),
+        incident: None,
+    });
+    day.rec("store spares", plus_min(t, 50), event, &["cust1", "sup1"])?;
+    day.phase(
+        t,
+        plus_min(t, 50),
+        format!(
+            "withdraw, dispatch, return: {} spares from {SITE_CABINET} into B1",
+            kept.len()
+        ),
     )?;
     let simulated = started.elapsed();
 
@@ -683,7 +787,7 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
     let open_items = custody::custody::open_items(state, tip.recorded_at, &policy, ZONE)?;
     let entries = tip.size;
 
-    println!("{EXAM} - simulated on {SETUP_DAY} .. {EXAM_DAY} ({ZONE})");
+    println!("{EXAM} - simulated on {SETUP_DAY} .. {NEXT_DAY} ({ZONE})");
     println!(
         "Summary: {entries} entries, {} bags, {keyholders} keyholders, {sessions} sessions, \
          3 sites / {} rooms; simulated in {:.2} s",
@@ -798,4 +902,11 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The spare-paper bags among `bags`.
+fn spares_of(bags: &[BagSpec]) -> Vec<&BagSpec> {
+    bags.iter()
+        .filter(|b| b.kind == BagKind::SparePapers)
+        .collect()
 }

@@ -152,6 +152,7 @@ fn main() -> Result<(), BoxError> {
                 count: None,
             }],
             incident: None,
+            cabinet: None,
         });
         let (seq, hash) = append(&mut ledger, dir, event, &["cust1", "sup1"])?;
         // Acknowledged: the record is fsynced. Say so at once, before anything else can happen.

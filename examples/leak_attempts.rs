@@ -16,7 +16,7 @@ use common::{
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination, IncidentKind};
 use custody::event::{
     Arrive, Assignment, Cabinet, Collect, Correct, Dispatch, Event, Incident, Inspect, Open,
-    Revocation, RoomPost, Seal,
+    Reseal, Revocation, RoomPost, Seal,
 };
 use custody::finding::{Code, Finding};
 use custody::ledger::{LedgerError, Receipt};
@@ -35,7 +35,7 @@ const LATER: &str = "shuxue-0607";
 const SITE: &str = "第一中学";
 const OTHER_SITE: &str = "第二中学";
 
-const ATTEMPTS: [&str; 15] = [
+const ATTEMPTS: [&str; 17] = [
     "CBSE 2018 / Maharashtra 2018: question papers opened 40 minutes early",
     "NEET 2024: a seal that changed in transit",
     "Telangana 2019: a bag dispatched that never arrived",
@@ -51,6 +51,8 @@ const ATTEMPTS: [&str; 15] = [
     "NEET 2024: a seal changed on the road, then \"corrected\" to match",
     "Telangana 2019: a bag declared lost",
     "A wrong-room invigilator: room 01's invigilator co-signs room 02's opening",
+    "A bag taken from a cabinet whose lock was forced",
+    "A reseal that tries to hide a changed seal",
 ];
 
 /// What a step must come to.
@@ -246,6 +248,7 @@ fn run() -> Result<bool, BoxError> {
         Event::Inspect(Inspect {
             bags: seen_all(&all),
             incident: None,
+            cabinet: None,
         }),
         &["cust1", "sup1"],
     )?;
@@ -280,6 +283,7 @@ fn run() -> Result<bool, BoxError> {
     let event = Event::Inspect(Inspect {
         bags: vec![seen(&spare)],
         incident: None,
+        cabinet: None,
     });
     d.step(
         11,
@@ -359,6 +363,7 @@ fn run() -> Result<bool, BoxError> {
         bags: vec![qp9.id.clone()],
         kind: IncidentKind::Lost,
         note: "QP-YW-109 not found in the room after the withdrawal; police informed".into(),
+        cabinet: None,
     });
     d.step(
         13,
@@ -619,9 +624,13 @@ fn run() -> Result<bool, BoxError> {
         Event::Inspect(Inspect {
             bags: vec![seen(&spare), seen(&afternoon)],
             incident: None,
+            cabinet: None,
         }),
         &["cust1", "sup1"],
     )?;
+
+    forced_lock(&mut d, &spare, &afternoon)?;
+    hidden_by_reseal(&mut d, &spare)?;
 
     // --- The audit, from the journal alone.
     let state = d.desk.ledger.state();
@@ -839,6 +848,114 @@ fn wrong_room_invigilator(d: &mut Drill, qp2: &BagSpec) -> Result<(), BoxError> 
         None,
         Want::Flagged(Code::WrongPost),
         |desk| desk.record(at(EXAM_DAY, "08:56"), event, &["inv1", "inv2"]),
+    )?;
+    Ok(())
+}
+
+/// Attempt 16: the lock of cabinet A1 is found forced at 11:00: declared, and every bag inside is exposed.
+/// The afternoon's papers taken out before anyone inspected them are refused; after an
+/// inspection of the whole cabinet they may leave.
+fn forced_lock(d: &mut Drill, spare: &BagSpec, afternoon: &BagSpec) -> Result<(), BoxError> {
+    let event = Event::Incident(Incident {
+        bags: Vec::new(),
+        kind: IncidentKind::Damaged,
+        note: "lock of cabinet A1 found forced at the 11:00 round; police informed".into(),
+        cabinet: Some("A1".into()),
+    });
+    d.step(
+        15,
+        "the lock of cabinet A1 declared forced",
+        None,
+        Want::Flagged(Code::IncidentDamaged),
+        |desk| desk.record(at(EXAM_DAY, "11:00"), event, &["cust1", "sup1"]),
+    )?;
+    let withdraw = || {
+        Event::Withdraw(Cabinet {
+            bags: vec![seen(afternoon)],
+            cabinet: "A1".into(),
+            incident: None,
+        })
+    };
+    let event = withdraw();
+    d.step(
+        15,
+        "QP-SX-101 withdrawn from A1 at 11:05, nobody having inspected it since",
+        Some(&afternoon.id),
+        Want::Refused(&[Code::CabinetExposed]),
+        |desk| desk.record(at(EXAM_DAY, "11:05"), event, &["cust1", "sup1"]),
+    )?;
+    let event = Event::Inspect(Inspect {
+        bags: vec![seen(spare), seen(afternoon)],
+        incident: None,
+        cabinet: Some("A1".into()),
+    });
+    d.step(
+        15,
+        "control: cabinet A1 inspected whole at 11:06",
+        None,
+        Want::Clean,
+        |desk| desk.record(at(EXAM_DAY, "11:06"), event, &["cust1", "sup1"]),
+    )?;
+    let event = withdraw();
+    d.step(
+        15,
+        "control: QP-SX-101 withdrawn after the inspection",
+        Some(&afternoon.id),
+        Want::Clean,
+        |desk| desk.record(at(EXAM_DAY, "11:07"), event, &["cust1", "sup1"]),
+    )?;
+    Ok(())
+}
+
+/// Attempt 17: the spare bag's seal now reads PS269906. Resealing it to "match", as if nothing had been
+/// found, is refused; recorded truthfully, the mismatch stays a finding after the board's reseal.
+fn hidden_by_reseal(d: &mut Drill, spare: &BagSpec) -> Result<(), BoxError> {
+    let found = "PS269906";
+    let reseal = |old: &str, new: &str, note: &str| {
+        Event::Reseal(Reseal {
+            bag: spare.id.clone(),
+            old_seal: old.into(),
+            new_seal: new.into(),
+            note: note.into(),
+            incident: None,
+        })
+    };
+    let event = reseal(&spare.seal, found, "seal renewed");
+    d.step(
+        16,
+        "SP-YW-1A \"resealed\" from PS260006 to PS269906, no broken seal on record",
+        Some(&spare.id),
+        Want::Refused(&[Code::ResealUnfounded]),
+        |desk| desk.record(at(EXAM_DAY, "11:10"), event, &["admin1", "cust1"]),
+    )?;
+    let event = Event::Inspect(Inspect {
+        bags: vec![BagObs {
+            seal: Some(found.into()),
+            ..seen(spare)
+        }],
+        incident: Some(
+            "seal of SP-YW-1A reads PS269906, not PS260006; kept apart, reported".into(),
+        ),
+        cabinet: None,
+    });
+    d.step(
+        16,
+        "the changed seal recorded at an inspection with a note",
+        Some(&spare.id),
+        Want::Flagged(Code::SealMismatch),
+        |desk| desk.record(at(EXAM_DAY, "11:12"), event, &["cust1", "sup1"]),
+    )?;
+    let event = reseal(
+        found,
+        "KB260001",
+        "resealed with the county exam board's seal",
+    );
+    d.step(
+        16,
+        "control: the board reseals it (admin1 and cust1); the mismatch stays in the audit",
+        Some(&spare.id),
+        Want::Clean,
+        |desk| desk.record(at(EXAM_DAY, "11:15"), event, &["admin1", "cust1"]),
     )?;
     Ok(())
 }

@@ -24,19 +24,18 @@ mod util;
 use custody::bag::Destination;
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, IncidentKind};
 use custody::draft::Draft;
-use custody::entry::Entry;
 use custody::event::{
     Arrive, Cabinet, Collect, Correct, Dispatch, Event, Handover, Incident, Inspect, Open, Return,
     Schedule, Seal,
 };
 use custody::finding::Code;
-use custody::journal;
 use custody::ledger::{self, Ledger, LedgerError};
 use custody::time::Timestamp;
 use serde_json::json;
 use std::fs;
 use std::path::Path;
 use std::sync::OnceLock;
+use util::forms::{Case, NOTE, audit, force, found, full_args, next_seq, strings, three_forms};
 use util::{Fixture, Run};
 
 const SITE: &str = "第一中学";
@@ -45,7 +44,6 @@ const OTHER_SITE: &str = "第二中学";
 const OTHER_ROOM: &str = "第02考场";
 const FROM: &str = "省教育考试院";
 const CABINET: &str = "A1";
-const NOTE: &str = "it really happened: see the paper register";
 
 const MINUTE: i64 = 60;
 const HOUR: i64 = 60 * MINUTE;
@@ -232,20 +230,6 @@ fn build_template() -> Template {
 // ---------------------------------------------------------------------------------------------
 // Driving the binary
 
-fn strings(args: &[&str]) -> Vec<String> {
-    args.iter().map(|s| s.to_string()).collect()
-}
-
-/// `args`, then `--at` if given, then the signing flags.
-fn full_args(fx: &Fixture, args: &[&str], signers: &[&str], at: Option<Timestamp>) -> Vec<String> {
-    let mut out = strings(args);
-    if let Some(at) = at {
-        out.extend(["--at".to_string(), at.to_rfc3339()]);
-    }
-    out.extend(fx.signing(signers));
-    out
-}
-
 /// Runs a command that must be accepted with nothing flagged; returns the entry's seq.
 #[track_caller]
 fn record(fx: &Fixture, args: &[&str], signers: &[&str], at: Option<Timestamp>) -> u64 {
@@ -354,63 +338,6 @@ fn yesterdays_sheets_sealed(ex: &Exam) -> u64 {
 // ---------------------------------------------------------------------------------------------
 // The audit
 
-type Found = (String, u64, Option<String>);
-
-fn found(code: &str, seq: u64, bag: Option<&str>) -> Found {
-    (code.to_string(), seq, bag.map(str::to_string))
-}
-
-/// `verify --json` as (code, seq, bag), sorted; checks that it exits 1 iff there are findings.
-#[track_caller]
-fn audit(fx: &Fixture) -> Vec<Found> {
-    let run = fx.run(&["verify", "--json"]);
-    let report = run.json();
-    let mut findings: Vec<Found> = report["findings"]
-        .as_array()
-        .expect("findings array")
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().expect("code").to_string(),
-                f["seq"].as_u64().expect("seq"),
-                f["bag"].as_str().map(str::to_string),
-            )
-        })
-        .collect();
-    findings.sort();
-    let expected = if findings.is_empty() { 0 } else { 1 };
-    assert_eq!(run.code, expected, "verify exit code with {findings:?}");
-    findings
-}
-
-/// The size of the ledger: the seq the next entry gets.
-fn next_seq(fx: &Fixture) -> u64 {
-    ledger::peek(&fx.ledger()).unwrap().head.size
-}
-
-/// The bypass: builds `event` through the library, has `signers` co-sign it, and appends it to
-/// the journal with a raw write, judged by no rule at all. Returns its seq.
-fn force(fx: &Fixture, event: Event, event_time: Timestamp, signers: &[&str]) -> u64 {
-    let peek = ledger::peek(&fx.ledger()).unwrap();
-    let ids = signers.iter().map(|s| s.to_string()).collect();
-    let body = ledger::prepare(&peek, event, event_time, ids)
-        .encode()
-        .unwrap();
-    let entry = Entry {
-        seq: peek.head.size,
-        prev_hash: peek.head.hash,
-        recorded_at: Timestamp::now(),
-        signatures: fx.cosign(&body, signers),
-        body,
-    };
-    let len = fx.journal_bytes().len() as u64;
-    journal::Writer::open(&fx.journal(), len)
-        .unwrap()
-        .append(&entry.encode().unwrap())
-        .unwrap();
-    entry.seq
-}
-
 // ---------------------------------------------------------------------------------------------
 // Events, as the library builds them for `force`
 
@@ -438,6 +365,7 @@ fn inspect_event(bags: Vec<BagObs>) -> Event {
     Event::Inspect(Inspect {
         bags,
         incident: None,
+        cabinet: None,
     })
 }
 
@@ -452,77 +380,6 @@ fn open_event(bag: BagObs, site: &str, room: &str) -> Event {
 
 // ---------------------------------------------------------------------------------------------
 // The three forms of a custody rule
-
-/// One event that breaks one custody rule, as a command line and as a library event.
-struct Case<'a> {
-    /// The command, without `--at`, `--incident` or signing flags.
-    args: Vec<&'a str>,
-    signers: &'a [&'a str],
-    /// The event time (`--at`); `None` for now.
-    at: Option<Timestamp>,
-    /// The same event, without an incident note, for the bypass.
-    event: Event,
-}
-
-/// Checks the three forms of a rule on the state the exam is in now: refused without a note;
-/// forced into the journal through the bypass and reported; then, on the journal as it was,
-/// accepted with a note and reported. The finding must be the audit's only one.
-#[track_caller]
-fn three_forms(ex: &Exam, case: Case<'_>, code: &str, bag: Option<&str>) {
-    let seq = next_seq(ex);
-    let before = ex.journal_bytes();
-    let args = full_args(ex, &case.args, case.signers, case.at);
-
-    // 1. Refused without a note: exit 3, the code named, the journal untouched.
-    let run = ex.refused(&args, 3, code);
-    assert!(
-        run.stderr.contains(&format!("refused [{code}]")),
-        "the refusal names {code} first:\n{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("--incident"),
-        "the refusal says how to record it:\n{}",
-        run.stderr
-    );
-
-    // 3. Forced into the journal past every check: the audit reports it all the same.
-    let at = case.at.unwrap_or_else(Timestamp::now);
-    assert_eq!(force(ex, case.event, at, case.signers), seq);
-    assert_eq!(
-        audit(ex),
-        vec![found(code, seq, bag)],
-        "{code} forced into the journal"
-    );
-    let report = ex.run(&["verify", "--json"]).json();
-    assert_eq!(
-        report["findings"][0].get("declared"),
-        None,
-        "nobody declared the forced {code}"
-    );
-    // Back to the journal as it was (the index never saw the forced entry).
-    fs::write(ex.journal(), &before).unwrap();
-
-    // 2. Accepted with a note, flagged on the receipt, and reported by the audit.
-    let mut noted = args.clone();
-    noted.extend(["--incident".to_string(), NOTE.to_string(), "--json".into()]);
-    let receipt = ex.run(&noted).exits(0).json();
-    assert_eq!(receipt["seq"], seq);
-    let flagged: Vec<&str> = receipt["flagged"]
-        .as_array()
-        .expect("flagged")
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
-    assert_eq!(flagged, vec![code], "the receipt flags the violation");
-    assert_eq!(
-        audit(ex),
-        vec![found(code, seq, bag)],
-        "{code} recorded with a note"
-    );
-    let report = ex.run(&["verify", "--json"]).json();
-    assert_eq!(report["findings"][0]["declared"], true, "{code} noted");
-}
 
 #[test]
 fn a_bag_that_was_never_collected_cannot_be_handled_without_a_note() {
@@ -1168,6 +1025,7 @@ fn a_text_with_a_control_character_is_refused_on_submit_and_reported_when_forced
                 Event::Inspect(Inspect {
                     bags: vec![obs("QP-1", Some("S1001"), Some(30))],
                     incident: Some(text.clone()),
+                    cabinet: None,
                 }),
             ),
             (
@@ -1176,6 +1034,7 @@ fn a_text_with_a_control_character_is_refused_on_submit_and_reported_when_forced
                     bags: vec!["QP-1".into()],
                     kind: IncidentKind::Other,
                     note: text.clone(),
+                    cabinet: None,
                 }),
             ),
             (
@@ -1776,6 +1635,7 @@ fn a_declared_lost_bag_is_a_finding() {
         bags: vec!["QP-1".into()],
         kind: custody::bag::IncidentKind::Lost,
         note: "not in cabinet A1".into(),
+        cabinet: None,
     });
     let seq = force(&ex, event, Timestamp::now(), &["c1", "s1"]);
     assert_eq!(audit(&ex), vec![found("INCIDENT_LOST", seq, Some("QP-1"))]);

@@ -20,7 +20,7 @@ use util::{Fixture, Run};
 
 static COUNTY: OnceLock<tempfile::TempDir> = OnceLock::new();
 
-/// A fixture whose `ledger/` is a copy of the county_exam example's ledger (117 entries, 96
+/// A fixture whose `ledger/` is a copy of the county_exam example's ledger (126 entries, 96
 /// bags, one torn seal at entry 34, declared as an incident at entry 35).
 fn county() -> Fixture {
     let template = COUNTY.get_or_init(|| {
@@ -241,7 +241,7 @@ fn a_tampered_ledger_gets_its_integrity_findings_on_the_page() {
     );
 }
 
-/// The county_exam ledger with one correction (entry 117: bag QP-YW-101 of entry 12 counted 31
+/// The county_exam ledger with one correction (entry 126: bag QP-YW-101 of entry 12 counted 31
 /// papers, not 30), signed with the demo roster's key files.
 fn county_with_correction() -> Fixture {
     let fx = county();
@@ -354,7 +354,7 @@ fn the_report_lists_checks_incidents_corrections_and_the_roster_in_both_language
         let corrections = rows(&page, "corrections");
         assert_eq!(corrections.len(), 1, "{file}: {corrections:?}");
         let c = &corrections[0];
-        assert!(c[0].contains("117") && c[2].contains("12"), "{c:?}");
+        assert!(c[0].contains("126") && c[2].contains("12"), "{c:?}");
         assert_eq!(c[3], "QP-YW-101");
         assert_eq!(c[4], words[3]);
         assert_eq!(c[5], "miscounted at collection: 31 papers <in> the bag");
@@ -363,7 +363,7 @@ fn the_report_lists_checks_incidents_corrections_and_the_roster_in_both_language
             .select(&sel("#corrections tbody a"))
             .map(|a| a.value().attr("href").unwrap().to_string())
             .collect::<Vec<_>>();
-        assert_eq!(fixed, ["#e-117", "#e-12"]);
+        assert_eq!(fixed, ["#e-126", "#e-12"]);
 
         // The founders and the nine enrolments.
         let roster = rows(&page, "roster");
@@ -737,7 +737,7 @@ fn receipt_errors_are_clear_and_write_nothing() {
     let run = fx.run(&["receipt", "999"]).exits(2);
     assert!(
         run.stderr
-            .contains("no entry 999: the ledger has 117 entries"),
+            .contains("no entry 999: the ledger has 126 entries"),
         "{}",
         run.stderr
     );

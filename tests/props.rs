@@ -6,8 +6,9 @@ use custody::entry::{Body, CoSignature, DecodedEntry, Entry, Hash, Head, leaf_ha
 
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination, IncidentKind};
 use custody::event::{
-    Arrive, Assignment, Cabinet, Collect, Correct, Dispatch, Event, Genesis, Grant, Handover,
-    Incident, Inspect, Open, Release, Return, Revocation, RoomPost, Schedule, Seal,
+    Arrive, Assignment, Cabinet, CabinetPlace, Collect, Correct, Dispatch, Event, Genesis, Grant,
+    Handover, Incident, Inspect, Open, Release, Reseal, Return, Revocation, RoomPost, Schedule,
+    Seal,
 };
 use custody::journal::{frame, header};
 use custody::policy::{EventKind, Policy};
@@ -324,8 +325,13 @@ fn event() -> impl Strategy<Value = Event> {
         }),
         cabinet().prop_map(Event::Store),
         cabinet().prop_map(Event::Withdraw),
-        (observations(), note())
-            .prop_map(|(bags, incident)| Event::Inspect(Inspect { bags, incident })),
+        (observations(), note(), note()).prop_map(|(bags, incident, cabinet)| Event::Inspect(
+            Inspect {
+                bags,
+                incident,
+                cabinet
+            }
+        )),
         (
             observations(),
             destination,
@@ -362,9 +368,15 @@ fn event() -> impl Strategy<Value = Event> {
         (
             prop::collection::vec(text(), 0..3),
             prop::sample::select(IncidentKind::ALL.to_vec()),
-            text()
+            text(),
+            note()
         )
-            .prop_map(|(bags, kind, note)| Event::Incident(Incident { bags, kind, note })),
+            .prop_map(|(bags, kind, note, cabinet)| Event::Incident(Incident {
+                bags,
+                kind,
+                note,
+                cabinet
+            })),
         (any::<u64>(), text(), correction, text()).prop_map(
             |(seq, bag, fix, note)| Event::Correct(Correct {
                 seq,
@@ -385,6 +397,21 @@ fn event() -> impl Strategy<Value = Event> {
                 to,
                 incident
             })),
+        (text(), text(), text(), text(), note()).prop_map(
+            |(bag, old_seal, new_seal, note, incident)| Event::Reseal(Reseal {
+                bag,
+                old_seal,
+                new_seal,
+                note,
+                incident
+            })
+        ),
+        (text(), prop::option::of(text())).prop_map(|(cabinet, site)| Event::Cabinet(
+            CabinetPlace {
+                cabinet,
+                at: site.map_or(Destination::Room, Destination::Site),
+            }
+        )),
     ];
     let posts = prop_oneof![
         (

@@ -211,6 +211,7 @@ fn clean_specs(shift: u8) -> Vec<Spec> {
         Event::Inspect(Inspect {
             bags: obs(),
             incident: None,
+            cabinet: None,
         }),
     ];
     events
@@ -1033,6 +1034,16 @@ fn expect(flip: &Flip, journal: &[u8]) -> Expect {
                 all_signatures(k, &mut f);
                 f.push((Code::RoleMissing, k));
                 f.push((Code::AfterRelease, k + 1));
+            }
+            // An inspection's fields (bags, no incident, no cabinet) read as an arrival's (10):
+            // bags, an empty site, no incident. The empty site is EVENT_INVALID, the custodian
+            // and supervisor are not a chief examiner and an escort (ROLE_MISSING), and the bag
+            // is in its cabinet, not on the road (WRONG_PLACE).
+            (8, 10) => {
+                all_signatures(k, &mut f);
+                f.push((Code::RoleMissing, k));
+                f.push((Code::EventInvalid, k));
+                f.push((Code::WrongPlace, k));
             }
             _ => return encoding(k),
         },

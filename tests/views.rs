@@ -243,6 +243,7 @@ fn tiny_exam(dir: &Path) -> PathBuf {
         Event::Inspect(Inspect {
             bags: obs(ALL_THREE),
             incident: None,
+            cabinet: None,
         }),
     );
     b.push(
@@ -301,6 +302,7 @@ fn tiny_exam(dir: &Path) -> PathBuf {
             bags: vec!["SP-0001".into()],
             kind: IncidentKind::Other,
             note: "备用卷袋外包装受潮，封条完好".into(),
+            cabinet: None,
         }),
     );
     b.push(

@@ -271,6 +271,7 @@ impl Plan {
                 let event = Event::Inspect(Inspect {
                     bags: seen_all(group.iter().copied()),
                     incident: None,
+                    cabinet: None,
                 });
                 planned(self.clock.plus_seconds(10 * (j as i64 + 1)), event, CUSTODY)
             })
@@ -377,6 +378,7 @@ impl Plan {
         let event = Event::Inspect(Inspect {
             bags: seen_all(&self.sites[i].stored),
             incident: None,
+            cabinet: None,
         });
         planned(t, event, CUSTODY)
     }
@@ -844,6 +846,7 @@ impl Hostile {
                     count: None,
                 }],
                 incident: None,
+                cabinet: None,
             });
             planned(t, event, signers)
         };
@@ -925,6 +928,7 @@ impl Hostile {
                     Event::Inspect(Inspect {
                         bags: seen_all(&bags),
                         incident: None,
+                        cabinet: None,
                     })
                 };
                 planned(t, event, CUSTODY)

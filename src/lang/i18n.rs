@@ -202,6 +202,8 @@ impl Msg {
             EventKind::Handover => Msg::EventHandover,
             EventKind::Assign => Msg::EventAssign,
             EventKind::Grant => Msg::EventGrant,
+            EventKind::Reseal => Msg::EventReseal,
+            EventKind::Cabinet => Msg::EventCabinet,
         }
     }
 
@@ -297,6 +299,9 @@ impl Msg {
             SheetsNotBack => Msg::WhySheetsNotBack,
             WrongPost => Msg::WhyWrongPost,
             OffDuty => Msg::WhyOffDuty,
+            InspectionIncomplete => Msg::WhyInspectionIncomplete,
+            CabinetExposed => Msg::WhyCabinetExposed,
+            ResealUnfounded => Msg::WhyResealUnfounded,
         }
     }
 }
@@ -987,6 +992,22 @@ catalogue! {
     PolicyLeaveBefore: "papers leave the room at most this long before their session", "试卷最早于场次开始前多久离开保密室";
     PolicySealAfterEnd: "answer sheets sealed only after the session ends", "答卷须在场次结束后封装";
     PolicyInspectionGap: "longest time between inspections of a cabinet", "保密柜两次检查的最长间隔";
+    // Cabinets: site cabinets, whole-cabinet inspections, cabinet incidents, reseals.
+    EventReseal: "reseal", "重新加封";
+    EventCabinet: "register cabinet", "登记保密柜";
+    WhyInspectionIncomplete: "an inspection of a cabinet left out a bag in it", "保密柜巡查漏查柜内试卷袋";
+    WhyCabinetExposed: "a bag left a cabinet after an incident on it, uninspected", "保密柜出事后试卷袋未经查验即被取用";
+    WhyResealUnfounded: "a bag resealed with no broken seal on record", "无封条破损记录而重新加封";
+    DetailReseal: "bag {bag} resealed: seal {old} → {new} ({note})", "试卷袋 {bag} 重新加封：封条 {old} → {new}（{note}）";
+    DetailCabinetRoom: "cabinet {cabinet} registered in the confidentiality room", "保密柜 {cabinet} 登记于保密室";
+    DetailCabinetSite: "cabinet {cabinet} registered at site {site}", "保密柜 {cabinet} 登记于考点 {site}";
+    DetailInspectCabinet: "{bags} seals checked, cabinet {cabinet}", "{bags} 封条已查验，保密柜 {cabinet}";
+    DetailIncidentCabinet: "{kind} at cabinet {cabinet}: {note} ({bags})", "保密柜 {cabinet} {kind}：{note}（{bags}）";
+    ReceiptOldSeal: "Seal found", "原封条";
+    ReceiptNewSeal: "New seal", "新封条";
+    ResealOf: "seal {old} → {new} ({note})", "封条 {old} → {new}（{note}）";
+    NoteReseal: "RESEALED {text}", "重新加封 {text}";
+    PlaceSiteCabinet: "cabinet {cabinet} at {site}", "{site} 保密柜 {cabinet}";
 }
 
 /// A bag kind in one word, for tables (JSON uses [`BagKind::as_str`]): questions, blanks (blank

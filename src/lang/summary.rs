@@ -174,7 +174,13 @@ pub fn detail(event: &Event, zone: &str, lang: Lang) -> String {
         Event::Withdraw(e) => {
             text(Msg::DetailWithdraw, &[("cabinet", &e.cabinet)]) + &note(&e.incident)
         }
-        Event::Inspect(e) => text(Msg::DetailInspect, &[]) + &note(&e.incident),
+        Event::Inspect(e) => {
+            let seen = match &e.cabinet {
+                Some(c) => text(Msg::DetailInspectCabinet, &[("cabinet", c)]),
+                None => text(Msg::DetailInspect, &[]),
+            };
+            seen + &note(&e.incident)
+        }
         Event::Dispatch(e) => {
             text(
                 Msg::DetailDispatch,
@@ -209,14 +215,43 @@ pub fn detail(event: &Event, zone: &str, lang: Lang) -> String {
         }
         Event::Return(e) => text(Msg::DetailReturn, &[]) + &note(&e.incident),
         Event::Release(e) => text(Msg::DetailRelease, &[("to", &e.to)]) + &note(&e.incident),
-        Event::Incident(e) => lang.f(
-            Msg::DetailIncident,
-            &[
-                ("kind", &lang.incident(e.kind)),
-                ("note", &e.note),
-                ("bags", &bags),
-            ],
-        ),
+        Event::Incident(e) => match &e.cabinet {
+            Some(c) => lang.f(
+                Msg::DetailIncidentCabinet,
+                &[
+                    ("kind", &lang.incident(e.kind)),
+                    ("cabinet", c),
+                    ("note", &e.note),
+                    ("bags", &bags),
+                ],
+            ),
+            None => lang.f(
+                Msg::DetailIncident,
+                &[
+                    ("kind", &lang.incident(e.kind)),
+                    ("note", &e.note),
+                    ("bags", &bags),
+                ],
+            ),
+        },
+        Event::Reseal(e) => {
+            lang.f(
+                Msg::DetailReseal,
+                &[
+                    ("bag", &e.bag),
+                    ("old", &e.old_seal),
+                    ("new", &e.new_seal),
+                    ("note", &e.note),
+                ],
+            ) + &note(&e.incident)
+        }
+        Event::Cabinet(e) => match &e.at {
+            Destination::Room => lang.f(Msg::DetailCabinetRoom, &[("cabinet", &e.cabinet)]),
+            Destination::Site(s) => lang.f(
+                Msg::DetailCabinetSite,
+                &[("cabinet", &e.cabinet), ("site", s)],
+            ),
+        },
         Event::Correct(e) => {
             let fix = match &e.fix {
                 Correction::BagId(v) => lang.f(Msg::FixBagId, &[("value", v)]),

@@ -31,6 +31,8 @@ pub enum Event {
     Handover(Handover),
     Assign(Assignment),
     Grant(Grant),
+    Reseal(Reseal),
+    Cabinet(CabinetPlace),
 }
 
 impl Event {
@@ -56,6 +58,8 @@ impl Event {
             Event::Handover(_) => EventKind::Handover,
             Event::Assign(_) => EventKind::Assign,
             Event::Grant(_) => EventKind::Grant,
+            Event::Reseal(_) => EventKind::Reseal,
+            Event::Cabinet(_) => EventKind::Cabinet,
         }
     }
 
@@ -74,6 +78,7 @@ impl Event {
             Event::Return(e) => e.incident.as_deref(),
             Event::Release(e) => e.incident.as_deref(),
             Event::Handover(e) => e.incident.as_deref(),
+            Event::Reseal(e) => e.incident.as_deref(),
             Event::Incident(e) => Some(e.note.as_str()),
             Event::Correct(e) => Some(e.note.as_str()),
             Event::Genesis(_)
@@ -81,7 +86,8 @@ impl Event {
             | Event::Revoke(_)
             | Event::Policy(_)
             | Event::Assign(_)
-            | Event::Grant(_) => None,
+            | Event::Grant(_)
+            | Event::Cabinet(_) => None,
         };
         // A blank note excuses nothing.
         note.filter(|n| !n.trim().is_empty())
@@ -110,6 +116,7 @@ impl Event {
             Event::Seal(e) => vec![e.bag.id.as_str()],
             Event::Incident(e) => e.bags.iter().map(String::as_str).collect(),
             Event::Correct(e) => vec![e.bag.as_str()],
+            Event::Reseal(e) => vec![e.bag.as_str()],
             other => other
                 .observations()
                 .unwrap_or_default()
@@ -174,6 +181,9 @@ pub struct Cabinet {
 pub struct Inspect {
     pub bags: Vec<BagObs>,
     pub incident: Option<String>,
+    /// The cabinet inspected: the inspection accounts for every bag the ledger places in it
+    /// (and in any other cabinet whose bags it lists).
+    pub cabinet: Option<String>,
 }
 
 /// Bags leave for a destination with named escorts.
@@ -232,6 +242,9 @@ pub struct Incident {
     pub bags: Vec<String>,
     pub kind: IncidentKind,
     pub note: String,
+    /// A cabinet the incident happened to (a key lost, a lock forced or replaced): every bag
+    /// the ledger places in it is exposed until an inspection lists it.
+    pub cabinet: Option<String>,
 }
 
 /// Fixes a mistyped barcode, seal number or count of a bag in an earlier entry. The earlier
@@ -293,4 +306,25 @@ pub struct RoomPost {
 pub struct Grant {
     pub id: String,
     pub role: Role,
+}
+
+/// The exam board puts a new seal on a bag whose seal was found broken: from this entry on the
+/// bag's seal is `new_seal`. The finding that recorded the break stays.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Reseal {
+    pub bag: String,
+    /// The seal on the bag as the signers found it.
+    pub old_seal: String,
+    pub new_seal: String,
+    /// Why the bag is resealed, and by whose seal.
+    pub note: String,
+    pub incident: Option<String>,
+}
+
+/// Registers a two-key cabinet and where it stands: in the confidentiality room, or at an exam
+/// site, where papers held overnight are stored. A cabinet never registered is in the room.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct CabinetPlace {
+    pub cabinet: String,
+    pub at: Destination,
 }

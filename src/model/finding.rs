@@ -193,6 +193,11 @@ codes! {
     // Posts (issue 17): who may sign where.
     WrongPost = "WRONG_POST", Authorization, UnlessNoted;
     OffDuty = "OFF_DUTY", Authorization, UnlessNoted;
+    // Cabinets (issue 17 items 4-6, issue 15 rule 7): whole-cabinet inspections, cabinet
+    // incidents, reseals.
+    InspectionIncomplete = "INSPECTION_INCOMPLETE", Custody, UnlessNoted;
+    CabinetExposed = "CABINET_EXPOSED", Custody, UnlessNoted;
+    ResealUnfounded = "RESEAL_UNFOUNDED", Custody, UnlessNoted;
 }
 
 impl Code {

@@ -30,10 +30,12 @@ pub enum EventKind {
     Handover,
     Assign,
     Grant,
+    Reseal,
+    Cabinet,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 20] = [
+    pub const ALL: [EventKind; 22] = [
         EventKind::Genesis,
         EventKind::Enroll,
         EventKind::Revoke,
@@ -54,6 +56,8 @@ impl EventKind {
         EventKind::Handover,
         EventKind::Assign,
         EventKind::Grant,
+        EventKind::Reseal,
+        EventKind::Cabinet,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -78,6 +82,8 @@ impl EventKind {
             EventKind::Handover => "handover",
             EventKind::Assign => "assign",
             EventKind::Grant => "grant",
+            EventKind::Reseal => "reseal",
+            EventKind::Cabinet => "cabinet",
         }
     }
 
@@ -90,6 +96,7 @@ impl EventKind {
                 | EventKind::Schedule
                 | EventKind::Policy
                 | EventKind::Grant
+                | EventKind::Cabinet
         )
     }
 }
@@ -198,6 +205,10 @@ impl Default for Policy {
                     &[&[ChiefExaminer, Supervisor], &[Admin, Admin]],
                 ),
                 rule(EventKind::Grant, &[&[Admin, Admin]]),
+                // The office head, not the custodian's daily co-signer: the pair that keeps a
+                // bag cannot put a new seal on it alone.
+                rule(EventKind::Reseal, &[&[Admin, Custodian]]),
+                rule(EventKind::Cabinet, &[&[Admin, Admin]]),
             ],
             separated_roles: vec![(Custodian, Supervisor)],
             open_question_papers_before_min: 15,

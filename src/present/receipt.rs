@@ -405,7 +405,20 @@ impl Handover {
             Event::Store(e) | Event::Withdraw(e) => {
                 vec![(t(Msg::ReceiptCabinet), e.cabinet.clone())]
             }
-            Event::Inspect(_) => Vec::new(),
+            Event::Inspect(e) => e
+                .cabinet
+                .iter()
+                .map(|c| (t(Msg::ReceiptCabinet), c.clone()))
+                .collect(),
+            Event::Reseal(e) => vec![
+                (t(Msg::ReceiptOldSeal), e.old_seal.clone()),
+                (t(Msg::ReceiptNewSeal), e.new_seal.clone()),
+                (t(Msg::ReceiptNote), e.note.clone()),
+            ],
+            Event::Cabinet(e) => vec![
+                (t(Msg::ReceiptCabinet), e.cabinet.clone()),
+                (t(Msg::ReceiptSite), dest(&e.at)),
+            ],
             Event::Dispatch(e) => vec![
                 (t(Msg::ReceiptTo), dest(&e.to)),
                 (
@@ -439,7 +452,6 @@ impl Handover {
                 dest(&crate::model::bag::Destination::Room),
             )],
             Event::Release(e) => vec![(t(Msg::ReceiptTo), e.to.clone())],
-            Event::Incident(e) => vec![(t(Msg::ReceiptIncident), lang.incident(e.kind).into())],
             Event::Grant(g) => vec![
                 (t(Msg::ReceiptKeyholder), g.id.clone()),
                 (t(Msg::ReceiptRoles), lang.role(g.role).to_string()),
@@ -448,6 +460,15 @@ impl Handover {
                 t(Msg::EventAssign),
                 crate::lang::summary::detail(&self.event, &self.time_zone, lang),
             )],
+            Event::Incident(e) => {
+                let mut v = vec![(t(Msg::ReceiptIncident), lang.incident(e.kind).into())];
+                v.extend(
+                    e.cabinet
+                        .iter()
+                        .map(|c| (t(Msg::ReceiptCabinet), c.clone())),
+                );
+                v
+            }
             Event::Correct(c) => {
                 let fix = match &c.fix {
                     crate::model::bag::Correction::BagId(v) => {

@@ -145,6 +145,9 @@ pub fn reconcile<K: Kv>(
         });
     };
     let bags = bag_rows(state, Some(session), site)?;
+    // A bag kept overnight in a site's cabinet is still out at the site, not back.
+    let at_sites = state.site_cabinets()?;
+    let back = |p: &Place| back(p) && !matches!(p, Place::Cabinet(c) if at_sites.contains_key(c));
     let mut rooms: BTreeMap<(String, String), Counts> = BTreeMap::new();
     let mut missing_places = BTreeMap::new();
     for b in &bags {
@@ -323,6 +326,8 @@ pub struct Status {
     pub site: Option<String>,
     /// As [`bag_rows`] sorts them.
     pub bags: Vec<BagState>,
+    /// The cabinets registered at a site, with their site: a bag in one is shown there.
+    pub site_cabinets: BTreeMap<String, String>,
 }
 
 impl Status {
@@ -338,6 +343,7 @@ impl Status {
             as_of,
             site: site.map(str::to_string),
             bags: bag_rows(state, None, site)?,
+            site_cabinets: state.site_cabinets()?,
         })
     }
 
@@ -394,7 +400,13 @@ impl Status {
                 s.session.clone(),
                 s.site.clone(),
                 s.room.clone(),
-                place_text(&b.place, &s.site, lang),
+                match &b.place {
+                    Place::Cabinet(c) if self.site_cabinets.contains_key(c) => lang.f(
+                        Msg::PlaceSiteCabinet,
+                        &[("cabinet", c), ("site", &self.site_cabinets[c])],
+                    ),
+                    place => place_text(place, &s.site, lang),
+                },
                 s.seal.clone(),
                 s.count.to_string(),
             ]);

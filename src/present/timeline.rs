@@ -46,6 +46,8 @@ pub struct TimelineRow {
     pub incident: Option<String>,
     /// What a correct entry fixes: `entry 5: seal -> S1010 (typed S1001)`.
     pub correction: Option<String>,
+    /// What a reseal did: the seal found, the new seal, and the note.
+    pub reseal: Option<String>,
     /// The audit's findings at this entry about this bag, or about the entry as a whole.
     pub findings: Vec<Finding>,
 }
@@ -148,8 +150,29 @@ pub fn bag_timeline<K: Kv>(
             earlier_ids.push(name.clone());
         }
         let before = rows.last().map(|row| row.place.clone());
-        let place =
-            place_after(&r.event, r.seq, r.event_time, before).unwrap_or_else(|| bag.place.clone());
+        let place = match &r.event {
+            // Out of a cabinet, back where the bag was when it went in: the room, or the site
+            // of a site cabinet.
+            Event::Withdraw(_) => rows
+                .iter()
+                .rev()
+                .skip_while(|row| row.kind != EventKind::Store)
+                .nth(1)
+                .map_or(Place::Room, |row| row.place.clone()),
+            _ => place_after(&r.event, r.seq, r.event_time, before)
+                .unwrap_or_else(|| bag.place.clone()),
+        };
+        let reseal = match &r.event {
+            Event::Reseal(e) => Some(lang.f(
+                Msg::ResealOf,
+                &[
+                    ("old", &e.old_seal),
+                    ("new", &e.new_seal),
+                    ("note", &e.note),
+                ],
+            )),
+            _ => None,
+        };
         let (seal, count) = observed(&r.event, &name);
         let (incident, correction) = match &r.event {
             Event::Incident(i) => (Some(format!("{}: {}", lang.incident(i.kind), i.note)), None),
@@ -207,6 +230,7 @@ pub fn bag_timeline<K: Kv>(
             count,
             incident,
             correction,
+            reseal,
             findings,
         });
     }
@@ -270,6 +294,7 @@ fn observed(event: &Event, id: &str) -> (Option<String>, Option<u32>) {
             .find(|b| b.id == id)
             .map_or((None, None), |b| (Some(b.seal.clone()), Some(b.count))),
         Event::Seal(e) => (Some(e.bag.seal.clone()), Some(e.bag.count)),
+        Event::Reseal(e) => (Some(e.new_seal.clone()), None),
         Event::Correct(c) => match &c.fix {
             Correction::Seal(s) => (Some(s.clone()), None),
             Correction::Count(n) => (None, Some(*n)),
@@ -364,6 +389,9 @@ impl Timeline {
             if let Some(c) = &r.correction {
                 t.note(lang.f(Msg::NoteCorrection, &[("text", c)]));
             }
+            if let Some(c) = &r.reseal {
+                t.note(lang.f(Msg::NoteReseal, &[("text", c)]));
+            }
             for f in &r.findings {
                 t.note(lang.f(
                     Msg::NoteFinding,
@@ -405,6 +433,7 @@ impl Timeline {
                 "count": r.count,
                 "incident": r.incident,
                 "correction": r.correction,
+                "reseal": r.reseal,
                 "findings": r.findings,
             })).collect::<Vec<_>>(),
         })

@@ -155,13 +155,19 @@ pub fn check<K: Kv>(
         Event::Collect(e) => c.collect(e)?,
         Event::Store(e) => {
             c.nonempty_names(&[&e.cabinet], "cabinet");
+            // A site cabinet takes the bags received at its site; any other, the room's.
+            let home = state.cabinet_home(&e.cabinet)?;
+            let wanted = match &home {
+                Place::Site(s) => format!("at {s}"),
+                _ => "in the confidentiality room, outside any cabinet,".into(),
+            };
             for (obs, bag) in c.bags(&e.bags, false)? {
-                if bag.place != Place::Room {
+                if bag.place != home {
                     c.flag(
                         Code::WrongPlace,
                         Some(&obs.id),
                         format!(
-                            "bag {} is {}: only a bag in the confidentiality room, outside any cabinet, is stored in cabinet {}",
+                            "bag {} is {}: only a bag {wanted} is stored in cabinet {}",
                             obs.id, bag.place, e.cabinet
                         ),
                     );
@@ -231,7 +237,10 @@ pub fn check<K: Kv>(
             if e.note.trim().is_empty() {
                 c.invalid("an incident needs a note saying what happened".into());
             }
-            c.unique(e.bags.iter().map(String::as_str));
+            // An incident on a cabinet may name no bag: it concerns every bag inside.
+            if e.cabinet.is_none() || !e.bags.is_empty() {
+                c.unique(e.bags.iter().map(String::as_str));
+            }
             for id in &e.bags {
                 if c.state.bag(id)?.is_none() {
                     let hint = did_you_mean(c.state, id)?;
@@ -254,9 +263,10 @@ pub fn check<K: Kv>(
         }
         Event::Correct(e) => c.correct(e)?,
         Event::Handover(e) => c.handover(e)?,
-        Event::Assign(_) | Event::Grant(_) => {}
+        Event::Assign(_) | Event::Grant(_) | Event::Reseal(_) | Event::Cabinet(_) => {}
     }
     crate::rules::posts::check(state, seq, body, out)?;
+    crate::rules::cabinets::check(state, seq, t, &body.event, time_zone, out)?;
     for f in &mut out[first..] {
         f.declared = declared;
     }
@@ -309,7 +319,7 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
 }
 
 /// The finding a declared incident of this kind is; `None` for a used spare, which is listed.
-fn incident_code(kind: IncidentKind) -> Option<Code> {
+pub(crate) fn incident_code(kind: IncidentKind) -> Option<Code> {
     match kind {
         IncidentKind::Lost => Some(Code::IncidentLost),
         IncidentKind::BrokenSeal => Some(Code::IncidentBrokenSeal),
@@ -1002,6 +1012,20 @@ pub fn open_items<K: Kv>(
                     format!("bag {id} is still unopened at {site} after its session ended"),
                 );
             }
+            // Kept in a site's cabinet is still kept at the site.
+            Place::Cabinet(c)
+                if bag.spec.kind != BagKind::CompletedAnswerSheets
+                    && session.as_ref().is_some_and(|s| as_of > s.end) =>
+            {
+                if let Place::Site(site) = state.cabinet_home(c)? {
+                    flag(
+                        Code::NotReturned,
+                        format!(
+                            "bag {id} is still unopened in cabinet {c} at {site} after its session ended"
+                        ),
+                    );
+                }
+            }
             _ => {}
         }
         if bag.spec.kind == BagKind::CompletedAnswerSheets
@@ -1056,14 +1080,24 @@ fn inspection_overdue(
 
 /// What the signers observed becomes the bag's seal and count from this entry on: a mismatch
 /// was accepted only with an incident note (and is reported once, here), so later checks compare
-/// against the truth as last witnessed, not against what the bag was before it.
-fn observe(bag: &mut BagState, obs: &BagObs) {
+/// against the truth as last witnessed, not against what the bag was before it. A seal other
+/// than recorded is remembered as found broken, which a reseal needs.
+fn observe(
+    bag: &mut BagState,
+    obs: &BagObs,
+    seq: u64,
+    batch: &mut Batch,
+) -> Result<(), StoreError> {
     if let Some(seal) = &obs.seal {
+        if *seal != bag.spec.seal {
+            crate::rules::cabinets::seal_found_broken(batch, &obs.id, seq)?;
+        }
         bag.spec.seal = seal.clone();
     }
     if let Some(count) = obs.count {
         bag.spec.count = count;
     }
+    Ok(())
 }
 
 /// The writes a custody event makes to bags, sessions and room tallies.
@@ -1089,7 +1123,7 @@ pub fn transition<K: Kv>(
      -> Result<(), StoreError> {
         for obs in ids {
             if let Some(mut bag) = state.bag(&obs.id)? {
-                observe(&mut bag, obs);
+                observe(&mut bag, obs, seq, batch)?;
                 bag.place = place(&bag);
                 bag.placed_seq = seq;
                 bag.escorts = escorts.to_vec();
@@ -1136,12 +1170,15 @@ pub fn transition<K: Kv>(
             }
         }
         Event::Store(e) => move_bags(batch, &e.bags, &|_| Place::Cabinet(e.cabinet.clone()), &[])?,
-        Event::Withdraw(e) => move_bags(batch, &e.bags, &|_| Place::Room, &[])?,
+        Event::Withdraw(e) => {
+            let home = state.cabinet_home(&e.cabinet)?;
+            move_bags(batch, &e.bags, &|_| home.clone(), &[])?
+        }
         Event::Inspect(e) => {
             // An inspection leaves each bag where it is, with whoever escorts it.
             for obs in &e.bags {
                 if let Some(mut bag) = state.bag(&obs.id)? {
-                    observe(&mut bag, obs);
+                    observe(&mut bag, obs, seq, batch)?;
                     bag.last_at = t;
                     bag.history.push(seq);
                     put_bag(batch, &bag)?;
@@ -1166,7 +1203,7 @@ pub fn transition<K: Kv>(
                 let Some(mut bag) = state.bag(&obs.id)? else {
                     continue;
                 };
-                observe(&mut bag, obs);
+                observe(&mut bag, obs, seq, batch)?;
                 if bag.opened.is_none() {
                     let k = tally_key(&bag.spec.session, &bag.spec.site, &bag.spec.room);
                     if !tallies.contains_key(&k) {
@@ -1225,7 +1262,12 @@ pub fn transition<K: Kv>(
         Event::Return(e) => move_bags(batch, &e.bags, &|_| Place::Room, &[])?,
         Event::Release(e) => move_bags(batch, &e.bags, &|_| Place::Released(e.to.clone()), &[])?,
         Event::Incident(e) => {
-            for id in &e.bags {
+            let mut ids = e.bags.clone();
+            if let Some(cabinet) = &e.cabinet {
+                let inside = state.cabinet_bags(cabinet)?;
+                ids.extend(inside.into_iter().filter(|id| !e.bags.contains(id)));
+            }
+            for id in &ids {
                 if let Some(mut bag) = state.bag(id)? {
                     bag.history.push(seq);
                     put_bag(batch, &bag)?;
@@ -1236,7 +1278,7 @@ pub fn transition<K: Kv>(
             // The bags stay on the road, now with the escorts taking over.
             for obs in &e.bags {
                 if let Some(mut bag) = state.bag(&obs.id)? {
-                    observe(&mut bag, obs);
+                    observe(&mut bag, obs, seq, batch)?;
                     bag.escorts.retain(|id| !e.from.contains(id));
                     for id in &e.to {
                         if !bag.escorts.contains(id) {
@@ -1249,6 +1291,15 @@ pub fn transition<K: Kv>(
                 }
             }
         }
+        Event::Reseal(e) => {
+            if let Some(mut bag) = state.bag(&e.bag)? {
+                bag.spec.seal = e.new_seal.clone();
+                bag.last_at = t;
+                bag.history.push(seq);
+                put_bag(batch, &bag)?;
+            }
+        }
+        Event::Cabinet(_) => {}
         Event::Correct(e) => {
             if let Some(mut bag) = state.bag(&e.bag)? {
                 bag.history.push(seq);
@@ -1264,7 +1315,7 @@ pub fn transition<K: Kv>(
             }
         }
     }
-    Ok(())
+    crate::rules::cabinets::transition(state, seq, body, batch)
 }
 
 #[cfg(test)]

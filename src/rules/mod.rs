@@ -3,6 +3,7 @@
 //! (`transition`) and the judge that accepts or refuses an entry (`judge`), the one function
 //! that both the append path and the audit call.
 
+pub mod cabinets;
 pub mod custody;
 pub mod judge;
 pub mod memstore;

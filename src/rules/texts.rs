@@ -56,7 +56,24 @@ fn event_texts(event: &Event) -> Vec<(&'static str, &str, TextKind)> {
         }
         Event::Inspect(e) => {
             obs(&mut out, &e.bags);
+            if let Some(c) = &e.cabinet {
+                out.push(("cabinet", c, Id));
+            }
             e.incident.as_deref()
+        }
+        Event::Reseal(e) => {
+            out.push(("bag id", &e.bag, Id));
+            out.push(("old seal", &e.old_seal, Id));
+            out.push(("new seal", &e.new_seal, Id));
+            out.push(("note", &e.note, Words));
+            e.incident.as_deref()
+        }
+        Event::Cabinet(e) => {
+            out.push(("cabinet", &e.cabinet, Id));
+            if let Destination::Site(s) = &e.at {
+                out.push(("site", s, Id));
+            }
+            None
         }
         Event::Handover(e) => {
             obs(&mut out, &e.bags);
@@ -102,6 +119,9 @@ fn event_texts(event: &Event) -> Vec<(&'static str, &str, TextKind)> {
         Event::Incident(e) => {
             for id in &e.bags {
                 out.push(("bag id", id, Id));
+            }
+            if let Some(c) = &e.cabinet {
+                out.push(("cabinet", c, Id));
             }
             Some(e.note.as_str())
         }

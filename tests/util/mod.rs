@@ -12,6 +12,10 @@ use tempfile::TempDir;
 
 pub mod token;
 
+// The custody rules' three forms, for the rules tests only.
+#[allow(dead_code)]
+pub mod forms;
+
 /// What one run of the binary did.
 #[derive(Debug)]
 pub struct Run {

@@ -9,8 +9,8 @@ use crate::fail::{Fail, input};
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination};
 use custody::draft::Draft;
 use custody::event::{
-    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Handover, Incident, Inspect, Open, Release,
-    Return, Schedule, Seal,
+    Arrive, Cabinet, CabinetPlace, Collect, Correct, Dispatch, Event, Handover, Incident, Inspect,
+    Open, Release, Reseal, Return, Schedule, Seal,
 };
 use custody::i18n::Msg;
 use custody::ledger::{self, Peek};
@@ -269,9 +269,16 @@ fn build(cmd: EventCmd) -> Result<(MakeEvent, SignArgs), Fail> {
             )
         }
         EventCmd::Inspect(a) => {
+            let cabinet = a.cabinet;
             let (bags, incident, sign) = common(a.common, true)?;
             (
-                Box::new(move |_| Ok(Event::Inspect(Inspect { bags, incident }))),
+                Box::new(move |_| {
+                    Ok(Event::Inspect(Inspect {
+                        bags,
+                        incident,
+                        cabinet,
+                    }))
+                }),
                 sign,
             )
         }
@@ -386,10 +393,25 @@ fn build(cmd: EventCmd) -> Result<(MakeEvent, SignArgs), Fail> {
             if a.note.trim().is_empty() {
                 return Err(input("--note is empty: say what happened"));
             }
-            let bags = bags::read(&a.bags)?.into_iter().map(|r| r.id).collect();
+            let cabinet = a.cabinet;
+            // An incident on a cabinet concerns every bag inside: naming them is optional.
+            let named =
+                !a.bags.bags.is_empty() || a.bags.manifest.is_some() || a.bags.bags_from.is_some();
+            let bags = if cabinet.is_some() && !named {
+                Vec::new()
+            } else {
+                bags::read(&a.bags)?.into_iter().map(|r| r.id).collect()
+            };
             let note = a.note;
             (
-                Box::new(move |_| Ok(Event::Incident(Incident { bags, kind, note }))),
+                Box::new(move |_| {
+                    Ok(Event::Incident(Incident {
+                        bags,
+                        kind,
+                        note,
+                        cabinet,
+                    }))
+                }),
                 a.sign,
             )
         }
@@ -413,6 +435,33 @@ fn build(cmd: EventCmd) -> Result<(MakeEvent, SignArgs), Fail> {
                         note,
                     }))
                 }),
+                a.sign,
+            )
+        }
+        EventCmd::Reseal(a) => {
+            let (bag, old_seal, new_seal, note, incident) =
+                (a.bag, a.old_seal, a.new_seal, a.note, a.incident);
+            (
+                Box::new(move |_| {
+                    Ok(Event::Reseal(Reseal {
+                        bag,
+                        old_seal,
+                        new_seal,
+                        note,
+                        incident,
+                    }))
+                }),
+                a.sign,
+            )
+        }
+        EventCmd::Cabinet(a) => {
+            let at = match a.site {
+                Some(site) => Destination::Site(site),
+                None => Destination::Room,
+            };
+            let cabinet = a.cabinet;
+            (
+                Box::new(move |_| Ok(Event::Cabinet(CabinetPlace { cabinet, at }))),
                 a.sign,
             )
         }

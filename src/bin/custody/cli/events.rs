@@ -68,9 +68,9 @@ pub enum EventCmd {
     Withdraw(CabinetArgs),
     /// 巡查: seals checked in place (custodian + supervisor).
     #[command(
-        after_help = "Example:\n  custody record inspect --bag QP-0001:S1001 --sign cust1.key --sign sup1.key"
+        after_help = "Example:\n  custody record inspect --cabinet A1 --bag QP-0001:S1001 --bag QP-0002:S1002 --sign cust1.key --sign sup1.key"
     )]
-    Inspect(PlainArgs),
+    Inspect(InspectArgs),
     /// 运送: bags leave with named escorts (custodian + escort from the room; chief_examiner + escort from a site).
     #[command(
         after_help = "Example:\n  custody record dispatch --to 第一中学 --escort esc1 --bag QP-0001 --sign cust1.key --sign esc1.key"
@@ -116,6 +116,16 @@ pub enum EventCmd {
         after_help = "Example:\n  custody record handover --from-escort esc1 --to-escort pol1 --bag QP-0001:S1001 --sign esc1.key --sign pol1.key"
     )]
     Handover(HandoverArgs),
+    /// 重新加封: the exam board puts a new seal on a bag whose seal was found broken (admin + custodian).
+    #[command(
+        after_help = "Example:\n  custody record reseal --bag QP-0001 --old-seal S1001 --new-seal KB-0007 --note \"seal torn in storage; resealed with the county board's seal\" --sign admin1.key --sign cust1.key"
+    )]
+    Reseal(ResealArgs),
+    /// 登记保密柜: a two-key cabinet and where it stands, the room or an exam site (two admins).
+    #[command(
+        after_help = "Example:\n  custody record cabinet --cabinet 一中-柜1 --site 第一中学 --sign admin1.key --sign admin2.key"
+    )]
+    Cabinet(CabinetRegArgs),
 }
 
 #[derive(Args, Debug)]
@@ -232,6 +242,10 @@ pub struct IncidentArgs {
     /// broken_seal, count_mismatch, lost, damaged, spare_used or other.
     #[arg(long)]
     pub kind: String,
+    /// A cabinet the incident happened to (a key lost, a lock forced or replaced): every bag
+    /// inside is exposed until an inspection lists it; --bag may then be left out.
+    #[arg(long)]
+    pub cabinet: Option<String>,
     /// What happened.
     #[arg(long)]
     pub note: String,

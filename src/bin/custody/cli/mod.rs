@@ -4,12 +4,14 @@ use clap::{Args, Parser, Subcommand};
 use custody::i18n::{Lang, Msg};
 use std::path::PathBuf;
 
+mod cabinets;
 mod events;
 mod evidence;
 mod posts;
 mod roster;
 mod views;
 
+pub use cabinets::*;
 pub use events::*;
 pub use evidence::*;
 pub use posts::*;

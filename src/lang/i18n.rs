@@ -200,6 +200,9 @@ impl Msg {
             EventKind::Incident => Msg::EventIncident,
             EventKind::Correct => Msg::EventCorrect,
             EventKind::Handover => Msg::EventHandover,
+            EventKind::Void => Msg::EventVoid,
+            EventKind::Postpone => Msg::EventPostpone,
+            EventKind::Manifest => Msg::EventManifest,
         }
     }
 
@@ -293,6 +296,10 @@ impl Msg {
             StillInTransit => Msg::WhyStillInTransit,
             NotReturned => Msg::WhyNotReturned,
             SheetsNotBack => Msg::WhySheetsNotBack,
+            PaperVoided => Msg::WhyPaperVoided,
+            ManifestMismatch => Msg::WhyManifestMismatch,
+            NotOnManifest => Msg::WhyNotOnManifest,
+            SenderNotApproved => Msg::WhySenderNotApproved,
         }
     }
 }
@@ -924,6 +931,24 @@ catalogue! {
     BundlesNotAudited: "{k} not audited", "{k} 个未审计";
     TrustWithoutBundle: "{k} trusted genesis hash(es) without a bundle", "{k} 个信任的创建条目哈希没有对应的包";
     CombinedVerdict: "verdict: {parts}", "结论：{parts}";
+
+    // Papers: voided versions, postponed sessions, the printer's list.
+    EventVoid: "void", "作废试卷";
+    EventPostpone: "postpone", "推迟场次";
+    EventManifest: "manifest", "印制清单";
+    WhyPaperVoided: "a bag of a voided paper version was opened", "已作废试卷的袋被启封";
+    WhyManifestMismatch: "a collected bag differs from the printer's list", "领取的袋与印制清单不符";
+    WhyNotOnManifest: "a collected bag is not on the printer's list", "领取的袋不在印制清单上";
+    WhySenderNotApproved: "papers came from a sender not on the approved list", "试卷来自未经核准的发送方";
+    DetailVoid: "question papers of session {session} voided ({note})", "场次 {session} 的试卷作废（{note}）";
+    DetailPostpone: "session {session} postponed to {span} ({note})", "场次 {session} 推迟至 {span}（{note}）";
+    DetailManifest: "printer's list of {n} bags, SHA-256 {sha256}", "印制清单，共 {n} 袋，SHA-256 {sha256}";
+    ReceiptVoided: "voided", "作废";
+    ReceiptManifestFile: "file SHA-256", "文件 SHA-256";
+    ReceiptManifestRows: "bags listed", "清单袋数";
+    PostponedFrom: "postponed from {span} (entry {seq})", "原定 {span}，已推迟（第 {seq} 条）";
+    VoidedPapers: "question papers voided (entry {seq})", "试卷已作废（第 {seq} 条）";
+    ManifestImported: "printer's list imported: {n} bags, SHA-256 {sha256}", "已导入印制清单：{n} 袋，SHA-256 {sha256}";
 }
 
 /// A bag kind in one word, for tables (JSON uses [`BagKind::as_str`]): questions, blanks (blank

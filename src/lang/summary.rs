@@ -232,6 +232,22 @@ pub fn detail(event: &Event, zone: &str, lang: Lang) -> String {
                 ],
             )
         }
+        Event::Void(e) => lang.f(
+            Msg::DetailVoid,
+            &[("session", &e.session), ("note", &e.note)],
+        ),
+        Event::Postpone(e) => lang.f(
+            Msg::DetailPostpone,
+            &[
+                ("session", &e.session),
+                ("span", &e.start.span_in(e.end, zone)),
+                ("note", &e.note),
+            ],
+        ),
+        Event::Manifest(e) => lang.f(
+            Msg::DetailManifest,
+            &[("n", &e.rows.len()), ("sha256", &hex(&e.sha256))],
+        ),
     }
 }
 

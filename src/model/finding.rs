@@ -190,6 +190,11 @@ codes! {
     StillInTransit = "STILL_IN_TRANSIT", Custody, Never;
     NotReturned = "NOT_RETURNED", Custody, Never;
     SheetsNotBack = "SHEETS_NOT_BACK", Timing, Never;
+    // Papers (issue 17, items 7-8): voided versions, the printer's list, approved senders.
+    PaperVoided = "PAPER_VOIDED", Custody, UnlessNoted;
+    ManifestMismatch = "MANIFEST_MISMATCH", Custody, UnlessNoted;
+    NotOnManifest = "NOT_ON_MANIFEST", Custody, UnlessNoted;
+    SenderNotApproved = "SENDER_NOT_APPROVED", Custody, UnlessNoted;
 }
 
 impl Code {

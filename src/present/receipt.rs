@@ -460,6 +460,26 @@ impl Handover {
                     ),
                 )]
             }
+            Event::Void(e) => vec![
+                (t(Msg::ReceiptSession), e.session.clone()),
+                (
+                    t(Msg::ReceiptVoided),
+                    crate::lang::i18n::kind_label(crate::model::bag::BagKind::QuestionPapers, lang)
+                        .into(),
+                ),
+            ],
+            Event::Postpone(e) => vec![
+                (t(Msg::ReceiptSession), e.session.clone()),
+                (t(Msg::ReceiptStart), e.start.display_in(&self.time_zone)),
+                (t(Msg::ReceiptEnd), e.end.display_in(&self.time_zone)),
+            ],
+            Event::Manifest(e) => vec![
+                (
+                    t(Msg::ReceiptManifestFile),
+                    crate::model::entry::hex(&e.sha256),
+                ),
+                (t(Msg::ReceiptManifestRows), e.rows.len().to_string()),
+            ],
         };
         for (id, subject, start, end) in &self.sessions {
             out.push((

@@ -15,6 +15,7 @@ use crate::model::entry::Body;
 use crate::model::event::Event;
 use crate::model::finding::{Code, Finding};
 use crate::model::policy::Policy;
+use crate::rules::papers;
 use crate::rules::state::{Batch, Kv, State, StoreError};
 use std::collections::HashSet;
 
@@ -152,7 +153,10 @@ pub fn check<K: Kv>(
             }
         }
         Event::Schedule(s) => c.schedule(s, recorded_at)?,
-        Event::Collect(e) => c.collect(e)?,
+        Event::Collect(e) => {
+            c.collect(e)?;
+            papers::collect(state, seq, e, policy, c.out)?;
+        }
         Event::Store(e) => {
             c.nonempty_names(&[&e.cabinet], "cabinet");
             for (obs, bag) in c.bags(&e.bags, false)? {
@@ -203,7 +207,10 @@ pub fn check<K: Kv>(
                 c.arrival(&obs.id, &bag, &to)?;
             }
         }
-        Event::Open(e) => c.open(e)?,
+        Event::Open(e) => {
+            c.open(e)?;
+            papers::open(state, seq, e, c.out)?;
+        }
         Event::Seal(e) => c.seal(&e.bag)?,
         Event::Return(e) => {
             for (obs, bag) in c.bags(&e.bags, true)? {
@@ -254,6 +261,9 @@ pub fn check<K: Kv>(
         }
         Event::Correct(e) => c.correct(e)?,
         Event::Handover(e) => c.handover(e)?,
+        Event::Void(_) | Event::Postpone(_) | Event::Manifest(_) => {
+            papers::check(state, seq, &body.event, t, c.out)?
+        }
     }
     for f in &mut out[first..] {
         f.declared = declared;
@@ -760,7 +770,10 @@ impl<K: Kv> Checker<'_, K> {
                 BagKind::QuestionPapers => self.policy.open_question_papers_before_min,
                 BagKind::BlankAnswerSheets => self.policy.open_answer_sheets_before_min,
                 BagKind::SparePapers => {
-                    if self.policy.spare_papers_need_incident {
+                    // A voided version's spares are the papers to open.
+                    if self.policy.spare_papers_need_incident
+                        && !papers::spares_in_use(self.state, &bag.spec)?
+                    {
                         self.flag(
                             Code::SpareOpened,
                             Some(id),
@@ -1260,6 +1273,13 @@ pub fn transition<K: Kv>(
                 put_bag(batch, &bag)?;
             }
         }
+        Event::Void(_) | Event::Postpone(_) | Event::Manifest(_) => papers::transition(
+            state,
+            seq,
+            &body.event,
+            |id| key(SESSION, id.as_bytes()),
+            batch,
+        )?,
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 pub mod custody;
 pub mod judge;
 pub mod memstore;
+pub mod papers;
 pub mod state;
 pub mod texts;
 pub mod transition;

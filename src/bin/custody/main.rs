@@ -21,6 +21,7 @@ mod events;
 mod fail;
 mod html;
 mod multi;
+mod papers;
 mod progress;
 mod receipt;
 mod sign;
@@ -131,6 +132,9 @@ fn run(cli: Cli) -> Result<u8, Fail> {
         Command::Export(a) => bundles::export(dir, a),
         Command::Backup(a) => bundles::backup(dir, a),
         Command::Restore(a) => bundles::restore(dir, a),
+        Command::Void(a) => papers::void(dir, a),
+        Command::Postpone(a) => papers::postpone(dir, a),
+        Command::Manifest(cli::ManifestCmd::Import(a)) => papers::import(dir, a),
     }
 }
 

@@ -948,7 +948,6 @@ catalogue! {
     ReceiptManifestRows: "bags listed", "清单袋数";
     PostponedFrom: "postponed from {span} (entry {seq})", "原定 {span}，已推迟（第 {seq} 条）";
     VoidedPapers: "question papers voided (entry {seq})", "试卷已作废（第 {seq} 条）";
-    ManifestImported: "printer's list imported: {n} bags, SHA-256 {sha256}", "已导入印制清单：{n} 袋，SHA-256 {sha256}";
 }
 
 /// A bag kind in one word, for tables (JSON uses [`BagKind::as_str`]): questions, blanks (blank

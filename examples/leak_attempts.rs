@@ -15,7 +15,8 @@ use common::{
 };
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination, IncidentKind};
 use custody::event::{
-    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Incident, Inspect, Open, Revocation, Seal,
+    Arrive, Cabinet, Collect, Correct, Dispatch, Event, Incident, Inspect, Manifest, ManifestRow,
+    Open, Revocation, Seal, Void,
 };
 use custody::finding::{Code, Finding};
 use custody::ledger::{LedgerError, Receipt};
@@ -34,7 +35,7 @@ const LATER: &str = "shuxue-0607";
 const SITE: &str = "第一中学";
 const OTHER_SITE: &str = "第二中学";
 
-const ATTEMPTS: [&str; 14] = [
+const ATTEMPTS: [&str; 16] = [
     "CBSE 2018 / Maharashtra 2018: question papers opened 40 minutes early",
     "NEET 2024: a seal that changed in transit",
     "Telangana 2019: a bag dispatched that never arrived",
@@ -49,6 +50,8 @@ const ATTEMPTS: [&str; 14] = [
     "Events out of order: an inspection before the bag was stored, sheets sealed before the start",
     "NEET 2024: a seal changed on the road, then \"corrected\" to match",
     "Telangana 2019: a bag declared lost",
+    "A bag opened from a voided paper version",
+    "A collected seal that differs from the printer's list",
 ];
 
 /// What a step must come to.
@@ -619,6 +622,9 @@ fn run() -> Result<bool, BoxError> {
         &["cust1", "sup1"],
     )?;
 
+    voided_paper(&mut d)?;
+    printers_list(&mut d)?;
+
     // --- The audit, from the journal alone.
     let state = d.desk.ledger.state();
     let tip = state.tip()?.ok_or("the ledger has no entries")?;
@@ -781,4 +787,139 @@ fn judge<'a>(
         ),
         (_, Err(e)) => (false, format!("failed: {e}")),
     }
+}
+
+/// Attempt 15: a short 历史 paper at 10:50 leaks and is voided: opening one of its bags is refused, and
+/// its spare papers are the ones opened. (Before 11:30, when 语文 ends, so that QP-YW-102 is not
+/// yet overdue at the site.)
+fn voided_paper(d: &mut Drill) -> Result<(), BoxError> {
+    const LISHI: &str = "lishi-0607";
+    d.desk.schedule(
+        at(EXAM_DAY, "10:31"),
+        LISHI,
+        "历史",
+        at(EXAM_DAY, "10:50"),
+        at(EXAM_DAY, "11:20"),
+        &["admin2", "admin3"],
+    )?;
+    let paper = BagSpec {
+        id: "QP-LS-101".into(),
+        session: LISHI.into(),
+        seal: "PS260401".into(),
+        ..bag(1, 401)
+    };
+    let spare = BagSpec {
+        id: "SP-LS-101".into(),
+        kind: BagKind::SparePapers,
+        seal: "PS260402".into(),
+        count: 5,
+        ..paper.clone()
+    };
+    let both = vec![paper.clone(), spare.clone()];
+    let collect = Event::Collect(Collect {
+        bags: both.clone(),
+        from: "省教育考试院".into(),
+        incident: None,
+    });
+    d.setup(
+        "collect",
+        at(EXAM_DAY, "10:32"),
+        collect,
+        &["cust1", "sup1"],
+    )?;
+    let event = dispatch(seen_all(&both), "esc1");
+    d.setup("dispatch", at(EXAM_DAY, "10:33"), event, &["cust1", "esc1"])?;
+    let event = Event::Arrive(Arrive {
+        bags: seen_all(&both),
+        site: SITE.into(),
+        incident: None,
+    });
+    d.setup("arrive", at(EXAM_DAY, "10:40"), event, &["chief1", "esc1"])?;
+    let event = Event::Void(Void {
+        session: LISHI.into(),
+        note: "历史 paper seen on social media at 10:38; the board voids it, spares to be used"
+            .into(),
+    });
+    d.setup("void", at(EXAM_DAY, "10:41"), event, &["admin1", "admin3"])?;
+    let event = open(&paper, None);
+    d.step(
+        14,
+        "QP-LS-101 (历史, voided at 10:41) opened at 10:45",
+        Some(&paper.id),
+        Want::Refused(&[Code::PaperVoided]),
+        |desk| desk.record(at(EXAM_DAY, "10:45"), event, &["chief1", "inv1"]),
+    )?;
+    let event = open(&spare, None);
+    d.step(
+        14,
+        "control: its spare papers SP-LS-101 opened at 10:46, no note needed",
+        None,
+        Want::Clean,
+        |desk| desk.record(at(EXAM_DAY, "10:46"), event, &["chief1", "inv1"]),
+    )?;
+    Ok(())
+}
+
+/// Attempt 16: the printer's list says PS260501; the bag collected carries another seal.
+fn printers_list(d: &mut Drill) -> Result<(), BoxError> {
+    const WULI: &str = "wuli-0608";
+    d.desk.schedule(
+        at(EXAM_DAY, "10:47"),
+        WULI,
+        "物理",
+        at("2026-06-08", "09:00"),
+        at("2026-06-08", "10:30"),
+        &["admin2", "admin3"],
+    )?;
+    let listed = BagSpec {
+        id: "QP-WL-101".into(),
+        session: WULI.into(),
+        seal: "PS260501".into(),
+        ..bag(1, 501)
+    };
+    let event = Event::Manifest(Manifest {
+        // The SHA-256 of the printer's file; the drill has no file, so a placeholder.
+        sha256: [0x5a; 32],
+        rows: vec![ManifestRow {
+            bag: listed.id.clone(),
+            seal: listed.seal.clone(),
+            count: listed.count,
+            session: listed.session.clone(),
+            site: listed.site.clone(),
+            room: listed.room.clone(),
+        }],
+    });
+    d.setup(
+        "printer's list",
+        at(EXAM_DAY, "10:48"),
+        event,
+        &["cust1", "sup1"],
+    )?;
+    let collect = |seal: &str| {
+        Event::Collect(Collect {
+            bags: vec![BagSpec {
+                seal: seal.into(),
+                ..listed.clone()
+            }],
+            from: "省教育考试院".into(),
+            incident: None,
+        })
+    };
+    let event = collect("PS269501");
+    d.step(
+        15,
+        "QP-WL-101 collected with seal PS269501; the printer's list says PS260501",
+        Some(&listed.id),
+        Want::Refused(&[Code::ManifestMismatch]),
+        |desk| desk.record(at(EXAM_DAY, "10:49"), event, &["cust1", "sup1"]),
+    )?;
+    let event = collect("PS260501");
+    d.step(
+        15,
+        "control: collected with the seal on the printer's list",
+        None,
+        Want::Clean,
+        |desk| desk.record(at(EXAM_DAY, "10:50"), event, &["cust1", "sup1"]),
+    )?;
+    Ok(())
 }

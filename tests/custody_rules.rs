@@ -2235,3 +2235,54 @@ fn a_dispatch_names_only_escorts_or_police_as_escorts() {
     );
     ex.refused(&args, 3, "EVENT_INVALID");
 }
+
+#[test]
+fn a_short_count_at_arrival_is_a_count_mismatch() {
+    // Issue 15, rule 6: the count observed at every handover, the arrival included.
+    let ex = exam();
+    dispatch(
+        &ex,
+        &["QP-1"],
+        Some(ex.clock.yuwen.plus_seconds(-100 * MINUTE)),
+    );
+    let at = Some(ex.clock.yuwen.plus_seconds(-90 * MINUTE));
+    let case = Case {
+        args: vec!["record", "arrive", "--site", SITE, "--bag", "QP-1:S1001:29"],
+        signers: &["x1", "e1"],
+        at,
+        event: Event::Arrive(Arrive {
+            bags: vec![obs("QP-1", Some("S1001"), Some(29))],
+            site: SITE.into(),
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "COUNT_MISMATCH", Some("QP-1"));
+}
+
+#[test]
+fn a_short_count_at_return_is_a_count_mismatch() {
+    // Issue 15, rule 6: a bag brought back unopened is counted again in the room.
+    let ex = exam();
+    qp1_at_the_site(&ex);
+    let back = [
+        "record",
+        "dispatch",
+        "--to-room",
+        "--escort",
+        "e1",
+        "--bag",
+        "QP-1",
+    ];
+    let at = ex.clock.yuwen.plus_seconds(-80 * MINUTE);
+    record(&ex, &back, &["x1", "e1"], Some(at));
+    let case = Case {
+        args: vec!["record", "return", "--bag", "QP-1:S1001:29"],
+        signers: &["c1", "e1"],
+        at: Some(at.plus_seconds(10 * MINUTE)),
+        event: Event::Return(Return {
+            bags: vec![obs("QP-1", Some("S1001"), Some(29))],
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "COUNT_MISMATCH", Some("QP-1"));
+}

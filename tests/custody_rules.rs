@@ -2286,3 +2286,75 @@ fn a_short_count_at_return_is_a_count_mismatch() {
     };
     three_forms(&ex, case, "COUNT_MISMATCH", Some("QP-1"));
 }
+
+#[test]
+fn a_bag_recorded_under_a_wrong_id_is_corrected_to_the_right_one() {
+    // Issue 15, rule 8: an inspection typed QP-l for QP-1, accepted with a note; the barcode
+    // correction links that entry to QP-1, and the finding stays listed, shown as corrected.
+    let ex = exam();
+    let mut inspect = full_args(
+        &ex,
+        &["record", "inspect", "--bag", "QP-l:S1001"],
+        &["c1", "s1"],
+        None,
+    );
+    inspect.extend(["--incident".into(), "scanner misread the barcode".into()]);
+    ex.run(&inspect).exits(0);
+    let wrong = next_seq(&ex) - 1;
+    assert_eq!(
+        audit(&ex),
+        vec![found("BAG_NOT_COLLECTED", wrong, Some("QP-l"))]
+    );
+    let entry = wrong.to_string();
+    let correct = |to: &str| {
+        full_args(
+            &ex,
+            &[
+                "record",
+                "correct",
+                "--entry",
+                &entry,
+                "--bag",
+                "QP-l",
+                "--barcode",
+                to,
+                "--note",
+                "QP-1 misread",
+            ],
+            &["c1", "s1"],
+            None,
+        )
+    };
+    // To a barcode the ledger does not know either: refused, the nearest named.
+    let run = ex.refused(&correct("QP-7"), 3, "CORRECTION_INVALID");
+    assert!(run.stderr.contains("did you mean QP-1"), "{}", run.stderr);
+    let fixed = ex.run(&correct("QP-1")).exits(0);
+    let fix = next_seq(&ex) - 1;
+    assert!(!fixed.stderr.contains("refused"), "{}", fixed.stderr);
+
+    // Still listed, now shown as corrected, in JSON and in both languages.
+    let report = ex.run(&["verify", "--json"]).exits(1).json();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0]["code"], "BAG_NOT_COLLECTED");
+    assert_eq!(findings[0]["corrected"], fix, "{report}");
+    // (The report wraps its lines: compared without white space.)
+    let squeezed = |lang: &str| {
+        let run = ex.run(&["--lang", lang, "verify"]).exits(1);
+        run.stdout.split_whitespace().collect::<String>()
+    };
+    assert!(squeezed("en").contains(&format!("(correctedatentry{fix})")));
+    assert!(squeezed("zh").contains(&format!("（已于第{fix}条更正）")));
+    // QP-1's timeline holds the entry, named as it was recorded, and the correction.
+    let timeline = ex.run(&["bag", "QP-1", "--json"]).exits(0).json();
+    let rows = timeline["timeline"].as_array().unwrap();
+    let row = |seq: u64| rows.iter().find(|r| r["seq"] == seq).expect("row");
+    assert_eq!(row(wrong)["named_as"], "QP-l", "{timeline}");
+    assert_eq!(row(COLLECT_SEQ)["named_as"], "QP-1", "{timeline}");
+    assert!(
+        row(fix)["correction"].as_str().unwrap().contains("QP-1"),
+        "{timeline}"
+    );
+    // Once linked, the entry is not corrected twice.
+    ex.refused(&correct("QP-2"), 3, "CORRECTION_INVALID");
+}

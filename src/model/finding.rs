@@ -242,6 +242,11 @@ pub struct Finding {
     /// as opposed to a finding nobody declared. In JSON only when true.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub declared: bool,
+    /// The entry whose barcode correction put right the bag this finding names at its entry (a
+    /// bag recorded under a wrong id): the finding stays listed, shown as corrected. In JSON
+    /// only when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrected: Option<u64>,
 }
 
 impl Finding {
@@ -256,6 +261,7 @@ impl Finding {
             record: None,
             message: message.into(),
             declared: false,
+            corrected: None,
         }
     }
 

@@ -132,16 +132,31 @@ pub fn bag_timeline<K: Kv>(
         });
     })?;
 
-    // The barcode each entry used: walk back from the current one through the renames.
+    // The barcode each entry used: walk back from the current one through the renames. A
+    // correction of a barcode the bag was never collected under names that one entry only (a
+    // bag recorded under a wrong id); a rename names every entry before it.
+    let made: HashSet<&str> = raw
+        .iter()
+        .filter(|r| matches!(r.event, Event::Collect(_) | Event::Seal(_)))
+        .flat_map(|r| r.event.bag_ids())
+        .collect();
     let mut names = vec![String::new(); raw.len()];
+    let mut relinked: Vec<(u64, String)> = Vec::new();
     let mut cur = bag.spec.id.clone();
     for (i, r) in raw.iter().enumerate().rev() {
         if let Event::Correct(c) = &r.event
             && matches!(&c.fix, Correction::BagId(new) if *new == cur)
         {
-            cur = c.bag.clone();
+            if made.contains(c.bag.as_str()) {
+                cur = c.bag.clone();
+            } else {
+                relinked.push((c.seq, c.bag.clone()));
+            }
         }
-        names[i] = cur.clone();
+        names[i] = match relinked.iter().find(|(seq, _)| *seq == r.seq) {
+            Some((_, wrong)) => wrong.clone(),
+            None => cur.clone(),
+        };
     }
 
     let mut rows: Vec<TimelineRow> = Vec::new();

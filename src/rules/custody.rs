@@ -923,11 +923,26 @@ impl<K: Kv> Checker<'_, K> {
             self.invalid("a correction needs a note".into());
         }
         let Some(bag) = self.state.bag(&e.bag)? else {
-            self.flag(
-                Code::CorrectionInvalid,
-                Some(&e.bag),
-                format!("bag {} is not in the ledger", e.bag),
-            );
+            // A bag recorded under a wrong id may be corrected to the right one.
+            match papers::relinks_to(self.state, e)? {
+                Some(new) if self.state.bag(new)?.is_some() => {}
+                Some(new) => {
+                    let hint = did_you_mean(self.state, new)?;
+                    self.flag(
+                        Code::CorrectionInvalid,
+                        Some(&e.bag),
+                        format!(
+                            "entry {} named bag {}, which the ledger does not know; bag {new} is not in the ledger either{hint}",
+                            e.seq, e.bag
+                        ),
+                    );
+                }
+                None => self.flag(
+                    Code::CorrectionInvalid,
+                    Some(&e.bag),
+                    format!("bag {} is not in the ledger", e.bag),
+                ),
+            }
             return Ok(());
         };
         let recorded = bag.history.contains(&e.seq);
@@ -1271,6 +1286,8 @@ pub fn transition<K: Kv>(
                     }
                 }
                 put_bag(batch, &bag)?;
+            } else if let Some(bag) = papers::relinked(state, seq, e, batch)? {
+                put_bag(batch, &bag)?;
             }
         }
         Event::Void(_) | Event::Postpone(_) | Event::Manifest(_) => papers::transition(
@@ -1281,6 +1298,7 @@ pub fn transition<K: Kv>(
             batch,
         )?,
     }
+    papers::note_unknown_bags(state, seq, &body.event, batch)?;
     Ok(())
 }
 

@@ -10,8 +10,8 @@
 //! on append and in the audit alike.
 
 use crate::format::time::Timestamp;
-use crate::model::bag::{BagKind, BagSpec, SessionState};
-use crate::model::event::{Collect, Event, Manifest, ManifestRow, Open, Postpone, Void};
+use crate::model::bag::{BagKind, BagSpec, BagState, Correction, SessionState};
+use crate::model::event::{Collect, Correct, Event, Manifest, ManifestRow, Open, Postpone, Void};
 use crate::model::finding::{Code, Finding};
 use crate::model::policy::Policy;
 use crate::rules::state::{Batch, Kv, State, StoreError};
@@ -25,6 +25,9 @@ const POSTPONED: u8 = b'p';
 const LISTED: u8 = b'm';
 /// Present once a printer's list was imported: from then on every collected bag is checked.
 const LIST_IMPORTED: u8 = b'M';
+/// The entries that named a barcode the ledger did not know (accepted with an incident note):
+/// a barcode correction of such an entry links it to the right bag (issue 15, rule 8).
+const UNKNOWN: u8 = b'u';
 
 /// The most rows a printer's list may hold (as many as one event's bags), and the longest field.
 pub const MAX_MANIFEST_ROWS: usize = 10_000;
@@ -76,6 +79,11 @@ impl<K: Kv> State<K> {
     /// A bag as the printer's list gives it (the last list that named it).
     pub fn listed(&self, bag: &str) -> Result<Option<Listed>, StoreError> {
         self.get(&key(LISTED, bag))
+    }
+
+    /// The entries that named `bag` while the ledger did not know it.
+    pub fn unknown_mentions(&self, bag: &str) -> Result<Vec<u64>, StoreError> {
+        Ok(self.get(&key(UNKNOWN, bag))?.unwrap_or_default())
     }
 
     /// The entry of the first printer's list imported; `None` if none was.
@@ -385,4 +393,79 @@ pub fn transition<K: Kv>(
         _ => {}
     }
     Ok(())
+}
+
+/// The right barcode, when a correction fixes the barcode of an entry that named a bag the
+/// ledger does not know (a bag recorded under a wrong id); `None` for any other correction.
+pub fn relinks_to<'e, K: Kv>(
+    state: &State<K>,
+    e: &'e Correct,
+) -> Result<Option<&'e str>, StoreError> {
+    match &e.fix {
+        Correction::BagId(new) if state.unknown_mentions(&e.bag)?.contains(&e.seq) => {
+            Ok(Some(new.as_str()))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The writes that remember the barcodes an event names that the ledger does not know (bags
+/// that exist are the custody rules' business; a collect or a seal makes its bags).
+pub fn note_unknown_bags<K: Kv>(
+    state: &State<K>,
+    seq: u64,
+    event: &Event,
+    batch: &mut Batch,
+) -> Result<(), StoreError> {
+    if matches!(
+        event,
+        Event::Collect(_) | Event::Seal(_) | Event::Correct(_)
+    ) {
+        return Ok(());
+    }
+    let mut seen = HashSet::new();
+    for id in event.bag_ids() {
+        if seen.insert(id) && state.bag(id)?.is_none() {
+            let mut seqs = state.unknown_mentions(id)?;
+            seqs.push(seq);
+            batch.push((
+                key(UNKNOWN, id),
+                Some(crate::format::encoding::encode(&seqs)?),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A barcode correction that links an entry to the right bag: that bag, with the entry and the
+/// correction in its history (its place stays as the ledger has it), and the entry no longer
+/// counted against the wrong barcode. `None` when the correction is not one.
+pub fn relinked<K: Kv>(
+    state: &State<K>,
+    seq: u64,
+    e: &Correct,
+    batch: &mut Batch,
+) -> Result<Option<BagState>, StoreError> {
+    let Correction::BagId(new) = &e.fix else {
+        return Ok(None);
+    };
+    let mut seqs = state.unknown_mentions(&e.bag)?;
+    if !seqs.contains(&e.seq) {
+        return Ok(None);
+    }
+    let Some(mut bag) = state.bag(new)? else {
+        return Ok(None);
+    };
+    seqs.retain(|s| *s != e.seq);
+    let value = if seqs.is_empty() {
+        None
+    } else {
+        Some(crate::format::encoding::encode(&seqs)?)
+    };
+    batch.push((key(UNKNOWN, &e.bag), value));
+    if !bag.history.contains(&e.seq) {
+        bag.history.push(e.seq);
+    }
+    bag.history.push(seq);
+    Ok(Some(bag))
 }

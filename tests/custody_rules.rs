@@ -2358,3 +2358,40 @@ fn a_bag_recorded_under_a_wrong_id_is_corrected_to_the_right_one() {
     // Once linked, the entry is not corrected twice.
     ex.refused(&correct("QP-2"), 3, "CORRECTION_INVALID");
 }
+
+#[test]
+fn a_correction_shows_old_and_new_in_log_and_show() {
+    // Issue 15, rule 4: every correction shows old -> new with its note.
+    let ex = exam();
+    let collected = COLLECT_SEQ.to_string();
+    let args = [
+        "record",
+        "correct",
+        "--entry",
+        &collected,
+        "--bag",
+        "QP-1",
+        "--seal",
+        "S1010",
+        "--note",
+        "typed S1001",
+    ];
+    let seq = record(&ex, &args, &["c1", "s1"], None).to_string();
+    // (Tables wrap their cells: compared without white space.)
+    let squeezed = |args: &[&str]| {
+        let run = ex.run(args).exits(0);
+        run.stdout.split_whitespace().collect::<String>()
+    };
+    for view in [vec!["log", "--bag", "QP-1"], vec!["show", &seq]] {
+        let mut en = vec!["--lang", "en"];
+        en.extend(&view);
+        let text = squeezed(&en);
+        // (The log cuts a long detail to the width: the note is in `show`.)
+        assert!(text.contains("sealS1001->S1010"), "{text}");
+        assert!(view[0] == "log" || text.contains("(typedS1001)"), "{text}");
+        let mut zh = vec!["--lang", "zh"];
+        zh.extend(&view);
+        let text = squeezed(&zh);
+        assert!(text.contains("封条号S1001改为S1010"), "{text}");
+    }
+}

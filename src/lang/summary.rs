@@ -106,6 +106,12 @@ pub fn destination(to: &Destination, lang: Lang) -> String {
 
 /// One line of detail about an event, for summaries and the log; times in `zone`.
 pub fn detail(event: &Event, zone: &str, lang: Lang) -> String {
+    detail_was(event, zone, lang, None)
+}
+
+/// [`detail`], with a seal or count correction shown as old -> new when `was`, the value the
+/// ledger held before it, is known.
+pub fn detail_was(event: &Event, zone: &str, lang: Lang, was: Option<&str>) -> String {
     let note = |n: &Option<String>| {
         n.as_ref()
             .map(|n| lang.f(Msg::IncidentSuffix, &[("note", n)]))
@@ -217,10 +223,16 @@ pub fn detail(event: &Event, zone: &str, lang: Lang) -> String {
             ],
         ),
         Event::Correct(e) => {
-            let fix = match &e.fix {
-                Correction::BagId(v) => lang.f(Msg::FixBagId, &[("value", v)]),
-                Correction::Seal(v) => lang.f(Msg::FixSeal, &[("value", v)]),
-                Correction::Count(v) => lang.f(Msg::FixCount, &[("value", v)]),
+            let fix = match (&e.fix, was) {
+                (Correction::BagId(v), _) => lang.f(Msg::FixBagId, &[("value", v)]),
+                (Correction::Seal(v), Some(old)) => {
+                    lang.f(Msg::FixSealWas, &[("old", &old), ("value", v)])
+                }
+                (Correction::Count(v), Some(old)) => {
+                    lang.f(Msg::FixCountWas, &[("old", &old), ("value", v)])
+                }
+                (Correction::Seal(v), None) => lang.f(Msg::FixSeal, &[("value", v)]),
+                (Correction::Count(v), None) => lang.f(Msg::FixCount, &[("value", v)]),
             };
             lang.f(
                 Msg::DetailCorrect,

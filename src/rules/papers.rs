@@ -469,3 +469,23 @@ pub fn relinked<K: Kv>(
     bag.history.push(seq);
     Ok(Some(bag))
 }
+
+/// What a seal or count correction replaces: the value the ledger held for the bag before it,
+/// as `state` (the state before the correction) has it; `None` for any other event, a barcode
+/// correction (its text names both barcodes) or a bag the ledger does not know (issue 15, rule 4).
+pub fn correction_was<K: Kv>(
+    state: &State<K>,
+    event: &Event,
+) -> Result<Option<String>, StoreError> {
+    let Event::Correct(c) = event else {
+        return Ok(None);
+    };
+    let Some(bag) = state.bag(&c.bag)? else {
+        return Ok(None);
+    };
+    Ok(match c.fix {
+        Correction::Seal(_) => Some(bag.spec.seal),
+        Correction::Count(_) => Some(bag.spec.count.to_string()),
+        Correction::BagId(_) => None,
+    })
+}

@@ -49,6 +49,11 @@ impl<K: Kv> State<K> {
         }
     }
 
+    /// Whether the ledger knows bag `id`, without decoding it.
+    pub fn has_bag(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self.kv().get(&key(BAG, id.as_bytes()))?.is_some())
+    }
+
     pub fn session(&self, id: &str) -> Result<Option<SessionState>, StoreError> {
         self.get(&key(SESSION, id.as_bytes()))
     }

@@ -425,7 +425,7 @@ pub fn note_unknown_bags<K: Kv>(
     }
     let mut seen = HashSet::new();
     for id in event.bag_ids() {
-        if seen.insert(id) && state.bag(id)?.is_none() {
+        if seen.insert(id) && !state.has_bag(id)? {
             let mut seqs = state.unknown_mentions(id)?;
             seqs.push(seq);
             batch.push((

@@ -409,6 +409,14 @@ fn a_postponed_session_opens_at_its_new_date_and_keeps_its_original_schedule() {
         "{}",
         status.stdout
     );
+    // The report's timetable lists the first schedule and the postponement.
+    let report = ex.run(&["verify", "--json"]).exits(0).json();
+    let timetable = report["timetable"].as_array().unwrap();
+    assert_eq!(timetable.len(), 2, "{report}");
+    assert_eq!(timetable[0]["start"], ex.start.to_rfc3339());
+    assert_eq!(timetable[1]["seq"], seq);
+    assert_eq!(timetable[1]["start"], start);
+    assert_eq!(timetable[1]["rescheduled"], true);
 }
 
 #[test]

@@ -854,6 +854,21 @@ fn walk_records<R: Read>(
                         signers: decoded.body.signers.clone(),
                     });
                 }
+                // A postponement is a change of the timetable: listed under its first schedule.
+                if let Event::Postpone(p) = &decoded.body.event
+                    && let Some(old) = state.session(&p.session)?
+                {
+                    report.timetable.push(Scheduled {
+                        seq,
+                        session: p.session.clone(),
+                        subject: old.subject,
+                        start: p.start,
+                        end: p.end,
+                        rescheduled: true,
+                        event_time: decoded.body.event_time,
+                        signers: decoded.body.signers.clone(),
+                    });
+                }
                 // A barcode correction accepted puts right the findings about the wrong id at
                 // the entry it corrects: still listed, shown as corrected.
                 if let Event::Correct(c) = &decoded.body.event

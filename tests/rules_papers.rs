@@ -605,6 +605,20 @@ fn the_printers_list_records_the_files_sha256_and_its_rows() {
     // A list on the printer's list checks out: the collection flags nothing.
     record(&ex, &collect_args("QP-8:S8001:30"), &["c1", "s1"], None);
     assert_eq!(audit(&ex), vec![]);
+    // The signers read every row before they sign.
+    let again = full_args(
+        &ex,
+        &["manifest", "import", "printer.csv"],
+        &["c1", "s1"],
+        None,
+    );
+    let run = ex.run(&again).exits(0);
+    assert!(
+        run.stderr
+            .contains("QP-9  seal S9001  30 papers  yuwen 第一中学 第01考场"),
+        "{}",
+        run.stderr
+    );
     // A row without its seal is bad input; a field over 256 bytes is refused by the rule.
     fs::write(
         ex.path("bad.csv"),

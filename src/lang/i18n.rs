@@ -947,6 +947,7 @@ catalogue! {
     ReceiptManifestFile: "file SHA-256", "文件 SHA-256";
     ReceiptManifestRows: "bags listed", "清单袋数";
     FindingCorrected: " (corrected at entry {seq})", "（已于第 {seq} 条更正）";
+    SummaryListedRow: "{id}  seal {seal}  {count} papers  {session} {site} {room}", "{id}  封条 {seal}  {count} 份  {session} {site} {room}";
     PostponedFrom: "postponed from {span} (entry {seq})", "原定 {span}，已推迟（第 {seq} 条）";
     VoidedPapers: "question papers voided (entry {seq})", "试卷已作废（第 {seq} 条）";
 }

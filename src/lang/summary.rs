@@ -366,6 +366,24 @@ fn bag_lines(event: &Event, context: &Context, lang: Lang) -> Vec<String> {
     match event {
         Event::Collect(e) => e.bags.iter().map(spec).collect(),
         Event::Seal(e) => vec![spec(&e.bag)],
+        // The printer's list: what its signers vouch was imported, row by row.
+        Event::Manifest(e) => e
+            .rows
+            .iter()
+            .map(|r| {
+                lang.f(
+                    Msg::SummaryListedRow,
+                    &[
+                        ("id", &r.bag),
+                        ("seal", &r.seal),
+                        ("count", &r.count),
+                        ("session", &r.session),
+                        ("site", &r.site),
+                        ("room", &r.room),
+                    ],
+                )
+            })
+            .collect(),
         other => other.observations().map(obs).unwrap_or_default(),
     }
 }
@@ -375,6 +393,7 @@ fn seal_ranges(event: &Event) -> String {
     let seals: Vec<&str> = match event {
         Event::Collect(e) => e.bags.iter().map(|b| b.seal.as_str()).collect(),
         Event::Seal(e) => vec![e.bag.seal.as_str()],
+        Event::Manifest(e) => e.rows.iter().map(|r| r.seal.as_str()).collect(),
         other => other
             .observations()
             .unwrap_or_default()

@@ -2360,8 +2360,9 @@ fn a_bag_recorded_under_a_wrong_id_is_corrected_to_the_right_one() {
 }
 
 #[test]
-fn a_correction_shows_old_and_new_in_log_and_show() {
-    // Issue 15, rule 4: every correction shows old -> new with its note.
+fn a_correction_shows_old_and_new_in_log_show_and_the_receipt() {
+    // Issue 15, rule 4: every correction shows old -> new with its note (the reports and the
+    // bag's timeline are checked in tests/pages.rs and tests/views.rs).
     let ex = exam();
     let collected = COLLECT_SEQ.to_string();
     let args = [
@@ -2382,13 +2383,17 @@ fn a_correction_shows_old_and_new_in_log_and_show() {
         let run = ex.run(args).exits(0);
         run.stdout.split_whitespace().collect::<String>()
     };
-    for view in [vec!["log", "--bag", "QP-1"], vec!["show", &seq]] {
+    for view in [
+        vec!["log", "--bag", "QP-1"],
+        vec!["show", &seq],
+        vec!["receipt", &seq],
+    ] {
         let mut en = vec!["--lang", "en"];
         en.extend(&view);
         let text = squeezed(&en);
-        // (The log cuts a long detail to the width: the note is in `show`.)
+        // (The log cuts a long detail to the width: the note is in `show` and the receipt.)
         assert!(text.contains("sealS1001->S1010"), "{text}");
-        assert!(view[0] == "log" || text.contains("(typedS1001)"), "{text}");
+        assert!(view[0] == "log" || text.contains("typedS1001"), "{text}");
         let mut zh = vec!["--lang", "zh"];
         zh.extend(&view);
         let text = squeezed(&zh);

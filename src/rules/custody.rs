@@ -1280,6 +1280,7 @@ pub fn transition<K: Kv>(
             }
         }
         Event::Correct(e) => {
+            papers::note_replaced(state, seq, &body.event, batch)?;
             if let Some(mut bag) = state.bag(&e.bag)? {
                 bag.history.push(seq);
                 match &e.fix {

@@ -28,6 +28,9 @@ const LIST_IMPORTED: u8 = b'M';
 /// The entries that named a barcode the ledger did not know (accepted with an incident note):
 /// a barcode correction of such an entry links it to the right bag (issue 15, rule 8).
 const UNKNOWN: u8 = b'u';
+/// What a seal or count correction replaced, by the correction's entry (issue 15, rule 4): for
+/// the views that read the state after it (the receipt).
+const WAS: u8 = b'c';
 
 /// The most rows a printer's list may hold (as many as one event's bags), and the longest field.
 pub const MAX_MANIFEST_ROWS: usize = 10_000;
@@ -84,6 +87,11 @@ impl<K: Kv> State<K> {
     /// The entries that named `bag` while the ledger did not know it.
     pub fn unknown_mentions(&self, bag: &str) -> Result<Vec<u64>, StoreError> {
         Ok(self.get(&key(UNKNOWN, bag))?.unwrap_or_default())
+    }
+
+    /// The value the seal or count correction at entry `seq` replaced.
+    pub fn correction_replaced(&self, seq: u64) -> Result<Option<String>, StoreError> {
+        self.get(&key(WAS, &seq.to_string()))
     }
 
     /// The entry of the first printer's list imported; `None` if none was.
@@ -488,4 +496,20 @@ pub fn correction_was<K: Kv>(
         Correction::Count(_) => Some(bag.spec.count.to_string()),
         Correction::BagId(_) => None,
     })
+}
+
+/// The write that remembers what a seal or count correction replaces ([`correction_was`]).
+pub fn note_replaced<K: Kv>(
+    state: &State<K>,
+    seq: u64,
+    event: &Event,
+    batch: &mut Batch,
+) -> Result<(), StoreError> {
+    if let Some(was) = correction_was(state, event)? {
+        batch.push((
+            key(WAS, &seq.to_string()),
+            Some(crate::format::encoding::encode(&was)?),
+        ));
+    }
+    Ok(())
 }

@@ -417,6 +417,13 @@ fn a_postponed_session_opens_at_its_new_date_and_keeps_its_original_schedule() {
     assert_eq!(timetable[1]["seq"], seq);
     assert_eq!(timetable[1]["start"], start);
     assert_eq!(timetable[1]["rescheduled"], true);
+    let listed = report["listed"].as_array().unwrap();
+    let shown = listed.iter().find(|l| l["seq"] == seq).expect("listed");
+    assert_eq!(shown["kind"], "schedule", "{shown}");
+    assert!(
+        shown["text"].as_str().unwrap().contains("rescheduled, was"),
+        "{shown}"
+    );
 }
 
 #[test]

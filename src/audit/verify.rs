@@ -232,6 +232,12 @@ fn listed(
             }
             ListedKind::Correction
         }
+        // A postponement is a schedule change, shown with the times it replaces; a void is
+        // listed with the incidents, by its note.
+        Event::Postpone(p) => {
+            rescheduled = state.session(&p.session)?;
+            ListedKind::Schedule
+        }
         _ if note.is_some() => ListedKind::Incident,
         _ => return Ok(None),
     };

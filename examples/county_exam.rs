@@ -26,12 +26,13 @@ use common::{
 };
 use custody::bag::{BagKind, BagSpec, Destination, IncidentKind};
 use custody::event::{
-    Arrive, Assignment, Cabinet, CabinetPlace, Collect, Dispatch, Event, Incident, Inspect, Open,
-    Release, Return, RoomPost, Seal,
+    Arrive, Assignment, Cabinet, CabinetPlace, Collect, Dispatch, Event, Incident, Inspect,
+    Manifest, ManifestRow, Open, Release, Return, RoomPost, Seal,
 };
 use custody::finding::Code;
 use custody::ledger::Receipt;
 use custody::time::Timestamp;
+use sha2::Digest;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -310,6 +311,9 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
     // --- Day -1: collection from the province, storage, evening inspection.
     day.begin()?;
     let t1 = at(DAY_BEFORE, "09:30");
+    // The printer's list first: every collection is checked against it.
+    let list = printers_list(bags.iter().flatten().flatten());
+    day.rec("manifest", plus_min(t1, -10), list, &["cust1", "sup1"])?;
     for i in 0..SITES.len() {
         let event = Event::Collect(Collect {
             bags: site_bags(i).into_iter().cloned().collect(),
@@ -325,9 +329,9 @@ fn run(keep: Option<PathBuf>) -> Result<ExitCode, BoxError> {
     }
     let collected: usize = (0..SITES.len()).map(|i| site_bags(i).len()).sum();
     day.phase(
-        t1,
+        plus_min(t1, -10),
         plus_min(t1, 20),
-        format!("collect: {collected} bags from {UPSTREAM} (cust1 + sup1)"),
+        format!("printer's list, collect: {collected} bags from {UPSTREAM} (cust1 + sup1)"),
     )?;
     day.begin()?;
     let t = at(DAY_BEFORE, "10:10");
@@ -909,4 +913,34 @@ fn spares_of(bags: &[BagSpec]) -> Vec<&BagSpec> {
     bags.iter()
         .filter(|b| b.kind == BagKind::SparePapers)
         .collect()
+}
+
+/// The printer's list of `bags` as a `manifest` event, with the SHA-256 of the CSV it came in.
+fn printers_list<'a>(bags: impl Iterator<Item = &'a BagSpec>) -> Event {
+    let rows: Vec<ManifestRow> = bags
+        .map(|b| ManifestRow {
+            bag: b.id.clone(),
+            seal: b.seal.clone(),
+            count: b.count,
+            session: b.session.clone(),
+            site: b.site.clone(),
+            room: b.room.clone(),
+        })
+        .collect();
+    let mut csv = String::from("bag_id,seal,count,session,site,room\n");
+    for r in &rows {
+        let line = [
+            &r.bag,
+            &r.seal,
+            &r.count.to_string(),
+            &r.session,
+            &r.site,
+            &r.room,
+        ];
+        csv.push_str(&format!("{}\n", line.map(|f| f.as_str()).join(",")));
+    }
+    Event::Manifest(Manifest {
+        sha256: sha2::Sha256::digest(csv.as_bytes()).into(),
+        rows,
+    })
 }

@@ -15,8 +15,8 @@ use common::{
 };
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination, IncidentKind};
 use custody::event::{
-    Arrive, Assignment, Cabinet, Collect, Correct, Dispatch, Event, Incident, Inspect, Open,
-    Reseal, Revocation, RoomPost, Seal,
+    Arrive, Assignment, Cabinet, Collect, Correct, Dispatch, Event, Incident, Inspect, Manifest,
+    ManifestRow, Open, Reseal, Revocation, RoomPost, Seal, Void,
 };
 use custody::finding::{Code, Finding};
 use custody::ledger::{LedgerError, Receipt};
@@ -35,7 +35,7 @@ const LATER: &str = "shuxue-0607";
 const SITE: &str = "第一中学";
 const OTHER_SITE: &str = "第二中学";
 
-const ATTEMPTS: [&str; 17] = [
+const ATTEMPTS: [&str; 19] = [
     "CBSE 2018 / Maharashtra 2018: question papers opened 40 minutes early",
     "NEET 2024: a seal that changed in transit",
     "Telangana 2019: a bag dispatched that never arrived",
@@ -51,6 +51,8 @@ const ATTEMPTS: [&str; 17] = [
     "NEET 2024: a seal changed on the road, then \"corrected\" to match",
     "Telangana 2019: a bag declared lost",
     "A wrong-room invigilator: room 01's invigilator co-signs room 02's opening",
+    "A bag opened from a voided paper version",
+    "A collected seal that differs from the printer's list",
     "A bag taken from a cabinet whose lock was forced",
     "A reseal that tries to hide a changed seal",
 ];
@@ -629,6 +631,8 @@ fn run() -> Result<bool, BoxError> {
         &["cust1", "sup1"],
     )?;
 
+    voided_paper(&mut d)?;
+    printers_list(&mut d)?;
     forced_lock(&mut d, &spare, &afternoon)?;
     hidden_by_reseal(&mut d, &spare)?;
 
@@ -852,7 +856,142 @@ fn wrong_room_invigilator(d: &mut Drill, qp2: &BagSpec) -> Result<(), BoxError> 
     Ok(())
 }
 
-/// Attempt 16: the lock of cabinet A1 is found forced at 11:00: declared, and every bag inside is exposed.
+/// Attempt 16: a short 历史 paper at 10:50 leaks and is voided: opening one of its bags is refused, and
+/// its spare papers are the ones opened. (Before 11:30, when 语文 ends, so that QP-YW-102 is not
+/// yet overdue at the site.)
+fn voided_paper(d: &mut Drill) -> Result<(), BoxError> {
+    const LISHI: &str = "lishi-0607";
+    d.desk.schedule(
+        at(EXAM_DAY, "10:31"),
+        LISHI,
+        "历史",
+        at(EXAM_DAY, "10:50"),
+        at(EXAM_DAY, "11:20"),
+        &["admin2", "admin3"],
+    )?;
+    let paper = BagSpec {
+        id: "QP-LS-101".into(),
+        session: LISHI.into(),
+        seal: "PS260401".into(),
+        ..bag(1, 401)
+    };
+    let spare = BagSpec {
+        id: "SP-LS-101".into(),
+        kind: BagKind::SparePapers,
+        seal: "PS260402".into(),
+        count: 5,
+        ..paper.clone()
+    };
+    let both = vec![paper.clone(), spare.clone()];
+    let collect = Event::Collect(Collect {
+        bags: both.clone(),
+        from: "省教育考试院".into(),
+        incident: None,
+    });
+    d.setup(
+        "collect",
+        at(EXAM_DAY, "10:32"),
+        collect,
+        &["cust1", "sup1"],
+    )?;
+    let event = dispatch(seen_all(&both), "esc1");
+    d.setup("dispatch", at(EXAM_DAY, "10:33"), event, &["cust1", "esc1"])?;
+    let event = Event::Arrive(Arrive {
+        bags: seen_all(&both),
+        site: SITE.into(),
+        incident: None,
+    });
+    d.setup("arrive", at(EXAM_DAY, "10:40"), event, &["chief1", "esc1"])?;
+    let event = Event::Void(Void {
+        session: LISHI.into(),
+        note: "历史 paper seen on social media at 10:38; the board voids it, spares to be used"
+            .into(),
+    });
+    d.setup("void", at(EXAM_DAY, "10:41"), event, &["admin1", "admin3"])?;
+    let event = open(&paper, None);
+    d.step(
+        15,
+        "QP-LS-101 (历史, voided at 10:41) opened at 10:45",
+        Some(&paper.id),
+        Want::Refused(&[Code::PaperVoided]),
+        |desk| desk.record(at(EXAM_DAY, "10:45"), event, &["chief1", "inv1"]),
+    )?;
+    let event = open(&spare, None);
+    d.step(
+        15,
+        "control: its spare papers SP-LS-101 opened at 10:46, no note needed",
+        None,
+        Want::Clean,
+        |desk| desk.record(at(EXAM_DAY, "10:46"), event, &["chief1", "inv1"]),
+    )?;
+    Ok(())
+}
+
+/// Attempt 17: the printer's list says PS260501; the bag collected carries another seal.
+fn printers_list(d: &mut Drill) -> Result<(), BoxError> {
+    const WULI: &str = "wuli-0608";
+    d.desk.schedule(
+        at(EXAM_DAY, "10:47"),
+        WULI,
+        "物理",
+        at("2026-06-08", "09:00"),
+        at("2026-06-08", "10:30"),
+        &["admin2", "admin3"],
+    )?;
+    let listed = BagSpec {
+        id: "QP-WL-101".into(),
+        session: WULI.into(),
+        seal: "PS260501".into(),
+        ..bag(1, 501)
+    };
+    let event = Event::Manifest(Manifest {
+        // The SHA-256 of the printer's file; the drill has no file, so a placeholder.
+        sha256: [0x5a; 32],
+        rows: vec![ManifestRow {
+            bag: listed.id.clone(),
+            seal: listed.seal.clone(),
+            count: listed.count,
+            session: listed.session.clone(),
+            site: listed.site.clone(),
+            room: listed.room.clone(),
+        }],
+    });
+    d.setup(
+        "printer's list",
+        at(EXAM_DAY, "10:48"),
+        event,
+        &["cust1", "sup1"],
+    )?;
+    let collect = |seal: &str| {
+        Event::Collect(Collect {
+            bags: vec![BagSpec {
+                seal: seal.into(),
+                ..listed.clone()
+            }],
+            from: "省教育考试院".into(),
+            incident: None,
+        })
+    };
+    let event = collect("PS269501");
+    d.step(
+        16,
+        "QP-WL-101 collected with seal PS269501; the printer's list says PS260501",
+        Some(&listed.id),
+        Want::Refused(&[Code::ManifestMismatch]),
+        |desk| desk.record(at(EXAM_DAY, "10:49"), event, &["cust1", "sup1"]),
+    )?;
+    let event = collect("PS260501");
+    d.step(
+        16,
+        "control: collected with the seal on the printer's list",
+        None,
+        Want::Clean,
+        |desk| desk.record(at(EXAM_DAY, "10:50"), event, &["cust1", "sup1"]),
+    )?;
+    Ok(())
+}
+
+/// Attempt 18: the lock of cabinet A1 is found forced at 11:00: declared, and every bag inside is exposed.
 /// The afternoon's papers taken out before anyone inspected them are refused; after an
 /// inspection of the whole cabinet they may leave.
 fn forced_lock(d: &mut Drill, spare: &BagSpec, afternoon: &BagSpec) -> Result<(), BoxError> {
@@ -863,7 +1002,7 @@ fn forced_lock(d: &mut Drill, spare: &BagSpec, afternoon: &BagSpec) -> Result<()
         cabinet: Some("A1".into()),
     });
     d.step(
-        15,
+        17,
         "the lock of cabinet A1 declared forced",
         None,
         Want::Flagged(Code::IncidentDamaged),
@@ -878,7 +1017,7 @@ fn forced_lock(d: &mut Drill, spare: &BagSpec, afternoon: &BagSpec) -> Result<()
     };
     let event = withdraw();
     d.step(
-        15,
+        17,
         "QP-SX-101 withdrawn from A1 at 11:05, nobody having inspected it since",
         Some(&afternoon.id),
         Want::Refused(&[Code::CabinetExposed]),
@@ -890,7 +1029,7 @@ fn forced_lock(d: &mut Drill, spare: &BagSpec, afternoon: &BagSpec) -> Result<()
         cabinet: Some("A1".into()),
     });
     d.step(
-        15,
+        17,
         "control: cabinet A1 inspected whole at 11:06",
         None,
         Want::Clean,
@@ -898,7 +1037,7 @@ fn forced_lock(d: &mut Drill, spare: &BagSpec, afternoon: &BagSpec) -> Result<()
     )?;
     let event = withdraw();
     d.step(
-        15,
+        17,
         "control: QP-SX-101 withdrawn after the inspection",
         Some(&afternoon.id),
         Want::Clean,
@@ -907,7 +1046,7 @@ fn forced_lock(d: &mut Drill, spare: &BagSpec, afternoon: &BagSpec) -> Result<()
     Ok(())
 }
 
-/// Attempt 17: the spare bag's seal now reads PS269906. Resealing it to "match", as if nothing had been
+/// Attempt 19: the spare bag's seal now reads PS269906. Resealing it to "match", as if nothing had been
 /// found, is refused; recorded truthfully, the mismatch stays a finding after the board's reseal.
 fn hidden_by_reseal(d: &mut Drill, spare: &BagSpec) -> Result<(), BoxError> {
     let found = "PS269906";
@@ -922,7 +1061,7 @@ fn hidden_by_reseal(d: &mut Drill, spare: &BagSpec) -> Result<(), BoxError> {
     };
     let event = reseal(&spare.seal, found, "seal renewed");
     d.step(
-        16,
+        18,
         "SP-YW-1A \"resealed\" from PS260006 to PS269906, no broken seal on record",
         Some(&spare.id),
         Want::Refused(&[Code::ResealUnfounded]),
@@ -939,7 +1078,7 @@ fn hidden_by_reseal(d: &mut Drill, spare: &BagSpec) -> Result<(), BoxError> {
         cabinet: None,
     });
     d.step(
-        16,
+        18,
         "the changed seal recorded at an inspection with a note",
         Some(&spare.id),
         Want::Flagged(Code::SealMismatch),
@@ -951,7 +1090,7 @@ fn hidden_by_reseal(d: &mut Drill, spare: &BagSpec) -> Result<(), BoxError> {
         "resealed with the county exam board's seal",
     );
     d.step(
-        16,
+        18,
         "control: the board reseals it (admin1 and cust1); the mismatch stays in the audit",
         Some(&spare.id),
         Want::Clean,

@@ -2162,3 +2162,168 @@ fn a_dispatch_names_only_escorts_or_police_as_escorts() {
     );
     ex.refused(&args, 3, "EVENT_INVALID");
 }
+
+#[test]
+fn a_short_count_at_arrival_is_a_count_mismatch() {
+    // Issue 15, rule 6: the count observed at every handover, the arrival included.
+    let ex = exam();
+    dispatch(
+        &ex,
+        &["QP-1"],
+        Some(ex.clock.yuwen.plus_seconds(-100 * MINUTE)),
+    );
+    let at = Some(ex.clock.yuwen.plus_seconds(-90 * MINUTE));
+    let case = Case {
+        args: vec!["record", "arrive", "--site", SITE, "--bag", "QP-1:S1001:29"],
+        signers: &["x1", "e1"],
+        at,
+        event: Event::Arrive(Arrive {
+            bags: vec![obs("QP-1", Some("S1001"), Some(29))],
+            site: SITE.into(),
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "COUNT_MISMATCH", Some("QP-1"));
+}
+
+#[test]
+fn a_short_count_at_return_is_a_count_mismatch() {
+    // Issue 15, rule 6: a bag brought back unopened is counted again in the room.
+    let ex = exam();
+    qp1_at_the_site(&ex);
+    let back = [
+        "record",
+        "dispatch",
+        "--to-room",
+        "--escort",
+        "e1",
+        "--bag",
+        "QP-1",
+    ];
+    let at = ex.clock.yuwen.plus_seconds(-80 * MINUTE);
+    record(&ex, &back, &["x1", "e1"], Some(at));
+    let case = Case {
+        args: vec!["record", "return", "--bag", "QP-1:S1001:29"],
+        signers: &["c1", "e1"],
+        at: Some(at.plus_seconds(10 * MINUTE)),
+        event: Event::Return(Return {
+            bags: vec![obs("QP-1", Some("S1001"), Some(29))],
+            incident: None,
+        }),
+    };
+    three_forms(&ex, case, "COUNT_MISMATCH", Some("QP-1"));
+}
+
+#[test]
+fn a_bag_recorded_under_a_wrong_id_is_corrected_to_the_right_one() {
+    // Issue 15, rule 8: an inspection typed QP-l for QP-1, accepted with a note; the barcode
+    // correction links that entry to QP-1, and the finding stays listed, shown as corrected.
+    let ex = exam();
+    let mut inspect = full_args(
+        &ex,
+        &["record", "inspect", "--bag", "QP-l:S1001"],
+        &["c1", "s1"],
+        None,
+    );
+    inspect.extend(["--incident".into(), "scanner misread the barcode".into()]);
+    ex.run(&inspect).exits(0);
+    let wrong = next_seq(&ex) - 1;
+    assert_eq!(
+        audit(&ex),
+        vec![found("BAG_NOT_COLLECTED", wrong, Some("QP-l"))]
+    );
+    let entry = wrong.to_string();
+    let correct = |to: &str| {
+        full_args(
+            &ex,
+            &[
+                "record",
+                "correct",
+                "--entry",
+                &entry,
+                "--bag",
+                "QP-l",
+                "--barcode",
+                to,
+                "--note",
+                "QP-1 misread",
+            ],
+            &["c1", "s1"],
+            None,
+        )
+    };
+    // To a barcode the ledger does not know either: refused, the nearest named.
+    let run = ex.refused(&correct("QP-7"), 3, "CORRECTION_INVALID");
+    assert!(run.stderr.contains("did you mean QP-1"), "{}", run.stderr);
+    let fixed = ex.run(&correct("QP-1")).exits(0);
+    let fix = next_seq(&ex) - 1;
+    assert!(!fixed.stderr.contains("refused"), "{}", fixed.stderr);
+
+    // Still listed, now shown as corrected, in JSON and in both languages.
+    let report = ex.run(&["verify", "--json"]).exits(1).json();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0]["code"], "BAG_NOT_COLLECTED");
+    assert_eq!(findings[0]["corrected"], fix, "{report}");
+    // (The report wraps its lines: compared without white space.)
+    let squeezed = |lang: &str| {
+        let run = ex.run(&["--lang", lang, "verify"]).exits(1);
+        run.stdout.split_whitespace().collect::<String>()
+    };
+    assert!(squeezed("en").contains(&format!("(correctedatentry{fix})")));
+    assert!(squeezed("zh").contains(&format!("（已于第{fix}条更正）")));
+    // QP-1's timeline holds the entry, named as it was recorded, and the correction.
+    let timeline = ex.run(&["bag", "QP-1", "--json"]).exits(0).json();
+    let rows = timeline["timeline"].as_array().unwrap();
+    let row = |seq: u64| rows.iter().find(|r| r["seq"] == seq).expect("row");
+    assert_eq!(row(wrong)["named_as"], "QP-l", "{timeline}");
+    assert_eq!(row(COLLECT_SEQ)["named_as"], "QP-1", "{timeline}");
+    assert!(
+        row(fix)["correction"].as_str().unwrap().contains("QP-1"),
+        "{timeline}"
+    );
+    // Once linked, the entry is not corrected twice.
+    ex.refused(&correct("QP-2"), 3, "CORRECTION_INVALID");
+}
+
+#[test]
+fn a_correction_shows_old_and_new_in_log_show_and_the_receipt() {
+    // Issue 15, rule 4: every correction shows old -> new with its note (the reports and the
+    // bag's timeline are checked in tests/pages.rs and tests/views.rs).
+    let ex = exam();
+    let collected = COLLECT_SEQ.to_string();
+    let args = [
+        "record",
+        "correct",
+        "--entry",
+        &collected,
+        "--bag",
+        "QP-1",
+        "--seal",
+        "S1010",
+        "--note",
+        "typed S1001",
+    ];
+    let seq = record(&ex, &args, &["c1", "s1"], None).to_string();
+    // (Tables wrap their cells: compared without white space.)
+    let squeezed = |args: &[&str]| {
+        let run = ex.run(args).exits(0);
+        run.stdout.split_whitespace().collect::<String>()
+    };
+    for view in [
+        vec!["log", "--bag", "QP-1"],
+        vec!["show", &seq],
+        vec!["receipt", &seq],
+    ] {
+        let mut en = vec!["--lang", "en"];
+        en.extend(&view);
+        let text = squeezed(&en);
+        // (The log cuts a long detail to the width: the note is in `show` and the receipt.)
+        assert!(text.contains("sealS1001->S1010"), "{text}");
+        assert!(view[0] == "log" || text.contains("typedS1001"), "{text}");
+        let mut zh = vec!["--lang", "zh"];
+        zh.extend(&view);
+        let text = squeezed(&zh);
+        assert!(text.contains("封条号S1001改为S1010"), "{text}");
+    }
+}

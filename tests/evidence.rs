@@ -841,7 +841,7 @@ fn the_audit_doc_names_every_field_of_the_json_report() {
         (
             "### Finding fields",
             &report["findings"][0],
-            &["signer", "record", "declared"][..],
+            &["signer", "record", "declared", "corrected"][..],
         ),
     ] {
         let mut actual = keys_of(item);

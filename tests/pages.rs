@@ -20,8 +20,8 @@ use util::{Fixture, Run};
 
 static COUNTY: OnceLock<tempfile::TempDir> = OnceLock::new();
 
-/// A fixture whose `ledger/` is a copy of the county_exam example's ledger (126 entries, 96
-/// bags, one torn seal at entry 34, declared as an incident at entry 35).
+/// A fixture whose `ledger/` is a copy of the county_exam example's ledger (127 entries, 96
+/// bags, one torn seal at entry 35, declared as an incident at entry 36).
 fn county() -> Fixture {
     let template = COUNTY.get_or_init(|| {
         let parent = Path::new(env!("CARGO_TARGET_TMPDIR"));
@@ -241,7 +241,7 @@ fn a_tampered_ledger_gets_its_integrity_findings_on_the_page() {
     );
 }
 
-/// The county_exam ledger with one correction (entry 126: bag QP-YW-101 of entry 12 counted 31
+/// The county_exam ledger with one correction (entry 127: bag QP-YW-101 of entry 13 counted 31
 /// papers, not 30), signed with the demo roster's key files.
 fn county_with_correction() -> Fixture {
     let fx = county();
@@ -259,7 +259,7 @@ fn county_with_correction() -> Fixture {
         "record",
         "correct",
         "--entry",
-        "12",
+        "13",
         "--bag",
         "QP-YW-101",
         "--count",
@@ -337,7 +337,7 @@ fn the_report_lists_checks_incidents_corrections_and_the_roster_in_both_language
         // Asia/Shanghai is 00:17 UTC) and the finding reported at the arrival.
         let incidents = rows(&page, "incidents");
         assert_eq!(incidents.len(), 3, "{file}: {incidents:?}");
-        assert!(incidents[0][0].contains("34"), "{incidents:?}");
+        assert!(incidents[0][0].contains("35"), "{incidents:?}");
         assert!(
             incidents[0][1].contains("2026-06-07 08:17"),
             "{incidents:?}"
@@ -354,7 +354,7 @@ fn the_report_lists_checks_incidents_corrections_and_the_roster_in_both_language
         let corrections = rows(&page, "corrections");
         assert_eq!(corrections.len(), 1, "{file}: {corrections:?}");
         let c = &corrections[0];
-        assert!(c[0].contains("126") && c[2].contains("12"), "{c:?}");
+        assert!(c[0].contains("127") && c[2].contains("13"), "{c:?}");
         assert_eq!(c[3], "QP-YW-101");
         assert_eq!(c[4], words[3]);
         assert_eq!(c[5], "miscounted at collection: 31 papers <in> the bag");
@@ -363,7 +363,7 @@ fn the_report_lists_checks_incidents_corrections_and_the_roster_in_both_language
             .select(&sel("#corrections tbody a"))
             .map(|a| a.value().attr("href").unwrap().to_string())
             .collect::<Vec<_>>();
-        assert_eq!(fixed, ["#e-126", "#e-12"]);
+        assert_eq!(fixed, ["#e-127", "#e-13"]);
 
         // The founders and the nine enrolments.
         let roster = rows(&page, "roster");
@@ -559,8 +559,8 @@ fn hostile_text_is_shown_as_text_and_never_runs() {
 // ---------------------------------------------------------------------------------------------
 // The handover receipt
 
-/// Entry 34: the arrival at 第二中学 with the torn seal, recorded with an incident note.
-const ARRIVE: &str = "34";
+/// Entry 35: the arrival at 第二中学 with the torn seal, recorded with an incident note.
+const ARRIVE: &str = "35";
 
 fn entry_hash(fx: &Fixture, seq: &str) -> String {
     fx.run(&["show", seq, "--json"]).exits(0).json()["hash"]
@@ -611,7 +611,7 @@ fn the_text_receipt_fits_a_receipt_printer_in_both_languages() {
             "{lang}: {line}\n{out}"
         );
         assert!(!out.contains(&hash), "{lang}: the entry hash is printed");
-        assert_eq!(qr.seq, 34);
+        assert_eq!(qr.seq, 35);
         assert_eq!(custody::entry::hex(&qr.hash), hash);
     }
 }
@@ -659,7 +659,7 @@ fn the_printed_code_scans_back_to_the_entry() {
     let json = fx.run(&["receipt", ARRIVE, "--json"]).exits(0).json();
     assert_eq!(scanned, json["qr"].as_str().unwrap());
     let p = QrPayload::parse(&scanned).unwrap();
-    assert_eq!(p.seq, 34);
+    assert_eq!(p.seq, 35);
     assert_eq!(custody::entry::hex(&p.hash), entry_hash(&fx, ARRIVE));
 }
 
@@ -714,7 +714,7 @@ fn the_html_receipt_is_one_a4_page_with_a_code_that_names_the_entry_and_tree() {
 fn the_json_receipt_has_stable_keys() {
     let fx = county();
     let v = fx.run(&["receipt", ARRIVE, "--json"]).exits(0).json();
-    assert_eq!(v["seq"], 34);
+    assert_eq!(v["seq"], 35);
     assert_eq!(v["kind"], "arrive");
     assert_eq!(v["hash"], entry_hash(&fx, ARRIVE));
     assert_eq!(v["event"]["site"], "第二中学");
@@ -737,7 +737,7 @@ fn receipt_errors_are_clear_and_write_nothing() {
     let run = fx.run(&["receipt", "999"]).exits(2);
     assert!(
         run.stderr
-            .contains("no entry 999: the ledger has 126 entries"),
+            .contains("no entry 999: the ledger has 127 entries"),
         "{}",
         run.stderr
     );
@@ -764,7 +764,7 @@ fn a_receipt_of_a_forged_entry_is_refused() {
     let fx = county();
     let (header, records) = fx.records();
     let mut entries: Vec<Vec<u8>> = records.into_iter().map(|(_, e)| e).collect();
-    *entries[34].last_mut().unwrap() ^= 0x01;
+    *entries[35].last_mut().unwrap() ^= 0x01;
     fx.write_records(&header, &entries);
     let run = fx.run(&["receipt", ARRIVE]).exits(5);
     assert!(run.stderr.contains("does not verify"), "{}", run.stderr);

@@ -7,8 +7,8 @@ use custody::entry::{Body, CoSignature, DecodedEntry, Entry, Hash, Head, leaf_ha
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination, IncidentKind};
 use custody::event::{
     Arrive, Assignment, Cabinet, CabinetPlace, Collect, Correct, Dispatch, Event, Genesis, Grant,
-    Handover, Incident, Inspect, Open, Release, Reseal, Return, Revocation, RoomPost, Schedule,
-    Seal,
+    Handover, Incident, Inspect, Manifest, ManifestRow, Open, Postpone, Release, Reseal, Return,
+    Revocation, RoomPost, Schedule, Seal, Void,
 };
 use custody::journal::{frame, header};
 use custody::policy::{EventKind, Policy};
@@ -449,7 +449,36 @@ fn event() -> impl Strategy<Value = Event> {
         (text(), prop::sample::select(Role::ALL.to_vec()))
             .prop_map(|(id, role)| Event::Grant(Grant { id, role })),
     ];
-    prop_oneof![roster, custody.boxed(), posts.boxed()]
+    let papers = prop_oneof![
+        (text(), text()).prop_map(|(session, note)| Event::Void(Void { session, note })),
+        (text(), time(), time(), text()).prop_map(|(session, start, end, note)| {
+            Event::Postpone(Postpone {
+                session,
+                start,
+                end,
+                note,
+            })
+        }),
+        (
+            any::<[u8; 32]>(),
+            prop::collection::vec((text(), text(), any::<u32>(), text(), text(), text()), 0..3)
+        )
+            .prop_map(|(sha256, rows)| Event::Manifest(Manifest {
+                sha256,
+                rows: rows
+                    .into_iter()
+                    .map(|(bag, seal, count, session, site, room)| ManifestRow {
+                        bag,
+                        seal,
+                        count,
+                        session,
+                        site,
+                        room,
+                    })
+                    .collect(),
+            })),
+    ];
+    prop_oneof![roster, custody.boxed(), posts.boxed(), papers.boxed()]
 }
 
 /// An entry of any kind of event, with its fields drawn at random.

@@ -8,8 +8,9 @@ use crate::audit::evidence::{CheckpointCheck, Evidence, Observed};
 use crate::format::signing::{PreparedKey, verify_all};
 use crate::format::time::Timestamp;
 use crate::lang::i18n::{Lang, Msg};
+use crate::model::bag::Correction;
 use crate::model::event::Event;
-use crate::model::finding::{Category, Code, Finding};
+use crate::model::finding::{Category, Code, Finding, refuses};
 use crate::model::policy::EventKind;
 use crate::rules::judge::{check_signatures_with, judge_but_signatures};
 use crate::rules::memstore::MemKv;
@@ -227,6 +228,12 @@ fn listed(
                 };
             }
             ListedKind::Correction
+        }
+        // A postponement is a schedule change, shown with the times it replaces; a void is
+        // listed with the incidents, by its note.
+        Event::Postpone(p) => {
+            rescheduled = state.session(&p.session)?;
+            ListedKind::Schedule
         }
         _ if note.is_some() => ListedKind::Incident,
         _ => return Ok(None),
@@ -857,6 +864,33 @@ fn walk_records<R: Read>(
                         event_time: decoded.body.event_time,
                         signers: decoded.body.signers.clone(),
                     });
+                }
+                // A postponement is a change of the timetable: listed under its first schedule.
+                if let Event::Postpone(p) = &decoded.body.event
+                    && let Some(old) = state.session(&p.session)?
+                {
+                    report.timetable.push(Scheduled {
+                        seq,
+                        session: p.session.clone(),
+                        subject: old.subject,
+                        start: p.start,
+                        end: p.end,
+                        rescheduled: true,
+                        event_time: decoded.body.event_time,
+                        signers: decoded.body.signers.clone(),
+                    });
+                }
+                // A barcode correction accepted puts right the findings about the wrong id at
+                // the entry it corrects: still listed, shown as corrected.
+                if let Event::Correct(c) = &decoded.body.event
+                    && matches!(c.fix, Correction::BagId(_))
+                    && !refuses(&findings, true)
+                {
+                    for f in report.findings.iter_mut().filter(|f| {
+                        f.seq == c.seq && f.bag.as_deref() == Some(&c.bag) && f.corrected.is_none()
+                    }) {
+                        f.corrected = Some(seq);
+                    }
                 }
                 report.findings.extend(findings);
                 report

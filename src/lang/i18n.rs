@@ -204,6 +204,9 @@ impl Msg {
             EventKind::Grant => Msg::EventGrant,
             EventKind::Reseal => Msg::EventReseal,
             EventKind::Cabinet => Msg::EventCabinet,
+            EventKind::Void => Msg::EventVoid,
+            EventKind::Postpone => Msg::EventPostpone,
+            EventKind::Manifest => Msg::EventManifest,
         }
     }
 
@@ -302,6 +305,10 @@ impl Msg {
             InspectionIncomplete => Msg::WhyInspectionIncomplete,
             CabinetExposed => Msg::WhyCabinetExposed,
             ResealUnfounded => Msg::WhyResealUnfounded,
+            PaperVoided => Msg::WhyPaperVoided,
+            ManifestMismatch => Msg::WhyManifestMismatch,
+            NotOnManifest => Msg::WhyNotOnManifest,
+            SenderNotApproved => Msg::WhySenderNotApproved,
         }
     }
 }
@@ -1008,6 +1015,24 @@ catalogue! {
     ResealOf: "seal {old} → {new} ({note})", "封条 {old} → {new}（{note}）";
     NoteReseal: "RESEALED {text}", "重新加封 {text}";
     PlaceSiteCabinet: "cabinet {cabinet} at {site}", "{site} 保密柜 {cabinet}";
+    // Papers: voided versions, postponed sessions, the printer's list.
+    EventVoid: "void", "作废试卷";
+    EventPostpone: "postpone", "推迟场次";
+    EventManifest: "manifest", "印制清单";
+    WhyPaperVoided: "a bag of a voided paper version was opened", "已作废试卷的袋被启封";
+    WhyManifestMismatch: "a collected bag differs from the printer's list", "领取的袋与印制清单不符";
+    WhyNotOnManifest: "a collected bag is not on the printer's list", "领取的袋不在印制清单上";
+    WhySenderNotApproved: "papers came from a sender not on the approved list", "试卷来自未经核准的发送方";
+    DetailVoid: "question papers of session {session} voided ({note})", "场次 {session} 的试卷作废（{note}）";
+    DetailPostpone: "session {session} postponed to {span} ({note})", "场次 {session} 推迟至 {span}（{note}）";
+    DetailManifest: "printer's list of {n} bags, SHA-256 {sha256}", "印制清单，共 {n} 袋，SHA-256 {sha256}";
+    ReceiptVoided: "voided", "作废";
+    ReceiptManifestFile: "file SHA-256", "文件 SHA-256";
+    ReceiptManifestRows: "bags listed", "清单袋数";
+    FindingCorrected: " (corrected at entry {seq})", "（已于第 {seq} 条更正）";
+    SummaryListedRow: "{id}  seal {seal}  {count} papers  {session} {site} {room}", "{id}  封条 {seal}  {count} 份  {session} {site} {room}";
+    PostponedFrom: "postponed from {span} (entry {seq})", "原定 {span}，已推迟（第 {seq} 条）";
+    VoidedPapers: "question papers voided (entry {seq})", "试卷已作废（第 {seq} 条）";
 }
 
 /// A bag kind in one word, for tables (JSON uses [`BagKind::as_str`]): questions, blanks (blank

@@ -107,6 +107,12 @@ pub fn destination(to: &Destination, lang: Lang) -> String {
 
 /// One line of detail about an event, for summaries and the log; times in `zone`.
 pub fn detail(event: &Event, zone: &str, lang: Lang) -> String {
+    detail_was(event, zone, lang, None)
+}
+
+/// [`detail`], with a seal or count correction shown as old -> new when `was`, the value the
+/// ledger held before it, is known.
+pub fn detail_was(event: &Event, zone: &str, lang: Lang, was: Option<&str>) -> String {
     let note = |n: &Option<String>| {
         n.as_ref()
             .map(|n| lang.f(Msg::IncidentSuffix, &[("note", n)]))
@@ -253,10 +259,16 @@ pub fn detail(event: &Event, zone: &str, lang: Lang) -> String {
             ),
         },
         Event::Correct(e) => {
-            let fix = match &e.fix {
-                Correction::BagId(v) => lang.f(Msg::FixBagId, &[("value", v)]),
-                Correction::Seal(v) => lang.f(Msg::FixSeal, &[("value", v)]),
-                Correction::Count(v) => lang.f(Msg::FixCount, &[("value", v)]),
+            let fix = match (&e.fix, was) {
+                (Correction::BagId(v), _) => lang.f(Msg::FixBagId, &[("value", v)]),
+                (Correction::Seal(v), Some(old)) => {
+                    lang.f(Msg::FixSealWas, &[("old", &old), ("value", v)])
+                }
+                (Correction::Count(v), Some(old)) => {
+                    lang.f(Msg::FixCountWas, &[("old", &old), ("value", v)])
+                }
+                (Correction::Seal(v), None) => lang.f(Msg::FixSeal, &[("value", v)]),
+                (Correction::Count(v), None) => lang.f(Msg::FixCount, &[("value", v)]),
             };
             lang.f(
                 Msg::DetailCorrect,
@@ -272,6 +284,22 @@ pub fn detail(event: &Event, zone: &str, lang: Lang) -> String {
         Event::Grant(g) => lang.f(
             Msg::DetailGrant,
             &[("id", &g.id), ("role", &lang.role(g.role))],
+        ),
+        Event::Void(e) => lang.f(
+            Msg::DetailVoid,
+            &[("session", &e.session), ("note", &e.note)],
+        ),
+        Event::Postpone(e) => lang.f(
+            Msg::DetailPostpone,
+            &[
+                ("session", &e.session),
+                ("span", &e.start.span_in(e.end, zone)),
+                ("note", &e.note),
+            ],
+        ),
+        Event::Manifest(e) => lang.f(
+            Msg::DetailManifest,
+            &[("n", &e.rows.len()), ("sha256", &hex(&e.sha256))],
         ),
     }
 }
@@ -585,6 +613,24 @@ fn bag_lines(event: &Event, context: &Context, lang: Lang) -> Vec<String> {
     match event {
         Event::Collect(e) => e.bags.iter().map(spec).collect(),
         Event::Seal(e) => vec![spec(&e.bag)],
+        // The printer's list: what its signers vouch was imported, row by row.
+        Event::Manifest(e) => e
+            .rows
+            .iter()
+            .map(|r| {
+                lang.f(
+                    Msg::SummaryListedRow,
+                    &[
+                        ("id", &r.bag),
+                        ("seal", &r.seal),
+                        ("count", &r.count),
+                        ("session", &r.session),
+                        ("site", &r.site),
+                        ("room", &r.room),
+                    ],
+                )
+            })
+            .collect(),
         other => other.observations().map(obs).unwrap_or_default(),
     }
 }
@@ -594,6 +640,7 @@ fn seal_ranges(event: &Event) -> String {
     let seals: Vec<&str> = match event {
         Event::Collect(e) => e.bags.iter().map(|b| b.seal.as_str()).collect(),
         Event::Seal(e) => vec![e.bag.seal.as_str()],
+        Event::Manifest(e) => e.rows.iter().map(|r| r.seal.as_str()).collect(),
         other => other
             .observations()
             .unwrap_or_default()

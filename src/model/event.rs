@@ -33,6 +33,9 @@ pub enum Event {
     Grant(Grant),
     Reseal(Reseal),
     Cabinet(CabinetPlace),
+    Void(Void),
+    Postpone(Postpone),
+    Manifest(Manifest),
 }
 
 impl Event {
@@ -60,6 +63,9 @@ impl Event {
             Event::Grant(_) => EventKind::Grant,
             Event::Reseal(_) => EventKind::Reseal,
             Event::Cabinet(_) => EventKind::Cabinet,
+            Event::Void(_) => EventKind::Void,
+            Event::Postpone(_) => EventKind::Postpone,
+            Event::Manifest(_) => EventKind::Manifest,
         }
     }
 
@@ -81,13 +87,16 @@ impl Event {
             Event::Reseal(e) => e.incident.as_deref(),
             Event::Incident(e) => Some(e.note.as_str()),
             Event::Correct(e) => Some(e.note.as_str()),
+            Event::Void(e) => Some(e.note.as_str()),
+            Event::Postpone(e) => Some(e.note.as_str()),
             Event::Genesis(_)
             | Event::Enroll(_)
             | Event::Revoke(_)
             | Event::Policy(_)
             | Event::Assign(_)
             | Event::Grant(_)
-            | Event::Cabinet(_) => None,
+            | Event::Cabinet(_)
+            | Event::Manifest(_) => None,
         };
         // A blank note excuses nothing.
         note.filter(|n| !n.trim().is_empty())
@@ -327,4 +336,43 @@ pub struct Reseal {
 pub struct CabinetPlace {
     pub cabinet: String,
     pub at: Destination,
+}
+
+/// A paper version voided, after a leak: the question papers of one session (every
+/// `question_papers` bag whose session is `session`). Its bags are not opened from here on; the
+/// session's spare papers (备用卷) are opened instead.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Void {
+    pub session: String,
+    pub note: String,
+}
+
+/// A session postponed after its papers were collected: its new start and end. The schedule it
+/// replaces stays in the ledger and in the views.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Postpone {
+    pub session: String,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub note: String,
+}
+
+/// The printer's list (or the provincial office's): the bags it sends, imported before they are
+/// collected, with the SHA-256 of the file it came in.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Manifest {
+    pub sha256: [u8; 32],
+    pub rows: Vec<ManifestRow>,
+}
+
+/// One bag on the printer's list.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ManifestRow {
+    pub bag: String,
+    pub seal: String,
+    pub count: u32,
+    pub session: String,
+    /// Destination exam site and room.
+    pub site: String,
+    pub room: String,
 }

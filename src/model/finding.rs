@@ -198,6 +198,11 @@ codes! {
     InspectionIncomplete = "INSPECTION_INCOMPLETE", Custody, UnlessNoted;
     CabinetExposed = "CABINET_EXPOSED", Custody, UnlessNoted;
     ResealUnfounded = "RESEAL_UNFOUNDED", Custody, UnlessNoted;
+    // Papers (issue 17, items 7-8): voided versions, the printer's list, approved senders.
+    PaperVoided = "PAPER_VOIDED", Custody, UnlessNoted;
+    ManifestMismatch = "MANIFEST_MISMATCH", Custody, UnlessNoted;
+    NotOnManifest = "NOT_ON_MANIFEST", Custody, UnlessNoted;
+    SenderNotApproved = "SENDER_NOT_APPROVED", Custody, UnlessNoted;
 }
 
 impl Code {
@@ -245,6 +250,11 @@ pub struct Finding {
     /// as opposed to a finding nobody declared. In JSON only when true.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub declared: bool,
+    /// The entry whose barcode correction put right the bag this finding names at its entry (a
+    /// bag recorded under a wrong id): the finding stays listed, shown as corrected. In JSON
+    /// only when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrected: Option<u64>,
 }
 
 impl Finding {
@@ -259,6 +269,7 @@ impl Finding {
             record: None,
             message: message.into(),
             declared: false,
+            corrected: None,
         }
     }
 

@@ -32,10 +32,13 @@ pub enum EventKind {
     Grant,
     Reseal,
     Cabinet,
+    Void,
+    Postpone,
+    Manifest,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 22] = [
+    pub const ALL: [EventKind; 25] = [
         EventKind::Genesis,
         EventKind::Enroll,
         EventKind::Revoke,
@@ -58,6 +61,9 @@ impl EventKind {
         EventKind::Grant,
         EventKind::Reseal,
         EventKind::Cabinet,
+        EventKind::Void,
+        EventKind::Postpone,
+        EventKind::Manifest,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -84,6 +90,9 @@ impl EventKind {
             EventKind::Grant => "grant",
             EventKind::Reseal => "reseal",
             EventKind::Cabinet => "cabinet",
+            EventKind::Void => "void",
+            EventKind::Postpone => "postpone",
+            EventKind::Manifest => "manifest",
         }
     }
 
@@ -97,6 +106,8 @@ impl EventKind {
                 | EventKind::Policy
                 | EventKind::Grant
                 | EventKind::Cabinet
+                | EventKind::Void
+                | EventKind::Postpone
         )
     }
 }
@@ -162,6 +173,10 @@ pub struct Policy {
     /// A bag in a cabinet is inspected at least this many minutes after it was stored or last
     /// inspected; 0 turns the rule off.
     pub max_inspection_gap_min: u32,
+    /// The printers and carriers a collection may come from (`collect --from`); empty: any.
+    /// Absent from an older policy file: empty.
+    #[serde(default)]
+    pub approved_senders: Vec<String>,
 }
 
 /// The largest replay window a policy may set, so that memory stays bounded.
@@ -209,6 +224,9 @@ impl Default for Policy {
                 // bag cannot put a new seal on it alone.
                 rule(EventKind::Reseal, &[&[Admin, Custodian]]),
                 rule(EventKind::Cabinet, &[&[Admin, Admin]]),
+                rule(EventKind::Void, &[&[Admin, Admin]]),
+                rule(EventKind::Postpone, &[&[Admin, Admin]]),
+                rule(EventKind::Manifest, &[&[Custodian, Supervisor]]),
             ],
             separated_roles: vec![(Custodian, Supervisor)],
             open_question_papers_before_min: 15,
@@ -231,6 +249,7 @@ impl Default for Policy {
             seal_after_session_end: false,
             // China's rules ask for a joint check of the confidentiality room every half day.
             max_inspection_gap_min: 12 * 60,
+            approved_senders: Vec::new(),
         }
     }
 }
@@ -276,6 +295,15 @@ impl Policy {
         }
         if !self.escort_roles.windows(2).all(|w| w[0] < w[1]) {
             out.push("escort_roles must be a sorted set".into());
+        }
+        if self
+            .approved_senders
+            .iter()
+            .any(|s| s.trim().is_empty() || s.chars().any(char::is_control))
+        {
+            out.push(
+                "approved_senders names an empty sender or one with a control character".into(),
+            );
         }
         for (a, b) in &self.separated_roles {
             if a == b {
@@ -353,6 +381,7 @@ impl Policy {
             clock_tolerance_sec,
             max_head_lag,
             change_delay_min,
+            approved_senders,
         } = self; // destructured, so that a new field cannot be left out of the list
         for (name, value) in [
             (
@@ -395,6 +424,14 @@ impl Policy {
             ),
             ("seal_after_session_end", seal_after_session_end.to_string()),
             ("max_inspection_gap_min", max_inspection_gap_min.to_string()),
+            (
+                "approved_senders",
+                if approved_senders.is_empty() {
+                    "(any)".into()
+                } else {
+                    approved_senders.join(", ")
+                },
+            ),
         ] {
             out.push((name.into(), value));
         }

@@ -74,7 +74,8 @@ fn keyholder_json(k: &Keyholder) -> Value {
 
 /// An event's fields as JSON, without its kind: a keyholder as `{"id", "name", "roles",
 /// "public_key", "person_tag", "valid_from", "valid_until", "key_kind"}` (keys and tags in hex),
-/// the genesis with its founders so, and every other event in its serde form.
+/// the genesis with its founders so, a printer's list as `{"sha256" (hex), "rows"}`, and every
+/// other event in its serde form.
 pub fn event_json(e: &Event) -> Value {
     match e {
         Event::Genesis(g) => json!({
@@ -86,6 +87,7 @@ pub fn event_json(e: &Event) -> Value {
         }),
         Event::Enroll(k) => keyholder_json(k),
         Event::Revoke(r) => json!({"id": r.id, "reason": r.reason}),
+        Event::Manifest(m) => json!({"sha256": hex(&m.sha256), "rows": m.rows}),
         // The other events hold only text and numbers: their serde form is their JSON form,
         // without the enum's tag (the entry's "kind" says it).
         other => match serde_json::to_value(other) {

@@ -3,7 +3,7 @@
 use crate::audit::verify::{self as audit, AuditError};
 use crate::format::time::Timestamp;
 use crate::lang::i18n::{Lang, Msg};
-use crate::lang::summary::detail;
+use crate::lang::summary::detail_was;
 use crate::model::bag::Correction;
 use crate::model::entry::DecodedEntry;
 use crate::model::event::Event;
@@ -11,6 +11,7 @@ use crate::model::finding::Finding;
 use crate::model::policy::EventKind;
 use crate::present::labels::short_time;
 use crate::present::table::Table;
+use crate::rules::papers::correction_was;
 use std::path::Path;
 
 /// Reads an event kind as `custody log --kind` takes it ([`EventKind::as_str`]).
@@ -98,6 +99,8 @@ pub struct LogItem<'a> {
     pub findings: &'a [Finding],
     /// The exam's zone (UTC until the genesis is read).
     pub zone: &'a str,
+    /// What a seal or count correction replaces (the ledger's value before it).
+    pub was: Option<String>,
 }
 
 /// Audits the journal and shows `visit` each entry that passes `filter`, in journal order.
@@ -120,11 +123,15 @@ pub fn walk_log(
         {
             return;
         }
+        let was = v
+            .entry
+            .and_then(|e| correction_was(v.state, &e.body.event).ok().flatten());
         visit(LogItem {
             offset: v.offset,
             entry: v.entry,
             findings: v.findings,
             zone: zone.as_deref().unwrap_or("UTC"),
+            was,
         });
     })
 }
@@ -145,7 +152,7 @@ pub fn log_table(lang: Lang) -> Table {
 }
 
 /// One log row: the entry's number, its event time in the exam's zone, its kind, the signer
-/// ids joined with `+`, and the one-line detail of [`detail`], or a line saying the record does
+/// ids joined with `+`, and the one-line detail of [`detail_was`], or a line saying the record does
 /// not decode.
 pub fn log_row(item: &LogItem<'_>, lang: Lang) -> Vec<String> {
     match item.entry {
@@ -154,7 +161,7 @@ pub fn log_row(item: &LogItem<'_>, lang: Lang) -> Vec<String> {
             short_time(e.body.event_time, item.zone),
             lang.event(e.body.event.kind()).to_string(),
             e.body.signers.join("+"),
-            detail(&e.body.event, item.zone, lang),
+            detail_was(&e.body.event, item.zone, lang, item.was.as_deref()),
         ],
         None => vec![
             "?".into(),

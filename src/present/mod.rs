@@ -8,6 +8,7 @@ pub mod html;
 pub mod json;
 pub mod labels;
 pub mod log;
+pub mod papers;
 pub mod receipt;
 pub mod report_html;
 pub mod status;

@@ -74,6 +74,8 @@ pub struct Handover {
     pub people: Vec<(String, String)>,
     /// The sessions of its bags: id, subject, start, end.
     pub sessions: Vec<(String, String, Timestamp, Timestamp)>,
+    /// What a seal or count correction replaced.
+    pub replaced: Option<String>,
 }
 
 /// What the QR code of a receipt holds, one line of ASCII:
@@ -263,6 +265,7 @@ fn gather(
         checkpoint: None,
         people: Vec::new(),
         sessions: Vec::new(),
+        replaced: None,
     })
 }
 
@@ -315,8 +318,10 @@ pub const TEXT_WIDTH: usize = 48;
 const PAGE_BAGS: usize = 120;
 
 impl Handover {
-    /// Finds the escorts' names and the bags' sessions in the state after the entry.
+    /// Finds the escorts' names, the bags' sessions and what a correction replaced, in the state
+    /// after the entry.
     fn name_people_and_sessions(&mut self, state: &crate::rules::state::State<MemKv>) {
+        self.replaced = state.correction_replaced(self.seq).ok().flatten();
         if let Event::Dispatch(d) = &self.event {
             self.people = d
                 .escorts
@@ -474,12 +479,15 @@ impl Handover {
                     crate::model::bag::Correction::BagId(v) => {
                         lang.f(Msg::ReceiptFixBarcode, &[("value", v)])
                     }
-                    crate::model::bag::Correction::Seal(v) => {
-                        lang.f(Msg::ReceiptFixSeal, &[("value", v)])
-                    }
-                    crate::model::bag::Correction::Count(v) => {
-                        lang.f(Msg::ReceiptFixCount, &[("value", v)])
-                    }
+                    // Old -> new when the ledger knew the old value.
+                    crate::model::bag::Correction::Seal(v) => match &self.replaced {
+                        Some(old) => lang.f(Msg::FixSealWas, &[("old", old), ("value", v)]),
+                        None => lang.f(Msg::ReceiptFixSeal, &[("value", v)]),
+                    },
+                    crate::model::bag::Correction::Count(v) => match &self.replaced {
+                        Some(old) => lang.f(Msg::FixCountWas, &[("old", old), ("value", v)]),
+                        None => lang.f(Msg::ReceiptFixCount, &[("value", v)]),
+                    },
                 };
                 vec![(
                     t(Msg::ReceiptCorrects),
@@ -489,6 +497,26 @@ impl Handover {
                     ),
                 )]
             }
+            Event::Void(e) => vec![
+                (t(Msg::ReceiptSession), e.session.clone()),
+                (
+                    t(Msg::ReceiptVoided),
+                    crate::lang::i18n::kind_label(crate::model::bag::BagKind::QuestionPapers, lang)
+                        .into(),
+                ),
+            ],
+            Event::Postpone(e) => vec![
+                (t(Msg::ReceiptSession), e.session.clone()),
+                (t(Msg::ReceiptStart), e.start.display_in(&self.time_zone)),
+                (t(Msg::ReceiptEnd), e.end.display_in(&self.time_zone)),
+            ],
+            Event::Manifest(e) => vec![
+                (
+                    t(Msg::ReceiptManifestFile),
+                    crate::model::entry::hex(&e.sha256),
+                ),
+                (t(Msg::ReceiptManifestRows), e.rows.len().to_string()),
+            ],
         };
         for (id, subject, start, end) in &self.sessions {
             out.push((

@@ -575,6 +575,14 @@ impl<'r> AuditPage<'r> {
                     };
                     let _ = write!(b, " · {}", escape(&lang.f(msg, &[("signer", signer)])));
                 }
+                if let Some(by) = f.corrected {
+                    let text = escape(lang.f(Msg::FindingCorrected, &[("seq", &by)]).trim());
+                    let _ = write!(
+                        b,
+                        " · <a href=\"#{}\">{text}</a>",
+                        anchor("e", &by.to_string())
+                    );
+                }
                 b.push_str("</li>\n");
             }
             b.push_str("</ul>\n");

@@ -8,6 +8,7 @@ use crate::model::bag::{BagKind, BagState, Place};
 use crate::present::error::ViewError;
 use crate::present::json::bag_json;
 use crate::present::labels::{place_text, place_words, short_time, zone_of};
+use crate::present::papers::SessionPapers;
 use crate::present::table::{Table, heading};
 use crate::rules::state::{Kv, State, StoreError};
 use serde::Serialize;
@@ -129,6 +130,8 @@ pub struct Reconciliation {
     pub bags: Vec<BagState>,
     /// Where each missing bag is, by barcode.
     missing_places: BTreeMap<String, Place>,
+    /// The session's postponement and void, if any.
+    pub papers: SessionPapers,
     pub time_zone: String,
 }
 
@@ -195,6 +198,7 @@ pub fn reconcile<K: Kv>(
         total,
         bags,
         missing_places,
+        papers: SessionPapers::of(state, session)?,
         time_zone: zone_of(state)?,
     })
 }
@@ -214,10 +218,10 @@ impl Reconciliation {
         if let Some(site) = &self.site {
             first.push_str(&lang.f(Msg::ReconSite, &[("site", site)]));
         }
-        vec![
-            first,
-            lang.f(Msg::TimesIn, &[("zone", &zone_heading(&self.time_zone))]),
-        ]
+        let mut lines = vec![first];
+        lines.extend(self.papers.lines(&self.time_zone, lang));
+        lines.push(lang.f(Msg::TimesIn, &[("zone", &zone_heading(&self.time_zone))]));
+        lines
     }
 
     /// The sheet: SITE, ROOM, BAGS, PAPERS, OPENED, SEALED, RETURNED, MISSING, a rule and a
@@ -299,9 +303,13 @@ impl Reconciliation {
     /// The sheet as JSON: `{"session", "subject", "start", "end" (RFC 3339, UTC), "site"
     /// (the filter, or null), "time_zone", "rooms": [{"site", "room", "bags", "papers",
     /// "opened", "sealed", "returned", "missing", "missing_bags"}], "total": {the same
-    /// counters}, "bags": [bag_json]}`. See [`Counts`] for the counters.
+    /// counters}, "bags": [bag_json], "postponed", "voided" (as [`SessionPapers::json`])}`.
+    /// See [`Counts`] for the counters.
     pub fn json(&self) -> Value {
+        let papers = self.papers.json();
         json!({
+            "postponed": papers["postponed"],
+            "voided": papers["voided"],
             "session": self.session,
             "subject": self.subject,
             "start": self.start.to_rfc3339(),

@@ -11,6 +11,7 @@ use crate::model::policy::EventKind;
 use crate::present::error::ViewError;
 use crate::present::json::{bag_json, place_json};
 use crate::present::labels::{finding_text, place_text, place_words, short_time, zone_of};
+use crate::present::papers::SessionPapers;
 use crate::present::table::{Table, heading};
 use crate::rules::state::{Kv, State};
 use serde::Serialize;
@@ -62,6 +63,8 @@ pub struct Timeline {
     /// Earlier barcodes of the bag, in the order they were replaced.
     pub earlier_ids: Vec<String>,
     pub rows: Vec<TimelineRow>,
+    /// Its session's postponement and void, if any.
+    pub papers: SessionPapers,
     pub time_zone: String,
     /// The language of the incident and correction texts, headings and tables; JSON callers
     /// ask for English so that machine output never changes with the language.
@@ -131,16 +134,31 @@ pub fn bag_timeline<K: Kv>(
         });
     })?;
 
-    // The barcode each entry used: walk back from the current one through the renames.
+    // The barcode each entry used: walk back from the current one through the renames. A
+    // correction of a barcode the bag was never collected under names that one entry only (a
+    // bag recorded under a wrong id); a rename names every entry before it.
+    let made: HashSet<&str> = raw
+        .iter()
+        .filter(|r| matches!(r.event, Event::Collect(_) | Event::Seal(_)))
+        .flat_map(|r| r.event.bag_ids())
+        .collect();
     let mut names = vec![String::new(); raw.len()];
+    let mut relinked: Vec<(u64, String)> = Vec::new();
     let mut cur = bag.spec.id.clone();
     for (i, r) in raw.iter().enumerate().rev() {
         if let Event::Correct(c) = &r.event
             && matches!(&c.fix, Correction::BagId(new) if *new == cur)
         {
-            cur = c.bag.clone();
+            if made.contains(c.bag.as_str()) {
+                cur = c.bag.clone();
+            } else {
+                relinked.push((c.seq, c.bag.clone()));
+            }
         }
-        names[i] = cur.clone();
+        names[i] = match relinked.iter().find(|(seq, _)| *seq == r.seq) {
+            Some((_, wrong)) => wrong.clone(),
+            None => cur.clone(),
+        };
     }
 
     let mut rows: Vec<TimelineRow> = Vec::new();
@@ -235,6 +253,7 @@ pub fn bag_timeline<K: Kv>(
         });
     }
     Ok(Timeline {
+        papers: SessionPapers::of(state, &bag.spec.session)?,
         bag,
         asked_for,
         earlier_ids,
@@ -348,6 +367,7 @@ impl Timeline {
                 &[("ids", &self.earlier_ids.join(", "))],
             ));
         }
+        lines.extend(self.papers.lines(&self.time_zone, lang));
         lines.push(lang.f(Msg::TimesIn, &[("zone", &zone_heading(&self.time_zone))]));
         lines
     }
@@ -412,11 +432,15 @@ impl Timeline {
     }
 
     /// The timeline as JSON: `{"bag": bag_json, "asked_for", "earlier_ids", "time_zone",
+    /// "postponed", "voided" (as [`SessionPapers::json`]),
     /// "timeline": [row]}` where each row is `{"seq", "event_time", "recorded_at" (RFC 3339,
     /// UTC), "kind", "named_as", "place" (place_json, after the entry), "signers": [{"id",
     /// "name"}], "seal", "count", "incident", "correction", "findings"}`; absent values are null.
     pub fn json(&self) -> Value {
+        let papers = self.papers.json();
         json!({
+            "postponed": papers["postponed"],
+            "voided": papers["voided"],
             "bag": bag_json(&self.bag),
             "asked_for": self.asked_for,
             "earlier_ids": self.earlier_ids,

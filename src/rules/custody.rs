@@ -15,6 +15,7 @@ use crate::model::entry::Body;
 use crate::model::event::Event;
 use crate::model::finding::{Code, Finding};
 use crate::model::policy::Policy;
+use crate::rules::papers;
 use crate::rules::state::{Batch, Kv, State, StoreError};
 use std::collections::HashSet;
 
@@ -46,6 +47,11 @@ impl<K: Kv> State<K> {
             Some(bytes) => Ok(Some(self.kv().bag_from(&k, &bytes)?)),
             None => Ok(None),
         }
+    }
+
+    /// Whether the ledger knows bag `id`, without decoding it.
+    pub fn has_bag(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self.kv().get(&key(BAG, id.as_bytes()))?.is_some())
     }
 
     pub fn session(&self, id: &str) -> Result<Option<SessionState>, StoreError> {
@@ -152,7 +158,10 @@ pub fn check<K: Kv>(
             }
         }
         Event::Schedule(s) => c.schedule(s, recorded_at)?,
-        Event::Collect(e) => c.collect(e)?,
+        Event::Collect(e) => {
+            c.collect(e)?;
+            papers::collect(state, seq, e, policy, c.out)?;
+        }
         Event::Store(e) => {
             c.nonempty_names(&[&e.cabinet], "cabinet");
             // A site cabinet takes the bags received at its site; any other, the room's.
@@ -209,7 +218,10 @@ pub fn check<K: Kv>(
                 c.arrival(&obs.id, &bag, &to)?;
             }
         }
-        Event::Open(e) => c.open(e)?,
+        Event::Open(e) => {
+            c.open(e)?;
+            papers::open(state, seq, e, c.out)?;
+        }
         Event::Seal(e) => c.seal(&e.bag)?,
         Event::Return(e) => {
             for (obs, bag) in c.bags(&e.bags, true)? {
@@ -264,6 +276,9 @@ pub fn check<K: Kv>(
         Event::Correct(e) => c.correct(e)?,
         Event::Handover(e) => c.handover(e)?,
         Event::Assign(_) | Event::Grant(_) | Event::Reseal(_) | Event::Cabinet(_) => {}
+        Event::Void(_) | Event::Postpone(_) | Event::Manifest(_) => {
+            papers::check(state, seq, &body.event, t, c.out)?
+        }
     }
     crate::rules::posts::check(state, seq, body, out)?;
     crate::rules::cabinets::check(state, seq, t, &body.event, time_zone, out)?;
@@ -772,7 +787,10 @@ impl<K: Kv> Checker<'_, K> {
                 BagKind::QuestionPapers => self.policy.open_question_papers_before_min,
                 BagKind::BlankAnswerSheets => self.policy.open_answer_sheets_before_min,
                 BagKind::SparePapers => {
-                    if self.policy.spare_papers_need_incident {
+                    // A voided version's spares are the papers to open.
+                    if self.policy.spare_papers_need_incident
+                        && !papers::spares_in_use(self.state, &bag.spec)?
+                    {
                         self.flag(
                             Code::SpareOpened,
                             Some(id),
@@ -922,11 +940,26 @@ impl<K: Kv> Checker<'_, K> {
             self.invalid("a correction needs a note".into());
         }
         let Some(bag) = self.state.bag(&e.bag)? else {
-            self.flag(
-                Code::CorrectionInvalid,
-                Some(&e.bag),
-                format!("bag {} is not in the ledger", e.bag),
-            );
+            // A bag recorded under a wrong id may be corrected to the right one.
+            match papers::relinks_to(self.state, e)? {
+                Some(new) if self.state.bag(new)?.is_some() => {}
+                Some(new) => {
+                    let hint = did_you_mean(self.state, new)?;
+                    self.flag(
+                        Code::CorrectionInvalid,
+                        Some(&e.bag),
+                        format!(
+                            "entry {} named bag {}, which the ledger does not know; bag {new} is not in the ledger either{hint}",
+                            e.seq, e.bag
+                        ),
+                    );
+                }
+                None => self.flag(
+                    Code::CorrectionInvalid,
+                    Some(&e.bag),
+                    format!("bag {} is not in the ledger", e.bag),
+                ),
+            }
             return Ok(());
         };
         let recorded = bag.history.contains(&e.seq);
@@ -1301,6 +1334,7 @@ pub fn transition<K: Kv>(
         }
         Event::Cabinet(_) => {}
         Event::Correct(e) => {
+            papers::note_replaced(state, seq, &body.event, batch)?;
             if let Some(mut bag) = state.bag(&e.bag)? {
                 bag.history.push(seq);
                 match &e.fix {
@@ -1312,10 +1346,21 @@ pub fn transition<K: Kv>(
                     }
                 }
                 put_bag(batch, &bag)?;
+            } else if let Some(bag) = papers::relinked(state, seq, e, batch)? {
+                put_bag(batch, &bag)?;
             }
         }
+        Event::Void(_) | Event::Postpone(_) | Event::Manifest(_) => papers::transition(
+            state,
+            seq,
+            &body.event,
+            |id| key(SESSION, id.as_bytes()),
+            batch,
+        )?,
     }
-    crate::rules::cabinets::transition(state, seq, body, batch)
+    crate::rules::cabinets::transition(state, seq, body, batch)?;
+    papers::note_unknown_bags(state, seq, &body.event, batch)?;
+    Ok(())
 }
 
 #[cfg(test)]

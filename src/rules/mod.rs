@@ -7,6 +7,7 @@ pub mod cabinets;
 pub mod custody;
 pub mod judge;
 pub mod memstore;
+pub mod papers;
 pub mod posts;
 pub mod state;
 pub mod texts;

@@ -172,6 +172,24 @@ fn event_texts(event: &Event) -> Vec<(&'static str, &str, TextKind)> {
             }
             Some(e.note.as_str())
         }
+        Event::Void(e) => {
+            out.push(("session", &e.session, Id));
+            Some(e.note.as_str())
+        }
+        Event::Postpone(e) => {
+            out.push(("session", &e.session, Id));
+            Some(e.note.as_str())
+        }
+        Event::Manifest(e) => {
+            for r in &e.rows {
+                out.push(("bag id", &r.bag, Id));
+                out.push(("seal", &r.seal, Id));
+                out.push(("session", &r.session, Id));
+                out.push(("site", &r.site, Id));
+                out.push(("room", &r.room, Id));
+            }
+            None
+        }
     };
     if let Some(note) = incident {
         out.push(("note", note, Words));

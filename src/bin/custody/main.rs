@@ -22,6 +22,7 @@ mod fail;
 mod help;
 mod html;
 mod multi;
+mod papers;
 mod posts;
 mod progress;
 mod receipt;
@@ -178,6 +179,9 @@ fn run(cli: Cli) -> Result<u8, Fail> {
         Command::Restore(a) => bundles::restore(dir, a),
         Command::Assign(cmd) => posts::assign(dir, cmd),
         Command::Grant(a) => posts::grant(dir, a),
+        Command::Void(a) => papers::void(dir, a),
+        Command::Postpone(a) => papers::postpone(dir, a),
+        Command::Manifest(cli::ManifestCmd::Import(a)) => papers::import(dir, a),
     }
 }
 

@@ -467,6 +467,12 @@ pub(crate) fn render_report(r: &Report, lang: Lang) -> String {
             if f.declared {
                 text.push_str(lang.t(Msg::ReportDeclared));
             }
+            if let Some(by) = f.corrected {
+                text.push_str(&format!(
+                    " ({})",
+                    lang.f(Msg::FindingCorrected, &[("seq", &by)])
+                ));
+            }
             hang(&mut s, &head, &text, FINDING_INDENT);
         }
     }

@@ -16,7 +16,7 @@ use custody::present::error::ViewError;
 use custody::present::json::entry_json;
 use custody::present::log::LogFilter;
 use custody::present::status::Status;
-use custody::summary::detail;
+use custody::summary::detail_was;
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -252,7 +252,13 @@ pub fn show(dir: &Path, seq: u64, json_out: bool) -> Result<u8, Fail> {
         field(Msg::ShowRecorded, e.entry.recorded_at.display_in(&zone));
         field(Msg::ShowEventTime, b.event_time.display_in(&zone));
         field(Msg::ShowEvent, lang.event(b.event.kind()).to_string());
-        field(Msg::ShowDetail, detail(&b.event, &zone, lang));
+        let was = custody::rules::papers::correction_was(v.state, &b.event)
+            .ok()
+            .flatten();
+        field(
+            Msg::ShowDetail,
+            detail_was(&b.event, &zone, lang, was.as_deref()),
+        );
         field(
             Msg::ShowSignedAt,
             lang.f(

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 mod cabinets;
 mod events;
 mod evidence;
+mod papers;
 mod posts;
 mod roster;
 mod views;
@@ -14,6 +15,7 @@ mod views;
 pub use cabinets::*;
 pub use events::*;
 pub use evidence::*;
+pub use papers::*;
 pub use posts::*;
 pub use roster::*;
 pub use views::*;
@@ -164,6 +166,19 @@ pub enum Command {
         after_help = "Example:\n  custody grant zhao --role invigilator --sign admin1.key --sign admin2.key"
     )]
     Grant(GrantArgs),
+    /// 作废试卷: void a session's question papers after a leak; its spare papers are opened instead (two admins).
+    #[command(
+        after_help = "Example:\n  custody void --session yuwen --note \"paper leaked\" --sign admin1.key --sign admin2.key"
+    )]
+    Void(VoidArgs),
+    /// 推迟场次: postpone a session after its papers were collected; the original schedule stays visible (two admins).
+    #[command(
+        after_help = "Example:\n  custody postpone --session yuwen --start 2026-06-09T09:00 --end 2026-06-09T11:30 --note \"typhoon\" \\\n      --sign admin1.key --sign admin2.key"
+    )]
+    Postpone(PostponeArgs),
+    /// 印制清单: the printer's list that collections are checked against.
+    #[command(subcommand)]
+    Manifest(ManifestCmd),
 }
 
 #[derive(Args, Debug)]

@@ -663,6 +663,43 @@ fn rows() -> Vec<Row> {
         j,
         vec![("PERSON_DUPLICATE", enrolled), ("SAME_PERSON", seq)],
     ));
+    // Found by mutation testing: answer sheets sealed at the very start of their session.
+    both_sides(
+        &mut rows,
+        "answer sheets sealed at the start",
+        "SEALED_EARLY",
+        |d| {
+            let mut j = Journal::at_site("QP-1", BagKind::QuestionPapers);
+            j.open(START - 10 * MIN, "QP-1");
+            let seq = j.seal(START - d, 30);
+            (j, seq)
+        },
+    );
+    // A bag opened at another site than the one it is at: in the wrong place, and not its room.
+    let mut j = Journal::at_site("QP-1", BagKind::QuestionPapers);
+    let elsewhere = Event::Open(Open {
+        bags: vec![obs("QP-1")],
+        site: "第二中学".into(),
+        room: ROOM.into(),
+        incident: None,
+    });
+    let seq = j.at(START, elsewhere, &["x1", "i1"]);
+    rows.push((
+        "a bag opened at another site",
+        j,
+        vec![("OPEN_WRONG_ROOM", seq), ("WRONG_PLACE", seq)],
+    ));
+    // A second key of an admin's own person, enrolled by that admin: self-enrolment, whatever
+    // the id and key.
+    let mut j = Journal::new(Policy::default());
+    let mut k = holder("k6", &[Role::Custodian]);
+    k.person_tag = tag("a1");
+    let seq = j.enroll(T0 + 2 * HOUR, k);
+    rows.push((
+        "an admin enrols a second key of their own",
+        j,
+        vec![("PERSON_DUPLICATE", seq), ("SELF_ENROLL", seq)],
+    ));
     rows
 }
 
@@ -688,5 +725,5 @@ fn every_limit_holds_exactly_at_its_bound_and_fails_one_past_it() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert_eq!(rows.len(), 44);
+    assert_eq!(rows.len(), 48);
 }

@@ -999,6 +999,9 @@ catalogue! {
     PolicyLeaveBefore: "papers leave the room at most this long before their session", "试卷最早于场次开始前多久离开保密室";
     PolicySealAfterEnd: "answer sheets sealed only after the session ends", "答卷须在场次结束后封装";
     PolicyInspectionGap: "longest time between inspections of a cabinet", "保密柜两次检查的最长间隔";
+    PolicyApprovedSenders: "approved printers and carriers papers may be collected from", "可从其领取试卷的印制和承运单位";
+    PolicyAnySender: "any sender", "不限";
+    PolicyListSeparator: ", ", "、";
     // Cabinets: site cabinets, whole-cabinet inspections, cabinet incidents, reseals.
     EventReseal: "reseal", "重新加封";
     EventCabinet: "register cabinet", "登记保密柜";

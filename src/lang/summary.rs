@@ -491,6 +491,14 @@ pub fn policy_lines(p: &Policy, lang: Lang) -> Vec<String> {
                                 m => duration(m),
                             },
                         ),
+                        "approved_senders" => (
+                            Msg::PolicyApprovedSenders,
+                            if p.approved_senders.is_empty() {
+                                lang.t(Msg::PolicyAnySender).to_string()
+                            } else {
+                                p.approved_senders.join(lang.t(Msg::PolicyListSeparator))
+                            },
+                        ),
                         // A rule added later shows by its field name until it has words.
                         _ => {
                             return lang.f(

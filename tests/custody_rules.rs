@@ -35,7 +35,9 @@ use serde_json::json;
 use std::fs;
 use std::path::Path;
 use std::sync::OnceLock;
-use util::forms::{Case, NOTE, audit, force, found, full_args, next_seq, strings, three_forms};
+use util::forms::{
+    Case, NOTE, audit, force, found, full_args, next_seq, record, strings, three_forms,
+};
 use util::{Fixture, Run};
 
 const SITE: &str = "第一中学";
@@ -229,16 +231,6 @@ fn build_template() -> Template {
 
 // ---------------------------------------------------------------------------------------------
 // Driving the binary
-
-/// Runs a command that must be accepted with nothing flagged; returns the entry's seq.
-#[track_caller]
-fn record(fx: &Fixture, args: &[&str], signers: &[&str], at: Option<Timestamp>) -> u64 {
-    let mut args = full_args(fx, args, signers, at);
-    args.push("--json".into());
-    let receipt = fx.run(&args).exits(0).json();
-    assert_eq!(receipt["flagged"], json!([]), "{args:?}");
-    receipt["seq"].as_u64().expect("seq in the receipt")
-}
 
 #[track_caller]
 fn schedule(fx: &Fixture, session: &str, subject: &str, start: Timestamp, end: Timestamp) -> u64 {

@@ -8,10 +8,9 @@ mod util;
 
 use custody::entry::{DecodedEntry, Entry};
 use custody::event::{Event, Schedule};
-use custody::journal;
-use custody::ledger;
 use custody::time::Timestamp;
 use util::Fixture;
+use util::forms::force;
 
 const ESC_EXAM: &str = "2026 学考\u{1b}[8m hidden from every reader";
 const BIDI_SESSION: &str = "QP-\u{202e}100";
@@ -50,27 +49,6 @@ fn force_exam(fx: &Fixture, exam: &str) {
         body,
     };
     fx.write_records(&header, &[entry.encode().unwrap()]);
-}
-
-/// Appends `event` co-signed by `signers` with a raw write, judged by no rule.
-fn force(fx: &Fixture, event: Event, signers: &[&str]) -> u64 {
-    let peek = ledger::peek(&fx.ledger()).unwrap();
-    let ids = signers.iter().map(|s| s.to_string()).collect();
-    let now = Timestamp::now();
-    let body = ledger::prepare(&peek, event, now, ids).encode().unwrap();
-    let entry = Entry {
-        seq: peek.head.size,
-        prev_hash: peek.head.hash,
-        recorded_at: now,
-        signatures: fx.cosign(&body, signers),
-        body,
-    };
-    let len = fx.journal_bytes().len() as u64;
-    journal::Writer::open(&fx.journal(), len)
-        .unwrap()
-        .append(&entry.encode().unwrap())
-        .unwrap();
-    entry.seq
 }
 
 /// The codes `verify --json` reports at entry `seq`.
@@ -212,10 +190,16 @@ fn a_note_with_a_line_separator_is_refused_at_append() {
 fn a_bidi_override_forced_into_a_journal_is_reported_and_never_printed_raw() {
     let fx = Fixture::new();
     fx.init3();
-    let seq = force(&fx, schedule(BIDI_SESSION, None), &["a1", "a2"]);
+    let seq = force(
+        &fx,
+        schedule(BIDI_SESSION, None),
+        Timestamp::now(),
+        &["a1", "a2"],
+    );
     let noted = force(
         &fx,
         schedule("yuwen", Some("fine\u{2028}forged line")),
+        Timestamp::now(),
         &["a1", "a2"],
     );
     assert_eq!(codes_at(&fx, seq), vec!["EVENT_INVALID"]);

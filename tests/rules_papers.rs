@@ -11,20 +11,16 @@
 mod util;
 
 use custody::bag::{BagKind, BagObs, BagSpec};
-use custody::entry::Entry;
 use custody::event::{Collect, Event, Open};
-use custody::journal;
-use custody::ledger;
 use custody::policy::Policy;
 use custody::time::Timestamp;
-use serde_json::json;
 use std::fs;
 use util::Fixture;
+use util::forms::{Case, audit, full_args, record, three_forms};
 
 const SITE: &str = "第一中学";
 const ROOM: &str = "第01考场";
 const FROM: &str = "省教育考试院";
-const NOTE: &str = "it really happened: see the paper register";
 const MINUTE: i64 = 60;
 const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
@@ -112,26 +108,6 @@ fn exam() -> Exam {
     exam_with(None)
 }
 
-/// `args`, then `--at` if given, then the signing flags.
-fn full_args(fx: &Fixture, args: &[&str], signers: &[&str], at: Option<Timestamp>) -> Vec<String> {
-    let mut out: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    if let Some(at) = at {
-        out.extend(["--at".to_string(), at.to_rfc3339()]);
-    }
-    out.extend(fx.signing(signers));
-    out
-}
-
-/// Runs a command that must be accepted with nothing flagged; returns the entry's seq.
-#[track_caller]
-fn record(fx: &Fixture, args: &[&str], signers: &[&str], at: Option<Timestamp>) -> u64 {
-    let mut args = full_args(fx, args, signers, at);
-    args.push("--json".into());
-    let receipt = fx.run(&args).exits(0).json();
-    assert_eq!(receipt["flagged"], json!([]), "{args:?}");
-    receipt["seq"].as_u64().expect("seq in the receipt")
-}
-
 /// The bags (`ID:SEAL`) taken to the site and received there, 100 and 90 minutes before
 /// `yuwen` starts.
 fn at_the_site(ex: &Exam, bags: &[&str]) {
@@ -170,98 +146,6 @@ fn void_yuwen(ex: &Exam) -> u64 {
         &["a1", "a2"],
         Some(ex.start.plus_seconds(-30 * MINUTE)),
     )
-}
-
-/// `verify --json` as (code, seq, bag), sorted; checks that it exits 1 iff there are findings.
-#[track_caller]
-fn audit(fx: &Fixture) -> Vec<(String, u64, Option<String>)> {
-    let run = fx.run(&["verify", "--json"]);
-    let mut findings: Vec<_> = run.json()["findings"]
-        .as_array()
-        .expect("findings array")
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["seq"].as_u64().unwrap(),
-                f["bag"].as_str().map(str::to_string),
-            )
-        })
-        .collect();
-    findings.sort();
-    assert_eq!(run.code, i32::from(!findings.is_empty()), "{findings:?}");
-    findings
-}
-
-fn found(code: &str, seq: u64, bag: Option<&str>) -> (String, u64, Option<String>) {
-    (code.to_string(), seq, bag.map(str::to_string))
-}
-
-fn next_seq(fx: &Fixture) -> u64 {
-    ledger::peek(&fx.ledger()).unwrap().head.size
-}
-
-/// Appends `event`, co-signed by `signers`, with a raw write that no rule judges.
-fn force(fx: &Fixture, event: Event, event_time: Timestamp, signers: &[&str]) -> u64 {
-    let peek = ledger::peek(&fx.ledger()).unwrap();
-    let ids = signers.iter().map(|s| s.to_string()).collect();
-    let body = ledger::prepare(&peek, event, event_time, ids)
-        .encode()
-        .unwrap();
-    let entry = Entry {
-        seq: peek.head.size,
-        prev_hash: peek.head.hash,
-        recorded_at: Timestamp::now(),
-        signatures: fx.cosign(&body, signers),
-        body,
-    };
-    let len = fx.journal_bytes().len() as u64;
-    journal::Writer::open(&fx.journal(), len)
-        .unwrap()
-        .append(&entry.encode().unwrap())
-        .unwrap();
-    entry.seq
-}
-
-/// One event that breaks one rule: the command (without `--at`, `--incident` or signing flags)
-/// and the same event for the bypass.
-struct Case<'a> {
-    args: Vec<&'a str>,
-    signers: &'a [&'a str],
-    at: Option<Timestamp>,
-    event: Event,
-}
-
-/// The three forms of a rule, as `tests/custody_rules.rs` checks them; the finding must be the
-/// audit's only one.
-#[track_caller]
-fn three_forms(ex: &Exam, case: Case<'_>, code: &str, bag: Option<&str>) {
-    let seq = next_seq(ex);
-    let before = ex.journal_bytes();
-    let args = full_args(ex, &case.args, case.signers, case.at);
-    let run = ex.refused(&args, 3, code);
-    assert!(
-        run.stderr.contains(&format!("refused [{code}]")),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("--incident"), "{}", run.stderr);
-
-    let at = case.at.unwrap_or_else(Timestamp::now);
-    assert_eq!(force(ex, case.event, at, case.signers), seq);
-    assert_eq!(audit(ex), vec![found(code, seq, bag)], "{code} forced");
-    let report = ex.run(&["verify", "--json"]).json();
-    assert_eq!(report["findings"][0].get("declared"), None);
-    fs::write(ex.journal(), &before).unwrap();
-
-    let mut noted = args.clone();
-    noted.extend(["--incident".to_string(), NOTE.to_string(), "--json".into()]);
-    let receipt = ex.run(&noted).exits(0).json();
-    assert_eq!(receipt["seq"], seq);
-    assert_eq!(receipt["flagged"][0]["code"], code);
-    assert_eq!(audit(ex), vec![found(code, seq, bag)], "{code} noted");
-    let report = ex.run(&["verify", "--json"]).json();
-    assert_eq!(report["findings"][0]["declared"], true);
 }
 
 fn open_event(id: &str, seal: &str, count: u32) -> Event {

@@ -18,6 +18,7 @@ use serde_json::json;
 use std::path::Path;
 use std::sync::OnceLock;
 use util::Fixture;
+use util::forms::{force, full_args, next_seq, record};
 
 const SITE: &str = "第一中学";
 const ROOM1: &str = "第01考场";
@@ -130,26 +131,6 @@ fn build_template() -> Template {
     Template { dir: fx.tmp, start }
 }
 
-/// `args`, then `--at` if given, then the signing flags.
-fn full_args(fx: &Fixture, args: &[&str], signers: &[&str], at: Option<Timestamp>) -> Vec<String> {
-    let mut out: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    if let Some(at) = at {
-        out.extend(["--at".to_string(), at.to_rfc3339()]);
-    }
-    out.extend(fx.signing(signers));
-    out
-}
-
-/// Runs a command that must be accepted with nothing flagged; returns the entry's seq.
-#[track_caller]
-fn record(fx: &Fixture, args: &[&str], signers: &[&str], at: Option<Timestamp>) -> u64 {
-    let mut args = full_args(fx, args, signers, at);
-    args.push("--json".into());
-    let receipt = fx.run(&args).exits(0).json();
-    assert_eq!(receipt["flagged"], json!([]), "{args:?}");
-    receipt["seq"].as_u64().unwrap()
-}
-
 /// `verify --json`'s findings as (code, seq, signer), sorted.
 #[track_caller]
 fn audit(fx: &Fixture) -> Vec<(String, u64, Option<String>)> {
@@ -169,10 +150,6 @@ fn audit(fx: &Fixture) -> Vec<(String, u64, Option<String>)> {
     out.sort();
     assert_eq!(run.code, i32::from(!out.is_empty()), "{out:?}");
     out
-}
-
-fn next_seq(fx: &Fixture) -> u64 {
-    custody::ledger::peek(&fx.ledger()).unwrap().head.size
 }
 
 /// The morning's posts at the site, by its chief x1 and supervisor s1, two hours before the
@@ -244,7 +221,7 @@ fn three_forms(
     let run = fx.refused(&args, 3, code);
     assert!(run.stderr.contains("--incident"), "{}", run.stderr);
 
-    assert_eq!(fx.force(forced, at, signers), seq);
+    assert_eq!(force(fx, forced, at, signers), seq);
     let expected = vec![(code.to_string(), seq, Some(signer.to_string()))];
     assert_eq!(audit(fx), expected, "{code} forced into the journal");
     std::fs::write(fx.journal(), &before).unwrap();

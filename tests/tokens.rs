@@ -10,9 +10,7 @@
 mod util;
 
 use custody::bag::{BagKind, BagSpec};
-use custody::entry::Entry;
 use custody::event::{Collect, Event};
-use custody::journal;
 use custody::ledger;
 use custody::policy::Policy;
 use custody::roster::Role;
@@ -20,6 +18,7 @@ use custody::time::Timestamp;
 use serde_json::json;
 use std::fs;
 use util::Fixture;
+use util::forms::force;
 
 const SESSION_START_H: i64 = 20;
 
@@ -380,28 +379,6 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// The bypass: `event` co-signed by `signers` (file keys) and appended with a raw write.
-fn force(fx: &Fixture, event: Event, signers: &[&str]) -> u64 {
-    let peek = ledger::peek(&fx.ledger()).unwrap();
-    let ids = signers.iter().map(|s| s.to_string()).collect();
-    let body = ledger::prepare(&peek, event, Timestamp::now(), ids)
-        .encode()
-        .unwrap();
-    let entry = Entry {
-        seq: peek.head.size,
-        prev_hash: peek.head.hash,
-        recorded_at: Timestamp::now(),
-        signatures: fx.cosign(&body, signers),
-        body,
-    };
-    let len = fx.journal_bytes().len() as u64;
-    journal::Writer::open(&fx.journal(), len)
-        .unwrap()
-        .append(&entry.encode().unwrap())
-        .unwrap();
-    entry.seq
-}
-
 /// tokens_required = [custodian], and custodian c1 enrolled with a key file: a collection c1
 /// co-signs is refused without a note; recorded with --incident and reported; and reported when
 /// forced into the journal. A custodian declared with a token signs with no finding.
@@ -448,7 +425,7 @@ fn a_file_key_where_the_policy_requires_a_token_in_its_three_forms() {
         from: "省考试院".into(),
         incident: None,
     });
-    assert_eq!(force(&fx, event, &["c1", "s1"]), seq);
+    assert_eq!(force(&fx, event, Timestamp::now(), &["c1", "s1"]), seq);
     assert_eq!(findings(&fx), vec![("TOKEN_REQUIRED".to_string(), seq)]);
     fs::write(fx.journal(), &before).unwrap();
 

@@ -8,6 +8,7 @@ use custody::event::Event;
 use custody::journal;
 use custody::ledger;
 use custody::time::Timestamp;
+use serde_json::json;
 
 /// The incident note the three forms record a violation with.
 pub const NOTE: &str = "it really happened: see the paper register";
@@ -29,6 +30,16 @@ pub fn full_args(
     }
     out.extend(fx.signing(signers));
     out
+}
+
+/// Runs a command that must be accepted with nothing flagged; returns the entry's seq.
+#[track_caller]
+pub fn record(fx: &Fixture, args: &[&str], signers: &[&str], at: Option<Timestamp>) -> u64 {
+    let mut args = full_args(fx, args, signers, at);
+    args.push("--json".into());
+    let receipt = fx.run(&args).exits(0).json();
+    assert_eq!(receipt["flagged"], json!([]), "{args:?}");
+    receipt["seq"].as_u64().expect("seq in the receipt")
 }
 
 pub type Found = (String, u64, Option<String>);

@@ -386,34 +386,3 @@ pub fn on_terminal(fx: &Fixture, args: &[String], lines: &[&str]) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
-
-#[allow(dead_code)] // not every test binary forces an entry
-impl Fixture {
-    /// The bypass: builds `event` through the library, has `signers` co-sign it, and appends it
-    /// to the journal with a raw write that no rule judges. Returns its seq.
-    pub fn force(
-        &self,
-        event: custody::event::Event,
-        event_time: custody::time::Timestamp,
-        signers: &[&str],
-    ) -> u64 {
-        let peek = custody::ledger::peek(&self.ledger()).unwrap();
-        let ids = signers.iter().map(|s| s.to_string()).collect();
-        let body = custody::ledger::prepare(&peek, event, event_time, ids)
-            .encode()
-            .unwrap();
-        let entry = custody::entry::Entry {
-            seq: peek.head.size,
-            prev_hash: peek.head.hash,
-            recorded_at: custody::time::Timestamp::now(),
-            signatures: self.cosign(&body, signers),
-            body,
-        };
-        let len = self.journal_bytes().len() as u64;
-        custody::journal::Writer::open(&self.journal(), len)
-            .unwrap()
-            .append(&entry.encode().unwrap())
-            .unwrap();
-        entry.seq
-    }
-}

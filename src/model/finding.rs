@@ -277,6 +277,12 @@ impl Finding {
         self.signer = Some(id.to_string());
         self
     }
+
+    /// The bag the finding is about, if any.
+    pub fn about_bag(mut self, bag: Option<&str>) -> Finding {
+        self.bag = bag.map(str::to_string);
+        self
+    }
 }
 
 impl fmt::Display for Finding {

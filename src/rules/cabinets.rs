@@ -137,9 +137,8 @@ struct Judge<'a, K: Kv> {
 
 impl<K: Kv> Judge<'_, K> {
     fn flag(&mut self, code: Code, bag: Option<&str>, message: String) {
-        let mut f = Finding::new(code, self.seq, message);
-        f.bag = bag.map(str::to_string);
-        self.out.push(f);
+        self.out
+            .push(Finding::new(code, self.seq, message).about_bag(bag));
     }
 
     fn invalid(&mut self, message: String) {

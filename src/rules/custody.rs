@@ -367,9 +367,8 @@ struct Checker<'a, K: Kv> {
 
 impl<K: Kv> Checker<'_, K> {
     fn flag(&mut self, code: Code, bag: Option<&str>, message: String) {
-        let mut f = Finding::new(code, self.seq, message);
-        f.bag = bag.map(str::to_string);
-        self.out.push(f);
+        self.out
+            .push(Finding::new(code, self.seq, message).about_bag(bag));
     }
 
     fn invalid(&mut self, message: String) {
@@ -1021,9 +1020,7 @@ pub fn open_items<K: Kv>(
             out.push(f);
         }
         let mut flag = |code: Code, message: String| {
-            let mut f = Finding::new(code, last, message);
-            f.bag = Some(id.to_string());
-            out.push(f);
+            out.push(Finding::new(code, last, message).about_bag(Some(id)));
         };
         let session = state.session(&bag.spec.session)?;
         match &bag.place {
@@ -1097,7 +1094,7 @@ fn inspection_overdue(
     if gap == 0 || now.0.saturating_sub(bag.last_at.0) <= gap {
         return None;
     }
-    let mut f = Finding::new(
+    let overdue = Finding::new(
         Code::InspectionOverdue,
         seq,
         format!(
@@ -1106,9 +1103,9 @@ fn inspection_overdue(
             minutes(now.0 - bag.last_at.0),
             minutes(gap)
         ),
-    );
-    f.bag = Some(bag.spec.id.clone());
-    Some(f)
+    )
+    .about_bag(Some(&bag.spec.id));
+    Some(overdue)
 }
 
 /// What the signers observed becomes the bag's seal and count from this entry on: a mismatch

@@ -101,9 +101,7 @@ impl<K: Kv> State<K> {
 }
 
 fn flag(out: &mut Vec<Finding>, code: Code, seq: u64, bag: Option<&str>, message: String) {
-    let mut f = Finding::new(code, seq, message);
-    f.bag = bag.map(str::to_string);
-    out.push(f);
+    out.push(Finding::new(code, seq, message).about_bag(bag));
 }
 
 /// The rules of the events this module adds: a void, a postponement, a printer's list.

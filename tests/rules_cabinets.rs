@@ -11,9 +11,8 @@ mod util;
 use custody::bag::{BagObs, Destination, IncidentKind};
 use custody::event::{Cabinet, CabinetPlace, Event, Incident, Inspect, Reseal};
 use custody::time::Timestamp;
-use serde_json::json;
 use util::Fixture;
-use util::forms::{Case, audit, force, found, full_args, next_seq, three_forms};
+use util::forms::{Case, audit, force, found, full_args, next_seq, record, three_forms};
 
 const SITE: &str = "第一中学";
 const ROOM: &str = "第01考场";
@@ -83,11 +82,7 @@ impl Exam {
     /// Runs a command that must be accepted with nothing flagged; returns the entry's seq.
     #[track_caller]
     fn ok(&self, args: &[&str], signers: &[&str], at: Option<Timestamp>) -> u64 {
-        let mut args = full_args(self, args, signers, at);
-        args.push("--json".into());
-        let receipt = self.run(&args).exits(0).json();
-        assert_eq!(receipt["flagged"], json!([]), "{args:?}");
-        receipt["seq"].as_u64().expect("seq")
+        record(self, args, signers, at)
     }
 
     fn register_site_cabinet(&self) -> u64 {
@@ -511,4 +506,48 @@ fn a_cabinet_registered_at_a_site_is_recorded_and_forced_registrations_are_judge
     });
     force(&ex, event, Timestamp::now(), &["a1", "a2"]);
     assert_eq!(audit(&ex), vec![found("EVENT_INVALID", seq, None)]);
+}
+
+/// A broken seal declared as an incident founds a reseal; an incident of another kind does not
+/// (mutation testing found the kind of the incident unchecked).
+#[test]
+fn a_declared_broken_seal_founds_a_reseal_and_other_incidents_do_not() {
+    for (kind, founded) in [("broken_seal", true), ("damaged", false)] {
+        let ex = Exam::new();
+        ex.store("A1");
+        let incident = [
+            "record",
+            "incident",
+            "--kind",
+            kind,
+            "--bag",
+            "QP-1",
+            "--note",
+            "seal strip torn",
+        ];
+        let mut args = full_args(&ex, &incident, &["c1", "s1"], None);
+        args.push("--json".into());
+        ex.run(&args).exits(0);
+        let reseal = [
+            "record",
+            "reseal",
+            "--bag",
+            "QP-1",
+            "--old-seal",
+            "S1001",
+            "--new-seal",
+            "KB-0009",
+            "--note",
+            "resealed with the county board's seal",
+        ];
+        if founded {
+            ex.ok(&reseal, &["a1", "c1"], None);
+        } else {
+            ex.refused(
+                &full_args(&ex, &reseal, &["a1", "c1"], None),
+                3,
+                "RESEAL_UNFOUNDED",
+            );
+        }
+    }
 }

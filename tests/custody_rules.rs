@@ -611,6 +611,33 @@ fn a_session_with_a_blank_id_or_a_blank_subject_is_invalid() {
     }
 }
 
+/// A bag needs a session, a site, a room and a seal: mutation testing found the check of the
+/// last three unexercised.
+#[test]
+fn a_bag_collected_without_a_site_a_room_or_a_seal_is_invalid() {
+    for blank in ["site", "room", "seal"] {
+        let ex = exam();
+        let mut bag = spec("QP-9", BagKind::QuestionPapers, "yuwen", "S9009", 30);
+        match blank {
+            "site" => bag.site = " ".into(),
+            "room" => bag.room = " ".into(),
+            _ => bag.seal = " ".into(),
+        }
+        let event = Event::Collect(Collect {
+            bags: vec![bag],
+            from: FROM.into(),
+            incident: None,
+        });
+        let at = ex.clock.at(-(DAY - 3 * MINUTE));
+        let seq = force(&ex, event, at, &["c1", "s1"]);
+        assert_eq!(
+            audit(&ex),
+            vec![found("EVENT_INVALID", seq, None)],
+            "a blank {blank}"
+        );
+    }
+}
+
 #[test]
 fn a_bag_is_opened_only_once() {
     let ex = exam();

@@ -30,8 +30,8 @@ cargo build $flag --quiet --bin custody --example county_exam --example demo_key
 custody="$root/target/$profile/custody"
 "$root/target/$profile/examples/county_exam" --keep "$work/ledger" >/dev/null
 "$root/target/$profile/examples/demo_keys" "$work/keys" --private >/dev/null
-# Entry 12 collected bag QP-YW-101 with 30 papers; the custodian and the supervisor correct it.
-CUSTODY_KDF=low-cost "$custody" --ledger "$work/ledger" --lang zh record correct --entry 12 \
+# Entry 13 collected bag QP-YW-101 with 30 papers; the custodian and the supervisor correct it.
+CUSTODY_KDF=low-cost "$custody" --ledger "$work/ledger" --lang zh record correct --entry 13 \
     --bag QP-YW-101 --count 31 --note "清点时录入有误：袋内实为 31 份" \
     --sign "$work/keys/cust1.key" --sign "$work/keys/sup1.key" \
     --pass-file "$work/keys/cust1.pass" --pass-file "$work/keys/sup1.pass" >/dev/null 2>&1
@@ -39,8 +39,8 @@ CUSTODY_KDF=low-cost "$custody" --ledger "$work/ledger" --lang zh record correct
 # The audit finds the torn seal of the example's one honest incident: exit 1 is expected.
 "$custody" --ledger "$work/ledger" --lang zh verify --html "$work/report-zh.html" >/dev/null || true
 "$custody" --ledger "$work/ledger" --lang en verify --html "$work/report-en.html" >/dev/null || true
-# Entry 31: the arrival at 第二中学 where the torn seal was found.
-"$custody" --ledger "$work/ledger" --lang zh receipt 31 --html "$work/receipt-zh.html"
+# Entry 35: the arrival at 第二中学 where the torn seal was found.
+"$custody" --ledger "$work/ledger" --lang zh receipt 35 --html "$work/receipt-zh.html"
 
 shot() { # shot PAGE OUT WIDTH HEIGHT
     timeout 180 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \

@@ -551,3 +551,47 @@ fn a_declared_broken_seal_founds_a_reseal_and_other_incidents_do_not() {
         }
     }
 }
+
+/// Question papers left in a site's cabinet after their session are not back: NOT_RETURNED, as
+/// at the site itself (mutation testing found the cabinet's case untested).
+#[test]
+fn papers_left_in_a_site_cabinet_after_their_session_are_not_returned() {
+    let ex = Exam::new();
+    ex.register_site_cabinet();
+    let (start, end) = (ex.at(-300).to_rfc3339(), ex.at(-240).to_rfc3339());
+    let schedule = [
+        "schedule",
+        "--session",
+        "ended",
+        "--subject",
+        "数学",
+        "--start",
+        &start,
+        "--end",
+        &end,
+    ];
+    ex.ok(&schedule, &["a1", "a2"], None);
+    let mut collect = vec!["record", "collect", "--from", "省教育考试院"];
+    collect.extend(["--kind", "question_papers", "--session", "ended"]);
+    collect.extend(["--site", SITE, "--room", ROOM, "--bag", "QE-1:S4001:30"]);
+    ex.ok(&collect, &["c1", "s1"], Some(ex.at(-400)));
+    let dispatch = [
+        "record", "dispatch", "--to", SITE, "--escort", "e1", "--bag", "QE-1",
+    ];
+    ex.ok(&dispatch, &["c1", "e1"], Some(ex.at(-390)));
+    let arrive = ["record", "arrive", "--site", SITE, "--bag", "QE-1:S4001"];
+    ex.ok(&arrive, &["x1", "e1"], Some(ex.at(-380)));
+    let store = [
+        "record",
+        "store",
+        "--cabinet",
+        SITE_CABINET,
+        "--bag",
+        "QE-1",
+    ];
+    let stored = ex.ok(&store, &["c1", "s1"], Some(ex.at(-370)));
+    assert_eq!(
+        audit(&ex),
+        vec![found("NOT_RETURNED", stored, Some("QE-1"))]
+    );
+}

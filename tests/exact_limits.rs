@@ -8,7 +8,8 @@ use custody::audit::verify::{Options, verify_reader};
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination};
 use custody::entry::{Body, CoSignature, Entry, Hash, Head, LedgerId, leaf_hash};
 use custody::event::{
-    Arrive, Collect, Correct, Dispatch, Event, Genesis, Open, Return, Schedule, Seal,
+    Arrive, Collect, Correct, Dispatch, Event, Genesis, Manifest, ManifestRow, Open, Return,
+    Schedule, Seal,
 };
 use custody::journal::{frame, header};
 use custody::policy::Policy;
@@ -700,6 +701,28 @@ fn rows() -> Vec<Row> {
         j,
         vec![("PERSON_DUPLICATE", seq), ("SELF_ENROLL", seq)],
     ));
+    // A text on the printer's list: at most 256 bytes (found by mutation testing).
+    both_sides(
+        &mut rows,
+        "a printer's list field of 256 bytes",
+        "EVENT_INVALID",
+        |d| {
+            let mut j = Journal::new(Policy::default());
+            let list = Event::Manifest(Manifest {
+                sha256: [7; 32],
+                rows: vec![ManifestRow {
+                    bag: "QP-1".into(),
+                    seal: "S".repeat(256 + d as usize),
+                    count: 30,
+                    session: "s".into(),
+                    site: SITE.into(),
+                    room: ROOM.into(),
+                }],
+            });
+            let seq = j.at(COLLECTED - HOUR, list, &["c1", "s1"]);
+            (j, seq)
+        },
+    );
     rows
 }
 
@@ -725,5 +748,5 @@ fn every_limit_holds_exactly_at_its_bound_and_fails_one_past_it() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert_eq!(rows.len(), 48);
+    assert_eq!(rows.len(), 50);
 }

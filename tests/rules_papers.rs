@@ -241,6 +241,40 @@ fn a_void_takes_two_admins_a_scheduled_session_and_happens_once() {
 // ---------------------------------------------------------------------------------------------
 // Postponed sessions
 
+/// Postponed twice, a session keeps its first schedule as the original and shows the latest
+/// postponement with its own note (mutation testing found the second note unchecked).
+#[test]
+fn a_session_postponed_twice_keeps_its_first_schedule_and_shows_the_last_note() {
+    let ex = exam();
+    let mut last = 0;
+    for (days, note) in [(1, "typhoon"), (2, "the typhoon came back")] {
+        let (start, end) = (
+            ex.now.plus_seconds(days * DAY).to_rfc3339(),
+            ex.now.plus_seconds(days * DAY + 2 * HOUR).to_rfc3339(),
+        );
+        let postpone = [
+            "postpone",
+            "--session",
+            "yuwen",
+            "--start",
+            &start,
+            "--end",
+            &end,
+            "--note",
+            note,
+        ];
+        last = record(&ex, &postpone, &["a1", "a2"], None);
+    }
+    let json = ex.run(&["bag", "QP-1", "--json"]).exits(0).json();
+    assert_eq!(json["postponed"]["seq"], last, "{json}");
+    assert_eq!(json["postponed"]["note"], "the typhoon came back", "{json}");
+    assert_eq!(
+        json["postponed"]["original_start"],
+        ex.start.to_rfc3339(),
+        "{json}"
+    );
+}
+
 #[test]
 fn a_postponed_session_opens_at_its_new_date_and_keeps_its_original_schedule() {
     let ex = exam();

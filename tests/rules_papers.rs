@@ -246,7 +246,7 @@ fn a_void_takes_two_admins_a_scheduled_session_and_happens_once() {
 #[test]
 fn a_session_postponed_twice_keeps_its_first_schedule_and_shows_the_last_note() {
     let ex = exam();
-    let mut last = 0;
+    let (mut last, mut last_end) = (0, String::new());
     for (days, note) in [(1, "typhoon"), (2, "the typhoon came back")] {
         let (start, end) = (
             ex.now.plus_seconds(days * DAY).to_rfc3339(),
@@ -264,7 +264,14 @@ fn a_session_postponed_twice_keeps_its_first_schedule_and_shows_the_last_note() 
             note,
         ];
         last = record(&ex, &postpone, &["a1", "a2"], None);
+        last_end = end;
     }
+    // The session runs at its new times, end included.
+    let status = ex
+        .run(&["status", "--session", "yuwen", "--json"])
+        .exits(0)
+        .json();
+    assert_eq!(status["end"], last_end, "{status}");
     let json = ex.run(&["bag", "QP-1", "--json"]).exits(0).json();
     assert_eq!(json["postponed"]["seq"], last, "{json}");
     assert_eq!(json["postponed"]["note"], "the typhoon came back", "{json}");

@@ -348,10 +348,14 @@ pub fn golden(doc: &str, name: &str) -> String {
 }
 
 /// Runs the binary on a pseudo-terminal (util-linux `script`), typing `lines` one by one as a
-/// person would, each after a pause so that it answers the prompt it is meant for.
+/// person would: each once a new prompt waits (the output ends in a colon and has grown since
+/// the last line typed), so that it answers the prompt it is meant for and is never echoed by a
+/// terminal still in line mode, however loaded the machine (fixed pauses were not enough).
 #[allow(dead_code)] // not every test crate drives a terminal
 pub fn on_terminal(fx: &Fixture, args: &[String], lines: &[&str]) -> Run {
-    use std::io::Write;
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
     let base = fx.std_cmd();
     let mut line = format!("exec {}", env!("CARGO_BIN_EXE_custody"));
     for a in args {
@@ -373,16 +377,52 @@ pub fn on_terminal(fx: &Fixture, args: &[String], lines: &[&str]) -> Run {
         .spawn()
         .expect("script (util-linux) runs the binary on a terminal");
     let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let reader = {
+        let seen = Arc::clone(&seen);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        })
+    };
+    let prompting = |after: usize| {
+        let out = seen.lock().unwrap();
+        let text = String::from_utf8_lossy(&out);
+        let tail = text.trim_end_matches(' ');
+        out.len() > after && (tail.ends_with(':') || tail.ends_with('：'))
+    };
+    let mut typed_at = 0;
     for l in lines {
-        std::thread::sleep(std::time::Duration::from_millis(700));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !prompting(typed_at) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // A moment for the prompt to turn echo off after printing itself.
+        std::thread::sleep(Duration::from_millis(200));
+        typed_at = seen.lock().unwrap().len();
         let _ = writeln!(stdin, "{l}");
     }
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    std::thread::sleep(Duration::from_millis(700));
     drop(stdin);
-    let out = child.wait_with_output().unwrap();
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&seen.lock().unwrap()).into_owned();
     Run {
-        code: out.status.code().unwrap(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: status.code().unwrap(),
+        stdout,
+        stderr,
     }
 }

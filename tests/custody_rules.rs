@@ -2346,3 +2346,89 @@ fn a_correction_shows_old_and_new_in_log_show_and_the_receipt() {
         assert!(text.contains("封条号S1001改为S1010"), "{text}");
     }
 }
+
+/// A bag named by more entries than its own state holds (`HISTORY_TAIL`, 64) keeps every one of
+/// them: the earliest move to chunks of their own, so that an entry costs the same however long
+/// the run on one bag (the benchmark's adversarial ledger, one bag inspected a third of the
+/// time, was quadratic before). A correction of an entry in a chunk, a barcode correction (the
+/// chunks follow the bag), an append judged against the index, and the timeline all see the
+/// whole history.
+#[test]
+fn a_bag_named_by_hundreds_of_entries_keeps_its_whole_history() {
+    let ex = exam();
+    let inspections: Vec<u64> = (0..150)
+        .map(|_| {
+            force(
+                &ex,
+                inspect_event(vec![obs("QP-2", Some("S1002"), None)]),
+                ex.clock.now,
+                &["c1", "s1"],
+            )
+        })
+        .collect();
+    assert_eq!(audit(&ex), vec![]);
+    let correct = |seq: u64, bag: &str, fix: Correction| {
+        let event = Event::Correct(Correct {
+            seq,
+            bag: bag.into(),
+            fix,
+            note: "recounted".into(),
+        });
+        force(&ex, event, ex.clock.now, &["c1", "s1"])
+    };
+    // The first inspection is in the bag's first chunk, the 70th in its second.
+    let first = correct(inspections[0], "QP-2", Correction::Count(31));
+    let renamed = correct(COLLECT_SEQ, "QP-2", Correction::BagId("QP-22".into()));
+    let second = correct(inspections[69], "QP-22", Correction::Count(30));
+    assert_eq!(audit(&ex), vec![]);
+    // Appended through the binary: judged against the writer's index, which absorbed the
+    // entries above one at a time.
+    let third = record(
+        &ex,
+        &[
+            "record",
+            "correct",
+            "--entry",
+            &inspections[1].to_string(),
+            "--bag",
+            "QP-22",
+            "--count",
+            "29",
+            "--note",
+            "recounted",
+        ],
+        &["c1", "s1"],
+        None,
+    );
+    // An entry that never named the bag is still refused, chunks or not.
+    let args = full_args(
+        &ex,
+        &[
+            "record",
+            "correct",
+            "--entry",
+            &(COLLECT_SEQ - 1).to_string(),
+            "--bag",
+            "QP-22",
+            "--count",
+            "29",
+            "--note",
+            "recounted",
+        ],
+        &["c1", "s1"],
+        None,
+    );
+    ex.refused(&args, 3, "CORRECTION_INVALID");
+    assert_eq!(audit(&ex), vec![]);
+    let timeline = ex.run(&["bag", "QP-22", "--json"]).exits(0).json();
+    let seqs: Vec<u64> = timeline["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["seq"].as_u64().unwrap())
+        .collect();
+    let mut expected = vec![COLLECT_SEQ];
+    expected.extend(&inspections);
+    expected.extend([first, renamed, second, third]);
+    assert_eq!(seqs, expected);
+}

@@ -45,7 +45,7 @@ pub const CHECKPOINTS: &str = "checkpoints";
 /// The layout of the state in the index; an index of another layout is rebuilt. (5: the state
 /// keeps the barcodes an entry named that the ledger did not know, and what a correction replaced.)
 const INDEX_VERSION_KEY: &[u8] = b"V";
-const INDEX_VERSION: &[u8] = b"custody-index-5";
+const INDEX_VERSION: &[u8] = b"custody-index-6";
 /// Entries absorbed in one open above which the index is reopened at once ([`Ledger::reopen_index`]).
 const REOPEN_AFTER: u64 = 1_000;
 

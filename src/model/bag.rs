@@ -136,8 +136,12 @@ pub struct BagState {
     pub spec: BagSpec,
     pub place: Place,
     pub collected_seq: u64,
-    /// Every entry that touched the bag, in order (corrections included).
+    /// The latest entries that touched the bag, in order (corrections included). Earlier ones
+    /// are kept in chunks of their own (`State::bag_history` gives them all), so that a bag
+    /// named by a million entries costs no more per entry than one named by ten.
     pub history: Vec<u64>,
+    /// How many chunks of earlier entries the state keeps for the bag.
+    pub history_chunks: u32,
     /// When and where it was opened.
     pub opened: Option<(u64, Timestamp)>,
     /// The event time of the last entry that handled it (incidents and corrections aside):

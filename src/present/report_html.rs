@@ -304,7 +304,7 @@ impl<'r> AuditPage<'r> {
             let mut holder = None;
             let mut marks = Vec::new();
             let mut findings = 0;
-            for &seq in &b.history {
+            for seq in state.bag_history(&b)? {
                 let here = by_seq
                     .get(&seq)
                     .map_or(0, |fs| fs.iter().filter(about).count());

@@ -92,7 +92,7 @@ pub fn bag_timeline<K: Kv>(
             }
         }
     };
-    let history: HashSet<u64> = bag.history.iter().copied().collect();
+    let history: HashSet<u64> = state.bag_history(&bag)?.into_iter().collect();
 
     struct Raw {
         seq: u64,

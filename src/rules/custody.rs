@@ -22,6 +22,12 @@ use std::collections::HashSet;
 const BAG: u8 = b'b';
 const SESSION: u8 = b's';
 const TALLY: u8 = b'r';
+/// A chunk of a bag's earlier history: `h‖len‖barcode‖chunk`, the barcode's length and the
+/// chunk's number as u32 big-endian (a barcode may be the start of another).
+const HISTORY: u8 = b'h';
+/// How many of its latest entries a bag's own value holds: beyond that, the earliest of them
+/// move to a chunk of their own. An honest bag is named by about 8 entries and never has one.
+pub const HISTORY_TAIL: usize = 64;
 
 fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + rest.len());
@@ -32,6 +38,16 @@ fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {
 
 fn tally_key(session: &str, site: &str, room: &str) -> Vec<u8> {
     key(TALLY, format!("{session}\0{site}\0{room}").as_bytes())
+}
+
+fn history_key(id: &str, chunk: u32) -> Vec<u8> {
+    let len = u32::try_from(id.len()).unwrap_or(u32::MAX);
+    let mut k = Vec::with_capacity(9 + id.len());
+    k.push(HISTORY);
+    k.extend_from_slice(&len.to_be_bytes());
+    k.extend_from_slice(id.as_bytes());
+    k.extend_from_slice(&chunk.to_be_bytes());
+    k
 }
 
 /// Whether a key of the state is a bag's: its value is in the form its store keeps
@@ -47,6 +63,34 @@ impl<K: Kv> State<K> {
             Some(bytes) => Ok(Some(self.kv().bag_from(&k, &bytes)?)),
             None => Ok(None),
         }
+    }
+
+    /// Every entry that touched the bag, in order: its chunks of earlier entries, then the
+    /// latest it holds itself.
+    pub fn bag_history(&self, bag: &BagState) -> Result<Vec<u64>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in 0..bag.history_chunks {
+            out.extend(self.history_chunk(&bag.spec.id, chunk)?);
+        }
+        out.extend_from_slice(&bag.history);
+        Ok(out)
+    }
+
+    /// Whether entry `seq` touched the bag.
+    pub fn bag_named_in(&self, bag: &BagState, seq: u64) -> Result<bool, StoreError> {
+        if bag.history.contains(&seq) {
+            return Ok(true);
+        }
+        for chunk in 0..bag.history_chunks {
+            if self.history_chunk(&bag.spec.id, chunk)?.contains(&seq) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    fn history_chunk(&self, id: &str, chunk: u32) -> Result<Vec<u64>, StoreError> {
+        Ok(self.get(&history_key(id, chunk))?.unwrap_or_default())
     }
 
     /// Whether the ledger knows bag `id`, without decoding it.
@@ -961,7 +1005,7 @@ impl<K: Kv> Checker<'_, K> {
             }
             return Ok(());
         };
-        let recorded = bag.history.contains(&e.seq);
+        let recorded = self.state.bag_named_in(&bag, e.seq)?;
         if !recorded {
             self.flag(
                 Code::CorrectionInvalid,
@@ -1130,6 +1174,48 @@ fn observe(
     Ok(())
 }
 
+/// Writes a bag's state. A history longer than [`HISTORY_TAIL`] leaves its first
+/// [`HISTORY_TAIL`] entries in a chunk of their own, so the value written stays small however
+/// often the bag is named. Writing the same state twice in a batch writes the same keys.
+pub(crate) fn put_bag<K: Kv>(
+    state: &State<K>,
+    batch: &mut Batch,
+    b: &BagState,
+) -> Result<(), StoreError> {
+    let key_of = key(BAG, b.spec.id.as_bytes());
+    if b.history.len() <= HISTORY_TAIL {
+        batch.push((key_of, Some(state.kv().bag_bytes(b)?)));
+        return Ok(());
+    }
+    let mut b = b.clone();
+    let chunk: Vec<u64> = b.history.drain(..HISTORY_TAIL).collect();
+    batch.push((
+        history_key(&b.spec.id, b.history_chunks),
+        Some(encoding::encode(&chunk)?),
+    ));
+    b.history_chunks = b.history_chunks.saturating_add(1);
+    batch.push((key_of, Some(state.kv().bag_bytes(&b)?)));
+    Ok(())
+}
+
+/// The writes that move a bag's chunks of earlier history from `from` to the barcode it is
+/// corrected to.
+fn move_history<K: Kv>(
+    state: &State<K>,
+    batch: &mut Batch,
+    from: &str,
+    to: &str,
+    chunks: u32,
+) -> Result<(), StoreError> {
+    for chunk in 0..chunks {
+        let old = history_key(from, chunk);
+        let value = state.kv().get(&old)?.map(|v| v.into_owned());
+        batch.push((old, None));
+        batch.push((history_key(to, chunk), value));
+    }
+    Ok(())
+}
+
 /// The writes a custody event makes to bags, sessions and room tallies.
 pub fn transition<K: Kv>(
     state: &State<K>,
@@ -1138,13 +1224,7 @@ pub fn transition<K: Kv>(
     batch: &mut Batch,
 ) -> Result<(), StoreError> {
     let t = body.event_time;
-    let put_bag = |batch: &mut Batch, b: &BagState| -> Result<(), StoreError> {
-        batch.push((
-            key(BAG, b.spec.id.as_bytes()),
-            Some(state.kv().bag_bytes(b)?),
-        ));
-        Ok(())
-    };
+    let put_bag = |batch: &mut Batch, b: &BagState| put_bag(state, batch, b);
     // Moves each named, known bag to a new place, with the escorts it travels with.
     let move_bags = |batch: &mut Batch,
                      ids: &[BagObs],
@@ -1182,7 +1262,10 @@ pub fn transition<K: Kv>(
         }
         Event::Collect(e) => {
             for spec in &e.bags {
-                let mut history = state.bag(&spec.id)?.map_or_else(Vec::new, |b| b.history);
+                // A reused barcode (flagged) keeps the history it had.
+                let (mut history, history_chunks) = state
+                    .bag(&spec.id)?
+                    .map_or_else(Default::default, |b| (b.history, b.history_chunks));
                 history.push(seq);
                 put_bag(
                     batch,
@@ -1191,6 +1274,7 @@ pub fn transition<K: Kv>(
                         place: Place::Room,
                         collected_seq: seq,
                         history,
+                        history_chunks,
                         opened: None,
                         last_at: t,
                         placed_seq: seq,
@@ -1273,7 +1357,9 @@ pub fn transition<K: Kv>(
                 Some(encoding::encode(&tally)?),
             ));
             // A reused barcode (flagged) keeps the history it had, as a second collect does.
-            let mut history = state.bag(&b.id)?.map_or_else(Vec::new, |old| old.history);
+            let (mut history, history_chunks) = state
+                .bag(&b.id)?
+                .map_or_else(Default::default, |old| (old.history, old.history_chunks));
             history.push(seq);
             put_bag(
                 batch,
@@ -1282,6 +1368,7 @@ pub fn transition<K: Kv>(
                     place: Place::Site(b.site.clone()),
                     collected_seq: seq,
                     history,
+                    history_chunks,
                     opened: None,
                     last_at: t,
                     placed_seq: seq,
@@ -1339,6 +1426,7 @@ pub fn transition<K: Kv>(
                     Correction::Count(n) => bag.spec.count = *n,
                     Correction::BagId(new) => {
                         batch.push((key(BAG, e.bag.as_bytes()), None));
+                        move_history(state, batch, &e.bag, new, bag.history_chunks)?;
                         bag.spec.id = new.clone();
                     }
                 }

@@ -8,8 +8,8 @@
 //!
 //! A bag's form: the kind, the session, site and room as numbers of a table of names this store
 //! keeps (the same few hundred names recur in every bag of a room), the seal, the count, where it
-//! is (its place's names numbered too), the entry that collected it, the entries that named it as
-//! differences, when it was opened, the time of its last event, the entry that put it where it
+//! is (its place's names numbered too), the entry that collected it, the latest entries that named
+//! it as differences and the number of chunks of earlier ones, when it was opened, the time of its last event, the entry that put it where it
 //! is, and its escorts (their ids numbered too). The barcode is not repeated: it is the rest of the key
 //! the state keeps the bag under. Integers are LEB128 varints, signed ones zigzag-encoded first.
 
@@ -217,6 +217,7 @@ fn encode_bag(names: &mut Names, bag: &BagState) -> Vec<u8> {
         put_int(&mut out, seq.wrapping_sub(previous) as i64);
         previous = seq;
     }
+    put_uint(&mut out, u64::from(bag.history_chunks));
     match bag.opened {
         None => out.push(0),
         Some((seq, at)) => {
@@ -319,6 +320,7 @@ fn decode_bag(names: &Names, key: &[u8], bytes: &[u8]) -> Option<BagState> {
         previous = previous.wrapping_add(r.int()? as u64);
         history.push(previous);
     }
+    let history_chunks = u32::try_from(r.uint()?).ok()?;
     let opened = match r.byte()? {
         0 => None,
         1 => Some((r.uint()?, Timestamp(r.int()?))),
@@ -349,6 +351,7 @@ fn decode_bag(names: &Names, key: &[u8], bytes: &[u8]) -> Option<BagState> {
         place,
         collected_seq,
         history,
+        history_chunks,
         opened,
         last_at,
         placed_seq,
@@ -428,7 +431,7 @@ mod tests {
             ),
             place(),
             any::<u64>(),
-            proptest::collection::vec(any::<u64>(), 0..12),
+            (proptest::collection::vec(any::<u64>(), 0..12), any::<u32>()),
             proptest::option::of((any::<u64>(), any::<i64>())),
             (
                 any::<i64>(),
@@ -441,7 +444,7 @@ mod tests {
                     (id, kind, session, site, room, seal, count),
                     place,
                     collected,
-                    history,
+                    (history, history_chunks),
                     opened,
                     (last_at, placed_seq, escorts),
                 )| {
@@ -458,6 +461,7 @@ mod tests {
                         place,
                         collected_seq: collected,
                         history,
+                        history_chunks,
                         opened: opened.map(|(seq, at)| (seq, Timestamp(at))),
                         last_at: Timestamp(last_at),
                         placed_seq,
@@ -508,6 +512,7 @@ mod tests {
             place: Place::Room,
             collected_seq: 4,
             history: vec![4, 9],
+            history_chunks: 2,
             opened: None,
             last_at: Timestamp(1_700_000_000_000),
             placed_seq: 9,

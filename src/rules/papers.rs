@@ -469,7 +469,7 @@ pub fn relinked<K: Kv>(
         Some(crate::format::encoding::encode(&seqs)?)
     };
     batch.push((key(UNKNOWN, &e.bag), value));
-    if !bag.history.contains(&e.seq) {
+    if !state.bag_named_in(&bag, e.seq)? {
         bag.history.push(e.seq);
     }
     bag.history.push(seq);

@@ -2381,8 +2381,8 @@ fn a_bag_named_by_hundreds_of_entries_keeps_its_whole_history() {
     let renamed = correct(COLLECT_SEQ, "QP-2", Correction::BagId("QP-22".into()));
     let second = correct(inspections[69], "QP-22", Correction::Count(30));
     assert_eq!(audit(&ex), vec![]);
-    // Appended through the binary: judged against the writer's index, which absorbed the
-    // entries above one at a time.
+    // Appended through the binary: judged against the writer's index, absorbed one entry at
+    // a time, then rebuilt from the audit's state.
     let third = record(
         &ex,
         &[
@@ -2394,6 +2394,24 @@ fn a_bag_named_by_hundreds_of_entries_keeps_its_whole_history() {
             "QP-22",
             "--count",
             "29",
+            "--note",
+            "recounted",
+        ],
+        &["c1", "s1"],
+        None,
+    );
+    ex.run(&["reindex"]).exits(0);
+    let fourth = record(
+        &ex,
+        &[
+            "record",
+            "correct",
+            "--entry",
+            &inspections[2].to_string(),
+            "--bag",
+            "QP-22",
+            "--count",
+            "28",
             "--note",
             "recounted",
         ],
@@ -2429,6 +2447,6 @@ fn a_bag_named_by_hundreds_of_entries_keeps_its_whole_history() {
         .collect();
     let mut expected = vec![COLLECT_SEQ];
     expected.extend(&inspections);
-    expected.extend([first, renamed, second, third]);
+    expected.extend([first, renamed, second, third, fourth]);
     assert_eq!(seqs, expected);
 }

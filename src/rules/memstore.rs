@@ -364,33 +364,35 @@ fn decode_bag(names: &Names, key: &[u8], bytes: &[u8]) -> Option<BagState> {
 const COPY_BATCH: usize = 16_384;
 
 impl State<MemKv> {
-    /// Writes this whole state into `to`'s store, in key order and in batches, each bag in the
-    /// form that store keeps; `last` goes into the last batch, so that a store left with only
-    /// some of the batches (a crash) lacks it. For an index built from an audit's state: the
+    /// Writes this whole state into `to`'s store, in batches (applied while the next is made,
+    /// [`Kv::write_unordered`]), each bag in the form that store keeps; then `last`, so that a
+    /// store left with only some of the batches (a crash) lacks it. For an index built from an audit's state: the
     /// store then holds exactly what applying the same entries to it one by one would.
     pub(crate) fn copy_into<K: Kv>(
         &self,
         to: &mut State<K>,
         last: Batch,
     ) -> Result<(), StoreError> {
-        let mut batch: Batch = Vec::with_capacity(COPY_BATCH);
-        self.kv().visit_prefix(&[], &mut |k, v| {
-            let value = if is_bag_key(k) {
-                to.kv().bag_bytes(&self.kv().bag_from(k, v)?)?
-            } else {
-                v.to_vec()
-            };
-            batch.push((k.to_vec(), Some(value)));
-            if batch.len() == COPY_BATCH {
-                to.write(std::mem::replace(
-                    &mut batch,
-                    Vec::with_capacity(COPY_BATCH),
-                ))?;
-            }
-            Ok(())
+        to.write_unordered(&mut |to, write| {
+            let mut batch: Batch = Vec::with_capacity(COPY_BATCH);
+            self.kv().visit_prefix(&[], &mut |k, v| {
+                let value = if is_bag_key(k) {
+                    to.bag_bytes(&self.kv().bag_from(k, v)?)?
+                } else {
+                    v.to_vec()
+                };
+                batch.push((k.to_vec(), Some(value)));
+                if batch.len() == COPY_BATCH {
+                    write(std::mem::replace(
+                        &mut batch,
+                        Vec::with_capacity(COPY_BATCH),
+                    ))?;
+                }
+                Ok(())
+            })?;
+            write(batch)
         })?;
-        batch.extend(last);
-        to.write(batch)
+        to.write(last)
     }
 }
 

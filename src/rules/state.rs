@@ -36,6 +36,10 @@ pub type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
 /// What [`Kv::visit_prefix`] shows each key and value to.
 pub type Visitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<(), StoreError> + 'a;
 
+/// What [`Kv::write_unordered`] runs: it hands each batch it makes to the function it is given.
+pub type Producer<'a, K> =
+    dyn FnMut(&K, &mut dyn FnMut(Batch) -> Result<(), StoreError>) -> Result<(), StoreError> + 'a;
+
 /// The store under a [`State`].
 pub trait Kv {
     /// Whether every value in the store was written by this process through [`State`]: then
@@ -48,6 +52,22 @@ pub trait Kv {
     fn get(&self, key: &[u8]) -> Result<Option<Cow<'_, [u8]>>, StoreError>;
     /// Applies all writes or none.
     fn write(&mut self, batch: Batch) -> Result<(), StoreError>;
+    /// Writes every batch `produce` hands over, each all or none, in no particular order: no
+    /// key is in two of them. A store that can apply one batch while the next is prepared does
+    /// so (the sled index, built from an audit's state); by default they are collected, then
+    /// written in turn.
+    /// `produce` is shown the store, to encode bags in its form ([`Kv::bag_bytes`]).
+    fn write_unordered(&mut self, produce: &mut Producer<'_, Self>) -> Result<(), StoreError>
+    where
+        Self: Sized,
+    {
+        let mut batches = Vec::new();
+        produce(self, &mut |batch| {
+            batches.push(batch);
+            Ok(())
+        })?;
+        batches.into_iter().try_for_each(|batch| self.write(batch))
+    }
     /// Shows `visit` every key with this prefix and its value, in key order, without copying
     /// them: a store can hold a value for each of a million bags.
     fn visit_prefix(&self, prefix: &[u8], visit: &mut Visitor<'_>) -> Result<(), StoreError>;
@@ -213,6 +233,12 @@ impl<K: Kv> State<K> {
             }
         }
         self.kv.write(batch)
+    }
+
+    /// [`Kv::write_unordered`] through the state: what `hot` holds is forgotten first.
+    pub fn write_unordered(&mut self, produce: &mut Producer<'_, K>) -> Result<(), StoreError> {
+        *self.hot.get_mut().unwrap_or_else(PoisonError::into_inner) = Hot::default();
+        self.kv.write_unordered(produce)
     }
 
     /// A value of `hot`, decoded from the store the first time.

@@ -5,11 +5,12 @@
 //! must report exactly the row's findings (code, entry), and nothing else.
 
 use custody::audit::verify::{Options, verify_reader};
+use custody::bag::IncidentKind;
 use custody::bag::{BagKind, BagObs, BagSpec, Correction, Destination};
 use custody::entry::{Body, CoSignature, Entry, Hash, Head, LedgerId, leaf_hash};
 use custody::event::{
-    Arrive, Collect, Correct, Dispatch, Event, Genesis, Manifest, ManifestRow, Open, Return,
-    Schedule, Seal,
+    Arrive, Collect, Correct, Dispatch, Event, Genesis, Handover, Incident, Manifest, ManifestRow,
+    Open, Postpone, Reseal, Return, Schedule, Seal,
 };
 use custody::journal::{frame, header};
 use custody::policy::Policy;
@@ -374,6 +375,103 @@ fn one_instant_key(offset: i64) -> (Journal, u64) {
     (j, seq)
 }
 
+fn broken_seal(id: &str) -> Event {
+    Event::Incident(Incident {
+        bags: vec![id.into()],
+        kind: IncidentKind::BrokenSeal,
+        note: "the seal is torn".into(),
+        cabinet: None,
+    })
+}
+
+/// The exam board's new seal on bag `id`, whose seal on record is `SEAL-{was}`.
+fn reseal(id: &str, was: &str) -> Event {
+    Event::Reseal(Reseal {
+        bag: id.into(),
+        old_seal: format!("SEAL-{was}"),
+        new_seal: format!("NEW-{id}"),
+        note: "resealed by the exam board".into(),
+        incident: None,
+    })
+}
+
+/// Rows for four mutants that survived mutation testing.
+fn mutation_rows(rows: &mut Vec<Row>) {
+    // A reseal is judged against the bag's last event like any other event on it: exactly at
+    // it, and 1 ms before (an incident does not move a bag's last event).
+    for d in [0, 1] {
+        let mut j = Journal::new(Policy::default());
+        j.collect(COLLECTED, "QP-1", BagKind::QuestionPapers, &["c1", "s1"]);
+        let broken = j.at(COLLECTED + MIN, broken_seal("QP-1"), &["c1", "s1"]);
+        let event = reseal("QP-1", "QP-1");
+        let seq = j.push(
+            event,
+            &["a1", "c1"],
+            COLLECTED - d,
+            COLLECTED + HOUR,
+            j.size(),
+        );
+        let mut expected = vec![("INCIDENT_BROKEN_SEAL", broken)];
+        if d == 1 {
+            expected.push(("OUT_OF_ORDER", seq));
+        }
+        rows.push(("resealed at the bag's last event", j, expected));
+    }
+    // The broken seal on record follows a barcode correction, so that the reseal under the
+    // right barcode is founded.
+    let mut j = Journal::new(Policy::default());
+    let collected = j.collect(COLLECTED, "QP-1", BagKind::QuestionPapers, &["c1", "s1"]);
+    let broken = j.at(COLLECTED + MIN, broken_seal("QP-1"), &["c1", "s1"]);
+    let fix = Event::Correct(Correct {
+        seq: collected,
+        bag: "QP-1".into(),
+        fix: Correction::BagId("QP-9".into()),
+        note: "typed the barcode wrong".into(),
+    });
+    j.at(COLLECTED + 2 * MIN, fix, &["c1", "s1"]);
+    j.at(COLLECTED + 3 * MIN, reseal("QP-9", "QP-1"), &["a1", "c1"]);
+    rows.push((
+        "a bag resealed under its corrected barcode",
+        j,
+        vec![("INCIDENT_BROKEN_SEAL", broken)],
+    ));
+    // A handover that names nobody handing over is invalid (and e2 signs for a bag whose
+    // dispatch did not name them), but whether both sides co-sign is asked only of a handover
+    // that names both.
+    let mut j = Journal::qp_in_transit(Policy::default());
+    j.enroll(DISPATCHED + MIN, holder("e2", &[Role::Escort]));
+    let handover = Event::Handover(Handover {
+        bags: vec![obs("QP-1")],
+        from: vec![],
+        to: vec!["e2".into()],
+        incident: None,
+    });
+    let seq = j.at(DISPATCHED + HOUR, handover, &["e1", "e2"]);
+    rows.push((
+        "a handover from nobody",
+        j,
+        vec![("ESCORT_NOT_ON_DISPATCH", seq), ("EVENT_INVALID", seq)],
+    ));
+    // A session may be postponed to start at the very moment the postponement is recorded.
+    both_sides(
+        rows,
+        "postponed to start when recorded",
+        "EVENT_INVALID",
+        |d| {
+            let mut j = Journal::new(Policy::default());
+            let t = START + HOUR;
+            let later = Event::Postpone(Postpone {
+                session: "s".into(),
+                start: Timestamp(t - d),
+                end: Timestamp(t - d + 2 * HOUR),
+                note: "a storm closed the roads".into(),
+            });
+            let seq = j.at(t, later, &["a1", "a2"]);
+            (j, seq)
+        },
+    );
+}
+
 type Row = (&'static str, Journal, Vec<(&'static str, u64)>);
 
 /// Both sides of a limit: `build(0)` exactly at it, with no finding; `build(1)` one past it,
@@ -723,6 +821,7 @@ fn rows() -> Vec<Row> {
             (j, seq)
         },
     );
+    mutation_rows(&mut rows);
     rows
 }
 
@@ -748,5 +847,5 @@ fn every_limit_holds_exactly_at_its_bound_and_fails_one_past_it() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert_eq!(rows.len(), 50);
+    assert_eq!(rows.len(), 56);
 }

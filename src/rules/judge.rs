@@ -667,6 +667,19 @@ mod tests {
         assert!(role_problem(&p, EventKind::Open, &[both, sup]).is_some());
     }
 
+    /// Police may escort (the default `escort_roles`), and only escort: mutation testing found
+    /// a police officer accepted in any role unnoticed.
+    #[test]
+    fn an_escort_role_stands_in_for_an_escort_only() {
+        let p = Policy::default();
+        let police: &[Role] = &[Police];
+        let cust: &[Role] = &[Custodian];
+        let sup: &[Role] = &[Supervisor];
+        assert!(role_problem(&p, EventKind::Dispatch, &[cust, police]).is_none());
+        assert!(role_problem(&p, EventKind::Collect, &[police, sup]).is_some());
+        assert!(role_problem(&p, EventKind::Collect, &[cust, police]).is_some());
+    }
+
     #[test]
     fn roster_changes_need_two_admins_whatever_the_policy() {
         let mut p = Policy::default();

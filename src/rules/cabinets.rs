@@ -53,19 +53,6 @@ impl<K: Kv> State<K> {
         })
     }
 
-    /// The bags the ledger places in a cabinet now, in barcode order. A pass over every bag:
-    /// only a whole-cabinet inspection and a cabinet incident ask.
-    pub fn cabinet_bags(&self, name: &str) -> Result<Vec<String>, StoreError> {
-        let mut out = Vec::new();
-        self.for_each_bag(|b| {
-            if matches!(&b.place, Place::Cabinet(c) if c == name) {
-                out.push(b.spec.id);
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-
     /// Every cabinet registered at a site, with its site, by name.
     pub fn site_cabinets(&self) -> Result<BTreeMap<String, String>, StoreError> {
         let mut out = BTreeMap::new();

@@ -25,6 +25,10 @@ const TALLY: u8 = b'r';
 /// A chunk of a bag's earlier history: `h‖len‖barcode‖chunk`, the barcode's length and the
 /// chunk's number as u32 big-endian (a barcode may be the start of another).
 const HISTORY: u8 = b'h';
+/// A bag in a cabinet, while it is there: `i‖len‖cabinet‖barcode` (the cabinet's length as
+/// u32 big-endian), an empty value. The bags of a cabinet are then found without a look at every
+/// bag (an inspection or an incident of a whole cabinet).
+const IN_CABINET: u8 = b'i';
 /// How many of its latest entries a bag's own value holds: beyond that, the earliest of them
 /// move to a chunk of their own. An honest bag is named by about 8 entries and never has one.
 pub const HISTORY_TAIL: usize = 64;
@@ -48,6 +52,34 @@ fn history_key(id: &str, chunk: u32) -> Vec<u8> {
     k.extend_from_slice(id.as_bytes());
     k.extend_from_slice(&chunk.to_be_bytes());
     k
+}
+
+fn cabinet_prefix(cabinet: &str) -> Vec<u8> {
+    let len = u32::try_from(cabinet.len()).unwrap_or(u32::MAX);
+    let mut k = Vec::with_capacity(5 + cabinet.len());
+    k.push(IN_CABINET);
+    k.extend_from_slice(&len.to_be_bytes());
+    k.extend_from_slice(cabinet.as_bytes());
+    k
+}
+
+fn member_key(cabinet: &str, id: &str) -> Vec<u8> {
+    let mut k = cabinet_prefix(cabinet);
+    k.extend_from_slice(id.as_bytes());
+    k
+}
+
+fn cabinet_of(place: &Place) -> Option<&str> {
+    match place {
+        Place::Cabinet(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// Whether a key of the state says which cabinet a bag is in: a store that keeps most keys
+/// unordered keeps these in order, as the bags of one cabinet are asked for by prefix.
+pub(crate) fn is_cabinet_key(key: &[u8]) -> bool {
+    key.first() == Some(&IN_CABINET)
 }
 
 /// Whether a key of the state is a bag's: its value is in the form its store keeps
@@ -91,6 +123,17 @@ impl<K: Kv> State<K> {
 
     fn history_chunk(&self, id: &str, chunk: u32) -> Result<Vec<u64>, StoreError> {
         Ok(self.get(&history_key(id, chunk))?.unwrap_or_default())
+    }
+
+    /// The bags the ledger places in a cabinet, in barcode order.
+    pub fn cabinet_bags(&self, cabinet: &str) -> Result<Vec<String>, StoreError> {
+        let prefix = cabinet_prefix(cabinet);
+        let mut out = Vec::new();
+        self.kv().visit_prefix(&prefix, &mut |k, _| {
+            out.push(String::from_utf8_lossy(&k[prefix.len()..]).into_owned());
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// Whether the ledger knows bag `id`, without decoding it.
@@ -333,8 +376,12 @@ pub fn check<K: Kv>(
 }
 
 /// " (did you mean A, B?)": the known barcodes nearest to `id` by edit distance, ignoring case,
-/// at most 2 edits away (up to three of the nearest); empty when there is none. Only an unknown barcode pays for the look.
+/// at most 2 edits away (up to three of the nearest); empty when there is none, and in the
+/// audit ([`Kv::NEAREST_BARCODES`]). Only an unknown barcode pays for the look.
 pub fn did_you_mean<K: Kv>(state: &State<K>, id: &str) -> Result<String, StoreError> {
+    if !K::NEAREST_BARCODES {
+        return Ok(String::new());
+    }
     let wanted: Vec<char> = id.to_lowercase().chars().collect();
     let mut near: Vec<(usize, String)> = Vec::new();
     state.kv().visit_prefix(&[BAG], &mut |k, _| {
@@ -1198,6 +1245,27 @@ pub(crate) fn put_bag<K: Kv>(
     Ok(())
 }
 
+/// [`put_bag`] for a bag that may have changed places since `was`: it leaves the cabinet it
+/// was in and joins the one it is in now.
+fn put_moved_bag<K: Kv>(
+    state: &State<K>,
+    batch: &mut Batch,
+    was: Option<&Place>,
+    b: &BagState,
+) -> Result<(), StoreError> {
+    let before = was.and_then(cabinet_of);
+    let after = cabinet_of(&b.place);
+    if before != after {
+        if let Some(c) = before {
+            batch.push((member_key(c, &b.spec.id), None));
+        }
+        if let Some(c) = after {
+            batch.push((member_key(c, &b.spec.id), Some(Vec::new())));
+        }
+    }
+    put_bag(state, batch, b)
+}
+
 /// The writes that move a bag's chunks of earlier history from `from` to the barcode it is
 /// corrected to.
 fn move_history<K: Kv>(
@@ -1234,12 +1302,13 @@ pub fn transition<K: Kv>(
         for obs in ids {
             if let Some(mut bag) = state.bag(&obs.id)? {
                 observe(&mut bag, obs, seq, batch)?;
-                bag.place = place(&bag);
+                let now = place(&bag);
+                let was = std::mem::replace(&mut bag.place, now);
                 bag.placed_seq = seq;
                 bag.escorts = escorts.to_vec();
                 bag.last_at = t;
                 bag.history.push(seq);
-                put_bag(batch, &bag)?;
+                put_moved_bag(state, batch, Some(&was), &bag)?;
             }
         }
         Ok(())
@@ -1263,12 +1332,15 @@ pub fn transition<K: Kv>(
         Event::Collect(e) => {
             for spec in &e.bags {
                 // A reused barcode (flagged) keeps the history it had.
-                let (mut history, history_chunks) = state
-                    .bag(&spec.id)?
-                    .map_or_else(Default::default, |b| (b.history, b.history_chunks));
+                let old = state.bag(&spec.id)?;
+                let (mut history, history_chunks) = old
+                    .as_ref()
+                    .map_or_else(Default::default, |b| (b.history.clone(), b.history_chunks));
                 history.push(seq);
-                put_bag(
+                put_moved_bag(
+                    state,
                     batch,
+                    old.as_ref().map(|b| &b.place),
                     &BagState {
                         spec: spec.clone(),
                         place: Place::Room,
@@ -1334,15 +1406,18 @@ pub fn transition<K: Kv>(
                     }
                     bag.opened = Some((seq, t));
                 }
-                bag.place = Place::Opened {
-                    site: e.site.clone(),
-                    room: e.room.clone(),
-                };
+                let was = std::mem::replace(
+                    &mut bag.place,
+                    Place::Opened {
+                        site: e.site.clone(),
+                        room: e.room.clone(),
+                    },
+                );
                 bag.placed_seq = seq;
                 bag.escorts.clear();
                 bag.last_at = t;
                 bag.history.push(seq);
-                put_bag(batch, &bag)?;
+                put_moved_bag(state, batch, Some(&was), &bag)?;
             }
             for (k, tally) in tallies {
                 batch.push((k, Some(encoding::encode(&tally)?)));
@@ -1357,12 +1432,15 @@ pub fn transition<K: Kv>(
                 Some(encoding::encode(&tally)?),
             ));
             // A reused barcode (flagged) keeps the history it had, as a second collect does.
-            let (mut history, history_chunks) = state
-                .bag(&b.id)?
-                .map_or_else(Default::default, |old| (old.history, old.history_chunks));
+            let old = state.bag(&b.id)?;
+            let (mut history, history_chunks) = old.as_ref().map_or_else(Default::default, |old| {
+                (old.history.clone(), old.history_chunks)
+            });
             history.push(seq);
-            put_bag(
+            put_moved_bag(
+                state,
                 batch,
+                old.as_ref().map(|b| &b.place),
                 &BagState {
                     spec: b.clone(),
                     place: Place::Site(b.site.clone()),
@@ -1427,6 +1505,10 @@ pub fn transition<K: Kv>(
                     Correction::BagId(new) => {
                         batch.push((key(BAG, e.bag.as_bytes()), None));
                         move_history(state, batch, &e.bag, new, bag.history_chunks)?;
+                        if let Some(c) = cabinet_of(&bag.place) {
+                            batch.push((member_key(c, &e.bag), None));
+                            batch.push((member_key(c, new), Some(Vec::new())));
+                        }
                         bag.spec.id = new.clone();
                     }
                 }

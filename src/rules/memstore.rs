@@ -15,17 +15,21 @@
 
 use crate::format::time::Timestamp;
 use crate::model::bag::{BagKind, BagSpec, BagState, Destination, Place};
-use crate::rules::custody::is_bag_key;
+use crate::rules::custody::{is_bag_key, is_cabinet_key};
 use crate::rules::state::{Batch, Kv, State, StoreError, Visitor};
 use std::borrow::{Borrow, Cow};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
+use std::ops::Bound;
 use std::sync::{Mutex, PoisonError};
 
 /// The audit's store: memory only.
 #[derive(Default, Debug)]
 pub struct MemKv {
     pairs: HashSet<Pair>,
+    /// The keys that say which cabinet a bag is in (`custody::is_cabinet_key`), in order: asked
+    /// for by prefix, one cabinet at a time. Their values are empty.
+    ordered: BTreeSet<Box<[u8]>>,
     names: Mutex<Names>,
 }
 
@@ -77,14 +81,25 @@ impl Eq for Pair {}
 
 impl Kv for MemKv {
     const OWN_WRITES: bool = true;
+    const NEAREST_BARCODES: bool = false;
 
     fn get(&self, key: &[u8]) -> Result<Option<Cow<'_, [u8]>>, StoreError> {
+        if is_cabinet_key(key) {
+            return Ok(self.ordered.contains(key).then_some(Cow::Borrowed(&[])));
+        }
         Ok(self.pairs.get(key).map(|p| Cow::Borrowed(p.split().1)))
     }
 
     fn write(&mut self, batch: Batch) -> Result<(), StoreError> {
         for (k, v) in batch {
             match v {
+                Some(v) if is_cabinet_key(&k) => {
+                    debug_assert!(v.is_empty(), "a cabinet key's value is empty");
+                    self.ordered.insert(k.into_boxed_slice());
+                }
+                None if is_cabinet_key(&k) => {
+                    self.ordered.remove(k.as_slice());
+                }
                 Some(v) => {
                     self.pairs.replace(Pair::new(&k, &v));
                 }
@@ -97,17 +112,25 @@ impl Kv for MemKv {
     }
 
     fn visit_prefix(&self, prefix: &[u8], visit: &mut Visitor<'_>) -> Result<(), StoreError> {
+        let ordered = self
+            .ordered
+            .range::<[u8], _>((Bound::Included(prefix), Bound::Unbounded))
+            .take_while(|k| k.starts_with(prefix));
+        if !prefix.is_empty() && is_cabinet_key(prefix) {
+            return ordered.into_iter().try_for_each(|k| visit(k, &[]));
+        }
         // References to the pairs only: the end of an audit visits a million bags.
-        let mut found: Vec<&Pair> = self
+        let mut found: Vec<(&[u8], &[u8])> = self
             .pairs
             .iter()
-            .filter(|p| p.key().starts_with(prefix))
+            .map(Pair::split)
+            .filter(|(k, _)| k.starts_with(prefix))
             .collect();
-        found.sort_unstable_by(|a, b| a.key().cmp(b.key()));
-        found.into_iter().try_for_each(|p| {
-            let (k, v) = p.split();
-            visit(k, v)
-        })
+        if prefix.is_empty() {
+            found.extend(ordered.map(|k| (&k[..], &[][..])));
+        }
+        found.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        found.into_iter().try_for_each(|(k, v)| visit(k, v))
     }
 
     fn bag_bytes(&self, bag: &BagState) -> Result<Vec<u8>, StoreError> {
@@ -496,6 +519,38 @@ mod tests {
                 prop_assert_eq!(&kv.bag_from(k, &bytes).unwrap(), b);
             }
         }
+    }
+
+    /// The cabinet keys live in an ordered set of their own; a visit of every key (an index
+    /// built from the audit's state) still sees them, in key order among the others.
+    #[test]
+    fn cabinet_keys_are_visited_in_order_with_the_rest() {
+        let mut kv = MemKv::default();
+        let keys: [&[u8]; 5] = [b"i\0\0\0\x02A1QP-2", b"b", b"i\0\0\0\x02A1QP-1", b"s", b"j"];
+        let batch = keys
+            .iter()
+            .map(|k| (k.to_vec(), Some(Vec::new())))
+            .collect();
+        kv.write(batch).unwrap();
+        let mut seen = Vec::new();
+        kv.visit_prefix(&[], &mut |k, _| {
+            seen.push(k.to_vec());
+            Ok(())
+        })
+        .unwrap();
+        let mut sorted: Vec<Vec<u8>> = keys.iter().map(|k| k.to_vec()).collect();
+        sorted.sort();
+        assert_eq!(seen, sorted);
+        let mut cabinet = Vec::new();
+        kv.visit_prefix(b"i\0\0\0\x02A1", &mut |k, _| {
+            cabinet.push(k.to_vec());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(cabinet, [keys[2].to_vec(), keys[0].to_vec()]);
+        kv.write(vec![(keys[2].to_vec(), None)]).unwrap();
+        assert!(kv.get(keys[2]).unwrap().is_none());
+        assert!(kv.get(keys[0]).unwrap().is_some());
     }
 
     #[test]

@@ -25,8 +25,11 @@ const POSTPONED: u8 = b'p';
 const LISTED: u8 = b'm';
 /// Present once a printer's list was imported: from then on every collected bag is checked.
 const LIST_IMPORTED: u8 = b'M';
-/// The entries that named a barcode the ledger did not know (accepted with an incident note):
-/// a barcode correction of such an entry links it to the right bag (issue 15, rule 8).
+/// An entry that named a barcode the ledger did not know (accepted with an incident note), one
+/// key each, `yu‖len‖barcode‖seq` (the barcode's length u32 and the entry u64, big-endian): a
+/// barcode correction of such an entry links it to the right bag (issue 15, rule 8). One key per
+/// mention, not a list per barcode, so that a barcode named again and again costs the same each
+/// time.
 const UNKNOWN: u8 = b'u';
 /// What a seal or count correction replaced, by the correction's entry (issue 15, rule 4): for
 /// the views that read the state after it (the receipt).
@@ -39,6 +42,16 @@ pub const MAX_MANIFEST_FIELD: usize = 256;
 fn key(sub: u8, rest: &str) -> Vec<u8> {
     let mut k = vec![PAPERS, sub];
     k.extend_from_slice(rest.as_bytes());
+    k
+}
+
+fn mention_key(bag: &str, seq: u64) -> Vec<u8> {
+    let len = u32::try_from(bag.len()).unwrap_or(u32::MAX);
+    let mut k = Vec::with_capacity(14 + bag.len());
+    k.extend_from_slice(&[PAPERS, UNKNOWN]);
+    k.extend_from_slice(&len.to_be_bytes());
+    k.extend_from_slice(bag.as_bytes());
+    k.extend_from_slice(&seq.to_be_bytes());
     k
 }
 
@@ -84,9 +97,10 @@ impl<K: Kv> State<K> {
         self.get(&key(LISTED, bag))
     }
 
-    /// The entries that named `bag` while the ledger did not know it.
-    pub fn unknown_mentions(&self, bag: &str) -> Result<Vec<u64>, StoreError> {
-        Ok(self.get(&key(UNKNOWN, bag))?.unwrap_or_default())
+    /// Whether entry `seq` named `bag` while the ledger did not know it (and no barcode
+    /// correction has linked it to a bag since).
+    pub fn named_unknown(&self, bag: &str, seq: u64) -> Result<bool, StoreError> {
+        Ok(self.kv().get(&mention_key(bag, seq))?.is_some())
     }
 
     /// The value the seal or count correction at entry `seq` replaced.
@@ -408,9 +422,7 @@ pub fn relinks_to<'e, K: Kv>(
     e: &'e Correct,
 ) -> Result<Option<&'e str>, StoreError> {
     match &e.fix {
-        Correction::BagId(new) if state.unknown_mentions(&e.bag)?.contains(&e.seq) => {
-            Ok(Some(new.as_str()))
-        }
+        Correction::BagId(new) if state.named_unknown(&e.bag, e.seq)? => Ok(Some(new.as_str())),
         _ => Ok(None),
     }
 }
@@ -432,12 +444,7 @@ pub fn note_unknown_bags<K: Kv>(
     let mut seen = HashSet::new();
     for id in event.bag_ids() {
         if seen.insert(id) && !state.has_bag(id)? {
-            let mut seqs = state.unknown_mentions(id)?;
-            seqs.push(seq);
-            batch.push((
-                key(UNKNOWN, id),
-                Some(crate::format::encoding::encode(&seqs)?),
-            ));
+            batch.push((mention_key(id, seq), Some(Vec::new())));
         }
     }
     Ok(())
@@ -455,20 +462,13 @@ pub fn relinked<K: Kv>(
     let Correction::BagId(new) = &e.fix else {
         return Ok(None);
     };
-    let mut seqs = state.unknown_mentions(&e.bag)?;
-    if !seqs.contains(&e.seq) {
+    if !state.named_unknown(&e.bag, e.seq)? {
         return Ok(None);
     }
     let Some(mut bag) = state.bag(new)? else {
         return Ok(None);
     };
-    seqs.retain(|s| *s != e.seq);
-    let value = if seqs.is_empty() {
-        None
-    } else {
-        Some(crate::format::encoding::encode(&seqs)?)
-    };
-    batch.push((key(UNKNOWN, &e.bag), value));
+    batch.push((mention_key(&e.bag, e.seq), None));
     if !state.bag_named_in(&bag, e.seq)? {
         bag.history.push(e.seq);
     }

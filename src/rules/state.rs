@@ -47,6 +47,12 @@ pub trait Kv {
     /// (the audit's state). A store on disk could hold anything, so by default they are.
     const OWN_WRITES: bool = false;
 
+    /// Whether a finding about a barcode the ledger does not know names the known ones nearest
+    /// to it ([`crate::rules::custody::did_you_mean`]): a look at every bag, which the person
+    /// typing the barcode wants, and which an audit cannot pay for each unknown barcode of a
+    /// ledger of a million bags (the audit's store says no: its findings are the same without).
+    const NEAREST_BARCODES: bool = true;
+
     /// The value of a key: borrowed where the store can lend it (the audit's, which reads a
     /// few values per entry), copied where it cannot.
     fn get(&self, key: &[u8]) -> Result<Option<Cow<'_, [u8]>>, StoreError>;

@@ -119,18 +119,25 @@ impl Kv for MemKv {
         if !prefix.is_empty() && is_cabinet_key(prefix) {
             return ordered.into_iter().try_for_each(|k| visit(k, &[]));
         }
-        // References to the pairs only: the end of an audit visits a million bags.
-        let mut found: Vec<(&[u8], &[u8])> = self
+        // References to the pairs only (8 bytes each): the end of an audit visits a million
+        // bags.
+        let mut found: Vec<&Pair> = self
             .pairs
             .iter()
-            .map(Pair::split)
-            .filter(|(k, _)| k.starts_with(prefix))
+            .filter(|p| p.key().starts_with(prefix))
             .collect();
-        if prefix.is_empty() {
-            found.extend(ordered.map(|k| (&k[..], &[][..])));
+        found.sort_unstable_by(|a, b| a.key().cmp(b.key()));
+        // The ordered keys, already in order, merged in (every key, for an index built from
+        // this state); other prefixes have none of them.
+        let mut ordered = ordered.filter(|_| prefix.is_empty()).peekable();
+        for p in found {
+            let (k, v) = p.split();
+            while let Some(o) = ordered.next_if(|o| o[..] < *k) {
+                visit(o, &[])?;
+            }
+            visit(k, v)?;
         }
-        found.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        found.into_iter().try_for_each(|(k, v)| visit(k, v))
+        ordered.try_for_each(|o| visit(o, &[]))
     }
 
     fn bag_bytes(&self, bag: &BagState) -> Result<Vec<u8>, StoreError> {

@@ -62,7 +62,8 @@ impl SledKv {
         // Only the ledger's writer opens the index, under the writer lock; a lock conflict here
         // is an index this process just dropped, whose flusher thread has not yet let go of
         // its file lock (seen after a refused rebuild, and after a build reopens its index). Wait for it: up to
-        // five seconds, since a loaded machine was seen to take more than one.
+        // thirty seconds, since a loaded machine was seen to take more than one, and once more
+        // than five (a test of the mutation run, beside a benchmark).
         let mut waited = 0;
         let db = loop {
             match sled::Config::new()
@@ -71,7 +72,7 @@ impl SledKv {
                 .open()
             {
                 Err(sled::Error::Io(e))
-                    if e.kind() == std::io::ErrorKind::WouldBlock && waited < 250 =>
+                    if e.kind() == std::io::ErrorKind::WouldBlock && waited < 1500 =>
                 {
                     waited += 1;
                     std::thread::sleep(std::time::Duration::from_millis(20));

@@ -48,7 +48,7 @@ pub trait Kv {
     const OWN_WRITES: bool = false;
 
     /// Whether a finding about a barcode the ledger does not know names the known ones nearest
-    /// to it ([`crate::rules::custody::did_you_mean`]): a look at every bag, which the person
+    /// to it (`custody::did_you_mean`): a look at every bag, which the person
     /// typing the barcode wants, and which an audit cannot pay for each unknown barcode of a
     /// ledger of a million bags (the audit's store says no: its findings are the same without).
     const NEAREST_BARCODES: bool = true;

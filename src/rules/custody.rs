@@ -16,7 +16,7 @@ use crate::model::event::Event;
 use crate::model::finding::{Code, Finding};
 use crate::model::policy::Policy;
 use crate::rules::papers;
-use crate::rules::state::{Batch, Kv, State, StoreError};
+use crate::rules::state::{Batch, Kv, State, StoreError, named_key};
 use std::collections::HashSet;
 
 const BAG: u8 = b'b';
@@ -31,7 +31,7 @@ const HISTORY: u8 = b'h';
 const IN_CABINET: u8 = b'i';
 /// How many of its latest entries a bag's own value holds: beyond that, the earliest of them
 /// move to a chunk of their own. An honest bag is named by about 8 entries and never has one.
-pub const HISTORY_TAIL: usize = 64;
+const HISTORY_TAIL: usize = 64;
 
 fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + rest.len());
@@ -45,26 +45,13 @@ fn tally_key(session: &str, site: &str, room: &str) -> Vec<u8> {
 }
 
 fn history_key(id: &str, chunk: u32) -> Vec<u8> {
-    let len = u32::try_from(id.len()).unwrap_or(u32::MAX);
-    let mut k = Vec::with_capacity(9 + id.len());
-    k.push(HISTORY);
-    k.extend_from_slice(&len.to_be_bytes());
-    k.extend_from_slice(id.as_bytes());
+    let mut k = named_key(&[HISTORY], id);
     k.extend_from_slice(&chunk.to_be_bytes());
     k
 }
 
-fn cabinet_prefix(cabinet: &str) -> Vec<u8> {
-    let len = u32::try_from(cabinet.len()).unwrap_or(u32::MAX);
-    let mut k = Vec::with_capacity(5 + cabinet.len());
-    k.push(IN_CABINET);
-    k.extend_from_slice(&len.to_be_bytes());
-    k.extend_from_slice(cabinet.as_bytes());
-    k
-}
-
 fn member_key(cabinet: &str, id: &str) -> Vec<u8> {
-    let mut k = cabinet_prefix(cabinet);
+    let mut k = named_key(&[IN_CABINET], cabinet);
     k.extend_from_slice(id.as_bytes());
     k
 }
@@ -102,7 +89,8 @@ impl<K: Kv> State<K> {
     pub fn bag_history(&self, bag: &BagState) -> Result<Vec<u64>, StoreError> {
         let mut out = Vec::new();
         for chunk in 0..bag.history_chunks {
-            out.extend(self.history_chunk(&bag.spec.id, chunk)?);
+            let earlier: Option<Vec<u64>> = self.get(&history_key(&bag.spec.id, chunk))?;
+            out.extend(earlier.unwrap_or_default());
         }
         out.extend_from_slice(&bag.history);
         Ok(out)
@@ -110,24 +98,12 @@ impl<K: Kv> State<K> {
 
     /// Whether entry `seq` touched the bag.
     pub fn bag_named_in(&self, bag: &BagState, seq: u64) -> Result<bool, StoreError> {
-        if bag.history.contains(&seq) {
-            return Ok(true);
-        }
-        for chunk in 0..bag.history_chunks {
-            if self.history_chunk(&bag.spec.id, chunk)?.contains(&seq) {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
-
-    fn history_chunk(&self, id: &str, chunk: u32) -> Result<Vec<u64>, StoreError> {
-        Ok(self.get(&history_key(id, chunk))?.unwrap_or_default())
+        Ok(bag.history.contains(&seq) || self.bag_history(bag)?.contains(&seq))
     }
 
     /// The bags the ledger places in a cabinet, in barcode order.
     pub fn cabinet_bags(&self, cabinet: &str) -> Result<Vec<String>, StoreError> {
-        let prefix = cabinet_prefix(cabinet);
+        let prefix = named_key(&[IN_CABINET], cabinet);
         let mut out = Vec::new();
         self.kv().visit_prefix(&prefix, &mut |k, _| {
             out.push(String::from_utf8_lossy(&k[prefix.len()..]).into_owned());
@@ -1224,11 +1200,7 @@ fn observe(
 /// Writes a bag's state. A history longer than [`HISTORY_TAIL`] leaves its first
 /// [`HISTORY_TAIL`] entries in a chunk of their own, so the value written stays small however
 /// often the bag is named. Writing the same state twice in a batch writes the same keys.
-pub(crate) fn put_bag<K: Kv>(
-    state: &State<K>,
-    batch: &mut Batch,
-    b: &BagState,
-) -> Result<(), StoreError> {
+fn put_bag<K: Kv>(state: &State<K>, batch: &mut Batch, b: &BagState) -> Result<(), StoreError> {
     let key_of = key(BAG, b.spec.id.as_bytes());
     if b.history.len() <= HISTORY_TAIL {
         batch.push((key_of, Some(state.kv().bag_bytes(b)?)));

@@ -14,7 +14,7 @@ use crate::model::bag::{BagKind, BagSpec, BagState, Correction, SessionState};
 use crate::model::event::{Collect, Correct, Event, Manifest, ManifestRow, Open, Postpone, Void};
 use crate::model::finding::{Code, Finding};
 use crate::model::policy::Policy;
-use crate::rules::state::{Batch, Kv, State, StoreError};
+use crate::rules::state::{Batch, Kv, State, StoreError, named_key};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -46,11 +46,7 @@ fn key(sub: u8, rest: &str) -> Vec<u8> {
 }
 
 fn mention_key(bag: &str, seq: u64) -> Vec<u8> {
-    let len = u32::try_from(bag.len()).unwrap_or(u32::MAX);
-    let mut k = Vec::with_capacity(14 + bag.len());
-    k.extend_from_slice(&[PAPERS, UNKNOWN]);
-    k.extend_from_slice(&len.to_be_bytes());
-    k.extend_from_slice(bag.as_bytes());
+    let mut k = named_key(&[PAPERS, UNKNOWN], bag);
     k.extend_from_slice(&seq.to_be_bytes());
     k
 }

@@ -61,8 +61,7 @@ pub trait Kv {
     /// Writes every batch `produce` hands over, each all or none, in no particular order: no
     /// key is in two of them. A store that can apply one batch while the next is prepared does
     /// so (the sled index, built from an audit's state); by default they are collected, then
-    /// written in turn.
-    /// `produce` is shown the store, to encode bags in its form ([`Kv::bag_bytes`]).
+    /// written in turn. `produce` is shown the store, to encode bags in its form ([`Kv::bag_bytes`]).
     fn write_unordered(&mut self, produce: &mut Producer<'_, Self>) -> Result<(), StoreError>
     where
         Self: Sized,
@@ -157,6 +156,17 @@ const PERSON: u8 = b'p';
 const PUBLIC_KEY: u8 = b'K';
 const NONCE: u8 = b'n';
 const WINDOW: u8 = b'w';
+
+/// `prefix‖len‖name`, the name's length as u32 big-endian: a key under which more may follow
+/// the name (an entry, a barcode) without one name being read as the start of another.
+pub(crate) fn named_key(prefix: &[u8], name: &str) -> Vec<u8> {
+    let len = u32::try_from(name.len()).unwrap_or(u32::MAX);
+    let mut k = Vec::with_capacity(prefix.len() + 4 + name.len() + 8);
+    k.extend_from_slice(prefix);
+    k.extend_from_slice(&len.to_be_bytes());
+    k.extend_from_slice(name.as_bytes());
+    k
+}
 
 fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + rest.len());
